@@ -1,0 +1,34 @@
+namespace Sensing.Core.Devices;
+
+/// <summary>One registered field device.</summary>
+/// <param name="Id">Device id as it appears in MQTT topics and Kafka keys (ASCII letters, digits, '-', '_', '.').</param>
+/// <param name="Kind">What the device measures.</param>
+/// <param name="District">Water/gas network district the device belongs to.</param>
+/// <param name="ReportIntervalSeconds">Nominal reporting interval; offline detection works in multiples of it.</param>
+/// <param name="SecretSha256">Lower-case hex SHA-256 of the device's MQTT password; empty for none.</param>
+public sealed record DeviceInfo(string Id, DeviceKind Kind, string District, int ReportIntervalSeconds, string SecretSha256)
+{
+    /// <summary>Longest device id accepted anywhere in the pipeline (bytes of UTF-8 = ASCII).</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>True when <paramref name="id"/> is a syntactically valid device id.</summary>
+    public static bool IsValidId(ReadOnlySpan<byte> id)
+    {
+        if (id.IsEmpty || id.Length > MaxIdLength)
+        {
+            return false;
+        }
+
+        foreach (var b in id)
+        {
+            var ok = b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
+                or (byte)'-' or (byte)'_' or (byte)'.';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sensing.Core.Devices;
+
+/// <summary>
+/// The registry file: CSV with the header <c>id,kind,district,report_s,secret_sha256</c>, one device a line.
+/// <c>kind</c> is a <see cref="DeviceKinds"/> name; <c>secret_sha256</c> is the lower-case hex SHA-256 of the
+/// device's MQTT password, or empty when the device connects without one. Lines starting with '#' are comments.
+/// </summary>
+public static class DeviceRegistryFile
+{
+    /// <summary>The header line every registry file starts with.</summary>
+    public const string Header = "id,kind,district,report_s,secret_sha256";
+
+    /// <summary>Reads and validates a registry file; a bad line stops with its line number and the problem.</summary>
+    public static IReadOnlyList<DeviceInfo> Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FormatException($"device registry '{path}' does not exist");
+        }
+
+        var devices = new List<DeviceInfo>();
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var lineNumber = 0;
+        var sawHeader = false;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (!sawHeader)
+            {
+                if (line.Trim() != Header)
+                {
+                    throw new FormatException($"{path}:{lineNumber}: expected header '{Header}'");
+                }
+
+                sawHeader = true;
+                continue;
+            }
+
+            devices.Add(ParseLine(line, path, lineNumber));
+        }
+
+        return devices;
+    }
+
+    /// <summary>Writes a registry file that <see cref="Read"/> loads.</summary>
+    public static void Write(string path, IEnumerable<DeviceInfo> devices)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.WriteLine(Header);
+        foreach (var d in devices)
+        {
+            writer.Write(d.Id);
+            writer.Write(',');
+            writer.Write(d.Kind.Name());
+            writer.Write(',');
+            writer.Write(d.District);
+            writer.Write(',');
+            writer.Write(d.ReportIntervalSeconds.ToString(CultureInfo.InvariantCulture));
+            writer.Write(',');
+            writer.WriteLine(d.SecretSha256);
+        }
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a password, as stored in the registry.</summary>
+    public static string HashSecret(string password) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
+
+    private static DeviceInfo ParseLine(string line, string path, int lineNumber)
+    {
+        var parts = line.Split(',');
+        if (parts.Length != 5)
+        {
+            throw new FormatException($"{path}:{lineNumber}: expected 5 columns ({Header}), found {parts.Length}");
+        }
+
+        var id = parts[0].Trim();
+        if (!DeviceInfo.IsValidId(Encoding.UTF8.GetBytes(id)))
+        {
+            throw new FormatException($"{path}:{lineNumber}: id '{id}' is not 1-{DeviceInfo.MaxIdLength} of [A-Za-z0-9._-]");
+        }
+
+        if (!DeviceKinds.TryParse(parts[1].Trim(), out var kind))
+        {
+            throw new FormatException($"{path}:{lineNumber}: kind '{parts[1]}' is not one of the device kinds");
+        }
+
+        if (!int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var interval) || interval <= 0)
+        {
+            throw new FormatException($"{path}:{lineNumber}: report_s '{parts[3]}' is not a positive whole number of seconds");
+        }
+
+        var secret = parts[4].Trim();
+        if (secret.Length != 0 && (secret.Length != 64 || !secret.All(char.IsAsciiHexDigitLower)))
+        {
+            throw new FormatException($"{path}:{lineNumber}: secret_sha256 must be 64 lower-case hex digits or empty");
+        }
+
+        return new DeviceInfo(id, kind, parts[2].Trim(), interval, secret);
+    }
+}
