@@ -8,6 +8,11 @@ namespace Sensing.Core.Devices;
 /// <param name="SecretSha256">Lower-case hex SHA-256 of the device's MQTT password; empty for none.</param>
 public sealed record DeviceInfo(string Id, DeviceKind Kind, string District, int ReportIntervalSeconds, string SecretSha256)
 {
+    private byte[]? _idUtf8;
+
+    /// <summary>The id as ASCII bytes (Kafka key, frame field), computed once.</summary>
+    public byte[] IdUtf8 => _idUtf8 ??= System.Text.Encoding.ASCII.GetBytes(Id);
+
     /// <summary>Longest device id accepted anywhere in the pipeline (bytes of UTF-8 = ASCII).</summary>
     public const int MaxIdLength = 64;
 

@@ -1,0 +1,25 @@
+namespace Sensing.Core.Payloads;
+
+/// <summary>Why a device payload did not decode. The name is the reason recorded on the dead-letter topic.</summary>
+public enum PayloadError : byte
+{
+    None = 0,
+    /// <summary>Not well-formed JSON.</summary>
+    MalformedJson,
+    /// <summary>The top level is not a JSON object.</summary>
+    NotAnObject,
+    /// <summary>No <c>seq</c> field: every reading must carry the device's sequence number.</summary>
+    MissingSequence,
+    /// <summary><c>seq</c> is not a non-negative whole number.</summary>
+    BadSequence,
+    /// <summary><c>ts</c> is neither Unix milliseconds nor an ISO 8601 date-time.</summary>
+    BadTimestamp,
+    /// <summary>A metric's value is not a finite number (or a known status/error name).</summary>
+    BadValue,
+    /// <summary>More metrics than a reading can carry.</summary>
+    TooManyMetrics,
+    /// <summary>The object carries no metric at all.</summary>
+    NoMetrics,
+    /// <summary>Nested objects or arrays are not part of the reading format.</summary>
+    UnexpectedNesting,
+}

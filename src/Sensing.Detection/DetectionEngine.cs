@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection.Gas;
+using Sensing.Detection.Internal;
+
+namespace Sensing.Detection;
+
+/// <summary>
+/// Runs every detector that applies to a device's kind over that device's readings, after dropping duplicates by
+/// the device sequence number. Per-device state lives in flat arrays indexed by the dense device number of the
+/// <see cref="DeviceRegistry"/> and grows with it; a reading that raises, escalates or clears nothing allocates
+/// nothing. Not thread-safe: one engine per partition (per-device order is Kafka partition order), one thread.
+/// </summary>
+public sealed class DetectionEngine
+{
+    private readonly DeviceRegistry _registry;
+    private readonly IDeviceDetector[] _detectors;
+
+    // Detectors per DeviceKind byte value; 256 entries so any byte indexes without a range check failing.
+    private readonly IDeviceDetector[][] _detectorsByKind;
+
+    // Highest device sequence number processed per device, valid where _seen is true.
+    private ulong[] _lastSequence;
+    private bool[] _seen;
+    private long _processed;
+    private long _duplicates;
+
+    /// <summary>Creates an engine; validates <paramref name="options"/> (throws <see cref="ArgumentException"/> naming the bad option).</summary>
+    public DetectionEngine(DetectionOptions options, DeviceRegistry registry, IAlertSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(sink);
+        options.Validate();
+        Options = options;
+        _registry = registry;
+        var capacity = registry.Count;
+        _lastSequence = new ulong[capacity];
+        _seen = new bool[capacity];
+
+        Methane = new MethaneDetector(options.Methane, sink, capacity);
+        _detectors = [Methane];
+
+        _detectorsByKind = new IDeviceDetector[256][];
+        for (var kind = 0; kind < _detectorsByKind.Length; kind++)
+        {
+            _detectorsByKind[kind] = Array.FindAll(_detectors, d => (int)d.Kind == kind);
+        }
+    }
+
+    /// <summary>The options in force.</summary>
+    public DetectionOptions Options { get; }
+
+    /// <summary>The methane alarm detector (state queries only).</summary>
+    public MethaneDetector Methane { get; }
+
+    /// <summary>Readings accepted (not duplicates) and handed to the detectors for the device's kind.</summary>
+    public long Processed => _processed;
+
+    /// <summary>Readings skipped because their sequence number was not above the last one processed for the device.</summary>
+    public long Duplicates => _duplicates;
+
+    /// <summary>
+    /// Examines one reading of device <paramref name="deviceNumber"/> (its dense number in the registry; the caller
+    /// resolved it from <see cref="TelemetryFrame.DeviceId"/>). A reading whose sequence number is at or below the
+    /// last one processed for the device is a duplicate or replay: it is counted in <see cref="Duplicates"/> and
+    /// skipped. Detectors are chosen by the device's kind in the registry. Alerts go to the sink before this returns.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="deviceNumber"/> is not in the registry.</exception>
+    public void Process(int deviceNumber, TelemetryFrame reading)
+    {
+        if ((uint)deviceNumber >= (uint)_seen.Length)
+        {
+            Grow(deviceNumber);
+        }
+
+        var sequence = reading.Sequence;
+        if (_seen[deviceNumber] && sequence <= _lastSequence[deviceNumber])
+        {
+            _duplicates++;
+            return;
+        }
+
+        _seen[deviceNumber] = true;
+        _lastSequence[deviceNumber] = sequence;
+        _processed++;
+
+        var device = _registry[deviceNumber];
+        foreach (var detector in _detectorsByKind[(byte)device.Kind])
+        {
+            detector.Process(deviceNumber, device, reading);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int deviceNumber)
+    {
+        // Numbers are dense and never reused, so the registry's count bounds every valid number; growing straight
+        // to it takes one resize per registry update, not one per new device.
+        var registered = _registry.Count;
+        if (deviceNumber < 0 || deviceNumber >= registered)
+        {
+            ThrowHelper.ThrowUnknownDevice(deviceNumber, registered);
+        }
+
+        Array.Resize(ref _lastSequence, registered);
+        Array.Resize(ref _seen, registered);
+        foreach (var detector in _detectors)
+        {
+            detector.EnsureCapacity(registered);
+        }
+    }
+}

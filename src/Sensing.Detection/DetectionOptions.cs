@@ -1,0 +1,20 @@
+using Sensing.Detection.Gas;
+
+namespace Sensing.Detection;
+
+/// <summary>Configuration of a <see cref="DetectionEngine"/>: one options record per detector.</summary>
+public sealed record DetectionOptions
+{
+    /// <summary>Every detector with its defaults.</summary>
+    public static DetectionOptions Default { get; } = new();
+
+    /// <summary>Limits for <see cref="MethaneDetector"/>.</summary>
+    public MethaneDetectorOptions Methane { get; init; } = MethaneDetectorOptions.Default;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Methane, nameof(Methane));
+        Methane.Validate();
+    }
+}

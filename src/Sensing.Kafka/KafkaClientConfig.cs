@@ -1,0 +1,66 @@
+using Confluent.Kafka;
+
+namespace Sensing.Kafka;
+
+/// <summary>Builds librdkafka configurations from <see cref="KafkaOptions"/> (property names: librdkafka CONFIGURATION.md).</summary>
+internal static class KafkaClientConfig
+{
+    public static ProducerConfig Producer(KafkaOptions options, string clientId)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+            // An acknowledged reading must survive the loss of the leader: wait for all in-sync replicas.
+            Acks = Acks.All,
+            LingerMs = options.Linger.TotalMilliseconds,
+            MessageTimeoutMs = (int)options.DeliveryTimeout.TotalMilliseconds,
+            QueueBufferingMaxKbytes = options.ProducerBufferKilobytes,
+            QueueBufferingMaxMessages = 1_000_000,
+            EnableIdempotence = options.EnableIdempotence,
+            // Without idempotence a retried batch could overtake a later one; one request in flight per
+            // connection keeps each device's order (DESIGN.md: no reordering retries).
+            MaxInFlight = options.EnableIdempotence ? 5 : 1,
+            // Only the key chooses the partition: CRC32 of the device id, so one device always lands in one partition.
+            Partitioner = Partitioner.Consistent,
+            SocketKeepaliveEnable = true,
+            ReconnectBackoffMs = 100,
+            ReconnectBackoffMaxMs = 2000,
+        };
+        ApplyLegacy(config, options);
+        return config;
+    }
+
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = groupId,
+            ClientId = clientId,
+            // Offsets are committed by the application only after the work they cover is done (at-least-once).
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // Kafka 0.9 brokers reject session timeouts above group.max.session.ms (30 s by default).
+            SessionTimeoutMs = 10_000,
+            HeartbeatIntervalMs = 3_000,
+            FetchWaitMaxMs = 100,
+            SocketKeepaliveEnable = true,
+            ReconnectBackoffMs = 100,
+            ReconnectBackoffMaxMs = 2000,
+        };
+        ApplyLegacy(config, options);
+        return config;
+    }
+
+    private static void ApplyLegacy(ClientConfig config, KafkaOptions options)
+    {
+        if (options.LegacyBrokerVersion.Length != 0)
+        {
+            // Kafka < 0.10 does not answer ApiVersionRequest; tell librdkafka which protocol to speak.
+            config.ApiVersionRequest = false;
+            config.BrokerVersionFallback = options.LegacyBrokerVersion;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Confluent.Kafka;
+
+namespace Sensing.Kafka;
+
+/// <summary>One consumed record. <see cref="Key"/> and <see cref="Value"/> may be empty, never null.</summary>
+public readonly record struct ConsumedRecord(string Topic, int Partition, long Offset, byte[] Key, byte[] Value);
+
+/// <summary>
+/// Consumes Sensing topics in a consumer group with manual commits: the application commits an offset only
+/// after everything the records before it caused is durable (at-least-once).
+/// </summary>
+public sealed class RecordConsumer : IDisposable
+{
+    private readonly IConsumer<byte[], byte[]> _consumer;
+
+    /// <summary>Joins <paramref name="groupId"/>; partition changes are reported through the callbacks.</summary>
+    public RecordConsumer(
+        KafkaOptions options, string groupId, string clientId, Action<string>? log = null,
+        Action<IReadOnlyList<int>>? onAssigned = null, Action<IReadOnlyList<int>>? onRevoked = null)
+    {
+        options.Validate();
+        _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
+            .SetErrorHandler((_, e) => log?.Invoke($"kafka consumer: {e.Code}: {e.Reason}"))
+            .SetPartitionsAssignedHandler((_, parts) => onAssigned?.Invoke([.. parts.Select(p => p.Partition.Value)]))
+            .SetPartitionsRevokedHandler((_, parts) => onRevoked?.Invoke([.. parts.Select(p => p.Partition.Value)]))
+            .Build();
+    }
+
+    /// <summary>Subscribes to the given topics.</summary>
+    public void Subscribe(params string[] topics) => _consumer.Subscribe(topics);
+
+    /// <summary>Next record, or null when none arrived within <paramref name="timeout"/>.</summary>
+    public ConsumedRecord? Consume(TimeSpan timeout)
+    {
+        var result = _consumer.Consume(timeout);
+        if (result is null || result.IsPartitionEOF || result.Message is null)
+        {
+            return null;
+        }
+
+        return new ConsumedRecord(result.Topic, result.Partition.Value, result.Offset.Value,
+            result.Message.Key ?? [], result.Message.Value ?? []);
+    }
+
+    /// <summary>Commits, per partition, the offset of the next record to read (last processed + 1).</summary>
+    public void Commit(string topic, IReadOnlyDictionary<int, long> nextOffsets)
+    {
+        if (nextOffsets.Count == 0)
+        {
+            return;
+        }
+
+        _consumer.Commit(nextOffsets.Select(kv => new TopicPartitionOffset(topic, kv.Key, kv.Value)));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            _consumer.Close();
+        }
+        catch (KafkaException)
+        {
+            // Leaving the group fails when the broker is gone; the session timeout removes us instead.
+        }
+
+        _consumer.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using Confluent.Kafka;
+
+namespace Sensing.Kafka;
+
+/// <summary>The broker's answer for one produced record.</summary>
+/// <param name="Persisted">True when the broker acknowledged the record (acks=all).</param>
+/// <param name="Partition">Partition the record went to (-1 on failure).</param>
+/// <param name="Offset">Offset of the record (-1 on failure).</param>
+/// <param name="Error">Why it failed; null on success.</param>
+public readonly record struct DeliveryOutcome(bool Persisted, int Partition, long Offset, string? Error);
+
+/// <summary>
+/// Produces raw records (key and value bytes) to the Sensing topics. Delivery callbacks run on the client's
+/// delivery thread and must be short. When the client's buffer is full, <see cref="ProduceAsync"/> waits: the
+/// caller (a gateway connection) stops reading its socket, which pushes back on the device over TCP.
+/// </summary>
+public sealed class RecordProducer : IDisposable
+{
+    private readonly IProducer<byte[], byte[]> _producer;
+    private long _failed;
+
+    /// <summary>Connects a producer; <paramref name="log"/> receives client errors and warnings.</summary>
+    public RecordProducer(KafkaOptions options, string clientId, Action<string>? log = null)
+    {
+        options.Validate();
+        _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(options, clientId))
+            .SetErrorHandler((_, e) => log?.Invoke($"kafka producer: {e.Code}: {e.Reason}"))
+            .SetLogHandler((_, m) =>
+            {
+                if (m.Level <= SyslogLevel.Warning)
+                {
+                    log?.Invoke($"kafka producer: {m.Facility}: {m.Message}");
+                }
+            })
+            .Build();
+    }
+
+    /// <summary>Records the broker refused or that timed out.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>
+    /// Hands one record to the client; <paramref name="onDelivery"/> runs once the broker acknowledged it or
+    /// it failed. Waits (without blocking a thread) while the client's buffer is full.
+    /// </summary>
+    public async ValueTask ProduceAsync(string topic, byte[] key, byte[] value, Action<DeliveryOutcome>? onDelivery, CancellationToken cancellationToken)
+    {
+        var message = new Message<byte[], byte[]> { Key = key, Value = value };
+        var handler = onDelivery is null ? (Action<DeliveryReport<byte[], byte[]>>)CountFailure : report =>
+        {
+            var ok = report.Error.Code == ErrorCode.NoError && report.Status == PersistenceStatus.Persisted;
+            if (!ok)
+            {
+                Interlocked.Increment(ref _failed);
+            }
+
+            onDelivery(ok
+                ? new DeliveryOutcome(true, report.Partition.Value, report.Offset.Value, null)
+                : new DeliveryOutcome(false, -1, -1, report.Error.Code == ErrorCode.NoError ? report.Status.ToString() : report.Error.Reason));
+        };
+
+        var backoff = 1;
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(topic, message, handler);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                await Task.Delay(backoff, cancellationToken);
+                backoff = Math.Min(backoff * 2, 50);
+            }
+        }
+    }
+
+    /// <summary>Produces one record and waits for the broker's answer.</summary>
+    public async Task<DeliveryOutcome> ProduceAndWaitAsync(string topic, byte[] key, byte[] value, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<DeliveryOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await ProduceAsync(topic, key, value, outcome => done.TrySetResult(outcome), cancellationToken);
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits until every record handed over so far is acknowledged or failed; false on timeout.</summary>
+    public bool Flush(TimeSpan timeout) => _producer.Flush(timeout) == 0;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _producer.Flush(TimeSpan.FromSeconds(10));
+        _producer.Dispose();
+    }
+
+    private void CountFailure(DeliveryReport<byte[], byte[]> report)
+    {
+        if (report.Error.Code != ErrorCode.NoError)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Sensing.Kafka;
+
+/// <summary>The Kafka topics of the pipeline and their partition counts.</summary>
+public sealed record SensingTopics
+{
+    /// <summary>The standard names.</summary>
+    public static SensingTopics Default { get; } = new();
+
+    /// <summary>Every reading, keyed and partitioned by device id (one device, one partition, order kept).</summary>
+    public string Telemetry { get; init; } = "sensing.telemetry";
+
+    /// <summary>Payloads that did not decode, with the device and the reason.</summary>
+    public string DeadLetter { get; init; } = "sensing.deadletter";
+
+    /// <summary>Every alert lifecycle event, keyed by alert id.</summary>
+    public string Alerts { get; init; } = "sensing.alerts";
+
+    /// <summary>Commands to devices (e.g. close a gas meter's valve), keyed by device id.</summary>
+    public string Commands { get; init; } = "sensing.commands";
+
+    /// <summary>Partitions of the telemetry topic: the most processors that can share the load.</summary>
+    public int TelemetryPartitions { get; init; } = 6;
+
+    /// <summary>All topics with the partition count each should be created with.</summary>
+    public IReadOnlyList<(string Name, int Partitions)> All =>
+        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3)];
+
+    internal void Validate()
+    {
+        foreach (var (name, partitions) in All)
+        {
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 249 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+            {
+                throw new ArgumentException($"kafka.topics: '{name}' is not a valid Kafka topic name");
+            }
+
+            if (partitions is < 1 or > 1024)
+            {
+                throw new ArgumentException($"kafka.topics: {name} partitions must be 1-1024, not {partitions}");
+            }
+        }
+    }
+}

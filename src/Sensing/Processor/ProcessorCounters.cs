@@ -1,0 +1,42 @@
+namespace Sensing.Processor;
+
+/// <summary>What a processor has done since it started.</summary>
+public sealed class ProcessorCounters
+{
+    private long _consumed;
+    private long _processed;
+    private long _deadLettered;
+    private long _alertEvents;
+    private long _batches;
+    private long _storeRetries;
+
+    /// <summary>Records read from the telemetry topic.</summary>
+    public long Consumed => Interlocked.Read(ref _consumed);
+
+    /// <summary>Readings that went through detection.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
+
+    /// <summary>Records that were not valid frames of a registered device (sent to the dead-letter topic).</summary>
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Alert lifecycle events published.</summary>
+    public long AlertEvents => Interlocked.Read(ref _alertEvents);
+
+    /// <summary>Batches completed and committed.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Times a batch had to wait for the store to come back.</summary>
+    public long StoreRetries => Interlocked.Read(ref _storeRetries);
+
+    internal void AddConsumed() => Interlocked.Increment(ref _consumed);
+
+    internal void AddProcessed() => Interlocked.Increment(ref _processed);
+
+    internal void AddDeadLettered() => Interlocked.Increment(ref _deadLettered);
+
+    internal void AddAlertEvent() => Interlocked.Increment(ref _alertEvents);
+
+    internal void AddBatch() => Interlocked.Increment(ref _batches);
+
+    internal void AddStoreRetry() => Interlocked.Increment(ref _storeRetries);
+}

@@ -1,0 +1,41 @@
+namespace Sensing.Processor;
+
+/// <summary>Settings of the stream processor.</summary>
+public sealed record ProcessorOptions
+{
+    /// <summary>Defaults.</summary>
+    public static ProcessorOptions Default { get; } = new();
+
+    /// <summary>Kafka consumer group shared by every processor instance of one city.</summary>
+    public string GroupId { get; init; } = "sensing-processor";
+
+    /// <summary>Most readings processed between two offset commits.</summary>
+    public int MaxBatch { get; init; } = 5_000;
+
+    /// <summary>Longest a batch waits to fill before it is completed and committed.</summary>
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Also store every raw reading (not only alerts); off for very large fleets.</summary>
+    public bool StoreRawReadings { get; init; } = true;
+
+    /// <summary>Checks the options; throws naming the bad key.</summary>
+    public ProcessorOptions Validate()
+    {
+        if (string.IsNullOrWhiteSpace(GroupId))
+        {
+            throw new ArgumentException("processor.groupId: must not be empty");
+        }
+
+        if (MaxBatch is < 1 or > 1_000_000)
+        {
+            throw new ArgumentException("processor.maxBatch: must be 1-1000000");
+        }
+
+        if (MaxBatchWait <= TimeSpan.Zero || MaxBatchWait > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException("processor.maxBatchWait: must be between 0 and 1 minute");
+        }
+
+        return this;
+    }
+}
