@@ -54,6 +54,18 @@ internal static class KafkaClientConfig
         return config;
     }
 
+    /// <summary>
+    /// Passes the client's warnings and errors on; drops informational lines and the configuration warnings that
+    /// librdkafka 2.x prints for the legacy-broker settings (they are needed for Kafka 0.9 and intended).
+    /// </summary>
+    public static void Log(LogMessage message, string client, Action<string>? log)
+    {
+        if (message.Level <= SyslogLevel.Warning && message.Facility != "CONFWARN")
+        {
+            log?.Invoke($"{client}: {message.Facility}: {message.Message}");
+        }
+    }
+
     private static void ApplyLegacy(ClientConfig config, KafkaOptions options)
     {
         if (options.LegacyBrokerVersion.Length != 0)

@@ -21,6 +21,7 @@ public sealed class RecordConsumer : IDisposable
         options.Validate();
         _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
             .SetErrorHandler((_, e) => log?.Invoke($"kafka consumer: {e.Code}: {e.Reason}"))
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log))
             .SetPartitionsAssignedHandler((_, parts) => onAssigned?.Invoke([.. parts.Select(p => p.Partition.Value)]))
             .SetPartitionsRevokedHandler((_, parts) => onRevoked?.Invoke([.. parts.Select(p => p.Partition.Value)]))
             .Build();

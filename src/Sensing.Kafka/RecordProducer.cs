@@ -25,13 +25,7 @@ public sealed class RecordProducer : IDisposable
         options.Validate();
         _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(options, clientId))
             .SetErrorHandler((_, e) => log?.Invoke($"kafka producer: {e.Code}: {e.Reason}"))
-            .SetLogHandler((_, m) =>
-            {
-                if (m.Level <= SyslogLevel.Warning)
-                {
-                    log?.Invoke($"kafka producer: {m.Facility}: {m.Message}");
-                }
-            })
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka producer", log))
             .Build();
     }
 

@@ -13,8 +13,8 @@ public sealed class TopicInspector : IDisposable
     {
         options.Validate();
         var consumerConfig = KafkaClientConfig.Consumer(options, "sensing-inspector", "sensing-inspector");
-        _admin = new AdminClientBuilder(consumerConfig).Build();
-        _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig).Build();
+        _admin = new AdminClientBuilder(consumerConfig).SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka admin", null)).Build();
+        _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig).SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka inspector", null)).Build();
     }
 
     /// <summary>Partition count of <paramref name="topic"/>, or 0 when it does not exist.</summary>

@@ -69,8 +69,9 @@ internal sealed partial class MqttConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // _inflight is not disposed: Kafka delivery callbacks may still release it after the connection closed
+        // (SemaphoreSlim holds no unmanaged resource unless its wait handle is used).
         _reassembly.Dispose();
-        _inflight.Dispose();
         return ValueTask.CompletedTask;
     }
 

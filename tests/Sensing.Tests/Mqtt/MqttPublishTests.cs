@@ -235,7 +235,7 @@ public sealed class MqttPublishTests
     public void WritePublish_LargePayloadIntoSmallSegments_SameBytesAsContiguous()
     {
         var payload = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
-        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(minimumSegmentSize: 512));
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 512));
         var written = MqttPacketWriter.WritePublish(pipe.Writer, MqttProtocolVersion.V500, "big"u8, payload, MqttQoS.AtLeastOnce, 1);
         pipe.Writer.FlushAsync().AsTask().GetAwaiter().GetResult();
         Assert.That(pipe.Reader.TryRead(out var result), Is.True);

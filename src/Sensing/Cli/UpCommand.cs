@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Sensing.Up;
+using Spectre.Console;
+
+namespace Sensing.Cli;
+
+/// <summary><c>sensing up</c>: the whole city on this machine.</summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var devices = new Option<int>("--devices") { Description = "Simulated devices", DefaultValueFactory = _ => UpOptions.Default.Devices };
+        var duration = new Option<int>("--duration") { Description = "Seconds the fleet publishes", DefaultValueFactory = _ => (int)UpOptions.Default.Duration.TotalSeconds };
+        var interval = new Option<double>("--interval") { Description = "Seconds between readings of one device", DefaultValueFactory = _ => UpOptions.Default.ReportIntervalSeconds };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fleet and its incidents", DefaultValueFactory = _ => UpOptions.Default.Seed };
+        var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
+        var command = new Command("up", "Run the whole city here: Kafka, store, gateway, processor, feed and a simulated fleet")
+        {
+            devices, duration, interval, seed, keepRunning,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            UpOptions options;
+            try
+            {
+                options = new UpOptions
+                {
+                    Devices = result.GetValue(devices),
+                    Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
+                    ReportIntervalSeconds = result.GetValue(interval),
+                    Seed = result.GetValue(seed),
+                    KeepRunning = result.GetValue(keepRunning),
+                }.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("sensing up: " + e.Message);
+                return 2;
+            }
+
+            return await new CityRun(options, AnsiConsole.Console).RunAsync(ct);
+        });
+        return command;
+    }
+}
