@@ -13,7 +13,7 @@ for project in tests/Sensing.Tests tests/Sensing.IntegrationTests; do
   dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=1
 done
 # One closing line over both projects, from the runner's own per-project summaries.
-awk '/(Passed|Failed)!  *-/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+awk '/^ *Total tests:/ { t = 1 } t && /^ *Passed: *[0-9]/ { p += $2 } t && /^ *Failed: *[0-9]/ { f += $2 } t && /^ *Skipped: *[0-9]/ { s += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
 exit $status
