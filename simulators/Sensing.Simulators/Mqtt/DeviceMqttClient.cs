@@ -1,180 +1,216 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Sensing.Mqtt;
 
 namespace Sensing.Simulators.Mqtt;
 
 /// <summary>
-/// The MQTT client of one simulated device, on the project's codec over a raw socket: CONNECT, QoS 0/1 PUBLISH
-/// (a QoS 1 publish completes when its PUBACK arrives), DISCONNECT. One publish at a time, as a meter does.
+/// A small asynchronous MQTT 3.1.1 / 5.0 client for one simulated device, on the project's codec over a raw
+/// <see cref="Socket"/> and System.IO.Pipelines. Many QoS 1/2 publishes may be in flight; each returned
+/// <see cref="ValueTask"/> completes when its PUBACK (QoS 1) or PUBCOMP (QoS 2) arrives and recycles its state, so a
+/// publish allocates nothing: await each one exactly once (or call <c>AsTask()</c>). Downlink messages arrive through
+/// <see cref="MessageReceived"/>; keep-alive PINGREQs are automatic. One instance is one connection: when
+/// <see cref="Closed"/> fires, every pending operation has faulted with <see cref="MqttClientException"/>; create a new
+/// client to reconnect.
 /// </summary>
-public sealed class DeviceMqttClient : IAsyncDisposable
+public sealed partial class DeviceMqttClient : IAsyncDisposable
 {
-    private readonly ArrayBufferWriter<byte> _out = new(512);
-    private readonly MqttFrameBuffer _reassembly = new();
+    // Linux IP_BIND_ADDRESS_NO_PORT (level SOL_IP = 0, option 24): with a bind to a chosen source address, defer the
+    // ephemeral port choice to connect(), so the same port can serve different destinations.
+    private const int SolIp = 0;
+    private const int IpBindAddressNoPort = 24;
+
+    // How long a closing connection may take to flush its last packets (a DISCONNECT) before the socket is dropped.
+    private static readonly TimeSpan FlushOnCloseTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource _closed = new();
+    private DeviceMqttConnectOptions _options = DeviceMqttConnectOptions.Default;
+    private MqttProtocolVersion _version;
     private Socket? _socket;
     private NetworkStream? _stream;
-    private PipeReader? _input;
-    private MqttProtocolVersion _version;
-    private ushort _nextPacketId;
+    private TaskCompletionSource? _connAck;
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task? _closeTask;
+    private int _started;
+    private int _closing;
+    private volatile bool _connected;
+    private MqttClientException? _closeException;
 
-    /// <summary>True between a successful CONNECT and DISCONNECT or a failure.</summary>
-    public bool IsConnected { get; private set; }
+    /// <summary>A downlink PUBLISH arrived (see <see cref="DeviceMqttMessageHandler"/>).</summary>
+    public event DeviceMqttMessageHandler? MessageReceived;
 
-    /// <summary>Connects and waits for an accepting CONNACK; throws <see cref="MqttClientException"/> on refusal.</summary>
-    public async Task ConnectAsync(DeviceMqttConnectOptions options, CancellationToken cancellationToken)
+    /// <summary>The connection ended, for whatever reason; raised once, after the socket is closed.</summary>
+    public event EventHandler<DeviceMqttClosedEventArgs>? Closed;
+
+    /// <summary>True between an accepting CONNACK and the end of the connection.</summary>
+    public bool IsConnected => _connected;
+
+    /// <summary>The protocol version of the connection.</summary>
+    public MqttProtocolVersion Version => _version;
+
+    /// <summary>Session Present from CONNACK.</summary>
+    public bool SessionPresent { get; private set; }
+
+    /// <summary>Why the connection ended; <see cref="DeviceMqttCloseReason.None"/> while it is open.</summary>
+    public DeviceMqttCloseReason CloseReason => _closeException?.Reason ?? DeviceMqttCloseReason.None;
+
+    /// <summary>
+    /// Opens the TCP connection (from <see cref="DeviceMqttConnectOptions.LocalAddress"/> when set), sends CONNECT and
+    /// completes on an accepting CONNACK. Throws <see cref="MqttClientException"/> when refused (with the reason code)
+    /// or when no CONNACK comes in time, and <see cref="SocketException"/> when TCP connect fails.
+    /// </summary>
+    public async Task ConnectAsync(DeviceMqttConnectOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Version is not (MqttProtocolVersion.V311 or MqttProtocolVersion.V500))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Version is 3.1.1 or 5.0");
+        }
+
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("a DeviceMqttClient connects once; create a new one to reconnect");
+        }
+
+        _options = options;
         _version = options.Version;
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (options.LocalAddress is not null)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
         {
-            _socket.Bind(new IPEndPoint(options.LocalAddress, 0));
+            var endpoint = await ResolveAsync(options, timeout.Token).ConfigureAwait(false);
+            _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (options.LocalAddress is { } local)
+            {
+                if (OperatingSystem.IsLinux() && local.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    _socket.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
+                }
+
+                _socket.Bind(new IPEndPoint(local, 0));
+            }
+
+            await _socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            _stream = new NetworkStream(_socket, ownsSocket: false);
+            _connAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            StartSending();
+            WriteConnect(options);
+            _receiveLoop = ReceiveLoopAsync(PipeReader.Create(
+                _stream, new StreamPipeReaderOptions(bufferSize: options.ReceiveBufferSize, minimumReadSize: options.ReceiveBufferSize / 4, leaveOpen: true, useZeroByteReads: true)));
+            await _connAck.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-
-        await _socket.ConnectAsync(options.Host, options.Port, cancellationToken);
-        _stream = new NetworkStream(_socket, ownsSocket: false);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 512, minimumReadSize: 256));
-
-        MqttPacketWriter.WriteConnect(_out, new MqttConnectRequest
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            Version = options.Version,
-            ClientId = Encoding.UTF8.GetBytes(options.ClientId),
-            CleanStart = true,
-            KeepAliveSeconds = options.KeepAliveSeconds,
-            UserName = options.UserName is null ? default : Encoding.UTF8.GetBytes(options.UserName),
-            Password = options.Password is null ? default : Encoding.UTF8.GetBytes(options.Password),
-        });
-        await SendAsync(cancellationToken);
-        var refusal = await ReadUntilAsync(MqttPacketType.ConnAck, 0, cancellationToken);
-        if (refusal is not null)
-        {
-            throw new MqttClientException("CONNACK refused: " + refusal);
+            Close(DeviceMqttCloseReason.ConnectTimeout, MqttReasonCode.Success, null, notifyServer: false);
+            throw _closeException!;
         }
-
-        IsConnected = true;
-    }
-
-    /// <summary>Publishes; for QoS 1 completes when the gateway acknowledged (PUBACK with success).</summary>
-    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, MqttQoS qos, CancellationToken cancellationToken)
-    {
-        var id = qos == MqttQoS.AtMostOnce ? (ushort)0 : NextPacketId();
-        MqttPacketWriter.WritePublish(_out, _version, Encoding.UTF8.GetBytes(topic), payload.Span, qos, id);
-        await SendAsync(cancellationToken);
-        if (qos == MqttQoS.AtLeastOnce && await ReadUntilAsync(MqttPacketType.PubAck, id, cancellationToken) is { } refusal)
+        catch (Exception e) when (e is not MqttClientException)
         {
-            throw new MqttClientException("PUBACK refused: " + refusal);
+            Close(DeviceMqttCloseReason.ConnectionLost, MqttReasonCode.Success, e, notifyServer: false);
+            throw;
         }
     }
 
-    /// <summary>Sends DISCONNECT and closes the socket.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    /// <summary>Sends DISCONNECT (normal disconnection), flushes, closes the socket and waits until <see cref="Closed"/> has fired.</summary>
+    public Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
-        if (IsConnected)
+        if (Volatile.Read(ref _started) == 0)
         {
-            IsConnected = false;
-            MqttPacketWriter.WriteDisconnect(_out, _version);
-            try
-            {
-                await SendAsync(cancellationToken);
-            }
-            catch (IOException)
-            {
-                // Already closed by the gateway.
-            }
+            // Never connected: nothing to close, and no Closed event.
+            Volatile.Write(ref _closing, 1);
+            return Task.CompletedTask;
         }
 
-        _socket?.Shutdown(SocketShutdown.Both);
+        Close(DeviceMqttCloseReason.ClientDisconnected, MqttReasonCode.NormalDisconnection, null, notifyServer: _connected);
+        return _closeTask is { } task ? task.WaitAsync(cancellationToken) : Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(DisconnectAsync());
+
+    private static async ValueTask<IPEndPoint> ResolveAsync(DeviceMqttConnectOptions options, CancellationToken cancellationToken)
     {
-        if (_input is not null)
+        if (IPAddress.TryParse(options.Host, out var address))
         {
-            await _input.CompleteAsync();
+            return new IPEndPoint(address, options.Port);
         }
 
-        if (_stream is not null)
+        var family = options.LocalAddress?.AddressFamily;
+        var addresses = await Dns.GetHostAddressesAsync(options.Host, cancellationToken).ConfigureAwait(false);
+        foreach (var candidate in addresses)
         {
-            await _stream.DisposeAsync();
+            if (family is null || candidate.AddressFamily == family)
+            {
+                return new IPEndPoint(candidate, options.Port);
+            }
+        }
+
+        throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>
+    /// Ends the connection once: optionally tells a 5.0 server why (DISCONNECT with <paramref name="code"/>), fails
+    /// every pending operation, and lets the send loop flush before the socket is dropped and <see cref="Closed"/> fires.
+    /// </summary>
+    private void Close(DeviceMqttCloseReason reason, MqttReasonCode code, Exception? error, bool notifyServer)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        var wasConnected = _connected;
+        _connected = false;
+        var exception = new MqttClientException(Describe(reason, code, error), reason, code, error);
+        _closeException = exception;
+        StopKeepAlive();
+
+        // 5.0 section 3.14: the client may send DISCONNECT with a reason code before closing; 3.1.1 only on a normal
+        // disconnect (3.1.1 section 3.14 has no reason code).
+        var sendDisconnect = notifyServer && wasConnected && (_version == MqttProtocolVersion.V500 || reason == DeviceMqttCloseReason.ClientDisconnected);
+        StopSending(sendDisconnect ? code : null, exception);
+        _connAck?.TrySetException(exception);
+        FailPending(exception);
+        _closed.Cancel();
+        _closeTask = FinishCloseAsync(new DeviceMqttClosedEventArgs(reason, code, error));
+    }
+
+    private async Task FinishCloseAsync(DeviceMqttClosedEventArgs args)
+    {
+        try
+        {
+            await _sendLoop.WaitAsync(FlushOnCloseTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The peer does not read; drop the socket anyway.
+        }
+
+        try
+        {
+            _socket?.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset by the peer.
         }
 
         _socket?.Dispose();
-        _reassembly.Dispose();
+        _stream?.Dispose();
+        await _receiveLoop.ConfigureAwait(false);
+        Closed?.Invoke(this, args);
     }
 
-    private ushort NextPacketId()
+    private static string Describe(DeviceMqttCloseReason reason, MqttReasonCode code, Exception? error) => reason switch
     {
-        // Packet identifiers are non-zero (2.2.1).
-        _nextPacketId = (ushort)(_nextPacketId == ushort.MaxValue ? 1 : _nextPacketId + 1);
-        return _nextPacketId;
-    }
-
-    private async Task SendAsync(CancellationToken cancellationToken)
-    {
-        await _stream!.WriteAsync(_out.WrittenMemory, cancellationToken);
-        _out.Clear();
-    }
-
-    // Reads packets until the awaited one arrives; returns null on success, else the refusal reason.
-    private async Task<string?> ReadUntilAsync(MqttPacketType awaited, ushort packetId, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await _input!.ReadAsync(cancellationToken);
-            var outcome = Scan(result.Buffer, awaited, packetId, out var consumed, out var examined);
-            _input.AdvanceTo(consumed, examined);
-            if (outcome is not null)
-            {
-                return outcome.Length == 0 ? null : outcome;
-            }
-
-            if (result.IsCompleted)
-            {
-                IsConnected = false;
-                throw new MqttClientException($"connection closed while waiting for {awaited}");
-            }
-        }
-    }
-
-    // "" when the awaited packet was found and accepted, a reason when refused, null when more bytes are needed.
-    private string? Scan(ReadOnlySequence<byte> buffer, MqttPacketType awaited, ushort packetId, out SequencePosition consumed, out SequencePosition examined)
-    {
-        consumed = buffer.Start;
-        examined = buffer.End;
-        while (true)
-        {
-            var status = MqttFrameReader.TryRead(buffer.Slice(consumed), MqttFrameReader.ProtocolMaxPacketSize, _reassembly, out var frame, out var end, out _);
-            if (status == MqttFrameStatus.Incomplete)
-            {
-                return null;
-            }
-
-            if (status != MqttFrameStatus.Complete)
-            {
-                return "malformed packet from the server: " + status;
-            }
-
-            consumed = end;
-            switch (frame.Type)
-            {
-                case MqttPacketType.ConnAck when awaited == MqttPacketType.ConnAck:
-                    return MqttConnAck.TryDecode(frame, _version, out var connAck, out var error)
-                        ? (connAck.IsAccepted ? "" : connAck.ReasonCode.ToString())
-                        : error.ToString();
-                case MqttPacketType.PubAck when awaited == MqttPacketType.PubAck:
-                    if (MqttPublishAck.TryDecode(frame, _version, out var ack, out _) && ack.PacketId == packetId)
-                    {
-                        return (byte)ack.ReasonCode < 0x80 ? "" : ack.ReasonCode.ToString();
-                    }
-
-                    break;
-                case MqttPacketType.Disconnect:
-                    return "server sent DISCONNECT";
-            }
-        }
-    }
+        DeviceMqttCloseReason.ConnectRefused => $"the server refused the connection: {code} (0x{(byte)code:X2})",
+        DeviceMqttCloseReason.ServerDisconnected => $"the server sent DISCONNECT: {code} (0x{(byte)code:X2})",
+        DeviceMqttCloseReason.ProtocolError => $"protocol error from the server: {code} (0x{(byte)code:X2})",
+        DeviceMqttCloseReason.ConnectTimeout => "no CONNACK within the connect timeout",
+        DeviceMqttCloseReason.KeepAliveTimeout => "no PINGRESP within the keep-alive period",
+        DeviceMqttCloseReason.ClientDisconnected => "the client disconnected",
+        DeviceMqttCloseReason.HandlerFailed => "a MessageReceived handler threw: " + error?.Message,
+        _ => "the connection was lost" + (error is null ? "" : ": " + error.Message),
+    };
 }

@@ -1,24 +1,24 @@
 namespace Sensing.Mqtt.Internal;
 
-/// <summary>The packets (and the CONNECT will) that carry a property block, as flags.</summary>
-[Flags]
-internal enum MqttPropertyContext : ushort
+/// <summary>The packets (and the CONNECT will) that carry a property block.</summary>
+internal enum MqttPropertyContext : byte
 {
-    None = 0,
-    Connect = 1 << 0,
-    ConnAck = 1 << 1,
-    Publish = 1 << 2,
-    Will = 1 << 3,
+    Connect,
+    ConnAck,
+    Publish,
+    Will,
 
     // PUBACK, PUBREC, PUBREL and PUBCOMP share one property set (5.0 sections 3.4.2.2, 3.5.2.2, 3.6.2.2, 3.7.2.2).
-    PublishAck = 1 << 4,
-    Subscribe = 1 << 5,
-    SubAck = 1 << 6,
-    Unsubscribe = 1 << 7,
-    UnsubAck = 1 << 8,
-    Disconnect = 1 << 9,
-    Auth = 1 << 10,
-    All = 0x7FF,
+    PublishAck,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck,
+    Disconnect,
+    Auth,
+
+    // Any identifier defined by 5.0: for enumerating a block that was already validated.
+    All,
 }
 
 /// <summary>Wire data types of property values (5.0 section 2.2.2.2, table 2-4).</summary>
@@ -30,18 +30,6 @@ internal enum MqttPropertyType : byte
 /// <summary>Table 2-4 of 5.0 section 2.2.2.2: each identifier's data type and the packets it may appear in.</summary>
 internal static class MqttPropertyRules
 {
-    private const ushort Connect = (ushort)MqttPropertyContext.Connect;
-    private const ushort ConnAck = (ushort)MqttPropertyContext.ConnAck;
-    private const ushort Publish = (ushort)MqttPropertyContext.Publish;
-    private const ushort Will = (ushort)MqttPropertyContext.Will;
-    private const ushort Ack = (ushort)MqttPropertyContext.PublishAck;
-    private const ushort Subscribe = (ushort)MqttPropertyContext.Subscribe;
-    private const ushort SubAck = (ushort)MqttPropertyContext.SubAck;
-    private const ushort UnsubAck = (ushort)MqttPropertyContext.UnsubAck;
-    private const ushort Disconnect = (ushort)MqttPropertyContext.Disconnect;
-    private const ushort Auth = (ushort)MqttPropertyContext.Auth;
-    private const ushort All = (ushort)MqttPropertyContext.All;
-
     // Indexed by identifier 0x00..0x2A; 0 = not a property.
     private static ReadOnlySpan<byte> Types =>
     [
@@ -50,22 +38,48 @@ internal static class MqttPropertyRules
         0, 2, 2, 2, 1, 1, 7, 3, 1, 1, 1,                // 0x20-0x2A
     ];
 
-    private static ReadOnlySpan<ushort> Contexts =>
-    [
-        0, Publish | Will, Publish | Will, Publish | Will, 0, 0, 0, 0, // 0x00-0x07
-        Publish | Will, Publish | Will, 0, Publish | Subscribe, 0, 0, 0, 0, // 0x08-0x0F
-        0, Connect | ConnAck | Disconnect, ConnAck, ConnAck, 0, Connect | ConnAck | Auth, Connect | ConnAck | Auth, Connect, // 0x10-0x17
-        Will, Connect, ConnAck, 0, ConnAck | Disconnect, 0, 0, ConnAck | Ack | SubAck | UnsubAck | Disconnect | Auth, // 0x18-0x1F
-        0, Connect | ConnAck, Connect | ConnAck, Publish, ConnAck, ConnAck, All, Connect | ConnAck, // 0x20-0x27
-        ConnAck, ConnAck, ConnAck, // 0x28-0x2A
-    ];
+    // The identifiers each packet may carry, one bit per identifier (all identifiers are below 64). Constants rather
+    // than a table of ushort, so that no build configuration materializes an array.
+    private const ulong ConnectIds = (1UL << 0x11) | (1UL << 0x15) | (1UL << 0x16) | (1UL << 0x17) | (1UL << 0x19)
+        | (1UL << 0x21) | (1UL << 0x22) | (1UL << 0x26) | (1UL << 0x27);
+
+    private const ulong ConnAckIds = (1UL << 0x11) | (1UL << 0x12) | (1UL << 0x13) | (1UL << 0x15) | (1UL << 0x16)
+        | (1UL << 0x1A) | (1UL << 0x1C) | (1UL << 0x1F) | (1UL << 0x21) | (1UL << 0x22) | (1UL << 0x24) | (1UL << 0x25)
+        | (1UL << 0x26) | (1UL << 0x27) | (1UL << 0x28) | (1UL << 0x29) | (1UL << 0x2A);
+
+    private const ulong PublishIds = (1UL << 0x01) | (1UL << 0x02) | (1UL << 0x03) | (1UL << 0x08) | (1UL << 0x09)
+        | (1UL << 0x0B) | (1UL << 0x23) | (1UL << 0x26);
+
+    private const ulong WillIds = (1UL << 0x01) | (1UL << 0x02) | (1UL << 0x03) | (1UL << 0x08) | (1UL << 0x09)
+        | (1UL << 0x18) | (1UL << 0x26);
+
+    // PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK: Reason String and User Property.
+    private const ulong AckIds = (1UL << 0x1F) | (1UL << 0x26);
+    private const ulong SubscribeIds = (1UL << 0x0B) | (1UL << 0x26);
+    private const ulong UnsubscribeIds = 1UL << 0x26;
+    private const ulong DisconnectIds = (1UL << 0x11) | (1UL << 0x1C) | (1UL << 0x1F) | (1UL << 0x26);
+    private const ulong AuthIds = (1UL << 0x15) | (1UL << 0x16) | (1UL << 0x1F) | (1UL << 0x26);
+    private const ulong AllIds = ConnectIds | ConnAckIds | PublishIds | WillIds | SubscribeIds | DisconnectIds | AuthIds;
 
     /// <summary>The data type of <paramref name="id"/>, or None when it is not allowed in <paramref name="context"/>.</summary>
     public static MqttPropertyType TypeIn(int id, MqttPropertyContext context)
-        => (uint)id < (uint)Types.Length && (Contexts[id] & (ushort)context) != 0 ? (MqttPropertyType)Types[id] : MqttPropertyType.None;
-
-    /// <summary>The data type of <paramref name="id"/> in any packet (None when unknown).</summary>
-    public static MqttPropertyType TypeOf(int id) => (uint)id < (uint)Types.Length ? (MqttPropertyType)Types[id] : MqttPropertyType.None;
+    {
+        var allowed = context switch
+        {
+            MqttPropertyContext.Connect => ConnectIds,
+            MqttPropertyContext.ConnAck => ConnAckIds,
+            MqttPropertyContext.Publish => PublishIds,
+            MqttPropertyContext.Will => WillIds,
+            MqttPropertyContext.PublishAck or MqttPropertyContext.SubAck or MqttPropertyContext.UnsubAck => AckIds,
+            MqttPropertyContext.Subscribe => SubscribeIds,
+            MqttPropertyContext.Unsubscribe => UnsubscribeIds,
+            MqttPropertyContext.Disconnect => DisconnectIds,
+            MqttPropertyContext.Auth => AuthIds,
+            MqttPropertyContext.All => AllIds,
+            _ => 0UL,
+        };
+        return (uint)id < (uint)Types.Length && ((allowed >> id) & 1) != 0 ? (MqttPropertyType)Types[id] : MqttPropertyType.None;
+    }
 
     /// <summary>
     /// Value rules that do not depend on the rest of the packet; a violation is a Protocol Error (5.0 section 4.13).

@@ -10,7 +10,7 @@ public sealed class MqttConnectTests
     // (user name, password, will QoS 1, will, clean session), keep alive 10.
     private static readonly byte[] SpecVariableHeader311 = [0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0xCE, 0x00, 0x0A];
 
-    // 5.0 section 3.1.2.11, figure 3-7 (non-normative example): as above with level 5, then properties of length 5:
+    // 5.0 section 3.1.2.12 (Variable Header non-normative example): as above with level 5, then properties of length 5:
     // Session Expiry Interval (0x11) = 10.
     private static readonly byte[] SpecVariableHeader500 =
         [0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x05, 0xCE, 0x00, 0x0A, 0x05, 0x11, 0x00, 0x00, 0x00, 0x0A];
