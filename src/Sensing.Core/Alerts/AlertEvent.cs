@@ -49,6 +49,18 @@ public sealed record AlertEvent
 
     /// <summary>Human-readable summary for the operator.</summary>
     public string Message { get; init; } = "";
+
+    /// <summary>For district alerts: the devices whose readings make up the incident; null otherwise.</summary>
+    public string[]? Devices { get; init; }
+
+    /// <summary>For operator actions: who acted (the API key's name); null otherwise.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>For operator actions: the operator's note; null otherwise.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>For <see cref="AlertEventType.Shelved"/>: when the shelve ends, Unix ms.</summary>
+    public long? ShelvedUntilMs { get; init; }
 }
 
 /// <summary>System.Text.Json source generation for alert records (no reflection at run time).</summary>

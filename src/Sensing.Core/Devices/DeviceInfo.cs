@@ -8,6 +8,12 @@ namespace Sensing.Core.Devices;
 /// <param name="SecretSha256">Lower-case hex SHA-256 of the device's MQTT password; empty for none.</param>
 public sealed record DeviceInfo(string Id, DeviceKind Kind, string District, int ReportIntervalSeconds, string SecretSha256)
 {
+    /// <summary>
+    /// Kind-specific parameters (e.g. a gas meter's <c>qmax</c>, a pressure sensor's <c>role</c>, a reservoir's
+    /// <c>flood_limit_m</c>); see <see cref="DeviceParameters"/> for the names in use.
+    /// </summary>
+    public DeviceParameters Parameters { get; init; } = DeviceParameters.Empty;
+
     private byte[]? _idUtf8;
 
     /// <summary>The id as ASCII bytes (Kafka key, frame field), computed once.</summary>

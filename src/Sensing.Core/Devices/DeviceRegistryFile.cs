@@ -5,14 +5,19 @@ using System.Text;
 namespace Sensing.Core.Devices;
 
 /// <summary>
-/// The registry file: CSV with the header <c>id,kind,district,report_s,secret_sha256</c>, one device a line.
+/// The registry file: CSV with the header <c>id,kind,district,report_s,secret_sha256,params</c>, one device a line.
 /// <c>kind</c> is a <see cref="DeviceKinds"/> name; <c>secret_sha256</c> is the lower-case hex SHA-256 of the
-/// device's MQTT password, or empty when the device connects without one. Lines starting with '#' are comments.
+/// device's MQTT password, or empty when the device connects without one; <c>params</c> holds the kind-specific
+/// <see cref="DeviceParameters"/> (<c>qmax=6;role=inlet</c>), possibly empty. Files with the older five-column
+/// header (no <c>params</c>) still load. Lines starting with '#' are comments.
 /// </summary>
 public static class DeviceRegistryFile
 {
     /// <summary>The header line every registry file starts with.</summary>
-    public const string Header = "id,kind,district,report_s,secret_sha256";
+    public const string Header = "id,kind,district,report_s,secret_sha256,params";
+
+    /// <summary>The header of registry files written before the <c>params</c> column existed.</summary>
+    public const string HeaderWithoutParams = "id,kind,district,report_s,secret_sha256";
 
     /// <summary>Reads and validates a registry file; a bad line stops with its line number and the problem.</summary>
     public static IReadOnlyList<DeviceInfo> Read(string path)
@@ -26,6 +31,7 @@ public static class DeviceRegistryFile
         using var reader = new StreamReader(path, Encoding.UTF8);
         var lineNumber = 0;
         var sawHeader = false;
+        var columns = 6;
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
@@ -36,16 +42,18 @@ public static class DeviceRegistryFile
 
             if (!sawHeader)
             {
-                if (line.Trim() != Header)
+                columns = line.Trim() switch
                 {
-                    throw new FormatException($"{path}:{lineNumber}: expected header '{Header}'");
-                }
+                    Header => 6,
+                    HeaderWithoutParams => 5,
+                    _ => throw new FormatException($"{path}:{lineNumber}: expected header '{Header}'"),
+                };
 
                 sawHeader = true;
                 continue;
             }
 
-            devices.Add(ParseLine(line, path, lineNumber));
+            devices.Add(ParseLine(line, columns, path, lineNumber));
         }
 
         return devices;
@@ -66,7 +74,9 @@ public static class DeviceRegistryFile
             writer.Write(',');
             writer.Write(d.ReportIntervalSeconds.ToString(CultureInfo.InvariantCulture));
             writer.Write(',');
-            writer.WriteLine(d.SecretSha256);
+            writer.Write(d.SecretSha256);
+            writer.Write(',');
+            writer.WriteLine(d.Parameters.ToString());
         }
     }
 
@@ -74,12 +84,12 @@ public static class DeviceRegistryFile
     public static string HashSecret(string password) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
 
-    private static DeviceInfo ParseLine(string line, string path, int lineNumber)
+    private static DeviceInfo ParseLine(string line, int columns, string path, int lineNumber)
     {
         var parts = line.Split(',');
-        if (parts.Length != 5)
+        if (parts.Length != columns)
         {
-            throw new FormatException($"{path}:{lineNumber}: expected 5 columns ({Header}), found {parts.Length}");
+            throw new FormatException($"{path}:{lineNumber}: expected {columns} columns, found {parts.Length}");
         }
 
         var id = parts[0].Trim();
@@ -104,6 +114,16 @@ public static class DeviceRegistryFile
             throw new FormatException($"{path}:{lineNumber}: secret_sha256 must be 64 lower-case hex digits or empty");
         }
 
-        return new DeviceInfo(id, kind, parts[2].Trim(), interval, secret);
+        DeviceParameters parameters;
+        try
+        {
+            parameters = columns == 6 ? DeviceParameters.Parse(parts[5]) : DeviceParameters.Empty;
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{path}:{lineNumber}: params: {e.Message}", e);
+        }
+
+        return new DeviceInfo(id, kind, parts[2].Trim(), interval, secret) { Parameters = parameters };
     }
 }

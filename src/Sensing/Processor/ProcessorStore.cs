@@ -112,6 +112,10 @@ public sealed class ProcessorStore : IAsyncDisposable
     {
         AlertEventType.Raised => "raised"u8,
         AlertEventType.Updated => "updated"u8,
-        _ => "cleared"u8,
+        AlertEventType.Cleared => "cleared"u8,
+        AlertEventType.Acknowledged => "acknowledged"u8,
+        AlertEventType.Shelved => "shelved"u8,
+        AlertEventType.Unshelved => "unshelved"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not an alert event type"),
     };
 }
