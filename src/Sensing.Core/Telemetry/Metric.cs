@@ -47,6 +47,11 @@ public enum Metric : byte
     ChargerErrorCode = 19,
     /// <summary>Device fault flag: 1 faulted, 0 healthy.</summary>
     Fault = 20,
+    /// <summary>
+    /// Connection state written by the gateway, not the device: 1 connected, 0 offline (its MQTT will fired or the
+    /// connection was lost without DISCONNECT).
+    /// </summary>
+    Online = 21,
 }
 
 /// <summary>One metric and its value.</summary>
@@ -59,10 +64,11 @@ public static class Metrics
     [
         "none", "lel", "flow", "volume", "valve", "battery", "rsrp", "temp", "alarm", "pressure",
         "water_flow", "water_total", "level", "rain", "power", "energy", "voltage", "current", "status", "error", "fault",
+        "online",
     ];
 
     /// <summary>Highest defined metric code.</summary>
-    public const int MaxCode = 20;
+    public const int MaxCode = 21;
 
     /// <summary>The snake_case name of a metric (its JSON key and store field name).</summary>
     public static string Name(this Metric metric) => (int)metric < Names.Length ? Names[(int)metric] : Names[0];
