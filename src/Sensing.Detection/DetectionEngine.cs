@@ -39,7 +39,7 @@ public sealed class DetectionEngine
         _lastSequence = new ulong[capacity];
         _seen = new bool[capacity];
 
-        Methane = new MethaneDetector(options.Methane, sink, capacity);
+        Methane = new MethaneDetector(options.Methane, options.Lifecycle, sink, capacity);
         _detectors = [Methane];
 
         _detectorsByKind = new IDeviceDetector[256][];

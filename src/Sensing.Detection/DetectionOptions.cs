@@ -11,10 +11,15 @@ public sealed record DetectionOptions
     /// <summary>Limits for <see cref="MethaneDetector"/>.</summary>
     public MethaneDetectorOptions Methane { get; init; } = MethaneDetectorOptions.Default;
 
+    /// <summary>Lifecycle rules every detector shares (chattering suppression).</summary>
+    public AlertLifecycleOptions Lifecycle { get; init; } = AlertLifecycleOptions.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Methane, nameof(Methane));
         Methane.Validate();
+        ArgumentNullException.ThrowIfNull(Lifecycle, nameof(Lifecycle));
+        Lifecycle.Validate();
     }
 }
