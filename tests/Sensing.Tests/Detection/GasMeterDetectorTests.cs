@@ -226,6 +226,34 @@ public sealed class GasMeterDetectorTests
     }
 
     [Test]
+    public void Process_RegistryReplacesMeterRecord_NewQmaxUsedFromTheNextReading()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Flow(3.0));
+        kit.Feed(Meter, 300, Flow(3.0));
+        Assert.That(kit.Of(AlertCondition.MeterRupture), Is.Empty, "3 m3/h is below 90 % of qmax 6");
+
+        kit.Registry.Upsert([new Core.Devices.DeviceInfo(Meter, Core.Devices.DeviceKind.GasMeter, District, 900, "") { Parameters = Core.Devices.DeviceParameters.Parse("qmax=2.5") }]);
+        kit.Feed(Meter, 600, Flow(3.0));
+        kit.Feed(Meter, 900, Flow(3.0));
+
+        Assert.That(kit.Of(AlertCondition.MeterRupture).Single().RaisedAtMs, Is.EqualTo(T0 + 900_000));
+    }
+
+    [Test]
+    public void Process_QmaxParameterNotANumber_DefaultQmaxUsedAndCounted()
+    {
+        var kit = new FleetTestKit();
+        kit.Registry.Upsert([new Core.Devices.DeviceInfo("gm-bad", Core.Devices.DeviceKind.GasMeter, District, 900, "") { Parameters = Core.Devices.DeviceParameters.Parse("qmax=six") }]);
+
+        kit.Feed("gm-bad", 0, Flow(5.5));
+        kit.Feed("gm-bad", 300, Flow(5.5));
+
+        Assert.That(kit.Engine.GasMeter.BadParameters, Is.EqualTo(1));
+        Assert.That(kit.Of(AlertCondition.MeterRupture).Single().Source, Is.EqualTo("gm-bad"), "watched with the default 6 m3/h");
+    }
+
+    [Test]
     public void Process_UseWithoutBreakFor10Hours_RaisesLongUseThenClearsWhenUseStops()
     {
         var kit = new FleetTestKit();
