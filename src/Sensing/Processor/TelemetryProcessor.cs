@@ -64,7 +64,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
         {
             FillBatch(consumer, producer, stoppingToken);
             AdvanceEventTime();
-            if (_nextOffsets.Count == 0)
+            if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
             {
                 continue;
             }
@@ -80,8 +80,13 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
                 return; // uncommitted: the next owner of these partitions replays the batch
             }
 
-            consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
-            _nextOffsets.Clear();
+            // A batch of alerts raised by the event-time tick alone (no new records) has no offsets to commit.
+            if (_nextOffsets.Count > 0)
+            {
+                consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
+                _nextOffsets.Clear();
+            }
+
             Counters.AddBatch();
         }
     }
@@ -94,7 +99,8 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
 
     private void AdvanceEventTime()
     {
-        // Alerts this raises join the current batch, so they are committed with the offsets that moved the watermark.
+        // Alerts this raises join the current batch (which may hold no records when the stream is idle) and are
+        // published before its offsets, if any, are committed.
         if (_watermarkMs == long.MinValue || Stopwatch.GetElapsedTime(_lastAdvance) < _options.AdvanceInterval)
         {
             return;
@@ -118,12 +124,8 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
 
             if (consumer.Consume(left > TimeSpan.Zero ? left : _options.MaxBatchWait) is not { } record)
             {
-                if (count > 0)
-                {
-                    break;
-                }
-
-                continue;
+                // Nothing within the batch wait: hand back even an empty batch, so the event-time tick still runs.
+                break;
             }
 
             count++;
