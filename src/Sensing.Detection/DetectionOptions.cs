@@ -1,4 +1,5 @@
 using Sensing.Detection.Gas;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -14,6 +15,9 @@ public sealed record DetectionOptions
     /// <summary>Lifecycle rules every detector shares (chattering suppression).</summary>
     public AlertLifecycleOptions Lifecycle { get; init; } = AlertLifecycleOptions.Default;
 
+    /// <summary>Water-network detectors, with per-district overrides.</summary>
+    public WaterOptions Water { get; init; } = WaterOptions.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
@@ -21,5 +25,7 @@ public sealed record DetectionOptions
         Methane.Validate();
         ArgumentNullException.ThrowIfNull(Lifecycle, nameof(Lifecycle));
         Lifecycle.Validate();
+        ArgumentNullException.ThrowIfNull(Water, nameof(Water));
+        Water.Validate();
     }
 }
