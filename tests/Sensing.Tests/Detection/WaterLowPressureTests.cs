@@ -180,6 +180,24 @@ public sealed class WaterLowPressureTests
         Assert.That(kit.Engine.Water.LowPressure.TryGetDistrictAlert(District, out _), Is.True);
     }
 
+    [Test]
+    public void Process_SensorsRegisteredAfterEngineBuilt_JoinTheirDistrict()
+    {
+        var kit = Kit();
+        kit.Feed(Sensors[0], 0, Metric.Pressure, 0.3);
+        kit.Add("wp-20001", DeviceKind.WaterPressure, "jiaozhou-1").Add("wp-20002", DeviceKind.WaterPressure, "jiaozhou-1");
+
+        foreach (var id in new[] { "wp-20001", "wp-20002" })
+        {
+            kit.Feed(id, Minute, Metric.Pressure, 0.1);
+            kit.Feed(id, 6 * Minute, Metric.Pressure, 0.1);
+        }
+
+        var district = kit.Events.Where(e => e.Source == "jiaozhou-1").ToList();
+        Assert.That(district, Has.Count.EqualTo(1));
+        Assert.That(district[0].Devices, Is.EqualTo(new[] { "wp-20001", "wp-20002" }));
+    }
+
     private static IEnumerable<TestCaseData> BadOptions()
     {
         var d = LowPressureOptions.Default;
