@@ -1,4 +1,5 @@
 using Sensing.Storage.Internal;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.Storage;
 
@@ -18,6 +19,7 @@ public sealed partial class StoreWriter
     private long _pointsWritten;
     private long _batchesWritten;
     private long _retries;
+    private long _circuitBreaks;
     private long _outages;
     private long _failedBatches;
 
@@ -29,7 +31,10 @@ public sealed partial class StoreWriter
             lock (_pending)
             {
                 return new(_pointsWritten, _batchesWritten, Interlocked.Read(ref _retries), _outages, _failedBatches,
-                    _lines.SkippedNonFiniteFields, _lines.DroppedLines);
+                    _lines.SkippedNonFiniteFields, _lines.DroppedLines)
+                {
+                    CircuitBreaks = Interlocked.Read(ref _circuitBreaks),
+                };
             }
         }
     }
@@ -163,6 +168,8 @@ public sealed partial class StoreWriter
                     _pointsWritten += batch.Lines;
                     _batchesWritten++;
                 }
+
+                PipelineMetrics.StorePoints.Add(batch.Lines);
             }
             catch (StoreWriteException rejected) when (!rejected.IsTransient)
             {
@@ -173,6 +180,8 @@ public sealed partial class StoreWriter
                     _rejectedSinceFlush++;
                     _firstRejection ??= rejected;
                 }
+
+                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "false"));
             }
             catch (Exception ex)
             {
@@ -185,6 +194,8 @@ public sealed partial class StoreWriter
                     _paused = true;
                     _sending = false;
                 }
+
+                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "true"));
 
                 return;
             }

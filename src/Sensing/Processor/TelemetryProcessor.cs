@@ -179,10 +179,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
         _partitionOf[number] = record.Partition + 1;
         var ingestMs = frame.IngestTimeMs;
         _watermarkMs = Math.Max(_watermarkMs, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
-        if (_options.StoreRawReadings)
-        {
-            _store.AppendReading(_registry[number], frame);
-        }
+        _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
     private void DeadLetter(ConsumedRecord record, RecordProducer producer, string reason, CancellationToken stoppingToken)
