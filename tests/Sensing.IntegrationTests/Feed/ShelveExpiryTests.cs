@@ -72,4 +72,27 @@ public sealed class ShelveExpiryTests
             (AlertEventType.Raised, null), (AlertEventType.Shelved, "operator"), (AlertEventType.Unshelved, "operator"),
         }));
     }
+
+    [Test]
+    public async Task Shelve_EndedWhileNoFeedWatched_FeedPublishesTheExpiry()
+    {
+        // A shelve written by some feed instance that stopped before its end: the running feed ends it.
+        var alert = await FeedCity.RaiseAsync("md-shelve-orphan");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await FeedCity.PublishAsync(alert with
+        {
+            Type = AlertEventType.Shelved, EventTimeMs = now - 5_000, Actor = "night-shift", Note = "pump swap", ShelvedUntilMs = now - 1_000,
+        });
+
+        var detail = await FeedCity.PollAsync(async () =>
+            await FeedCity.DetailAsync(alert.Id) is { History.Count: 3 } d ? d : null, TimeSpan.FromSeconds(20));
+
+        Assert.That(detail, Is.Not.Null, "the feed ends the shelve");
+        Assert.That(detail!.Alert.Shelved, Is.False);
+        Assert.That(detail.History[2].Type, Is.EqualTo(AlertEventType.Unshelved));
+        Assert.That(detail.History[2].Actor, Is.EqualTo("shelve-expiry"));
+        Assert.That(detail.History[2].EventTimeMs, Is.EqualTo(now - 1_000));
+        var inKafka = await Task.Run(() => FeedCity.EventsInKafka(alert.Id));
+        Assert.That(inKafka.Count(e => e.Type == AlertEventType.Unshelved), Is.EqualTo(1), "one expiry on the topic");
+    }
 }

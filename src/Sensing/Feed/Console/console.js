@@ -72,7 +72,8 @@ function time(ms, short) {
     return '';
   }
   const d = new Date(ms);
-  return short ? d.toLocaleTimeString() : d.toLocaleString();
+  // Today's times without the date: the list stays one line per alert on a wall screen.
+  return short || d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
 }
 
 function number(value) {
