@@ -14,6 +14,7 @@ public sealed class AlertBoard
     private readonly Dictionary<string, AlertRecord> _alerts = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
     private long _applied;
+    private bool _rebuilt;
 
     /// <summary>A board streaming to a new <see cref="AlertStream"/> sized by <paramref name="options"/>.</summary>
     public AlertBoard(FeedOptions options, TimeProvider clock)
@@ -29,7 +30,11 @@ public sealed class AlertBoard
     public long Applied => Interlocked.Read(ref _applied);
 
     /// <summary>True once the consumer has read to the end of the topic after start (the rebuild is done).</summary>
-    public bool Rebuilt { get; internal set; }
+    public bool Rebuilt
+    {
+        get => Volatile.Read(ref _rebuilt);
+        internal set => Volatile.Write(ref _rebuilt, value);
+    }
 
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 

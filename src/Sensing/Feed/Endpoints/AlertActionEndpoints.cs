@@ -9,26 +9,27 @@ internal static class AlertActionEndpoints
     {
         Describe(app.MapPost("/api/alerts/{id}/ack", (HttpContext context, AlertActions actions, string id) =>
                 RunAsync(context, body => actions.AcknowledgeAsync(id, context.Caller(), body.Note, context.RequestAborted))),
-            "acknowledgeAlert", "Acknowledge an alert (idempotent: acknowledging again publishes nothing)", "body: {\"note\": \"...\"} (optional)");
+            "acknowledgeAlert", "Acknowledge an alert (idempotent: acknowledging again publishes nothing)", "body: {\"note\": \"...\"} (optional)",
+            bodyOptional: true);
 
         Describe(app.MapPost("/api/alerts/{id}/shelve", (HttpContext context, AlertActions actions, string id) =>
                 RunAsync(context, body => body.Duration is { } duration
                     ? actions.ShelveAsync(id, context.Caller(), duration, body.Note, context.RequestAborted)
                     : throw new FeedRequestException("duration", "required: seconds or an ISO 8601 duration such as \"PT30M\""))),
             "shelveAlert", "Shelve an active alert for a time; the feed unshelves it when the time is up",
-            "body: {\"duration\": 1800 or \"PT30M\", \"note\": \"...\"}; 409 when the alert is cleared or already shelved");
+            "body: {\"duration\": 1800 or \"PT30M\", \"note\": \"...\"}; 409 when the alert is cleared or already shelved", bodyOptional: false);
 
         Describe(app.MapPost("/api/alerts/{id}/unshelve", (HttpContext context, AlertActions actions, string id) =>
                 RunAsync(context, body => actions.UnshelveAsync(id, context.Caller(), body.Note, context.RequestAborted))),
-            "unshelveAlert", "End a shelve early", "body: {\"note\": \"...\"} (optional); 409 when the alert is not shelved");
+            "unshelveAlert", "End a shelve early", "body: {\"note\": \"...\"} (optional); 409 when the alert is not shelved", bodyOptional: true);
     }
 
-    private static void Describe(RouteHandlerBuilder endpoint, string name, string summary, string description) => endpoint
+    private static void Describe(RouteHandlerBuilder endpoint, string name, string summary, string description, bool bodyOptional) => endpoint
         .RequireFeedRole(FeedRole.Operator)
         .WithName(name)
         .WithSummary(summary)
         .WithDescription(description + ". The action is audited (who: the API key's name, when, note) as an alert event on sensing.alerts.")
-        .Accepts<ActionRequest>("application/json")
+        .Accepts<ActionRequest>(bodyOptional, "application/json")
         .Produces<AlertDetail>()
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
