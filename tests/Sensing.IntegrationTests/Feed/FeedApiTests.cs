@@ -131,7 +131,8 @@ public sealed class FeedApiTests
             Assert.That(paths.TryGetProperty(path, out var item), Is.True, $"{path} is in /openapi.json");
             foreach (var method in methods)
             {
-                Assert.That(item.TryGetProperty(method.ToLowerInvariant(), out _), Is.True, $"{method} {path} is in /openapi.json");
+                Assert.That(item.TryGetProperty(method.ToLowerInvariant(), out var operation), Is.True, $"{method} {path} is in /openapi.json");
+                Assert.That(operation.TryGetProperty("security", out _), Is.EqualTo(path != "/health"), $"{method} {path}: key requirement described");
             }
         }
 

@@ -73,6 +73,8 @@ public sealed class FeedAuthTests
     [TestCase("/api/alerts/a-0000000000000000")]
     [TestCase("/api/alerts/stream")]
     [TestCase("/api/me")]
+    [TestCase("/api/export?what=alerts")]
+    [TestCase("/api/no-such-thing")]
     public async Task Read_NoKey_Unauthorized(string path)
     {
         using var http = FeedCity.Client(null);

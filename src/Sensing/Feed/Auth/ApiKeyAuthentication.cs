@@ -10,7 +10,8 @@ public sealed record FeedRoleRequirement(FeedRole Role, bool AllowQueryKey = fal
 /// <summary>
 /// Checks the caller's API key (header <c>X-Api-Key</c>) against the endpoint's <see cref="FeedRoleRequirement"/>
 /// before anything else runs, so a refused request reads no body and changes nothing: no key or an unknown key
-/// is 401, a key whose role is too low is 403.
+/// is 401, a key whose role is too low is 403. Everything under <c>/api</c> needs at least a viewer key, whether
+/// or not its endpoint says so (and whether or not the path exists): nobody without a key gets in.
 /// </summary>
 public static class ApiKeyAuthentication
 {
@@ -21,6 +22,9 @@ public static class ApiKeyAuthentication
     public const string QueryName = "key";
 
     private const string CallerItem = "sensing.feed.caller";
+
+    /// <summary>What an <c>/api</c> endpoint without its own requirement needs.</summary>
+    public static readonly FeedRoleRequirement ApiDefault = new(FeedRole.Viewer);
 
     /// <summary>Requires a key of at least <paramref name="role"/> for the endpoint(s).</summary>
     public static TBuilder RequireFeedRole<TBuilder>(this TBuilder builder, FeedRole role, bool allowQueryKey = false)
@@ -34,7 +38,9 @@ public static class ApiKeyAuthentication
     /// <summary>Adds the key check; place it after routing so the endpoint's requirement is known.</summary>
     public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app, ApiKeyRing ring) => app.Use(async (context, next) =>
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<FeedRoleRequirement>() is not { } requirement)
+        var requirement = context.GetEndpoint()?.Metadata.GetMetadata<FeedRoleRequirement>()
+            ?? (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? ApiDefault : null);
+        if (requirement is null)
         {
             await next(context);
             return;

@@ -37,7 +37,9 @@ internal static class FeedOpenApi
         });
         o.AddOperationTransformer((operation, context, _) =>
         {
-            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<FeedRoleRequirement>().FirstOrDefault() is { } requirement)
+            var requirement = context.Description.ActionDescriptor.EndpointMetadata.OfType<FeedRoleRequirement>().FirstOrDefault()
+                ?? (context.Description.RelativePath?.StartsWith("api/", StringComparison.OrdinalIgnoreCase) == true ? ApiKeyAuthentication.ApiDefault : null);
+            if (requirement is not null)
             {
                 operation.Security ??= [];
                 operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] });
