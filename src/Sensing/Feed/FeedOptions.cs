@@ -8,9 +8,6 @@ public sealed record FeedOptions
     /// <summary>Defaults: HTTP on 127.0.0.1:8080, no keys (set <see cref="ApiKeys"/>).</summary>
     public static FeedOptions Default { get; } = new();
 
-    /// <summary>Address to listen on, e.g. http://127.0.0.1:8080 (port 0 picks a free one).</summary>
-    public string Url { get; init; } = "http://127.0.0.1:8080";
-
     /// <summary>The keys the feed accepts (<c>--api-keys</c>); the feed does not start without one.</summary>
     public ApiKeyRing ApiKeys { get; init; } = ApiKeyRing.Empty;
 
@@ -34,6 +31,9 @@ public sealed record FeedOptions
 
     /// <summary>How long an operator action waits for Kafka to acknowledge its event before answering 503.</summary>
     public TimeSpan ActionTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Address to listen on, e.g. http://127.0.0.1:8080 (port 0 picks a free one).</summary>
+    public string Url { get; init; } = "http://127.0.0.1:8080";
 
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()
