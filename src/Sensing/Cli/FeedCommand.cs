@@ -1,21 +1,38 @@
 using System.CommandLine;
 using Sensing.Feed;
+using Sensing.Feed.Auth;
 
 namespace Sensing.Cli;
 
-/// <summary><c>sensing feed</c>: the alert feed HTTP API.</summary>
+/// <summary><c>sensing feed</c>: the alert feed HTTP API and operator console.</summary>
 internal static class FeedCommand
 {
     public static Command Create()
     {
         var url = new Option<string>("--url") { Description = "Listen address", DefaultValueFactory = _ => FeedOptions.Default.Url };
-        var command = new Command("feed", "Serve the alert feed (GET /api/alerts) rebuilt from sensing.alerts")
+        var apiKeys = new Option<FileInfo>("--api-keys")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, CommonOptions.Store,
+            Description = "API keys file: CSV lines name,role,sha256 (role viewer or operator; sha256 = hex SHA-256 of the key)",
+            Required = true,
+        };
+        var command = new Command("feed", "Serve the alert feed (API, live stream, operator console) rebuilt from sensing.alerts")
+        {
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store,
         };
         command.SetAction(async (result, ct) =>
         {
-            var app = FeedHost.Build(new FeedOptions { Url = result.GetValue(url)!, StoreUrl = result.GetValue(CommonOptions.Store)! }, CommonOptions.KafkaFrom(result));
+            WebApplication app;
+            try
+            {
+                var keys = ApiKeyRing.Load(result.GetValue(apiKeys)!.FullName);
+                app = FeedHost.Build(new FeedOptions { Url = result.GetValue(url)!, ApiKeys = keys, StoreUrl = result.GetValue(CommonOptions.Store)! }, CommonOptions.KafkaFrom(result));
+            }
+            catch (Exception e) when (e is ApiKeyFileException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync("sensing feed: " + e.Message);
+                return 2;
+            }
+
             await app.RunAsync(ct);
             return 0;
         });

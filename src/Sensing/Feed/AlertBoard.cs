@@ -2,73 +2,109 @@ using Sensing.Core.Alerts;
 
 namespace Sensing.Feed;
 
-/// <summary>An alert as the feed shows it: its latest state and every lifecycle event so far.</summary>
-public sealed record AlertView(AlertEvent Latest, IReadOnlyList<AlertEvent> History)
-{
-    /// <summary>"active" or "cleared".</summary>
-    public string State => Latest.Type == AlertEventType.Cleared ? "cleared" : "active";
-}
-
 /// <summary>
-/// The feed's view of every alert, rebuilt from <c>sensing.alerts</c>. Applying the same event twice changes
-/// nothing (the topic is at-least-once), so a replay or a restarted consumer is harmless.
+/// The feed's view of every alert, rebuilt from <c>sensing.alerts</c>: lifecycle steps from the processor and
+/// operator actions from every feed instance. Applying the same event twice changes nothing (the topic is
+/// at-least-once), so a replay or a restarted consumer is harmless. Every applied event goes to the
+/// <see cref="AlertStream"/>.
 /// </summary>
 public sealed class AlertBoard
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<AlertEvent>> _alerts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AlertRecord> _alerts = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
     private long _applied;
+    private bool _rebuilt;
 
-    /// <summary>Lifecycle events applied (duplicates excluded).</summary>
+    /// <summary>A board streaming to a new <see cref="AlertStream"/> sized by <paramref name="options"/>.</summary>
+    public AlertBoard(FeedOptions options, TimeProvider clock)
+    {
+        _clock = clock;
+        Stream = new AlertStream(clock.GetUtcNow().ToUnixTimeMilliseconds(), options.ReplayCapacity, options.SubscriberQueue);
+    }
+
+    /// <summary>The live stream of applied events.</summary>
+    public AlertStream Stream { get; }
+
+    /// <summary>Events applied (duplicates excluded).</summary>
     public long Applied => Interlocked.Read(ref _applied);
 
-    /// <summary>Applies one lifecycle event; returns false for a duplicate.</summary>
-    public bool Apply(AlertEvent alert)
+    /// <summary>True once the consumer has read to the end of the topic after start (the rebuild is done).</summary>
+    public bool Rebuilt
+    {
+        get => Volatile.Read(ref _rebuilt);
+        internal set => Volatile.Write(ref _rebuilt, value);
+    }
+
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Applies one event; returns the stream entry, or null for a duplicate.</summary>
+    public FeedEntry? Apply(AlertEvent alert)
     {
         lock (_gate)
         {
-            if (!_alerts.TryGetValue(alert.Id, out var history))
+            if (!_alerts.TryGetValue(alert.Id, out var record))
             {
-                history = [];
-                _alerts[alert.Id] = history;
+                record = new AlertRecord(alert.Id);
+                _alerts[alert.Id] = record;
             }
 
-            foreach (var seen in history)
+            if (!record.Apply(alert))
             {
-                if (seen.Type == alert.Type && seen.EventTimeMs == alert.EventTimeMs && seen.Severity == alert.Severity)
-                {
-                    return false;
-                }
+                return null;
             }
 
-            // Keep history in event-time order; the latest entry is the alert's current state.
-            var at = history.Count;
-            while (at > 0 && history[at - 1].EventTimeMs > alert.EventTimeMs)
-            {
-                at--;
-            }
-
-            history.Insert(at, alert);
             _applied++;
-            return true;
+            var summary = record.Summary(NowMs);
+            return Stream.Append(seq => new FeedEntry(seq, alert, summary));
         }
     }
 
-    /// <summary>The alert with <paramref name="id"/>, or null.</summary>
-    public AlertView? Find(string id)
+    /// <summary>The alert with <paramref name="id"/> and its history, or null.</summary>
+    public AlertDetail? Find(string id)
     {
         lock (_gate)
         {
-            return _alerts.TryGetValue(id, out var history) ? new AlertView(history[^1], [.. history]) : null;
+            return _alerts.TryGetValue(id, out var record) && record.Summary(NowMs) is { } summary
+                ? new AlertDetail(id, summary.State, summary, [.. record.History])
+                : null;
         }
     }
 
-    /// <summary>Alerts matching <paramref name="filter"/>, newest raise first.</summary>
-    public IReadOnlyList<AlertEvent> Query(AlertFilter filter)
+    /// <summary>The latest lifecycle step of an alert and whether it is acknowledged and shelved now, or null.</summary>
+    internal (AlertEvent Lifecycle, bool Acknowledged, AlertEvent? Shelve)? StateOf(string id)
     {
         lock (_gate)
         {
-            return [.. _alerts.Values.Select(h => h[^1]).Where(filter.Matches).OrderByDescending(a => a.RaisedAtMs).Take(filter.Limit)];
+            return _alerts.TryGetValue(id, out var record) && record.Lifecycle is { } lifecycle
+                ? (lifecycle, record.IsAcknowledged, record.ShelveAt(NowMs))
+                : null;
+        }
+    }
+
+    /// <summary>Alerts matching <paramref name="filter"/>, newest raise first, one page of them.</summary>
+    public AlertPage Query(AlertFilter filter)
+    {
+        lock (_gate)
+        {
+            var now = NowMs;
+            var matching = _alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>().Where(filter.Matches)
+                .OrderByDescending(a => a.RaisedAtMs).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
+            return new AlertPage(matching.Count, [.. matching.Skip(filter.Offset).Take(filter.Limit)]);
+        }
+    }
+
+    /// <summary>Shelves whose time is up at <paramref name="nowMs"/> and whose unshelve has not been read yet.</summary>
+    internal IReadOnlyList<AlertEvent> ExpiredShelves(long nowMs)
+    {
+        lock (_gate)
+        {
+            return [.. _alerts.Values.Select(r => r.ExpiredShelveAt(nowMs)).OfType<AlertEvent>()];
         }
     }
 }
+
+/// <summary>One page of a query: how many alerts matched, and those on the page.</summary>
+/// <param name="Total">Alerts matching the filter.</param>
+/// <param name="Items">The page.</param>
+public sealed record AlertPage(int Total, IReadOnlyList<AlertSummary> Items);

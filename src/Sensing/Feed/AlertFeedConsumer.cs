@@ -6,7 +6,8 @@ namespace Sensing.Feed;
 
 /// <summary>
 /// Reads <c>sensing.alerts</c> from the beginning into the <see cref="AlertBoard"/>, then follows it. Each feed
-/// instance uses its own consumer group and never commits, so every start rebuilds the full view.
+/// instance uses its own consumer group and never commits, so every start rebuilds the full view: lifecycle steps,
+/// acknowledgements, shelves and unshelves, whichever instance wrote them.
 /// </summary>
 public sealed class AlertFeedConsumer(KafkaOptions kafka, AlertBoard board, ILogger<AlertFeedConsumer> logger) : BackgroundService
 {
@@ -22,12 +23,21 @@ public sealed class AlertFeedConsumer(KafkaOptions kafka, AlertBoard board, ILog
     private void Run(CancellationToken stoppingToken)
     {
         var group = $"sensing-feed-{Environment.MachineName}-{Guid.NewGuid():N}";
-        using var consumer = new RecordConsumer(kafka, group, "sensing-feed", m => logger.LogWarning("{Message}", m));
+        var assigned = 0;
+        using var consumer = new RecordConsumer(kafka, group, "sensing-feed", m => logger.LogWarning("{Message}", m),
+            onAssigned: parts => Volatile.Write(ref assigned, parts.Count));
         consumer.Subscribe(kafka.Topics.Alerts);
         while (!stoppingToken.IsCancellationRequested)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
             {
+                // Once partitions are assigned (reading from the earliest offset), a quiet poll means the backlog
+                // is read: the view is rebuilt and shelve expiries may be decided.
+                if (Volatile.Read(ref assigned) > 0)
+                {
+                    board.Rebuilt = true;
+                }
+
                 continue;
             }
 

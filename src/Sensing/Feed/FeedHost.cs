@@ -1,11 +1,16 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Sensing.Core.Alerts;
+using Sensing.Feed.Auth;
+using Sensing.Feed.Endpoints;
 using Sensing.Kafka;
 
 namespace Sensing.Feed;
 
-/// <summary>The alert feed: an HTTP API over the alerts on <c>sensing.alerts</c>.</summary>
+/// <summary>
+/// The alert feed: an HTTP API and operator console over the alerts on <c>sensing.alerts</c>. Endpoints are mapped
+/// per concern (Endpoints/*Endpoints.cs): a new concern is one file and one line in <see cref="Build"/>.
+/// </summary>
 public static class FeedHost
 {
     /// <summary>Builds the feed's web application (not started).</summary>
@@ -16,29 +21,30 @@ public static class FeedHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Url);
         logging?.Invoke(builder.Logging);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, FeedJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, FeedJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddFeedOpenApi();
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(kafka);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AlertBoard>();
+        builder.Services.AddSingleton<AlertPublisher>();
+        builder.Services.AddSingleton<AlertActions>();
         builder.Services.AddHostedService<AlertFeedConsumer>();
+        builder.Services.AddHostedService<ShelveExpiry>();
 
         var app = builder.Build();
-        app.MapGet("/health", (AlertBoard board) => Results.Ok(new FeedHealth("ok", board.Applied)));
-        var api = app.MapGroup("/api/alerts");
-        api.MapGet("/", (AlertBoard board, string? state, string? condition, string? district, string? severity, long? since, int? limit) =>
-        {
-            try
-            {
-                return Results.Ok(board.Query(AlertFilter.Parse(state, condition, district, severity, since, limit)));
-            }
-            catch (ArgumentException e)
-            {
-                return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
-            }
-        });
-        api.MapGet("/{id}", (AlertBoard board, string id) =>
-            board.Find(id) is { } view
-                ? Results.Ok(new AlertDetail(view.Latest.Id, view.State, view.Latest, view.History))
-                : Results.Problem($"no alert '{id}'", statusCode: StatusCodes.Status404NotFound));
+        app.UseRouting();
+        app.UseApiKeys(options.ApiKeys);
+        app.MapAlertQueries();
+        app.MapAlertStream();
+        app.MapAlertActions();
+        app.MapOperatorConsole();
+        app.MapFeedOpenApi();
         app.MapAnalystExport(options.StoreUrl);
         return app;
     }
@@ -47,9 +53,3 @@ public static class FeedHost
     public static string BoundUrl(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 }
-
-/// <summary>Body of <c>GET /health</c>.</summary>
-public sealed record FeedHealth(string Status, long AlertEventsApplied);
-
-/// <summary>Body of <c>GET /api/alerts/{id}</c>.</summary>
-public sealed record AlertDetail(string Id, string State, AlertEvent Alert, IReadOnlyList<AlertEvent> History);

@@ -1,10 +1,36 @@
+using Sensing.Feed.Auth;
+
 namespace Sensing.Feed;
 
 /// <summary>Settings of the alert feed.</summary>
 public sealed record FeedOptions
 {
-    /// <summary>Defaults: HTTP on 127.0.0.1:8080.</summary>
+    /// <summary>Defaults: HTTP on 127.0.0.1:8080, no keys (set <see cref="ApiKeys"/>).</summary>
     public static FeedOptions Default { get; } = new();
+
+    /// <summary>The keys the feed accepts (<c>--api-keys</c>); the feed does not start without one.</summary>
+    public ApiKeyRing ApiKeys { get; init; } = ApiKeyRing.Empty;
+
+    /// <summary>Stream entries kept for clients resuming with Last-Event-ID; older ids get a reset event.</summary>
+    public int ReplayCapacity { get; init; } = 4096;
+
+    /// <summary>Entries one stream client may be behind before it is cut off (and resumes from the replay buffer).</summary>
+    public int SubscriberQueue { get; init; } = 1024;
+
+    /// <summary>Shortest shelve.</summary>
+    public TimeSpan MinShelve { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest shelve (ISA-18.2: shelving is timed, never open-ended).</summary>
+    public TimeSpan MaxShelve { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the feed looks for shelves whose time is up.</summary>
+    public TimeSpan ShelveCheckInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often an idle stream sends a comment line, so proxies and clients see it alive.</summary>
+    public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long an operator action waits for Kafka to acknowledge its event before answering 503.</summary>
+    public TimeSpan ActionTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Address to listen on, e.g. http://127.0.0.1:8080 (port 0 picks a free one).</summary>
     public string Url { get; init; } = "http://127.0.0.1:8080";
@@ -18,6 +44,31 @@ public sealed record FeedOptions
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"feed.url: '{Url}' is not an http(s) URL");
+        }
+
+        if (ApiKeys.Count == 0)
+        {
+            throw new ArgumentException("feed.apiKeys: no API keys; give a keys file of name,role,sha256 lines (--api-keys)");
+        }
+
+        if (ReplayCapacity is < 1 or > 1_000_000)
+        {
+            throw new ArgumentException("feed.replayCapacity: must be 1-1000000");
+        }
+
+        if (SubscriberQueue is < 1 or > 1_000_000)
+        {
+            throw new ArgumentException("feed.subscriberQueue: must be 1-1000000");
+        }
+
+        if (MinShelve <= TimeSpan.Zero || MaxShelve < MinShelve)
+        {
+            throw new ArgumentException("feed.minShelve/maxShelve: need 0 < minShelve <= maxShelve");
+        }
+
+        if (ShelveCheckInterval <= TimeSpan.Zero || StreamKeepAlive <= TimeSpan.Zero || ActionTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("feed.shelveCheckInterval/streamKeepAlive/actionTimeout: must be positive");
         }
 
         return this;

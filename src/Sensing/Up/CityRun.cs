@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Sensing.Core.Devices;
 using Sensing.Detection;
 using Sensing.Feed;
+using Sensing.Feed.Auth;
 using Sensing.Gateway;
 using Sensing.Kafka;
 using Sensing.LocalServers;
@@ -55,7 +56,10 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         using var stopProcessor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var processorTask = Task.Factory.StartNew(() => processor.Run(stopProcessor.Token), stopProcessor.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", StoreUrl = store.BaseUrl }, kafka, Quiet);
+        var feedKeys = LocalApiKeys.Create();
+        var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
+        feedKeys.WriteFile(feedKeysPath);
+        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = ApiKeyRing.Load(feedKeysPath), StoreUrl = store.BaseUrl }, kafka, Quiet);
         await feed.StartAsync(cancellationToken);
         var feedUrl = FeedHost.BoundUrl(feed);
         Log($"gateway MQTT on {gatewayEndPoint}, feed on {feedUrl}, {registry.Count} devices registered");
@@ -72,7 +76,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
         Log("fleet stopped; waiting for the processor to catch up");
         await WaitUntilAsync(() => processor.Counters.Processed + processor.Counters.DeadLettered >= gatewayCounters.ReadingsIn, TimeSpan.FromSeconds(60), cancellationToken);
-        var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl).VerifyAsync(leak.Truth.Source, TimeSpan.FromSeconds(30), cancellationToken);
+        var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Truth.Source, TimeSpan.FromSeconds(30), cancellationToken);
 
         using var inspector = new TopicInspector(kafka);
         var summary = new CitySummary(driver.Counters, gatewayCounters, processor.Counters,
@@ -81,6 +85,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             inspector.CountRecords(kafka.Topics.DeadLetter, TimeSpan.FromSeconds(10)),
             check, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed);
         summary.Render(console);
+        console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
 
         if (options.KeepRunning && !cancellationToken.IsCancellationRequested)
         {

@@ -7,12 +7,13 @@ using Sensing.Kafka;
 namespace Sensing.Up;
 
 /// <summary>Looks for a device's alert in the feed, on <c>sensing.alerts</c> and in the store.</summary>
-public sealed class LeakVerifier(KafkaOptions kafka, string storeUrl, string feedUrl)
+public sealed class LeakVerifier(KafkaOptions kafka, string storeUrl, string feedUrl, string feedKey)
 {
     /// <summary>Polls each place until the alert shows up or <paramref name="timeout"/> passes.</summary>
     public async Task<LeakCheck> VerifyAsync(string device, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", feedKey);
         var deadline = Stopwatch.StartNew();
         AlertEvent? fromFeed = null;
         while (fromFeed is null && deadline.Elapsed < timeout)

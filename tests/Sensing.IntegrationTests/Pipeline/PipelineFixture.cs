@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Sensing.Core.Devices;
 using Sensing.Detection;
 using Sensing.Feed;
+using Sensing.Feed.Auth;
 using Sensing.Gateway;
 using Sensing.Kafka;
 using Sensing.LocalServers;
@@ -35,6 +36,10 @@ public sealed class PipelineFixture : IAsyncDisposable
 
     public string FeedUrl { get; private set; } = "";
 
+    public LocalApiKeys FeedKeys { get; } = LocalApiKeys.Create();
+
+    public IServiceProvider FeedServices => _feed!.Services;
+
     public GatewayCounters GatewayCounters => _gateway!.Services.GetRequiredService<GatewayCounters>();
 
     public TelemetryProcessor? Processor { get; private set; }
@@ -57,7 +62,7 @@ public sealed class PipelineFixture : IAsyncDisposable
         Processor = new TelemetryProcessor(ProcessorOptions.Default, KafkaOptions, registry, DetectionOptions.Default, _processorStore, TestContext.Progress.WriteLine);
         _processorTask = Task.Factory.StartNew(() => Processor.Run(_stop.Token), _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        _feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", StoreUrl = Store.BaseUrl }, KafkaOptions, Quiet);
+        _feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = FeedKeys.Ring, StoreUrl = Store.BaseUrl }, KafkaOptions, Quiet);
         await _feed.StartAsync();
         FeedUrl = FeedHost.BoundUrl(_feed);
     }

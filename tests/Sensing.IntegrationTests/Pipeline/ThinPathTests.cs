@@ -20,6 +20,7 @@ public sealed class ThinPathTests
     public Task StartCity()
     {
         var hash = DeviceRegistryFile.HashSecret(Password);
+        _http.DefaultRequestHeaders.Add("X-Api-Key", _city.FeedKeys.ViewerKey);
         return _city.StartAsync(
         [
             new DeviceInfo("md-v311", DeviceKind.MethaneDetector, "d01", 30, hash),

@@ -1,7 +1,7 @@
 using Sensing.Storage.Arrow;
 using Sensing.Storage.Export;
 
-namespace Sensing.Feed;
+namespace Sensing.Feed.Endpoints;
 
 /// <summary>
 /// <c>GET /api/export?what=aggregates|alerts&amp;from=..&amp;to=..&amp;district=..&amp;kind=..</c>: the analyst export,

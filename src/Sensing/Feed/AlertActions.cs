@@ -1,0 +1,115 @@
+using System.Globalization;
+using Sensing.Core.Alerts;
+using Sensing.Feed.Auth;
+
+namespace Sensing.Feed;
+
+/// <summary>What an operator action came to.</summary>
+public enum ActionOutcome
+{
+    /// <summary>The action's event is in Kafka and applied.</summary>
+    Done,
+    /// <summary>Already in the requested state (e.g. acknowledging an acknowledged alert): nothing published.</summary>
+    Unchanged,
+    /// <summary>No such alert.</summary>
+    NotFound,
+    /// <summary>The action does not apply to the alert's state (e.g. unshelving an alert that is not shelved).</summary>
+    Conflict,
+}
+
+/// <summary>An action's outcome, the reason when it was refused, and the alert after it.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Problem">Why it was refused (for NotFound and Conflict).</param>
+/// <param name="Alert">The alert after the action (null when not found).</param>
+public sealed record ActionResult(ActionOutcome Outcome, string? Problem, AlertDetail? Alert);
+
+/// <summary>
+/// Acknowledge, shelve and unshelve (ISA-18.2). Each action is audited as an <see cref="AlertEvent"/> naming the
+/// actor, the time and the note, published to <c>sensing.alerts</c> before it counts: the feed's own state, and
+/// every other instance's, comes from the topic. Actions run one at a time per instance, so two requests for
+/// the same alert cannot both pass the state check.
+/// </summary>
+public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, FeedOptions options, TimeProvider clock) : IDisposable
+{
+    /// <summary>Longest note.</summary>
+    public const int MaxNoteLength = 1000;
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>Acknowledges the alert; acknowledging twice changes nothing. A cleared alert may be acknowledged.</summary>
+    public Task<ActionResult> AcknowledgeAsync(string id, ApiKeyEntry caller, string? note, CancellationToken cancellationToken) =>
+        ActAsync(id, cancellationToken, state => state.Acknowledged
+            ? (null, null)
+            : (state.Lifecycle with { Type = AlertEventType.Acknowledged, Actor = caller.Name, Note = note, ShelvedUntilMs = null }, null));
+
+    /// <summary>Shelves an active alert for <paramref name="duration"/>; the feed unshelves it when the time is up.</summary>
+    public Task<ActionResult> ShelveAsync(string id, ApiKeyEntry caller, TimeSpan duration, string? note, CancellationToken cancellationToken)
+    {
+        if (duration < options.MinShelve || duration > options.MaxShelve)
+        {
+            throw new FeedRequestException("duration", $"must be {options.MinShelve.TotalSeconds:0} s to {options.MaxShelve.TotalHours:0} h, not {duration.TotalSeconds:0.###} s");
+        }
+
+        return ActAsync(id, cancellationToken, state =>
+        {
+            if (state.Lifecycle.Type == AlertEventType.Cleared)
+            {
+                return (null, "the alert is cleared: there is nothing to shelve");
+            }
+
+            if (state.Shelve is { } shelve)
+            {
+                var until = DateTimeOffset.FromUnixTimeMilliseconds(shelve.ShelvedUntilMs!.Value).ToString("u", CultureInfo.InvariantCulture);
+                return (null, $"the alert is already shelved by {shelve.Actor} until {until}; unshelve it first");
+            }
+
+            return (state.Lifecycle with { Type = AlertEventType.Shelved, Actor = caller.Name, Note = note, ShelvedUntilMs = state.NowMs + (long)duration.TotalMilliseconds }, null);
+        });
+    }
+
+    /// <summary>Ends a shelve early; an alert that is not shelved is a conflict.</summary>
+    public Task<ActionResult> UnshelveAsync(string id, ApiKeyEntry caller, string? note, CancellationToken cancellationToken) =>
+        ActAsync(id, cancellationToken, state => state.Shelve is { } shelve
+            ? (state.Lifecycle with { Type = AlertEventType.Unshelved, Actor = caller.Name, Note = note, ShelvedUntilMs = shelve.ShelvedUntilMs }, null)
+            : (null, "the alert is not shelved"));
+
+    /// <inheritdoc />
+    public void Dispose() => _oneAtATime.Dispose();
+
+    private async Task<ActionResult> ActAsync(string id, CancellationToken cancellationToken, Func<AlertState, (AlertEvent? Event, string? Conflict)> decide)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            if (board.StateOf(id) is not { } current)
+            {
+                return new ActionResult(ActionOutcome.NotFound, $"no alert '{id}'", null);
+            }
+
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var (action, conflict) = decide(new AlertState(current.Lifecycle, current.Acknowledged, current.Shelve, now));
+            if (conflict is not null)
+            {
+                return new ActionResult(ActionOutcome.Conflict, conflict, board.Find(id));
+            }
+
+            if (action is null)
+            {
+                return new ActionResult(ActionOutcome.Unchanged, null, board.Find(id));
+            }
+
+            action = action with { EventTimeMs = now };
+            await publisher.PublishAsync(action, options.ActionTimeout, cancellationToken);
+
+            // Read-your-writes: apply now; the consumer's copy of the same event is a duplicate and changes nothing.
+            board.Apply(action);
+            return new ActionResult(ActionOutcome.Done, null, board.Find(id));
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private readonly record struct AlertState(AlertEvent Lifecycle, bool Acknowledged, AlertEvent? Shelve, long NowMs);
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Sensing.Feed.Auth;
+
+namespace Sensing.Feed.Endpoints;
+
+/// <summary><c>GET /api/alerts</c> (filters, paging), <c>GET /api/alerts/{id}</c> (history), <c>GET /api/me</c>.</summary>
+internal static class AlertQueryEndpoints
+{
+    public static void MapAlertQueries(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/alerts", List)
+            .RequireFeedRole(FeedRole.Viewer)
+            .WithName("listAlerts")
+            .WithSummary("Alerts matching the filters, newest raise first")
+            .WithDescription("Filters: state (all, active, cleared, acknowledged, unacknowledged, shelved), condition, kind, district, " +
+                "severity (minimum), since/until (raise time, Unix ms or ISO 8601). Paging: offset, limit (1-10000, default 500); " +
+                "the X-Total-Count header holds the number of matching alerts and a Link header with rel=\"next\" points to the next page.")
+            .Produces<IReadOnlyList<AlertSummary>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        app.MapGet("/api/alerts/{id}", Detail)
+            .RequireFeedRole(FeedRole.Viewer)
+            .WithName("getAlert")
+            .WithSummary("One alert with its full history: every lifecycle step and operator action")
+            .Produces<AlertDetail>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        app.MapGet("/api/me", (HttpContext context) => TypedResults.Ok(new FeedCaller(context.Caller().Name, ApiKeyRing.RoleName(context.Caller().Role))))
+            .RequireFeedRole(FeedRole.Viewer)
+            .WithName("whoAmI")
+            .WithSummary("The name and role of the caller's API key")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        app.MapGet("/health", (AlertBoard board) => TypedResults.Ok(new FeedHealth(board.Rebuilt ? "ok" : "rebuilding", board.Applied, board.Stream.Head)))
+            .WithName("health")
+            .WithSummary("Liveness, whether the view is rebuilt from sensing.alerts, and events applied (no key needed)");
+    }
+
+    private static IResult List(HttpContext context, AlertBoard board)
+    {
+        AlertFilter filter;
+        try
+        {
+            filter = AlertFilter.Parse(context.Request.Query);
+        }
+        catch (FeedRequestException e)
+        {
+            return FeedProblems.BadRequest(e);
+        }
+
+        var page = board.Query(filter);
+        context.Response.Headers["X-Total-Count"] = page.Total.ToString(CultureInfo.InvariantCulture);
+        if (filter.Offset + page.Items.Count < page.Total)
+        {
+            var query = QueryString.Create(context.Request.Query
+                .Where(q => q.Key != "offset")
+                .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+                .Append(new("offset", (filter.Offset + page.Items.Count).ToString(CultureInfo.InvariantCulture))));
+            context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{query}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page.Items);
+    }
+
+    private static IResult Detail(AlertBoard board, string id) =>
+        board.Find(id) is { } detail ? TypedResults.Ok(detail) : FeedProblems.NotFound($"no alert '{id}'");
+}
+
+/// <summary>Body of <c>GET /health</c>.</summary>
+/// <param name="Status">"ok" once the view is rebuilt from the topic, "rebuilding" before.</param>
+/// <param name="AlertEventsApplied">Events applied (duplicates excluded).</param>
+/// <param name="StreamHead">Sequence number of the latest live-stream entry.</param>
+public sealed record FeedHealth(string Status, long AlertEventsApplied, long StreamHead);
+
+/// <summary>Body of <c>GET /api/me</c>.</summary>
+/// <param name="Name">The key's name (written as the actor of actions).</param>
+/// <param name="Role">"viewer" or "operator".</param>
+public sealed record FeedCaller(string Name, string Role);

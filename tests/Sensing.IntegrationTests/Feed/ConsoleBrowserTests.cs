@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Sensing.Feed;
+using Sensing.IntegrationTests.Pipeline;
+
+namespace Sensing.IntegrationTests.Feed;
+
+/// <summary>
+/// The operator console in a real browser (Debian's chromium driven by Playwright; the browser is never
+/// downloaded), on the real pipeline: a methane reading published with mosquitto_pub goes through the gateway,
+/// Kafka and the processor, and its alert must appear in the open page without a reload.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ConsoleBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    [OneTimeSetUp]
+    public async Task StartBrowserAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Assert.Fail($"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+        }
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Timeout = 60_000,
+            Args =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+            ],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopBrowserAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Test]
+    public async Task Console_MethaneReadingPublished_AlertAppearsLiveAndOperatorAcknowledges()
+    {
+        var city = FeedCity.City;
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(city.FeedUrl + "/");
+        await page.Locator("#key-input").FillAsync(city.FeedKeys.OperatorKey);
+        await page.Locator("#key-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#who")).ToHaveTextAsync("operator (operator)");
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var exit = await MosquittoPub.PublishAsync(city.GatewayEndPoint, "md-console", FeedCity.DevicePassword, "sensing/md-console/up",
+            $"{{\"seq\":1,\"ts\":{now},\"lel\":31.5,\"battery\":3.6}}");
+        Assert.That(exit, Is.Zero, "mosquitto_pub got its PUBACK");
+        var published = Stopwatch.StartNew();
+
+        var row = page.Locator("#alert-rows tr", new() { HasText = "md-console" });
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var appearedAfter = published.Elapsed;
+        TestContext.Out.WriteLine($"alert row visible {appearedAfter.TotalMilliseconds:0} ms after mosquitto_pub's PUBACK");
+        Assert.That(appearedAfter, Is.LessThan(TimeSpan.FromSeconds(2)), "the alert appears within 2 s of the reading");
+        Assert.That(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), Is.True, "no reload");
+        await Assertions.Expect(row.Locator(".badge.sev-high")).ToHaveTextAsync("High");
+        var alertId = await row.GetAttributeAsync("data-alert-id");
+        await Assertions.Expect(page.Locator("#district-summary tr[data-district='d07']")).ToContainTextAsync("1");
+
+        await row.ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync("gas.methane-high on md-console");
+        await page.Locator("#action-note").FillAsync("crew dispatched");
+        await page.Locator("#ack-button").ClickAsync();
+        await Assertions.Expect(page.Locator("#action-message")).ToHaveTextAsync("Acknowledged.", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#history tbody tr", new() { HasText = "Acknowledged" })).ToContainTextAsync("crew dispatched");
+        await Assertions.Expect(row).ToContainTextAsync("ACK", new() { Timeout = 5_000 });
+
+        var detail = await FeedCity.DetailAsync(alertId!);
+        Assert.That(detail.Alert.Acknowledged, Is.True, "the API shows the acknowledgement");
+        Assert.That(detail.Alert.AcknowledgedBy, Is.EqualTo("operator"));
+        Assert.That(detail.History[^1].Note, Is.EqualTo("crew dispatched"));
+
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        var screenshot = Path.Combine(folder, "operator-console.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        TestContext.AddTestAttachment(screenshot, "operator console after the acknowledgement");
+        Assert.That(consoleErrors, Is.Empty, "no script errors in the page");
+    }
+
+    [Test]
+    public async Task Console_ViewerKey_ActionsDisabled()
+    {
+        var city = FeedCity.City;
+        var alert = await FeedCity.RaiseAsync("md-console-viewer", district: "d08");
+        await using var context = await _browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(city.FeedUrl + "/");
+        await page.Locator("#key-input").FillAsync(city.FeedKeys.ViewerKey);
+        await page.Locator("#key-submit").ClickAsync();
+        await page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']").ClickAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#detail-title")).ToContainTextAsync("md-console-viewer");
+        await Assertions.Expect(page.Locator("#ack-button")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#shelve-button")).ToBeDisabledAsync();
+        using var http = FeedCity.Client(city.FeedKeys.ViewerKey);
+        Assert.That((await http.GetFromJsonAsync<AlertDetail>($"/api/alerts/{alert.Id}", FeedCity.Json))!.Alert.Acknowledged, Is.False);
+    }
+}
