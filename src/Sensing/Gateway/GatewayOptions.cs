@@ -23,6 +23,34 @@ public sealed record GatewayOptions
     /// <summary>How long a new connection may take to send CONNECT.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Commands kept per device for delivery while it is offline (persistent session) or busy; past it the oldest
+    /// is dropped and counted.
+    /// </summary>
+    public int MaxQueuedCommandsPerDevice { get; init; } = 32;
+
+    /// <summary>QoS 1 commands sent to one device and not yet acknowledged (a v5 client's Receive Maximum lowers it).</summary>
+    public int MaxDownlinkInflight { get; init; } = 16;
+
+    /// <summary>
+    /// Longest time an offline persistent session is kept: the limit for a v5 Session Expiry Interval, and the
+    /// expiry of a v3.1.1 Clean Session 0 session (3.1.1 has no expiry of its own).
+    /// </summary>
+    public TimeSpan MaxSessionExpiry { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Highest v5 topic alias a device may use for its uplink (announced in CONNACK, 5.0 3.2.2.3.8); 0 disables aliases.</summary>
+    public int TopicAliasMaximum { get; init; } = 16;
+
+    /// <summary>
+    /// This gateway's name, unique among the gateways of a city: the Kafka consumer group of its command reader is
+    /// <c>sensing-gateway-{id}</c>, so every gateway reads every command and delivers those for its own devices.
+    /// Empty: the machine name and the listen port.
+    /// </summary>
+    public string GatewayId { get; init; } = "";
+
+    /// <summary>The name used for the command consumer group.</summary>
+    public string EffectiveGatewayId => GatewayId.Length != 0 ? GatewayId : $"{Environment.MachineName}-{ListenEndPoint.Port}";
+
     /// <summary>The parsed listen endpoint.</summary>
     public IPEndPoint ListenEndPoint => IPEndPoint.Parse(Listen);
 
@@ -42,6 +70,31 @@ public sealed record GatewayOptions
         if (MaxInflightPerConnection is < 1 or > 65_535)
         {
             throw new ArgumentException("gateway.maxInflightPerConnection: must be 1-65535 (MQTT Receive Maximum)");
+        }
+
+        if (MaxQueuedCommandsPerDevice is < 1 or > 10_000)
+        {
+            throw new ArgumentException("gateway.maxQueuedCommandsPerDevice: must be 1-10000");
+        }
+
+        if (MaxDownlinkInflight is < 1 or > 65_535)
+        {
+            throw new ArgumentException("gateway.maxDownlinkInflight: must be 1-65535 (MQTT Receive Maximum)");
+        }
+
+        if (MaxSessionExpiry < TimeSpan.Zero || MaxSessionExpiry.TotalSeconds >= uint.MaxValue)
+        {
+            throw new ArgumentException("gateway.maxSessionExpiry: must be 0 or more, below 2^32 seconds");
+        }
+
+        if (TopicAliasMaximum is < 0 or > 65_535)
+        {
+            throw new ArgumentException("gateway.topicAliasMaximum: must be 0-65535 (5.0 3.2.2.3.8)");
+        }
+
+        if (GatewayId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            throw new ArgumentException($"gateway.id: '{GatewayId}' may hold only letters, digits, '.', '_' and '-'");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero)

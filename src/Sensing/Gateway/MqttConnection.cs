@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
@@ -9,34 +8,51 @@ namespace Sensing.Gateway;
 
 /// <summary>
 /// One device connection. The read loop decodes packets straight from the socket's pipe; everything sent back
-/// goes through one bounded queue to a single writer, because Kafka acknowledgements arrive on another thread.
+/// goes through one bounded queue to a single writer, because Kafka acknowledgements and downlink commands arrive
+/// on other threads.
 /// </summary>
 internal sealed partial class MqttConnection : IAsyncDisposable
 {
+    // Downlink PUBLISH packets wait only while fewer than this many packets are queued for the writer, so
+    // acknowledgements of readings always find room (the queue is sized for both).
+    private const int DownlinkQueueBudget = 32;
+
     private readonly ConnectionContext _context;
     private readonly GatewayOptions _options;
     private readonly DeviceRegistry _registry;
     private readonly ReadingIngest _ingest;
     private readonly GatewayCounters _counters;
+    private readonly SessionBook _sessions;
+    private readonly CancellationToken _stopping;
     private readonly Channel<Outbound> _outbound;
     private readonly SemaphoreSlim _inflight;
     private readonly MqttFrameBuffer _reassembly = new();
     private readonly HashSet<ushort> _qos2Pending = [];
     private MqttProtocolVersion _version;
     private DeviceInfo? _device;
+    private DeviceSession? _session;
     private TimeSpan _keepAlive;
     private volatile bool _kafkaFailed;
+    private volatile bool _connAckSent;
+    private volatile bool _downlinkDeferred;
+    private volatile bool _takenOver;
+    private bool _disconnectedCleanly;
 
-    public MqttConnection(ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters)
+    public MqttConnection(
+        ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters,
+        SessionBook sessions, CancellationToken stopping)
     {
         _context = context;
         _options = options;
         _registry = registry;
         _ingest = ingest;
         _counters = counters;
+        _sessions = sessions;
+        _stopping = stopping;
         _inflight = new SemaphoreSlim(options.MaxInflightPerConnection, options.MaxInflightPerConnection);
-        // Room for every in-flight acknowledgement plus control packets, so Kafka's delivery thread never waits.
-        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.MaxInflightPerConnection + 64)
+        // Room for every in-flight acknowledgement, the downlink budget, resent downlink and control packets, so
+        // Kafka's delivery thread never waits.
+        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.MaxInflightPerConnection + DownlinkQueueBudget + options.MaxDownlinkInflight + 64)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -58,12 +74,17 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // Keep-alive or connect timeout, or the gateway is stopping.
+            if (!_context.ConnectionClosed.IsCancellationRequested && _device is not null && !_takenOver)
+            {
+                // 3.1.2.10 [MQTT-3.1.2-24]: nothing for 1.5 x keep alive; 5.0 4.13 says why before closing (0x8D).
+                Send(Outbound.Disconnect(MqttReasonCode.KeepAliveTimeout));
+            }
         }
         finally
         {
             _outbound.Writer.TryComplete();
             await writer;
+            await EndSessionAsync();
         }
     }
 
@@ -83,10 +104,15 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         while (true)
         {
             var result = await input.ReadAsync(timeout.Token);
+            if (result.IsCanceled)
+            {
+                return; // the writer closed the connection
+            }
+
             var buffer = result.Buffer;
             var step = ProcessPackets(buffer, out var consumed, out var examined);
             input.AdvanceTo(consumed, examined);
-            if (step == Step.Close || _kafkaFailed)
+            if (step == Step.Close || _kafkaFailed || _takenOver)
             {
                 return;
             }
@@ -143,62 +169,24 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 var flush = await output.FlushAsync();
                 if (close || flush.IsCompleted)
                 {
-                    _context.Abort();
+                    // A graceful close: what was written (a CONNACK refusal, a DISCONNECT) reaches the client before
+                    // the FIN, which an abort would not guarantee.
+                    await output.CompleteAsync();
+                    _context.Transport.Input.CancelPendingRead();
                     return;
+                }
+
+                if (_downlinkDeferred && _session is { } session)
+                {
+                    // Commands waited for room in the writer's queue; there is room now.
+                    _downlinkDeferred = false;
+                    _sessions.CountSent(session.Pump());
                 }
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or ConnectionResetException)
         {
             _context.Abort();
-        }
-    }
-
-    private bool Write(PipeWriter output, Outbound packet)
-    {
-        switch (packet.Type)
-        {
-            case MqttPacketType.ConnAck when _version == MqttProtocolVersion.V500:
-                MqttPacketWriter.WriteConnAck(output, sessionPresent: false, packet.Reason, new MqttConnAckProperties
-                {
-                    ReceiveMaximum = (ushort)_options.MaxInflightPerConnection,
-                    MaximumPacketSize = (uint)_options.MaxPacketSize,
-                    // Maximum QoS is left out: absent means QoS 2 is supported, and 2 is not a valid value (5.0 3.2.2.3.4).
-                    RetainAvailable = false,
-                    WildcardSubscriptionAvailable = false,
-                });
-                return packet.Reason != MqttReasonCode.Success;
-            case MqttPacketType.ConnAck:
-                // 3.1.1 CONNACK carries a return code, not a reason code (see Outbound.ConnAck311).
-                MqttPacketWriter.WriteConnAck(output, sessionPresent: false, (MqttConnectReturnCode)packet.PacketId);
-                return packet.PacketId != 0;
-            case MqttPacketType.PubAck:
-                MqttPacketWriter.WritePubAck(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.PubRec:
-                MqttPacketWriter.WritePubRec(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.PubComp:
-                MqttPacketWriter.WritePubComp(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.SubAck:
-                MqttPacketWriter.WriteSubAck(output, _version, packet.PacketId, packet.Codes);
-                return false;
-            case MqttPacketType.UnsubAck:
-                MqttPacketWriter.WriteUnsubAck(output, _version, packet.PacketId, packet.Codes);
-                return false;
-            case MqttPacketType.PingResp:
-                MqttPacketWriter.WritePingResp(output);
-                return false;
-            case MqttPacketType.Disconnect:
-                if (_version == MqttProtocolVersion.V500)
-                {
-                    MqttPacketWriter.WriteDisconnect(output, _version, packet.Reason);
-                }
-
-                return true;
-            default:
-                return false;
         }
     }
 
