@@ -18,6 +18,7 @@ public sealed class SessionBook : IDisposable
     private long _acknowledged;
     private long _dropped;
     private long _takeovers;
+    private long _noSession;
 
     /// <summary>Creates the book; offline persistent sessions are swept when they expire.</summary>
     public SessionBook(GatewayOptions options)
@@ -38,11 +39,17 @@ public sealed class SessionBook : IDisposable
     /// <summary>Commands for devices without a session here or subscription, or pushed out of a full queue.</summary>
     public long CommandsDropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Commands for devices with no session on this gateway (served by another one, or offline without a session).</summary>
+    public long CommandsWithoutSession => Interlocked.Read(ref _noSession);
+
     /// <summary>Connections closed because the same device connected again.</summary>
     public long Takeovers => Interlocked.Read(ref _takeovers);
 
     /// <summary>Commands queued for the device (0 when it has no session here).</summary>
     public int QueuedFor(string deviceId) => _sessions.TryGetValue(deviceId, out var session) ? session.QueuedCount : 0;
+
+    /// <summary>True when the device has a session here with a downlink subscription.</summary>
+    public bool IsSubscribed(string deviceId) => _sessions.TryGetValue(deviceId, out var session) && session.Subscription is not null;
 
     /// <summary>
     /// Hands one command to the device's session. False when this gateway holds no session for the device (another
@@ -52,6 +59,7 @@ public sealed class SessionBook : IDisposable
     {
         if (!_sessions.TryGetValue(deviceId, out var session))
         {
+            Interlocked.Increment(ref _noSession);
             return false;
         }
 
