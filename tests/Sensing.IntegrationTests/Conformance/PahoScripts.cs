@@ -108,4 +108,25 @@ internal static class PahoScripts
         c.disconnect()
         c.loop_stop()
         """;
+
+    /// <summary>Connects and publishes argument 6 as one QoS 1 message to topic argument 7; prints how it ended.</summary>
+    public const string PublishTo = Prelude + """
+        done = threading.Event()
+        c = client()
+        def on_disconnect(c, u, rc, properties=None):
+            print("closed", getattr(rc, "value", rc), flush=True)
+            done.set()
+        def on_publish(c, u, mid):
+            print("acknowledged", flush=True)
+            done.set()
+        c.on_disconnect = on_disconnect
+        c.on_publish = on_publish
+        connect(c)
+        c.loop_start()
+        connected.wait(10)
+        c.publish(sys.argv[7], sys.argv[6], qos=1)
+        done.wait(10)
+        time.sleep(0.5)
+        c.loop_stop()
+        """;
 }
