@@ -28,6 +28,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton<GatewayCounters>();
         builder.Services.AddSingleton<SessionBook>();
+        builder.Services.AddSingleton<DeviceLimits>();
         builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CommandDelivery>()));
         builder.Services.AddSingleton(sp => new RecordProducer(kafka, "sensing-gateway",

@@ -42,6 +42,18 @@ public sealed record GatewayOptions
     public int TopicAliasMaximum { get; init; } = 16;
 
     /// <summary>
+    /// Most PUBLISH packets per second one connection may send; past it the gateway stops reading the connection's
+    /// socket until the rate allows the next one (the device is slowed, not dropped). 0: no limit.
+    /// </summary>
+    public int MaxMessagesPerSecond { get; init; }
+
+    /// <summary>
+    /// Most connections from one source address; more are refused at CONNECT (5.0: 0x9F Connection rate exceeded;
+    /// 3.1.1: 0x03 Server unavailable). 0: no limit (a load driver or a NAT gateway may need many).
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; }
+
+    /// <summary>
     /// This gateway's name, unique among the gateways of a city: the Kafka consumer group of its command reader is
     /// <c>sensing-gateway-{id}</c>, so every gateway reads every command and delivers those for its own devices.
     /// Empty: the machine name and the listen port.
@@ -90,6 +102,16 @@ public sealed record GatewayOptions
         if (TopicAliasMaximum is < 0 or > 65_535)
         {
             throw new ArgumentException("gateway.topicAliasMaximum: must be 0-65535 (5.0 3.2.2.3.8)");
+        }
+
+        if (MaxMessagesPerSecond < 0)
+        {
+            throw new ArgumentException("gateway.maxMessagesPerSecond: must be 0 (no limit) or more");
+        }
+
+        if (MaxConnectionsPerAddress < 0)
+        {
+            throw new ArgumentException("gateway.maxConnectionsPerAddress: must be 0 (no limit) or more");
         }
 
         if (GatewayId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))

@@ -27,11 +27,23 @@ internal sealed partial class MqttConnection
                 return Refuse(status.ToReasonCode());
             }
 
-            // A QoS 1/2 PUBLISH needs an in-flight slot; without one, leave it unread and wait (backpressure).
-            if (frame.Type == MqttPacketType.Publish && _device is not null && ((frame.Flags >> 1) & 3) != 0 && !_inflight.Wait(0))
+            if (frame.Type == MqttPacketType.Publish && _device is not null)
             {
-                examined = consumed;
-                return Step.WaitForInflight;
+                // Over the connection's message rate: leave the PUBLISH unread until a token is there.
+                if (!_rate.TryTake(out _throttleWait))
+                {
+                    _limits.CountThrottled(_device.Id, ref _throttleLoggedAt);
+                    examined = consumed;
+                    return Step.Throttle;
+                }
+
+                // A QoS 1/2 PUBLISH needs an in-flight slot; without one, leave it unread and wait (backpressure).
+                if (((frame.Flags >> 1) & 3) != 0 && !_inflight.Wait(0))
+                {
+                    _rate.Refund();
+                    examined = consumed;
+                    return Step.WaitForInflight;
+                }
             }
 
             var step = Handle(frame);

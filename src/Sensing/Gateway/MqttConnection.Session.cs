@@ -30,6 +30,13 @@ internal sealed partial class MqttConnection
         }
 
         _version = connect.ProtocolVersion;
+        if (!_addressAllowed)
+        {
+            // Too many connections from this source address: 5.0 0x9F (3.2.2.2), 3.1.1 0x03 Server unavailable.
+            _counters.RefusedConnect();
+            return RefuseConnect(MqttReasonCode.ConnectionRateExceeded, MqttConnectReturnCode.ServerUnavailable);
+        }
+
         var identity = connect.HasUserName ? connect.UserName : connect.ClientId;
         if (!_registry.TryFind(identity, out var number) || !SecretMatches(_registry[number], connect))
         {

@@ -23,6 +23,8 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private readonly ReadingIngest _ingest;
     private readonly GatewayCounters _counters;
     private readonly SessionBook _sessions;
+    private readonly DeviceLimits _limits;
+    private readonly bool _addressAllowed;
     private readonly CancellationToken _stopping;
     private readonly Channel<Outbound> _outbound;
     private readonly SemaphoreSlim _inflight;
@@ -37,10 +39,13 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private volatile bool _downlinkDeferred;
     private volatile bool _takenOver;
     private bool _disconnectedCleanly;
+    private MessageRate _rate;
+    private TimeSpan _throttleWait;
+    private long _throttleLoggedAt;
 
     public MqttConnection(
         ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters,
-        SessionBook sessions, CancellationToken stopping)
+        SessionBook sessions, DeviceLimits limits, bool addressAllowed, CancellationToken stopping)
     {
         _context = context;
         _options = options;
@@ -48,6 +53,9 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         _ingest = ingest;
         _counters = counters;
         _sessions = sessions;
+        _limits = limits;
+        _addressAllowed = addressAllowed;
+        _rate = new MessageRate(options.MaxMessagesPerSecond);
         _stopping = stopping;
         _inflight = new SemaphoreSlim(options.MaxInflightPerConnection, options.MaxInflightPerConnection);
         // Room for every in-flight acknowledgement, the downlink budget, resent downlink and control packets, so
@@ -99,7 +107,9 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private async Task ReadLoopAsync(CancellationToken closed)
     {
         var input = _context.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        // Not linked to the connection's closed token: Kestrel fires that on the device's FIN, and what the device
+        // sent before its FIN is still in the pipe to be read (a pipe read ends with IsCompleted after it).
+        using var timeout = new CancellationTokenSource();
         timeout.CancelAfter(_options.ConnectTimeout);
         while (true)
         {
@@ -124,6 +134,13 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 _pendingProduce = default;
             }
 
+            if (step == Step.Throttle)
+            {
+                // Over its message rate: leave the socket unread until the next PUBLISH is allowed. Not cut short
+                // when the device closes: what it sent before closing is still read, at the rate.
+                await Task.Delay(_throttleWait, _stopping);
+            }
+
             if (step == Step.WaitForInflight)
             {
                 // Backpressure: stop reading the socket until Kafka acknowledges earlier readings.
@@ -131,8 +148,9 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 _inflight.Release();
             }
 
-            if (result.IsCompleted)
+            if (result.IsCompleted && step == Step.Continue)
             {
+                // The device closed and every whole packet it sent was handled (a held-back one is read next round).
                 return;
             }
 
@@ -194,6 +212,7 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     {
         Continue,
         WaitForInflight,
+        Throttle,
         Close,
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Sensing.Core.Devices;
 
@@ -6,18 +7,25 @@ namespace Sensing.Gateway;
 /// <summary>Kestrel's entry point for each accepted MQTT connection.</summary>
 public sealed class MqttConnectionHandler(
     GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters, SessionBook sessions,
-    IHostApplicationLifetime lifetime) : ConnectionHandler
+    DeviceLimits limits, IHostApplicationLifetime lifetime) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters, sessions, lifetime.ApplicationStopping);
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        var allowed = limits.TryOpen(address);
+        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters, sessions, limits, allowed, lifetime.ApplicationStopping);
         try
         {
             await mqtt.RunAsync();
         }
         finally
         {
+            if (allowed)
+            {
+                limits.Close(address);
+            }
+
             if (mqtt.IsAuthenticated)
             {
                 counters.Disconnected();

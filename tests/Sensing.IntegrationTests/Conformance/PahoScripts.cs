@@ -129,4 +129,18 @@ internal static class PahoScripts
         time.sleep(0.5)
         c.loop_stop()
         """;
+
+    /// <summary>Connects from source address argument 6; prints the CONNACK code.</summary>
+    public const string ConnectFrom = Prelude + """
+        c = client()
+        if version == mqtt.MQTTv5:
+            c.connect(host, port, 60, bind_address=sys.argv[6], clean_start=True)
+        else:
+            c.connect(host, port, 60, bind_address=sys.argv[6])
+        c.loop_start()
+        connected.wait(10)
+        time.sleep(0.3)
+        c.disconnect()
+        c.loop_stop()
+        """;
 }
