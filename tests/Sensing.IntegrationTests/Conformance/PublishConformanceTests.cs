@@ -1,3 +1,7 @@
+using Sensing.Core.Payloads;
+using Sensing.Core.Telemetry;
+using Sensing.Gateway;
+
 namespace Sensing.IntegrationTests.Conformance;
 
 /// <summary>
@@ -13,7 +17,7 @@ public sealed class PublishConformanceTests
 
     [OneTimeSetUp]
     public Task Start() => _gateway.StartAsync(
-        GatewayFixture.Detectors("md-q-4", "md-q-5", "md-acl-4", "md-acl-5", "md-big-4", "md-big-5", "md-pw", "md-alias", "md-other"),
+        GatewayFixture.Detectors("md-q-4", "md-q-5", "md-acl-4", "md-acl-5", "md-big-4", "md-big-5", "md-pw", "md-alias", "md-other", "md-bin", "md-junk"),
         o => o with { MaxPacketSize = MaxPacketSize });
 
     [OneTimeTearDown]
@@ -31,7 +35,7 @@ public sealed class PublishConformanceTests
 
         var readings = await _gateway.WaitForReadingsAsync(device, r => r.Count(x => x.Sequence >= 10) == 3);
         Assert.That(readings.Where(r => r.Sequence >= 10).Select(r => r.Sequence), Is.EquivalentTo(new ulong[] { 10, 11, 12 }));
-        Assert.That(readings.Single(r => r.Sequence == 12).Metrics[Sensing.Core.Telemetry.Metric.MethaneLel], Is.EqualTo(2.5));
+        Assert.That(readings.Single(r => r.Sequence == 12).Metrics[Metric.MethaneLel], Is.EqualTo(2.5));
     }
 
     [TestCase("5", "connack 134")]
@@ -119,6 +123,45 @@ public sealed class PublishConformanceTests
         Assert.That(result.ExitCode, Is.Not.EqualTo(-1), result.ToString());
         Assert.That(_gateway.Counters.Malformed, Is.EqualTo(malformed));
         Assert.That(_gateway.ReadingsOf(device).Where(r => r.Sequence == 77), Is.Empty);
+    }
+
+    [Test]
+    public async Task MosquittoPub_BinaryReading_DecodedIntoKafka()
+    {
+        var payload = new byte[BinaryReadingDecoder.HeaderLength + (2 * BinaryReadingDecoder.MetricLength)];
+        BinaryReadingDecoder.Write(payload, 901, 1_795_667_580_000, [new(Metric.MethaneLel, 12.5), new(Metric.BatteryVolts, 3.5)]);
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, payload);
+            var result = await PeerClient.RunAsync(PeerClient.Mosquitto("mosquitto_pub", _gateway.EndPoint,
+                "-i", "md-bin", "-u", "md-bin", "-P", GatewayFixture.Password, "-q", "1", "-t", "sensing/md-bin/up", "-f", file));
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var readings = await _gateway.WaitForReadingsAsync("md-bin", r => r.Any(x => x.Sequence == 901));
+        var reading = readings.Single(x => x.Sequence == 901);
+        Assert.That(reading.Metrics[Metric.MethaneLel], Is.EqualTo(12.5));
+        Assert.That(reading.Metrics[Metric.BatteryVolts], Is.EqualTo(3.5));
+    }
+
+    [Test]
+    public async Task MosquittoPub_PayloadNeitherJsonNorBinary_DeadLetterWithDeviceReasonAndBytes()
+    {
+        var before = _gateway.Counters.DeadLetters;
+        const string junk = "reading=17;lel=3";
+        var result = await PeerClient.RunAsync(Pub("md-junk", "mqttv311", 1, "sensing/md-junk/up", junk));
+
+        Assert.That(result.ExitCode, Is.Zero, "the device still gets its PUBACK: " + result);
+        Assert.That(_gateway.Counters.DeadLetters, Is.GreaterThan(before), "the dead-letter counter should count it");
+        Assert.That(await GatewayFixture.EventuallyAsync(() => _gateway.DeadLetters.Any(l => DeadLetter.Device(l) == "md-junk")), Is.True);
+        using var letter = System.Text.Json.JsonDocument.Parse(_gateway.DeadLetters.First(l => DeadLetter.Device(l) == "md-junk"));
+        Assert.That(letter.RootElement.GetProperty("reason").GetString(), Is.EqualTo("MalformedJson"));
+        Assert.That(letter.RootElement.GetProperty("payload").GetBytesFromBase64(), Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(junk)));
     }
 
     [Test]
