@@ -6,4 +6,6 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(ProcessorCommand.Create());
 root.Subcommands.Add(FeedCommand.Create());
+root.Subcommands.Add(SimCommand.Create());
+root.Subcommands.Add(BacktestCommand.Create());
 return await root.Parse(args).InvokeAsync();

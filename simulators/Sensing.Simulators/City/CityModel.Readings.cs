@@ -70,9 +70,13 @@ public sealed partial class CityModel
         return w.Count;
     }
 
-    // Lithium primary cells (3.6 V nominal) lose a few mV a month; a reading under load sits a few mV lower.
+    // Batteries read BatteryStart on 2026-01-01 and lose 0.2 mV a day after it (about 70 mV a year, a lithium primary
+    // cell's slow self-discharge), capped at two years; each reading varies by a few mV.
+    private static readonly long BatteryEpochMs = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
     private double Battery(CityDevice device, long timeMs, long step) =>
-        Math.Round(device.BatteryStart - (0.0004 * (timeMs / MsPerDay % 3650)) + (0.005 * Noise.Gaussian(Options.Seed, device.Index, step, ChBattery)), 3);
+        Math.Round(device.BatteryStart - (0.0002 * Math.Clamp((timeMs - BatteryEpochMs) / MsPerDay, 0, 730))
+            + (0.005 * Noise.Gaussian(Options.Seed, device.Index, step, ChBattery)), 3);
 
     private double Gauss(CityDevice device, long step, int channel) => Noise.Gaussian(Options.Seed, device.Index, step, channel);
 

@@ -73,6 +73,14 @@ public sealed partial class CityPublisher
     private async Task PublishLoopAsync(CancellationToken cancellationToken)
     {
         var simulation = new CitySimulation(_city, _options.StartMs, _options.StartMs + (long)_options.Duration.TotalMilliseconds);
+
+        // A start in the future is waited for, so at speed 1 the simulation clock is the wall clock.
+        var untilStart = _options.StartMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (untilStart > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(untilStart), cancellationToken);
+        }
+
         var clock = Stopwatch.StartNew();
         var metrics = new MetricValue[CityModel.MaxMetrics];
         var payload = new ArrayBufferWriter<byte>(512);

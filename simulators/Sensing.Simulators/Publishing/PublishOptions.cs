@@ -11,7 +11,7 @@ public sealed record PublishOptions
     /// <summary>The MQTT endpoint.</summary>
     public IPEndPoint Broker { get; init; } = new(IPAddress.Loopback, 1883);
 
-    /// <summary>Simulation time the run starts, Unix ms.</summary>
+    /// <summary>Simulation time the run starts, Unix ms; when it is in the future the run waits for it, so at speed 1 the simulation clock is the wall clock.</summary>
     public long StartMs { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>Simulated time the run covers.</summary>

@@ -23,6 +23,8 @@ public static class RecordingReader
 
     private static IEnumerable<RecordedRow> ReadLong(string path)
     {
+        // One string per sensor name, not one per line.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var lineNumber = 0;
         var columns = 0;
@@ -46,7 +48,7 @@ public static class RecordingReader
                 continue;
             }
 
-            yield return ParseLong(line, columns, path, lineNumber);
+            yield return ParseLong(line, columns, path, lineNumber, names);
         }
 
         if (columns == 0)
@@ -55,7 +57,8 @@ public static class RecordingReader
         }
     }
 
-    private static RecordedRow ParseLong(string line, int columns, string path, int lineNumber)
+    private static RecordedRow ParseLong(
+        string line, int columns, string path, int lineNumber, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> names)
     {
         CheckUnquoted(line, path, lineNumber);
         var span = line.AsSpan();
@@ -75,7 +78,13 @@ public static class RecordingReader
 
         var value = Number(span[parts[2]], path, lineNumber, "value");
         var received = found == 4 && !span[parts[3]].Trim().IsEmpty ? Time(span[parts[3]], path, lineNumber, "received") : time;
-        return new RecordedRow(time, received, sensor.ToString(), value, lineNumber);
+        if (!names.TryGetValue(sensor, out var name))
+        {
+            name = sensor.ToString();
+            names[sensor] = name;
+        }
+
+        return new RecordedRow(time, received, name, value, lineNumber);
     }
 
     private static IEnumerable<RecordedRow> ReadWide(string path)
