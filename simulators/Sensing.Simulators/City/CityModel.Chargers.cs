@@ -52,7 +52,8 @@ public sealed partial class CityModel
     /// <summary>Status and power of a charger at a time, from the sessions of that day and the day before.</summary>
     private (ChargerStatus Status, double PowerKw) Session(CityDevice device, long timeMs)
     {
-        var day = (long)Math.Floor(timeMs / MsPerDay);
+        var day = LocalDay(timeMs);
+        var offset = (long)Options.UtcOffset.TotalMilliseconds;
         for (var d = day; d >= day - 1; d--)
         {
             for (var s = 0; s < 2; s++)
@@ -65,7 +66,7 @@ public sealed partial class CityModel
 
                 // First session mid-morning (public charging), second in the evening (home charging), 1-4 h long.
                 var startHour = s == 0 ? 8 + (3 * Noise.Uniform(Options.Seed, device.Index, d, channel + 1)) : 17 + (4 * Noise.Uniform(Options.Seed, device.Index, d, channel + 1));
-                var start = (long)((d * MsPerDay) + (startHour * MsPerHour));
+                var start = (long)((d * MsPerDay) + (startHour * MsPerHour)) - offset;
                 var length = (long)((1 + (3 * Noise.Uniform(Options.Seed, device.Index, d, channel + 2))) * MsPerHour);
                 var t = timeMs - start;
                 if (t < 0 || t >= length + FinishingMs)

@@ -71,12 +71,18 @@ public sealed partial class CityModel
     }
 
     // Batteries read BatteryStart on 2026-01-01 and lose 0.2 mV a day after it (about 70 mV a year, a lithium primary
-    // cell's slow self-discharge), capped at two years; each reading varies by a few mV.
+    // cell's slow self-discharge), capped at one year; each reading varies by a few mV.
     private static readonly long BatteryEpochMs = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private double Battery(CityDevice device, long timeMs, long step) =>
-        Math.Round(device.BatteryStart - (0.0002 * Math.Clamp((timeMs - BatteryEpochMs) / MsPerDay, 0, 730))
+        Math.Round(device.BatteryStart - (0.0002 * Math.Clamp((timeMs - BatteryEpochMs) / MsPerDay, 0, 365))
             + (0.005 * Noise.Gaussian(Options.Seed, device.Index, step, ChBattery)), 3);
+
+    /// <summary>Hour of the local day, [0, 24).</summary>
+    private double LocalHour(long timeMs) => DiurnalDemand.HourOfDay(timeMs + (long)Options.UtcOffset.TotalMilliseconds);
+
+    /// <summary>Local day number since 1970-01-01.</summary>
+    private long LocalDay(long timeMs) => (long)Math.Floor((timeMs + Options.UtcOffset.TotalMilliseconds) / MsPerDay);
 
     private double Gauss(CityDevice device, long step, int channel) => Noise.Gaussian(Options.Seed, device.Index, step, channel);
 
@@ -84,7 +90,7 @@ public sealed partial class CityModel
 
     private void GasMeter(CityDevice device, long timeMs, long step, double hours, Incident? incident, ref MetricWriter w)
     {
-        var hour = DiurnalDemand.HourOfDay(timeMs);
+        var hour = LocalHour(timeMs);
         var flow = Uniform(device, step, ChUse) < DiurnalDemand.GasUse(hour) ? device.Shape * (0.5 + Uniform(device, step, ChFlow)) : 0;
         var battery = Battery(device, timeMs, step);
         switch (incident?.Kind)
@@ -93,7 +99,7 @@ public sealed partial class CityModel
                 flow += 0.04;
                 break;
             case IncidentKind.MeterRupture:
-                flow = 0.9 * device.Scale;
+                flow = 0.95 * device.Scale;
                 break;
             case IncidentKind.BigConsumer:
                 // A restaurant: 10:30-14:00 and 17:00-21:30 at 35-45 % of Qmax, closed otherwise.

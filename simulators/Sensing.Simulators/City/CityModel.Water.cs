@@ -19,8 +19,8 @@ public sealed partial class CityModel
     /// </summary>
     public double DistrictDemand(int district, long timeMs)
     {
-        var day = (long)Math.Floor(timeMs / MsPerDay);
-        var demand = DiurnalDemand.Water(DiurnalDemand.HourOfDay(timeMs)) * (1 + (0.02 * Noise.Gaussian(Options.Seed, Devices.Count + district, day, ChDay)));
+        var day = LocalDay(timeMs);
+        var demand = DiurnalDemand.Water(LocalHour(timeMs)) * (1 + (0.02 * Noise.Gaussian(Options.Seed, Devices.Count + district, day, ChDay)));
         if (ActiveInDistrict(district, timeMs, IncidentKind.PipeBurst) is not null)
         {
             demand += BurstExtraDemand;
@@ -61,7 +61,7 @@ public sealed partial class CityModel
     {
         var flow = device.Inlet
             ? device.Scale * DistrictDemand(device.District, timeMs)
-            : device.Scale * DiurnalDemand.Water(DiurnalDemand.HourOfDay(timeMs));
+            : device.Scale * DiurnalDemand.Water(LocalHour(timeMs));
         flow = Math.Round(Math.Max(0, flow * (1 + (device.NoiseSigma * Gauss(device, step, ChValue)))), 2);
         device.Totaliser += flow * hours;
         w.Add(Metric.WaterFlow, flow);
@@ -88,13 +88,13 @@ public sealed partial class CityModel
     private void Rain(CityDevice device, long timeMs, long step, double hours, Incident? incident, ref MetricWriter w)
     {
         // Three days in ten have a shower of 1-3 h at 1-3.6 mm/h: at most ~11 mm a day, far from 50 mm.
-        var day = (long)Math.Floor(timeMs / MsPerDay);
+        var day = LocalDay(timeMs);
         var rate = 0.0;
         if (Noise.Uniform(Options.Seed, device.Index, day, ChDay) < 0.3)
         {
             var start = 24 * Noise.Uniform(Options.Seed, device.Index, day, ChDay + 1);
             var length = 1 + (2 * Noise.Uniform(Options.Seed, device.Index, day, ChDay + 2));
-            var hour = DiurnalDemand.HourOfDay(timeMs);
+            var hour = LocalHour(timeMs);
             if (hour >= start && hour < start + length)
             {
                 rate = 1 + (2.6 * Noise.Uniform(Options.Seed, device.Index, day, ChDay + 3));

@@ -35,6 +35,12 @@ public sealed record CityOptions
     /// <summary>When set, every kind reports at this interval, seconds (short demonstration runs).</summary>
     public int? ReportSecondsOverride { get; init; }
 
+    /// <summary>
+    /// Offset of the city's local time from UTC; demand, charging sessions and showers follow the local clock.
+    /// Default +08:00 (China Standard Time, the city DOMAIN.md describes).
+    /// </summary>
+    public TimeSpan UtcOffset { get; init; } = TimeSpan.FromHours(8);
+
     /// <summary>Each interval varies uniformly by up to this fraction either way. Default 0.1.</summary>
     public double Jitter { get; init; } = 0.1;
 
@@ -69,6 +75,11 @@ public sealed record CityOptions
         if (ReportSecondsOverride is < 1 or > 86_400 || ReportSeconds.Values.Any(s => s is < 1 or > 86_400))
         {
             throw new ArgumentException("report interval: must be 1-86400 s");
+        }
+
+        if (UtcOffset < TimeSpan.FromHours(-14) || UtcOffset > TimeSpan.FromHours(14))
+        {
+            throw new ArgumentException($"utc offset: must be within +-14 h, was {UtcOffset}");
         }
 
         if (Jitter is < 0 or >= 1)

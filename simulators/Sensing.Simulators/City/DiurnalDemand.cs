@@ -1,7 +1,7 @@
 namespace Sensing.Simulators.City;
 
 /// <summary>
-/// Daily demand shapes, as multiples of the daily mean, by hour of the day (event time, UTC taken as local time).
+/// Daily demand shapes, as multiples of the daily mean, by hour of the local day.
 /// Gas: a breakfast and a larger dinner peak, near nothing at night. Water: the classic double peak of a city
 /// network with the minimum night flow around 03:00-04:00 at about a third of the mean.
 /// </summary>
@@ -9,7 +9,7 @@ public static class DiurnalDemand
 {
     private const double MsPerHour = 3_600_000;
 
-    /// <summary>Hour of day in [0, 24) of a Unix ms time.</summary>
+    /// <summary>Hour of day in [0, 24) of a Unix ms time (add the UTC offset first for local time).</summary>
     public static double HourOfDay(long unixMs) => (((unixMs % 86_400_000) + 86_400_000) % 86_400_000) / MsPerHour;
 
     /// <summary>Probability that a household gas appliance is in use at this hour (0.02 at night, ~0.45 at dinner).</summary>

@@ -4,9 +4,9 @@ using Sensing.Simulators.City;
 namespace Sensing.Simulators.Incidents;
 
 /// <summary>
-/// Places every incident kind and trap into a city over a run, each on its own device or district. A run of ten
-/// days or more gets the full plan (micro-leaks need 24 h, night-flow rules need days of history, a burst detector
-/// a learned baseline); a shorter run gets the kinds whose window fits, scaled to the run, and
+/// Places every incident kind and trap into a city over a run, each on its own device or district. A run of
+/// fourteen days or more gets the full plan (micro-leaks need 24 h, the night-flow rule ten nights of baseline, a
+/// burst detector a learned weekly baseline), with times of day meant for a run starting at local midnight; a shorter run gets the kinds whose window fits, scaled to the run, and
 /// <see cref="Skipped"/> says which were left out and why.
 /// </summary>
 public sealed class IncidentPlan
@@ -14,7 +14,7 @@ public sealed class IncidentPlan
     private const long Minute = 60_000, Hour = 60 * Minute, Day = 24 * Hour;
 
     /// <summary>Run length from which the full plan applies.</summary>
-    public static readonly TimeSpan FullPlanDuration = TimeSpan.FromDays(10);
+    public static readonly TimeSpan FullPlanDuration = TimeSpan.FromDays(14);
 
     private readonly List<string> _skipped = [];
 
@@ -60,7 +60,7 @@ public sealed class IncidentPlan
         return plan;
     }
 
-    // Offsets from the start of a run of at least ten days; bursts and growing leaks come after days of history.
+    // Offsets from the start of a run of at least fourteen days; bursts and growing leaks come after days of history.
     private static (long Start, long End)? FullWindow(IncidentKind kind, long s, long length) => kind switch
     {
         IncidentKind.MethaneLevel1 => (s + (4 * Day) + (9 * Hour), s + (4 * Day) + (9 * Hour) + (20 * Minute)),

@@ -23,7 +23,7 @@ internal static class SimCommand
         var mix = new Option<string?>("--mix") { Description = "Kind mix, e.g. gas-meter=0.66,ev-charger=0.2,... (default: DOMAIN.md proportions)" };
         var seed = new Option<int>("--seed") { Description = "Seed: the same seed and options repeat the run exactly", DefaultValueFactory = _ => CityOptions.Default.Seed };
         var duration = new Option<string>("--duration") { Description = "Simulated time: 90s, 15m, 6h, 14d", DefaultValueFactory = _ => "5m" };
-        var start = new Option<string?>("--start") { Description = "Simulation start (ISO 8601 or Unix ms); default now when publishing, 2026-01-05T00:00Z offline" };
+        var start = new Option<string?>("--start") { Description = "Simulation start (ISO 8601 or Unix ms); default now when publishing, local midnight of 2026-01-05 offline" };
         var interval = new Option<int?>("--interval") { Description = "Every kind reports at this interval, seconds (default: per kind)" };
         var duplicates = new Option<double>("--duplicates") { Description = "Fraction of readings delivered twice" };
         var outOfOrder = new Option<double>("--out-of-order") { Description = "Fraction of readings delivered after the next one" };

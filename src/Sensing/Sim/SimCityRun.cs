@@ -21,7 +21,7 @@ public sealed record SimCityOptions
     /// <summary>Simulated seconds per real second.</summary>
     public double Speed { get; init; } = 1;
 
-    /// <summary>Simulation start, Unix ms; null for now when publishing, 2026-01-05T00:00Z (a Monday) offline.</summary>
+    /// <summary>Simulation start, Unix ms; null for now when publishing, local midnight of Monday 2026-01-05 offline.</summary>
     public long? StartMs { get; init; }
 
     /// <summary>MQTT endpoint to publish to; null to simulate offline as fast as possible.</summary>
@@ -43,14 +43,14 @@ public sealed record SimCityOptions
 /// <summary><c>sensing sim city</c>: builds the city, writes registry and ground truth, then publishes or records it.</summary>
 public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
 {
-    /// <summary>The offline default start: Monday 2026-01-05 00:00 UTC.</summary>
-    public static readonly long OfflineStartMs = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    /// <summary>The offline default start: local midnight of Monday 2026-01-05 in a city at <paramref name="utcOffset"/>.</summary>
+    public static long OfflineStartMs(TimeSpan utcOffset) => new DateTimeOffset(2026, 1, 5, 0, 0, 0, utcOffset).ToUnixTimeMilliseconds();
 
     /// <summary>Runs; returns the exit code.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var city = CityModel.Create(options.City);
-        var start = options.StartMs ?? (options.Broker is null ? OfflineStartMs : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var start = options.StartMs ?? (options.Broker is null ? OfflineStartMs(options.City.UtcOffset) : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var plan = options.Incidents ? IncidentPlan.Apply(city, start, options.Duration) : null;
         console.MarkupLineInterpolated($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts, seed {city.Options.Seed}, from {CsvTime.Format(start)} for {options.Duration}");
         foreach (var group in city.Devices.GroupBy(d => d.Info.Kind).OrderBy(g => g.Key))

@@ -10,7 +10,7 @@ using Sensing.Simulators.Truth;
 namespace Sensing.Tests.Simulators;
 
 /// <summary>
-/// A small city over eleven days with every incident kind and every trap, recorded as CSV and run through the
+/// A small city over fourteen days with every incident kind and every trap, recorded as CSV and run through the
 /// backtest (the processor's detection engine), scored against the ground truth.
 /// </summary>
 [TestFixture]
@@ -19,7 +19,7 @@ public sealed class CityBacktestTests
     // Incident kinds whose detector exists in src/Sensing.Detection: each must be detected inside its window.
     private static readonly string[] DetectedKinds = ["methane-level1", "methane-level2"];
 
-    private static readonly long Monday = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    private static readonly long Monday = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds(); // local midnight
 
     private string _dir = "";
     private IReadOnlyList<TruthEntry> _truth = [];
@@ -44,7 +44,7 @@ public sealed class CityBacktestTests
             },
         };
         var city = CityModel.Create(options);
-        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(11));
+        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(14));
         Assert.That(plan.Skipped, Is.Empty, "the test city has room for every incident kind and trap");
 
         var registry = Path.Combine(_dir, "devices.csv");
@@ -52,7 +52,7 @@ public sealed class CityBacktestTests
         var readings = Path.Combine(_dir, "readings.csv");
         city.WriteRegistry(registry);
         TruthFile.Write(truth, city.Incidents.Select(i => i.Truth));
-        CityRecorder.WriteCsv(city, Monday, TimeSpan.FromDays(11), readings);
+        CityRecorder.WriteCsv(city, Monday, TimeSpan.FromDays(14), readings);
 
         _truth = TruthFile.Read(truth);
         var map = SensorMap.FromRegistry(DeviceRegistryFile.Read(registry));

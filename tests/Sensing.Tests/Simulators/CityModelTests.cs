@@ -8,7 +8,7 @@ namespace Sensing.Tests.Simulators;
 
 public sealed class CityModelTests
 {
-    private static readonly long Monday = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    private static readonly long Monday = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds(); // local midnight
 
     [Test]
     public void Create_SameSeed_SameDevicesAndReadings()
@@ -95,10 +95,10 @@ public sealed class CityModelTests
     }
 
     [Test]
-    public void IncidentPlan_TenDayRun_InjectsEveryKindOnItsOwnSource()
+    public void IncidentPlan_FourteenDayRun_InjectsEveryKindOnItsOwnSource()
     {
         var city = CityModel.Create(CityOptions.Default with { Devices = 400 });
-        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(11));
+        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(14));
         Assert.That(plan.Skipped, Is.Empty);
         Assert.That(city.Incidents.Select(i => i.Kind), Is.EquivalentTo(IncidentKinds.All));
         Assert.That(city.Incidents.Select(i => i.Source), Is.Unique);
@@ -119,7 +119,7 @@ public sealed class CityModelTests
     public void BigConsumerTrap_RegistryCarriesItsQmax()
     {
         var city = CityModel.Create(CityOptions.Default with { Devices = 400 });
-        IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(11));
+        IncidentPlan.Apply(city, Monday, TimeSpan.FromDays(14));
         var trap = city.Incidents.Single(i => i.Kind == IncidentKind.BigConsumer);
         Assert.That(city.Devices[trap.Device].Info.Parameters.GetDouble("qmax", 0), Is.EqualTo(40));
     }
