@@ -5,6 +5,7 @@ using Sensing.Detection.Charging;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Health;
 using Sensing.Detection.Internal;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -55,7 +56,8 @@ public sealed class DetectionEngine
         GasMeter = new GasMeterDetector(options.GasMeter, options.Lifecycle, sink, commands, capacity);
         Charger = new ChargerDetector(options.Charger, options.Lifecycle, sink, capacity);
         Health = new DeviceHealthDetector(options.Health, options.Lifecycle, sink, capacity);
-        _detectors = [Methane, GasMeter, Charger];
+        Water = new WaterDetectors(options.Water, options.Lifecycle, registry, sink, capacity);
+        _detectors = [Methane, GasMeter, Charger, .. Water.Inputs];
 
         _detectorsByKind = new IDeviceDetector[256][];
         for (var kind = 0; kind < _detectorsByKind.Length; kind++)
@@ -78,6 +80,9 @@ public sealed class DetectionEngine
 
     /// <summary>Low battery, offline and clock skew for every device (state queries only).</summary>
     public DeviceHealthDetector Health { get; }
+
+    /// <summary>The water-network detectors (state queries only).</summary>
+    public WaterDetectors Water { get; }
 
     /// <summary>Readings accepted (not duplicates) and handed to the detectors for the device's kind.</summary>
     public long Processed => _processed;

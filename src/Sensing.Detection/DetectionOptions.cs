@@ -1,6 +1,7 @@
 using Sensing.Detection.Charging;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Health;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -25,6 +26,9 @@ public sealed record DetectionOptions
     /// <summary>Lifecycle rules every detector shares (chattering suppression).</summary>
     public AlertLifecycleOptions Lifecycle { get; init; } = AlertLifecycleOptions.Default;
 
+    /// <summary>Water-network detectors, with per-district overrides.</summary>
+    public WaterOptions Water { get; init; } = WaterOptions.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
@@ -38,5 +42,7 @@ public sealed record DetectionOptions
         Charger.Validate();
         ArgumentNullException.ThrowIfNull(Health, nameof(Health));
         Health.Validate();
+        ArgumentNullException.ThrowIfNull(Water, nameof(Water));
+        Water.Validate();
     }
 }

@@ -1,0 +1,186 @@
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection.Internal;
+using Sensing.Detection.Water.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>
+/// Pipe burst per district (<see cref="AlertCondition.PipeBurst"/>, source = the district, severity High): a burst
+/// drops pressure and raises inflow within minutes (DOMAIN.md), so every pressure sensor and every inlet flow meter
+/// (<c>role=inlet</c>) runs a one-sided tabular CUSUM (Page) on its standardised residual z = (x - mean) / sigma from
+/// its own time-of-week baseline (<see cref="PipeBurstOptions.Slot"/> slots over <see cref="PipeBurstOptions.Period"/>):
+/// S = max(0, S - z - k) on pressure (a drop), S = max(0, S + z - k) on flow (a rise), tripped while S &gt;= h.
+/// <list type="bullet">
+/// <item>Warm-up: a reading is judged only once both slots around it have <see cref="PipeBurstOptions.WarmupSamples"/>
+/// samples, and the sensor's pooled residual sigma (the floor of every slot's sigma) has 48 residuals.</item>
+/// <item>Outliers: z is clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/>, so one spike or dip cannot trip a
+/// CUSUM alone; the baseline learns the clipped value, and nothing while the sensor's CUSUM is tripped.</item>
+/// <item>Stuck sensors (<see cref="PipeBurstOptions.StuckReadings"/> identical readings) are reset and left out.</item>
+/// <item>S is capped at 2h, so after a repair it falls below h within about h/k readings.</item>
+/// </list>
+/// The vote: an inlet flow CUSUM and at least one pressure CUSUM of the district tripped, their trips within
+/// <see cref="PipeBurstOptions.AgreementWindow"/> of each other; in a district without an inlet meter,
+/// <see cref="PipeBurstOptions.PressureOnlyMinSensors"/> pressure CUSUMs tripped within the window. The vote must hold
+/// for the on-delay; the alert lists every sensor that tripped during the incident and clears once no CUSUM of the
+/// district is tripped for the off-delay. Owned by one <see cref="DetectionEngine"/>; not thread-safe.
+/// </summary>
+public sealed partial class PipeBurstDetector
+{
+    private static readonly string ConditionName = AlertCondition.PipeBurst.Name();
+
+    // Residuals a sensor's pooled variance must have seen before its CUSUM runs: four hours of 5-min readings, a
+    // relative error of the pooled sigma near 10 % (1/sqrt(2n)).
+    private const int PooledWarmupSamples = 48;
+
+    // Memory of the pooled variance: about two days of 5-min readings, long enough to span the diurnal cycle twice.
+    private const int PooledMemorySamples = 576;
+
+    private readonly WaterNetwork _network;
+    private readonly IAlertSink _sink;
+    private readonly SlotProfiles _profiles = new();
+    private Series[] _pressure = [];
+    private Series[] _flow = [];
+
+    internal PipeBurstDetector(WaterNetwork network, IAlertSink sink)
+    {
+        _network = network;
+        _sink = sink;
+        PressureInput = new Input(this, DeviceKind.WaterPressure);
+        FlowInput = new Input(this, DeviceKind.WaterFlow);
+        Resolve();
+    }
+
+    /// <summary>Number of districts with an active burst alert.</summary>
+    public int ActiveCount { get; private set; }
+
+    internal IDeviceDetector PressureInput { get; }
+
+    internal IDeviceDetector FlowInput { get; }
+
+    /// <summary>
+    /// The CUSUM statistic of device <paramref name="deviceNumber"/> in standard deviations (0 for a device that takes
+    /// no part: not a pressure sensor or inlet meter, warming up, or stuck).
+    /// </summary>
+    public double CusumOf(int deviceNumber)
+    {
+        var pressure = _network.IndexOf(deviceNumber, DeviceKind.WaterPressure);
+        if (pressure >= 0)
+        {
+            return _pressure[pressure].Cusum;
+        }
+
+        var flow = _network.IndexOf(deviceNumber, DeviceKind.WaterFlow);
+        return flow >= 0 ? _flow[flow].Cusum : 0;
+    }
+
+    private void Process(DeviceKind kind, int deviceNumber, TelemetryFrame reading)
+    {
+        var isFlow = kind == DeviceKind.WaterFlow;
+        if (!reading.TryGet(isFlow ? Metric.WaterFlow : Metric.Pressure, out var value) || !double.IsFinite(value))
+        {
+            return;
+        }
+
+        var index = _network.IndexOf(deviceNumber);
+        ref var series = ref isFlow ? ref _flow[index] : ref _pressure[index];
+        if (series.Slots == 0)
+        {
+            // A flow meter that is not a district inlet.
+            return;
+        }
+
+        var timeMs = reading.EventTimeMs;
+        ref readonly var settings = ref _settings[series.District];
+        var wasTripped = series.Tripped;
+        Update(ref series, in settings, isFlow, value, timeMs);
+        if (series.Tripped != wasTripped)
+        {
+            OnTripChanged(ref series, isFlow, timeMs);
+        }
+
+        ref var district = ref _districts[series.District];
+        if (district.Phase != BurstPhase.Normal || district.TrippedFlow + district.TrippedPressure > 0)
+        {
+            Vote(series.District, value, timeMs);
+        }
+    }
+
+    private void Update(ref Series series, in Settings settings, bool isFlow, double value, long timeMs)
+    {
+        // Stuck-at fault: the same double again and again. Reset, take no part, learn nothing until it moves.
+        series.Repeats = value == series.LastValue ? series.Repeats + 1 : 1;
+        series.LastValue = value;
+        if (series.Repeats >= settings.StuckReadings)
+        {
+            series.Cusum = 0;
+            series.Tripped = false;
+            return;
+        }
+
+        // Position between slot centres: centre i sits at (i + 0.5) slots; a and b are the neighbours, w b's weight.
+        var u = ((double)TimeMath.FloorMod(timeMs, series.PeriodMs) / series.SlotMs) - 0.5;
+        var first = (int)Math.Floor(u);
+        var w = u - first;
+        var a = first < 0 ? series.Slots - 1 : first;
+        var b = first + 1 == series.Slots ? 0 : first + 1;
+        ref var slotA = ref _profiles[series.Offset + a];
+        ref var slotB = ref _profiles[series.Offset + b];
+        if (slotA.Count < settings.WarmupSamples || slotB.Count < settings.WarmupSamples)
+        {
+            SlotProfiles.Learn(ref w < 0.5 ? ref slotA : ref slotB, value, settings.Smoothing);
+            return;
+        }
+
+        var mean = ((1 - w) * slotA.Mean) + (w * slotB.Mean);
+        var variance = ((1 - w) * slotA.Variance) + (w * slotB.Variance);
+
+        // Sigma is at least the sensor's pooled residual sigma: a slot's variance learned from a handful of samples
+        // is often far too small (8 samples: 1 slot in 14 below 0.6 sigma), and a CUSUM over it trips on noise.
+        var floor = isFlow ? settings.FlowSigmaFloorFraction * Math.Abs(mean) : settings.PressureSigmaFloorMpa;
+        var sigma = Math.Max(Math.Sqrt(Math.Max(variance, series.PooledVariance)), floor);
+        var z = Math.Clamp((value - mean) / sigma, -settings.ResidualCap, settings.ResidualCap);
+        var residual = z * sigma;
+        if (series.PooledCount < PooledWarmupSamples)
+        {
+            LearnPooled(ref series, residual);
+            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
+            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
+            return;
+        }
+
+        var step = isFlow ? z - settings.Slack : -z - settings.Slack;
+        series.Cusum = Math.Min(Math.Max(0, series.Cusum + step), settings.CusumCeiling);
+        series.Tripped = series.Cusum >= settings.Decision;
+        if (!series.Tripped)
+        {
+            // The baseline learns the clipped residual, and nothing while the CUSUM says the sensor is off it.
+            LearnPooled(ref series, residual);
+            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
+            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
+        }
+    }
+
+    // Pooled residual variance per sensor: the mean square of residuals (their mean is zero by construction), weight
+    // max(1/n, 1/PooledMemorySamples): the plain mean square first, exponentially weighted afterwards.
+    private static void LearnPooled(ref Series series, double residual)
+    {
+        series.PooledCount = series.PooledCount < int.MaxValue ? series.PooledCount + 1 : series.PooledCount;
+        var weight = Math.Max(1.0 / PooledMemorySamples, 1.0 / series.PooledCount);
+        series.PooledVariance += weight * ((residual * residual) - series.PooledVariance);
+    }
+
+    private sealed class Input(PipeBurstDetector owner, DeviceKind kind) : IDeviceDetector
+    {
+        public DeviceKind Kind => kind;
+
+        public void EnsureCapacity(int capacity)
+        {
+            owner._network.Resolve(capacity);
+            owner.Resolve();
+        }
+
+        public void Process(int deviceNumber, DeviceInfo device, TelemetryFrame reading) => owner.Process(kind, deviceNumber, reading);
+    }
+}
