@@ -51,7 +51,7 @@ public static class BacktestRun
             // As the processor does: event time moves on to the highest time processed (a skewed clock counts by its
             // receive time), and time-driven conditions (offline, out of service) are evaluated at least every AdvanceStepMs.
             watermark = Math.Max(watermark, Math.Min(reading.TimeMs, reading.ReceivedMs));
-            if (watermark - advancedAt >= AdvanceStepMs)
+            if (advancedAt == long.MinValue || watermark - advancedAt >= AdvanceStepMs)
             {
                 engine.AdvanceTo(watermark);
                 advancedAt = watermark;

@@ -11,6 +11,7 @@ public sealed partial class CityModel
     public const int MaxMetrics = 8;
 
     private const double MsPerHour = 3_600_000;
+    private const long RuptureValveCloseMs = 6 * 60_000;
     private const double MsPerDay = 86_400_000;
 
     // Noise channels: each quantity draws from its own stream so adding one never shifts another.
@@ -98,7 +99,8 @@ public sealed partial class CityModel
             case IncidentKind.MeterMicroLeak:
                 flow += 0.04;
                 break;
-            case IncidentKind.MeterRupture:
+            case IncidentKind.MeterRupture when incident.FirstSeenMs == 0 || timeMs < incident.FirstSeenMs + RuptureValveCloseMs:
+                incident.FirstSeenMs = incident.FirstSeenMs == 0 ? timeMs : incident.FirstSeenMs;
                 flow = 0.95 * device.Scale;
                 break;
             case IncidentKind.BigConsumer:
@@ -111,11 +113,12 @@ public sealed partial class CityModel
                 break;
         }
 
-        flow = Math.Round(flow, 3);
+        var valveOpen = !ValveClosedByRupture(device.Index, timeMs);
+        flow = valveOpen ? Math.Round(flow, 3) : 0;
         device.Totaliser += flow * hours;
         w.Add(Metric.GasFlow, flow);
         w.Add(Metric.GasVolume, Math.Round(device.Totaliser, 3));
-        w.Add(Metric.ValveOpen, 1);
+        w.Add(Metric.ValveOpen, valveOpen ? 1 : 0);
         w.Add(Metric.BatteryVolts, battery);
         w.Add(Metric.SignalRsrp, Math.Round(-95 + (6 * Gauss(device, step, ChSignal))));
         w.Add(Metric.Temperature, Math.Round(15 + (4 * Math.Sin(2 * Math.PI * hour / 24)) + Gauss(device, step, ChTemp), 1));
@@ -136,6 +139,33 @@ public sealed partial class CityModel
         w.Add(Metric.MethaneLel, Math.Round(lel, 2));
         w.Add(Metric.Fault, 0);
         w.Add(Metric.BatteryVolts, Battery(device, timeMs, step));
+    }
+
+    /// <summary>
+    /// The interval to a device's next report: a gas meter whose flow alarm is on (a rupture before its valve closes)
+    /// reports every minute, as NB-IoT meters report on alarm; otherwise the nominal interval.
+    /// </summary>
+    public long NextIntervalMs(CityDevice device, long timeMs) =>
+        ActiveOn(device.Index, timeMs) is { Kind: IncidentKind.MeterRupture, FirstSeenMs: > 0 } rupture && timeMs < rupture.FirstSeenMs + RuptureValveCloseMs
+            ? Math.Min(device.IntervalMs, 60_000)
+            : device.IntervalMs;
+
+    // A ruptured meter's valve is closed 6 minutes after its first reading of the rupture, and stays closed: the
+    // valve-close command the rupture alert sends (the simulation receives no downlink, so the meter acts as if it had).
+    private bool ValveClosedByRupture(int device, long timeMs)
+    {
+        if (_incidentsByDevice[device] is { } list)
+        {
+            foreach (var incident in list)
+            {
+                if (incident.Kind == IncidentKind.MeterRupture && incident.FirstSeenMs > 0 && timeMs >= incident.FirstSeenMs + RuptureValveCloseMs)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private Incident? ActiveOn(int device, long timeMs)

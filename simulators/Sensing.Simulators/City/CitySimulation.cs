@@ -61,9 +61,11 @@ public sealed class CitySimulation
         while (_due.TryDequeue(out var index, out var at) && at < _endMs)
         {
             var device = _city.Devices[index];
-            var jitter = _city.Options.Jitter * ((2 * Noise.Uniform(_city.Options.Seed, index, at, ChJitter)) - 1);
-            _due.Enqueue(index, at + Math.Max(1, (long)(device.IntervalMs * (1 + jitter))));
             var count = _city.Measure(device, at, metrics, out var eventTime);
+
+            // The next report is scheduled after measuring: a reading can switch a device to alarm reporting.
+            var jitter = _city.Options.Jitter * ((2 * Noise.Uniform(_city.Options.Seed, index, at, ChJitter)) - 1);
+            _due.Enqueue(index, at + Math.Max(1, (long)(_city.NextIntervalMs(device, at) * (1 + jitter))));
             if (count > 0)
             {
                 reading = new SimulatedReading(device, at, eventTime, device.Sequence, count);

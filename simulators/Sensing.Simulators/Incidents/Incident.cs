@@ -59,4 +59,7 @@ public sealed class Incident
 
     /// <summary>For one-reading traps: set once the reading has been shaped.</summary>
     internal bool Fired { get; set; }
+
+    /// <summary>Time of the device's first reading inside the incident, Unix ms; 0 before it.</summary>
+    internal long FirstSeenMs { get; set; }
 }

