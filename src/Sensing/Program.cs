@@ -7,4 +7,6 @@ root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(ProcessorCommand.Create());
 root.Subcommands.Add(FeedCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
+root.Subcommands.Add(SimCommand.Create());
+root.Subcommands.Add(BacktestCommand.Create());
 return await root.Parse(args).InvokeAsync();

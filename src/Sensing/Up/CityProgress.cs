@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using Sensing.Gateway;
 using Sensing.Processor;
-using Sensing.Simulators.Fleet;
+using Sensing.Simulators.Publishing;
 using Spectre.Console;
 
 namespace Sensing.Up;
 
 /// <summary>The live progress of <c>sensing up</c>: a refreshing table on a terminal, a line every 5 s otherwise.</summary>
-public sealed class CityProgress(FleetCounters fleet, GatewayCounters gateway, ProcessorCounters processor, TimeSpan duration)
+public sealed class CityProgress(PublishCounters fleet, GatewayCounters gateway, ProcessorCounters processor, TimeSpan duration)
 {
     /// <summary>Shows progress until <paramref name="work"/> completes.</summary>
     public async Task ShowWhileAsync(IAnsiConsole console, Task work)

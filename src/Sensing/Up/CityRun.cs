@@ -9,7 +9,10 @@ using Sensing.Gateway;
 using Sensing.Kafka;
 using Sensing.LocalServers;
 using Sensing.Processor;
-using Sensing.Simulators.Fleet;
+using Sensing.Simulators.City;
+using Sensing.Simulators.Incidents;
+using Sensing.Simulators.Publishing;
+using Sensing.Simulators.Truth;
 using Spectre.Console;
 
 namespace Sensing.Up;
@@ -41,9 +44,20 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
         Log($"Kafka at {kafkaServer.BootstrapServers}, store at {store.BaseUrl}, topics created");
 
-        var fleet = CityFleet.Create(new FleetOptions { Devices = options.Devices, ReportIntervalSeconds = options.ReportIntervalSeconds, Seed = options.Seed });
+        // Every device reports at the --interval of the run, so a minute shows every kind; the incidents and traps that
+        // fit a short run are injected, with the ground truth written next to the registry.
+        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 10_000; // after the gateway, processor and feed are up
+        var city = CityModel.Create(new CityOptions
+        {
+            Devices = options.Devices,
+            Districts = Math.Clamp(options.Devices / 250, 1, 8),
+            Seed = options.Seed,
+            ReportSecondsOverride = (int)Math.Ceiling(options.ReportIntervalSeconds),
+        });
+        var plan = IncidentPlan.Apply(city, startMs, options.Duration);
         var registryPath = Path.Combine(work.FullName, "devices.csv");
-        fleet.WriteRegistry(registryPath);
+        city.WriteRegistry(registryPath);
+        TruthFile.Write(Path.Combine(work.FullName, "truth.csv"), city.Incidents.Select(i => i.Truth));
         var registry = DeviceRegistry.Load(registryPath);
 
         var gatewayEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
@@ -64,22 +78,20 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         var feedUrl = FeedHost.BoundUrl(feed);
         Log($"gateway MQTT on {gatewayEndPoint}, feed on {feedUrl}, {registry.Count} devices registered");
 
-        // The leak starts once the fleet is connected and runs long enough to escalate to level 2 and clear.
-        var leak = fleet.InjectMethaneLeak(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 8_000,
-            rise: TimeSpan.FromSeconds(8), hold: TimeSpan.FromSeconds(10), fall: TimeSpan.FromSeconds(6), peakLel: 55);
-        fleet.WriteGroundTruth(Path.Combine(work.FullName, "ground-truth.csv"));
-        Log($"fleet: {fleet.Devices.Count} devices connecting; methane leak injected on {leak.Truth.Source}");
+        var leak = city.Incidents.First(i => i.Kind == IncidentKind.MethaneLevel2);
+        Log($"fleet: {city.Devices.Count} devices over {city.Districts.Count} districts; {city.Incidents.Count} incidents and traps injected " +
+            $"(methane to level 2 on {leak.Source}); ground truth in truth.csv; left out: {plan.Skipped.Count}");
 
-        var driver = new FleetDriver(fleet, gatewayEndPoint);
-        var progress = new CityProgress(driver.Counters, gatewayCounters, processor.Counters, options.Duration);
-        await progress.ShowWhileAsync(console, driver.RunAsync(options.Duration, cancellationToken));
+        var publisher = new CityPublisher(city, new PublishOptions { Broker = gatewayEndPoint, StartMs = startMs, Duration = options.Duration });
+        var progress = new CityProgress(publisher.Counters, gatewayCounters, processor.Counters, options.Duration);
+        await progress.ShowWhileAsync(console, publisher.RunAsync(cancellationToken));
 
         Log("fleet stopped; waiting for the processor to catch up");
         await WaitUntilAsync(() => processor.Counters.Processed + processor.Counters.DeadLettered >= gatewayCounters.ReadingsIn, TimeSpan.FromSeconds(60), cancellationToken);
-        var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Truth.Source, TimeSpan.FromSeconds(30), cancellationToken);
+        var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
 
         using var inspector = new TopicInspector(kafka);
-        var summary = new CitySummary(driver.Counters, gatewayCounters, processor.Counters,
+        var summary = new CitySummary(publisher.Counters, gatewayCounters, processor.Counters,
             inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(10)),
             inspector.CountRecords(kafka.Topics.Alerts, TimeSpan.FromSeconds(10)),
             inspector.CountRecords(kafka.Topics.DeadLetter, TimeSpan.FromSeconds(10)),

@@ -1,13 +1,13 @@
 using Sensing.Gateway;
 using Sensing.Processor;
-using Sensing.Simulators.Fleet;
+using Sensing.Simulators.Publishing;
 using Spectre.Console;
 
 namespace Sensing.Up;
 
 /// <summary>The closing summary of <c>sensing up</c>.</summary>
 public sealed record CitySummary(
-    FleetCounters Fleet, GatewayCounters Gateway, ProcessorCounters Processor, long TelemetryInKafka, long AlertEventsInKafka,
+    PublishCounters Fleet, GatewayCounters Gateway, ProcessorCounters Processor, long TelemetryInKafka, long AlertEventsInKafka,
     long DeadLettersInKafka, LeakCheck Leak, string FeedUrl, string StoreUrl, string KafkaBootstrap, string WorkDirectory, TimeSpan Elapsed)
 {
     /// <summary>Writes the summary table and the verdict.</summary>

@@ -24,9 +24,9 @@ public sealed record UpOptions
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public UpOptions Validate()
     {
-        if (Devices is < 1 or > 50_000)
+        if (Devices is < 50 or > 50_000)
         {
-            throw new ArgumentException("--devices: must be 1-50000 on one machine");
+            throw new ArgumentException("--devices: must be 50-50000 on one machine (a smaller city has no room for its incidents)");
         }
 
         // The injected leak needs ~60 s of event time to rise, hold, fall and clear after its off-delay.

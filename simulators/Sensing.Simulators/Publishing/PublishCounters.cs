@@ -1,13 +1,15 @@
-namespace Sensing.Simulators.Fleet;
+namespace Sensing.Simulators.Publishing;
 
-/// <summary>What a running fleet has done: read by progress output.</summary>
-public sealed class FleetCounters
+/// <summary>What a publishing run has done: read by progress output.</summary>
+public sealed class PublishCounters
 {
     private long _connected;
     private long _peakConnected;
     private long _sent;
     private long _acked;
     private long _errors;
+    private long _duplicates;
+    private long _simulatedTimeMs;
 
     /// <summary>Devices in the fleet.</summary>
     public int Devices { get; init; }
@@ -26,6 +28,16 @@ public sealed class FleetCounters
 
     /// <summary>Connection failures, refusals and lost connections.</summary>
     public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Readings delivered a second time on purpose (duplicates and out-of-order deliveries are counted in <see cref="Sent"/> too).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    /// <summary>Simulation clock of the run, Unix ms.</summary>
+    public long SimulatedTimeMs => Interlocked.Read(ref _simulatedTimeMs);
+
+    internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
+
+    internal void SetSimulatedTime(long unixMs) => Interlocked.Exchange(ref _simulatedTimeMs, unixMs);
 
     internal void AddConnected()
     {

@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using Sensing.Core.Telemetry;
+using Sensing.Mqtt;
+using Sensing.Simulators.City;
+using Sensing.Simulators.Mqtt;
+
+namespace Sensing.Simulators.Publishing;
+
+/// <summary>
+/// Publishes a <see cref="CityModel"/> over real MQTT: devices of persistent kinds hold one connection each for the
+/// whole run; the others connect, publish one QoS 1 reading and disconnect (NB-IoT style). The simulation clock
+/// runs <see cref="PublishOptions.Speed"/> times real time; every reading carries its event time in <c>ts</c>. A
+/// configurable share of readings is delivered twice, or after the device's next reading.
+/// </summary>
+public sealed partial class CityPublisher
+{
+    // Noise channels of the delivery faults.
+    private const int ChDuplicate = 200, ChOutOfOrder = 201;
+
+    private readonly CityModel _city;
+    private readonly PublishOptions _options;
+    private readonly DeviceMqttClient?[] _clients;
+    private readonly Dictionary<int, byte[]> _heldBack = [];
+    private readonly Dictionary<int, Task> _sessions = [];
+    private readonly SemaphoreSlim _inFlight;
+    private readonly SemaphoreSlim _connectSlots;
+    private int _connectionsOpened;
+
+    /// <summary>Creates a publisher; nothing connects before <see cref="RunAsync"/>.</summary>
+    public CityPublisher(CityModel city, PublishOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(city);
+        _city = city;
+        _options = options.Validate();
+        _clients = new DeviceMqttClient?[city.Devices.Count];
+        _inFlight = new SemaphoreSlim(options.MaxInFlight);
+        _connectSlots = new SemaphoreSlim(options.ConcurrentConnects);
+        Counters = new PublishCounters { Devices = city.Devices.Count };
+    }
+
+    /// <summary>Live counters.</summary>
+    public PublishCounters Counters { get; }
+
+    /// <summary>Called for every reading produced, before it is published (e.g. to record it as CSV).</summary>
+    public Action<SimulatedReading, ReadOnlyMemory<MetricValue>>? OnReading { get; init; }
+
+    /// <summary>Connects the persistent devices, publishes the run, waits for the last acknowledgments and disconnects.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConnectPersistentAsync(cancellationToken);
+            await PublishLoopAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped early: disconnect below.
+        }
+        finally
+        {
+            await Task.WhenAll(_sessions.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+            for (var i = 0; i < _options.MaxInFlight; i++)
+            {
+                await _inFlight.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            }
+
+            await Task.WhenAll(_clients.Where(c => c is not null).Select(DisconnectAsync));
+        }
+    }
+
+    private async Task PublishLoopAsync(CancellationToken cancellationToken)
+    {
+        var simulation = new CitySimulation(_city, _options.StartMs, _options.StartMs + (long)_options.Duration.TotalMilliseconds);
+
+        // A start in the future is waited for, so at speed 1 the simulation clock is the wall clock.
+        var untilStart = _options.StartMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (untilStart > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(untilStart), cancellationToken);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var metrics = new MetricValue[CityModel.MaxMetrics];
+        var payload = new ArrayBufferWriter<byte>(512);
+        var seed = _city.Options.Seed;
+        while (true)
+        {
+            var due = simulation.NextDueMs;
+            var now = _options.StartMs + (long)(clock.Elapsed.TotalMilliseconds * _options.Speed);
+            Counters.SetSimulatedTime(Math.Min(now, simulation.EndMs));
+            if (due >= simulation.EndMs)
+            {
+                break;
+            }
+
+            if (due > now)
+            {
+                // Ahead of the clock: sleep until the next reading is due (at most 50 ms, to keep progress fresh).
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp((due - now) / _options.Speed, 1, 50)), cancellationToken);
+                continue;
+            }
+
+            if (!simulation.TryNext(metrics, out var reading))
+            {
+                break;
+            }
+
+            OnReading?.Invoke(reading, metrics.AsMemory(0, reading.MetricCount));
+            payload.ResetWrittenCount();
+            JsonPayload.Write(payload, reading.Sequence, reading.EventTimeMs, metrics.AsSpan(0, reading.MetricCount));
+            var device = reading.Device;
+            var step = (long)reading.Sequence;
+            if (Noise.Uniform(seed, device.Index, step, ChOutOfOrder) < _city.Options.OutOfOrderRate && !_heldBack.ContainsKey(device.Index))
+            {
+                // Delivered after the device's next reading.
+                _heldBack[device.Index] = payload.WrittenSpan.ToArray();
+                continue;
+            }
+
+            await DeliverAsync(device, payload.WrittenMemory, cancellationToken);
+            if (_heldBack.Remove(device.Index, out var late))
+            {
+                Counters.AddDuplicate();
+                await DeliverAsync(device, late, cancellationToken);
+            }
+
+            if (Noise.Uniform(seed, device.Index, step, ChDuplicate) < _city.Options.DuplicateRate)
+            {
+                Counters.AddDuplicate();
+                await DeliverAsync(device, payload.WrittenMemory, cancellationToken);
+            }
+        }
+
+        foreach (var (index, late) in _heldBack)
+        {
+            await DeliverAsync(_city.Devices[index], late, cancellationToken);
+        }
+    }
+
+    private async ValueTask DeliverAsync(CityDevice device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        Counters.AddSent();
+        if (!device.Persistent)
+        {
+            // One NB-IoT session per reading; a device's sessions run one after the other, so its order holds. The
+            // in-flight bound also bounds the sessions waiting for a connect slot.
+            await _inFlight.WaitAsync(cancellationToken);
+            var copy = payload.ToArray();
+            _sessions.TryGetValue(device.Index, out var previous);
+            _sessions[device.Index] = SessionAsync(device, copy, previous, cancellationToken);
+            return;
+        }
+
+        if (_clients[device.Index] is not { IsConnected: true } client)
+        {
+            Counters.AddError();
+            return;
+        }
+
+        await _inFlight.WaitAsync(cancellationToken);
+        ValueTask publish;
+        try
+        {
+            // The client copies the payload into its send pipe before returning, so the buffer may be reused.
+            publish = client.PublishAsync(device.UplinkTopic, payload, MqttQoS.AtLeastOnce, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is MqttClientException or InvalidOperationException)
+        {
+            _inFlight.Release();
+            Counters.AddError();
+            return;
+        }
+
+        if (publish.IsCompletedSuccessfully)
+        {
+            _inFlight.Release();
+            Counters.AddAcked();
+        }
+        else
+        {
+            _ = AwaitAckAsync(publish);
+        }
+    }
+
+    private async Task AwaitAckAsync(ValueTask publish)
+    {
+        try
+        {
+            await publish;
+            Counters.AddAcked();
+        }
+        catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)
+        {
+            Counters.AddError();
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private IPAddress? SourceAddress()
+    {
+        // A loopback broker: spread connections over 127.0.0.1, .2, ... (each has its own ephemeral port range).
+        if (!IPAddress.IsLoopback(_options.Broker.Address) || _options.Broker.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return null;
+        }
+
+        var n = Interlocked.Increment(ref _connectionsOpened) / _options.ConnectionsPerSourceAddress;
+        return new IPAddress([127, 0, (byte)(n / 254), (byte)(1 + (n % 254))]);
+    }
+}

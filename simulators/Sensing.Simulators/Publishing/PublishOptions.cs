@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace Sensing.Simulators.Publishing;
+
+/// <summary>How a city is published to a gateway (or any MQTT broker).</summary>
+public sealed record PublishOptions
+{
+    /// <summary>Defaults: 127.0.0.1:1883, real time, 75 s.</summary>
+    public static PublishOptions Default { get; } = new();
+
+    /// <summary>The MQTT endpoint.</summary>
+    public IPEndPoint Broker { get; init; } = new(IPAddress.Loopback, 1883);
+
+    /// <summary>Simulation time the run starts, Unix ms; when it is in the future the run waits for it, so at speed 1 the simulation clock is the wall clock.</summary>
+    public long StartMs { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>Simulated time the run covers.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Simulated seconds per real second: 1 is real time, 1440 replays a day in a minute.</summary>
+    public double Speed { get; init; } = 1;
+
+    /// <summary>Most QoS 1 publishes awaiting PUBACK across the whole fleet; publishing waits beyond it.</summary>
+    public int MaxInFlight { get; init; } = 4_096;
+
+    /// <summary>Connections being opened at once (persistent devices at start, NB-IoT sessions all along).</summary>
+    public int ConcurrentConnects { get; init; } = 100;
+
+    /// <summary>Connections per source address (127.0.0.1, .2, ...) before the next is used, below the ~28k ephemeral ports.</summary>
+    public int ConnectionsPerSourceAddress { get; init; } = 20_000;
+
+    /// <summary>Checks the options; throws naming the bad one.</summary>
+    public PublishOptions Validate()
+    {
+        if (!(Speed is > 0 and <= 1_000_000))
+        {
+            throw new ArgumentException($"speed: must be in (0, 1000000], was {Speed}");
+        }
+
+        if (Duration <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("duration: must be positive");
+        }
+
+        if (MaxInFlight < 1 || ConcurrentConnects < 1 || ConnectionsPerSourceAddress < 1)
+        {
+            throw new ArgumentException("in-flight, concurrent connects and connections per address must be at least 1");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Net;
+using Sensing.Sim;
+using Sensing.Simulators.City;
+using Sensing.Simulators.Replay;
+using Spectre.Console;
+
+namespace Sensing.Cli;
+
+/// <summary><c>sensing sim city</c> and <c>sensing sim replay</c>: the simulated city and replay of recorded data.</summary>
+internal static class SimCommand
+{
+    private static readonly Option<string?> Broker = new("--broker") { Description = "MQTT endpoint host:port (the gateway, or any broker)" };
+    private static readonly Option<double> Speed = new("--speed") { Description = "Simulated seconds per real second (1440: a day in a minute)", DefaultValueFactory = _ => 1 };
+    private static readonly Option<FileInfo?> RegistryOut = new("--registry-out") { Description = "Write the devices as a registry CSV" };
+
+    public static Command Create() => new("sim", "Simulated city fleet and replay of recorded data") { CityCommand(), ReplayCommand() };
+
+    private static Command CityCommand()
+    {
+        var devices = new Option<int>("--devices") { Description = "Devices (up to ~190,000)", DefaultValueFactory = _ => CityOptions.Default.Devices };
+        var districts = new Option<int>("--districts") { Description = "Water-network districts", DefaultValueFactory = _ => CityOptions.Default.Districts };
+        var mix = new Option<string?>("--mix") { Description = "Kind mix, e.g. gas-meter=0.66,ev-charger=0.2,... (default: DOMAIN.md proportions)" };
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed and options repeat the run exactly", DefaultValueFactory = _ => CityOptions.Default.Seed };
+        var duration = new Option<string>("--duration") { Description = "Simulated time: 90s, 15m, 6h, 14d", DefaultValueFactory = _ => "5m" };
+        var start = new Option<string?>("--start") { Description = "Simulation start (ISO 8601 or Unix ms); default now when publishing, local midnight of 2026-01-05 offline" };
+        var interval = new Option<int?>("--interval") { Description = "Every kind reports at this interval, seconds (default: per kind)" };
+        var duplicates = new Option<double>("--duplicates") { Description = "Fraction of readings delivered twice" };
+        var outOfOrder = new Option<double>("--out-of-order") { Description = "Fraction of readings delivered after the next one" };
+        var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
+        var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
+        var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
+        var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
+        {
+            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            SimCityOptions options;
+            try
+            {
+                options = new SimCityOptions
+                {
+                    City = new CityOptions
+                    {
+                        Devices = result.GetValue(devices),
+                        Districts = result.GetValue(districts),
+                        Mix = result.GetValue(mix) is { } m ? KindMix.Parse(m) : KindMix.Default,
+                        Seed = result.GetValue(seed),
+                        ReportSecondsOverride = result.GetValue(interval),
+                        DuplicateRate = result.GetValue(duplicates),
+                        OutOfOrderRate = result.GetValue(outOfOrder),
+                    }.Validate(),
+                    Duration = DurationText.Parse(result.GetValue(duration)!, "--duration"),
+                    Speed = result.GetValue(Speed),
+                    StartMs = result.GetValue(start) is { } s ? (CsvTime.TryParse(s, out var ms) ? ms : throw new ArgumentException($"--start: '{s}' is not ISO 8601 or Unix ms")) : null,
+                    Broker = ParseBroker(result.GetValue(Broker)),
+                    Incidents = !result.GetValue(noIncidents),
+                    RegistryOut = result.GetValue(RegistryOut)?.FullName,
+                    TruthOut = result.GetValue(truthOut)?.FullName,
+                    ReadingsOut = result.GetValue(readingsOut)?.FullName,
+                };
+                if (!(options.Speed > 0))
+                {
+                    throw new ArgumentException("--speed: must be above 0");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("sensing sim city: " + e.Message);
+                return 2;
+            }
+
+            return await new SimCityRun(options, AnsiConsole.Console).RunAsync(ct);
+        });
+        return command;
+    }
+
+    private static Command ReplayCommand()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Recorded data CSV" };
+        var format = new Option<RecordingFormat>("--format") { Description = "long or wide", DefaultValueFactory = _ => RecordingFormat.Long };
+        var map = new Option<FileInfo?>("--map") { Description = "Sensor map CSV: sensor,device,kind,district,metric[,report_s]" };
+        var registry = new Option<FileInfo?>("--registry") { Description = "Device registry CSV (sensors named device/metric)" };
+        var keep = new Option<bool>("--keep-timestamps") { Description = "Publish the recorded timestamps instead of moving the recording to start now" };
+        var command = new Command("replay", "Publish a recorded series over MQTT at recorded or accelerated speed")
+        {
+            file, format, map, registry, Speed, Broker, keep, RegistryOut,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            try
+            {
+                var options = new SimReplayOptions
+                {
+                    Input = result.GetValue(file)!.FullName,
+                    Format = result.GetValue(format),
+                    Map = result.GetValue(map)?.FullName,
+                    Registry = result.GetValue(registry)?.FullName,
+                    Broker = ParseBroker(result.GetValue(Broker)) ?? throw new ArgumentException("--broker: required for replay"),
+                    Speed = result.GetValue(Speed) is > 0 and var speed ? speed : throw new ArgumentException("--speed: must be above 0"),
+                    KeepTimestamps = result.GetValue(keep),
+                    RegistryOut = result.GetValue(RegistryOut)?.FullName,
+                };
+                if (options.Map is null && options.Registry is null)
+                {
+                    throw new ArgumentException("give --map, or --registry for sensors named device/metric");
+                }
+
+                return await new SimReplayRun(options, AnsiConsole.Console).RunAsync(ct);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync("sensing sim replay: " + e.Message);
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static IPEndPoint? ParseBroker(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port > 0)
+        {
+            return endPoint;
+        }
+
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(text.AsSpan(colon + 1), out var port) && port is > 0 and < 65536)
+        {
+            var addresses = Dns.GetHostAddresses(text[..colon]);
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            if (address is not null)
+            {
+                return new IPEndPoint(address, port);
+            }
+        }
+
+        throw new ArgumentException($"--broker: '{text}' is not host:port");
+    }
+
+}
