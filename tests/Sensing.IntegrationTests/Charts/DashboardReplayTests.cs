@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Sensing.IntegrationTests.Pipeline;
+
+namespace Sensing.IntegrationTests.Charts;
+
+/// <summary>
+/// Runs a short simulated city through the real pipeline (Kafka 0.9, gateway, processor, VictoriaMetrics), then
+/// replays every query of every provisioned dashboard the way Grafana's Prometheus data source sends it.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class DashboardReplayTests
+{
+    private readonly PipelineFixture _city = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private PrometheusHttpApi _store = null!;
+    private DateTimeOffset _now;
+
+    [OneTimeSetUp]
+    public async Task RunCity()
+    {
+        _now = DateTimeOffset.UtcNow;
+        var city = new ChartCity(_now.ToUnixTimeMilliseconds() - 5_000);
+        await _city.StartAsync(city.Devices);
+        _store = new PrometheusHttpApi(_http, _city.Store.BaseUrl);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await city.PublishAsync(_city.GatewayEndPoint, timeout.Token);
+
+        // Wait until every published field value is a sample in the store and the d01 leak's alert has cleared.
+        var stored = 0.0;
+        var cleared = 0.0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            stored = await ScalarAsync("sum(count_over_time({__name__=~\"sensing_reading_.+\"}[1h]))");
+            cleared = await ScalarAsync("count(last_over_time(sensing_alert_value{event=\"cleared\"}[1h]))");
+            if (stored >= city.FieldValues && cleared >= 1)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.That(stored, Is.EqualTo(city.FieldValues), "every published field value should be stored");
+        Assert.That(cleared, Is.GreaterThanOrEqualTo(1), "the d01 methane alert should have cleared");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopCity()
+    {
+        _http.Dispose();
+        await _city.DisposeAsync();
+    }
+
+    [Test]
+    public void Dashboards_EveryOneOfTheIssue_AreProvisioned()
+    {
+        var titles = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Select(d => d.Title).ToArray();
+        Assert.That(titles, Is.SupersetOf(new[]
+        {
+            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers",
+        }));
+    }
+
+    [Test]
+    public void Dashboards_EveryPanelAndVariable_UsesAProvisionedDataSourceAndTheDistrictAndKindVariables()
+    {
+        var uids = ChartFiles.ProvisionedDataSourceUids();
+        foreach (var file in Directory.GetFiles(RepositoryPaths.DashboardsFolder, "*.json"))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            var used = new List<string>();
+            Collect(document.RootElement, used);
+            Assert.That(used, Is.Not.Empty.And.All.AnyOf(uids.ToArray()), file);
+            var variables = document.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+                .Select(v => v.GetProperty("name").GetString()).ToArray();
+            Assert.That(variables, Is.SupersetOf(new[] { "district", "kind" }), file);
+        }
+    }
+
+    [Test]
+    public async Task Dashboards_EveryQueryReplayedAgainstTheStore_ValidReturnsDataAndNamesOnlyWrittenMetrics()
+    {
+        var dashboards = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder);
+        var scrape = ChartFiles.PrometheusScrapeInterval();
+        var failures = new List<string>();
+        var queries = 0;
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var dashboard in dashboards)
+        {
+            var replay = new DashboardReplay(_store, Relative(dashboard.DefaultFrom), _now, scrape);
+            await replay.ReplayAsync(dashboard);
+            failures.AddRange(replay.Failures);
+            queries += replay.QueriesSent;
+            names.UnionWith(replay.NamesChecked);
+        }
+
+        TestContext.Progress.WriteLine($"replayed {dashboards.Count} dashboards: {queries} queries; metric names read: {string.Join(", ", names)}");
+        Assert.That(dashboards.Sum(d => d.Queries.Count), Is.GreaterThan(20), "the dashboards should hold their panels");
+        Assert.That(failures, Is.Empty, string.Join(Environment.NewLine, failures));
+    }
+
+    [Test]
+    public async Task Replay_DashboardNamingAMetricNeverWritten_Fails()
+    {
+        const string json = """
+            {
+              "uid": "probe", "title": "Probe", "time": { "from": "now-1h", "to": "now" },
+              "templating": { "list": [] },
+              "panels": [
+                { "type": "timeseries", "title": "lel", "targets": [ { "refId": "A", "expr": "max(sensing_reading_lel)" } ] },
+                { "type": "timeseries", "title": "viscosity", "targets": [ { "refId": "A", "expr": "max(sensing_reading_viscosity)" } ] },
+                { "type": "stat", "title": "broken", "targets": [ { "refId": "A", "expr": "sum(rate(sensing_reading_lel[$__rate_interval])", "instant": true } ] }
+              ]
+            }
+            """;
+        var replay = new DashboardReplay(_store, _now.AddHours(-1), _now, TimeSpan.FromSeconds(10));
+        await replay.ReplayAsync(GrafanaDashboard.Parse("probe.json", json));
+
+        Assert.That(replay.Failures, Has.Some.Contains("names 'sensing_reading_viscosity'"));
+        Assert.That(replay.Failures, Has.Some.Contains("Probe / broken / A").And.Some.Contains("invalid"));
+        Assert.That(replay.Failures, Has.None.Contains("Probe / lel / A"), "a written metric with data passes");
+    }
+
+    private DateTimeOffset Relative(string grafanaTime) =>
+        grafanaTime == "now" ? _now : _now - GrafanaTemplate.ParseDuration(grafanaTime["now-".Length..]);
+
+    private async Task<double> ScalarAsync(string query)
+    {
+        using var body = JsonDocument.Parse(await _http.GetStringAsync($"{_city.Store.BaseUrl}/api/v1/query?query={Uri.EscapeDataString(query)}"));
+        var result = body.RootElement.GetProperty("data").GetProperty("result");
+        return result.GetArrayLength() == 0 ? 0 : double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    private static void Collect(JsonElement element, List<string> uids)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "datasource" && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    uids.Add(property.Value.GetProperty("uid").GetString()!);
+                }
+                else
+                {
+                    Collect(property.Value, uids);
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                Collect(item, uids);
+            }
+        }
+    }
+}
