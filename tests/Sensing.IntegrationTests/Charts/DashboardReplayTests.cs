@@ -104,6 +104,31 @@ public sealed class DashboardReplayTests
     }
 
     [Test]
+    public async Task Dashboards_KeyPanels_ShowWhatTheCityDid()
+    {
+        var gasValves = await PanelAsync("Sensing: Gas", "Valves closed by district");
+        Assert.That(gasValves.Single(s => s["district"] == "d03").Last, Is.EqualTo(1), "the d03 meter reports its valve closed");
+        Assert.That(gasValves.Single(s => s["district"] == "d01").Last, Is.Zero);
+
+        var methane = await PanelAsync("Sensing: Gas", "Methane %LEL by district (highest detector)");
+        Assert.That(methane.Single(s => s["district"] == "d01").Max, Is.EqualTo(62.0), "the d01 leak peaked at 62 %LEL");
+
+        var compliance = await PanelAsync("Sensing: Water", "Pressure compliance by district (% of time at or above 0.14 MPa)");
+        Assert.That(compliance.Single(s => s["district"] == "d01").Last, Is.EqualTo(100));
+        Assert.That(compliance.Single(s => s["district"] == "d03").Last, Is.InRange(40.0, 95.0), "d03 sagged to 0.12 MPa for the last third of the run");
+
+        var status = await PanelAsync("Sensing: Chargers", "Connectors by status");
+        Assert.That(status.ToDictionary(s => s["status"], s => s.Last), Is.EquivalentTo(new Dictionary<string, double> { ["0"] = 1, ["2"] = 1, ["8"] = 1 }));
+
+        var active = await PanelAsync("Sensing: City overview", "Active alerts by district and severity");
+        Assert.That(active.Select(s => $"{s["district"]} {s["severity"]} {s.Last}"), Does.Contain("d02 High 1"), "the d02 leak stays above the first level");
+        Assert.That(active.Select(s => s["district"]), Does.Not.Contain("d01"), "the d01 leak cleared");
+
+        var rain = await PanelAsync("Sensing: Reservoirs and rain", "Rain in the last 24 h by gauge (mm)");
+        Assert.That(rain.Single(s => s["device"] == "rg-d03").Last, Is.EqualTo(ChartCity.ReadingsPerDevice * 1.5).Within(1e-9));
+    }
+
+    [Test]
     public async Task Replay_DashboardNamingAMetricNeverWritten_Fails()
     {
         const string json = """
@@ -123,6 +148,17 @@ public sealed class DashboardReplayTests
         Assert.That(replay.Failures, Has.Some.Contains("names 'sensing_reading_viscosity'"));
         Assert.That(replay.Failures, Has.Some.Contains("Probe / broken / A").And.Some.Contains("invalid"));
         Assert.That(replay.Failures, Has.None.Contains("Probe / lel / A"), "a written metric with data passes");
+    }
+
+    // The first query of a panel, with every variable at "All", as Grafana sends it over the dashboard's default range.
+    private async Task<IReadOnlyList<SeriesValues>> PanelAsync(string dashboardTitle, string panelTitle)
+    {
+        var dashboard = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Single(d => d.Title == dashboardTitle);
+        var query = dashboard.Queries.First(q => q.Panel == panelTitle);
+        var from = Relative(dashboard.DefaultFrom);
+        var template = new GrafanaTemplate(from, _now, ChartFiles.PrometheusScrapeInterval(), dashboard.Variables,
+            dashboard.Variables.ToDictionary(v => v.Name, _ => VariableSelection.AllValues));
+        return await _store.SeriesAsync(template.Expand(query), from, _now, query.Instant ? null : template.Interval(query));
     }
 
     private DateTimeOffset Relative(string grafanaTime) =>

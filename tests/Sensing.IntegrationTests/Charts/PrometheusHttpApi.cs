@@ -13,6 +13,12 @@ internal sealed record QueryAnswer(int HttpStatus, string Status, string? Error,
     public override string ToString() => $"HTTP {HttpStatus} {Status}{(Error is null ? "" : ": " + Error)}, {Series} series, {Points} points";
 }
 
+/// <summary>One series of a query's answer.</summary>
+internal sealed record SeriesValues(IReadOnlyDictionary<string, string> Labels, double Last, double Max)
+{
+    public string this[string label] => Labels.TryGetValue(label, out var value) ? value : "";
+}
+
 /// <summary>
 /// The Prometheus HTTP API calls Grafana's Prometheus data source makes (POST form bodies, as with its
 /// httpMethod POST), against VictoriaMetrics.
@@ -34,6 +40,30 @@ internal sealed class PrometheusHttpApi(HttpClient http, string baseUrl)
     /// <summary>/api/v1/query at <paramref name="time"/> (Grafana's instant queries use the range's end).</summary>
     public Task<QueryAnswer> QueryAsync(string expression, DateTimeOffset time) =>
         PostAsync("/api/v1/query", [new("query", expression), new("time", S(time.ToUnixTimeSeconds()))]);
+
+    /// <summary>
+    /// The series of a query with their labels, last value and highest value: an instant query at
+    /// <paramref name="end"/> when <paramref name="step"/> is null, else a range query.
+    /// </summary>
+    public async Task<IReadOnlyList<SeriesValues>> SeriesAsync(string expression, DateTimeOffset start, DateTimeOffset end, TimeSpan? step)
+    {
+        KeyValuePair<string, string>[] form = step is { } s
+            ? [new("query", expression), new("start", S(start.ToUnixTimeSeconds())), new("end", S(end.ToUnixTimeSeconds())), new("step", S((long)s.TotalSeconds))]
+            : [new("query", expression), new("time", S(end.ToUnixTimeSeconds()))];
+        using var content = new FormUrlEncodedContent(form);
+        using var response = await http.PostAsync(baseUrl + (step is null ? "/api/v1/query" : "/api/v1/query_range"), content);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var list = new List<SeriesValues>();
+        foreach (var series in body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray())
+        {
+            var labels = series.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+            var values = (series.TryGetProperty("values", out var v) ? v.EnumerateArray().ToArray() : [series.GetProperty("value")])
+                .Select(pair => double.Parse(pair[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
+            list.Add(new SeriesValues(labels, values[^1], values.Max()));
+        }
+
+        return list;
+    }
 
     /// <summary>label_values(selector, label): /api/v1/label/{label}/values with match[].</summary>
     public async Task<IReadOnlyList<string>> LabelValuesAsync(string label, string? match, DateTimeOffset start, DateTimeOffset end)
