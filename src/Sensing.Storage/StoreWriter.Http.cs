@@ -1,11 +1,12 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using Polly.CircuitBreaker;
 using Sensing.Storage.Internal;
 
 namespace Sensing.Storage;
 
-/// <content>Posting one batch: gzip, POST, retry with exponential backoff.</content>
+/// <content>Posting one batch: gzip, then POST through the resilience pipeline (<see cref="StoreResilience"/>).</content>
 public sealed partial class StoreWriter
 {
     // Error text kept from a store's response; InfluxDB's and VictoriaMetrics' messages fit well within it.
@@ -13,55 +14,73 @@ public sealed partial class StoreWriter
 
     /// <summary>
     /// Posts one batch until the store accepts it. 2xx: done. 4xx other than 408/429: the batch itself is wrong,
-    /// fail at once with the store's text. 5xx, 408, 429, connection errors, timeouts: retry after
-    /// RetryBaseDelay * 2^attempt (capped at RetryMaxDelay, jittered to 50-100 %) up to MaxRetries times.
+    /// fail at once with the store's text. 5xx, 408, 429, connection errors, timeouts and an open circuit: retried
+    /// by the pipeline with exponential backoff and jitter, up to MaxRetries times.
     /// </summary>
     private async Task SendBatchAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
         using var compressed = _options.Gzip ? Compress(lines.Span) : null;
-        var body = compressed?.WrittenMemory ?? lines;
-        for (var attempt = 0; ; attempt++)
+        var attempt = new SendAttempt(this, compressed?.WrittenMemory ?? lines);
+        var retriesBefore = Interlocked.Read(ref _retries);
+        try
         {
-            int? status = null;
+            await _resilience.Pipeline.ExecuteAsync(
+                static (state, token) => state.Writer.SendOnceAsync(state, token), attempt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StoreResilience.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            var attempts = Interlocked.Read(ref _retries) - retriesBefore + 1;
+            var last = ex is BrokenCircuitException ? $"circuit open after repeated failures (before: {attempt.Problem})" : attempt.Problem;
+            throw new StoreWriteException(
+                $"The store at {_writeUri} did not accept a batch after {attempts} attempt(s); last: {last}", attempt.Status, isTransient: true, ex);
+        }
+    }
+
+    private async ValueTask SendOnceAsync(SendAttempt attempt, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        using var request = BuildRequest(attempt.Body);
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            attempt.Record(null, ex.Message);
+            throw;
+        }
+        catch (OperationCanceledException) when (!_lifetime.IsCancellationRequested)
+        {
+            attempt.Record(null, $"no answer within {_options.RequestTimeout}");
+            throw;
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            var status = (int)response.StatusCode;
             string problem;
-            using (var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            try
             {
-                attemptTimeout.CancelAfter(_options.RequestTimeout);
-                try
-                {
-                    using var request = BuildRequest(body);
-                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token)
-                        .ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-
-                    status = (int)response.StatusCode;
-                    problem = $"HTTP {status} {response.ReasonPhrase}: {await ReadErrorTextAsync(response, attemptTimeout.Token).ConfigureAwait(false)}";
-                    if (!IsTransient(response.StatusCode))
-                    {
-                        throw new StoreWriteException($"The store at {_writeUri} rejected a batch: {problem}", status, isTransient: false);
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    problem = ex.Message;
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    problem = $"no answer within {_options.RequestTimeout}";
-                }
+                problem = $"HTTP {status} {response.ReasonPhrase}: {await ReadErrorTextAsync(response, cancellationToken).ConfigureAwait(false)}";
+            }
+            catch (OperationCanceledException) when (!_lifetime.IsCancellationRequested)
+            {
+                attempt.Record(status, $"HTTP {status} {response.ReasonPhrase}, error text not read within {_options.RequestTimeout}");
+                throw;
             }
 
-            if (attempt >= _options.MaxRetries)
+            if (!IsTransient(response.StatusCode))
             {
-                throw new StoreWriteException(
-                    $"The store at {_writeUri} did not accept a batch after {attempt + 1} attempt(s); last: {problem}", status, isTransient: true);
+                throw new StoreWriteException($"The store at {_writeUri} rejected a batch: {problem}", status, isTransient: false);
             }
 
-            Interlocked.Increment(ref _retries);
-            await Task.Delay(RetryDelay(attempt), cancellationToken).ConfigureAwait(false);
+            attempt.Record(status, problem);
+            throw new StoreUnavailableException(problem);
         }
     }
 
@@ -81,15 +100,6 @@ public sealed partial class StoreWriter
         }
 
         return request;
-    }
-
-    private TimeSpan RetryDelay(int attempt)
-    {
-        // 2^attempt, with the exponent capped so the multiplication cannot overflow before the cap applies.
-        var exponential = _options.RetryBaseDelay * Math.Pow(2, Math.Min(attempt, 30));
-        var capped = exponential < _options.RetryMaxDelay ? exponential : _options.RetryMaxDelay;
-        // Jitter spreads out writers that all failed at the same moment (e.g. a store restart).
-        return capped * (0.5 + (Random.Shared.NextDouble() * 0.5));
     }
 
     // 408 Request Timeout and 429 Too Many Requests are about the moment, not the batch; so is every 5xx.
@@ -114,4 +124,25 @@ public sealed partial class StoreWriter
 
         return compressed;
     }
+
+    // One batch's way through the pipeline: its body and what the last failed attempt saw.
+    private sealed class SendAttempt(StoreWriter writer, ReadOnlyMemory<byte> body)
+    {
+        public StoreWriter Writer { get; } = writer;
+
+        public ReadOnlyMemory<byte> Body { get; } = body;
+
+        public int? Status { get; private set; }
+
+        public string Problem { get; private set; } = "none";
+
+        public void Record(int? status, string problem)
+        {
+            Status = status;
+            Problem = problem;
+        }
+    }
 }
+
+/// <summary>A 5xx, 408 or 429 answer: the store is unavailable for the moment; the pipeline retries.</summary>
+internal sealed class StoreUnavailableException(string message) : Exception(message);

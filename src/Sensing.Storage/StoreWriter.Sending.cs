@@ -18,6 +18,7 @@ public sealed partial class StoreWriter
     private long _pointsWritten;
     private long _batchesWritten;
     private long _retries;
+    private long _circuitBreaks;
     private long _outages;
     private long _failedBatches;
 
@@ -29,7 +30,10 @@ public sealed partial class StoreWriter
             lock (_pending)
             {
                 return new(_pointsWritten, _batchesWritten, Interlocked.Read(ref _retries), _outages, _failedBatches,
-                    _lines.SkippedNonFiniteFields, _lines.DroppedLines);
+                    _lines.SkippedNonFiniteFields, _lines.DroppedLines)
+                {
+                    CircuitBreaks = Interlocked.Read(ref _circuitBreaks),
+                };
             }
         }
     }

@@ -18,6 +18,9 @@ public delegate void LineEncoder<TState>(LineProtocolWriter writer, TState state
 /// filled plus sealed batches not yet accepted). When full, <see cref="TryAppend(ReadOnlySpan{byte})"/> returns false
 /// and appends nothing; <see cref="IsFull"/> says so in advance. The caller then awaits <see cref="FlushAsync"/>:
 /// a slow store slows the stream processor down instead of growing a queue.</para>
+/// <para>Resilience: every POST goes through a Polly pipeline: retry with exponential backoff and jitter, a circuit
+/// breaker that stops sending to a store that keeps failing (<see cref="StoreWriterOptions.CircuitBreakerFailureRatio"/>
+/// and the options after it), and a per-attempt timeout.</para>
 /// <para>Delivery: <see cref="FlushAsync"/> returns only after the store accepted (2xx) every batch appended before
 /// the call, so Kafka offsets may be committed after it. A batch whose retries run out is kept, in order, and
 /// background sending pauses until the next <see cref="FlushAsync"/>, which sends it again; that flush throws
@@ -34,6 +37,7 @@ public sealed partial class StoreWriter : IAsyncDisposable
     private readonly PooledBufferWriter _batch;
     private readonly LineProtocolWriter _lines;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly StoreResilience _resilience;
     private int _batchLines;
     private bool _disposed;
 
@@ -55,6 +59,7 @@ public sealed partial class StoreWriter : IAsyncDisposable
         // A batch is sealed by the first line that crosses BatchMaxBytes; the slack covers that line.
         _batch = new PooledBufferWriter(options.BatchMaxBytes + 4096);
         _lines = new LineProtocolWriter(_batch);
+        _resilience = new StoreResilience(options, () => Interlocked.Increment(ref _retries), () => Interlocked.Increment(ref _circuitBreaks));
     }
 
     /// <summary>The URL batches are posted to.</summary>

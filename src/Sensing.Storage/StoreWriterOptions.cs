@@ -52,6 +52,22 @@ public sealed record StoreWriterOptions
     /// <summary>Time allowed for one HTTP attempt, response headers and error text included.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The circuit opens when at least this share of attempts in <see cref="CircuitBreakerSamplingDuration"/>
+    /// failed (0 to 1).</summary>
+    public double CircuitBreakerFailureRatio { get; init; } = 0.5;
+
+    /// <summary>Attempts needed in <see cref="CircuitBreakerSamplingDuration"/> before the circuit may open (at least 2).</summary>
+    public int CircuitBreakerMinimumThroughput { get; init; } = 10;
+
+    /// <summary>Window over which the failure ratio is measured (at least 0.5 s).</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an open circuit refuses attempts without sending (at least 0.5 s); then one trial attempt decides
+    /// whether it closes. Refused attempts count as retries.
+    /// </summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long <see cref="StoreWriter.DisposeAsync"/> waits for unsent batches before cancelling them.</summary>
     public TimeSpan DisposeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -98,6 +114,18 @@ public sealed record StoreWriterOptions
             Throw(nameof(RetryMaxDelay), $"{RetryMaxDelay} is shorter than RetryBaseDelay ({RetryBaseDelay})");
         }
 
+        if (!(CircuitBreakerFailureRatio > 0 && CircuitBreakerFailureRatio <= 1))
+        {
+            Throw(nameof(CircuitBreakerFailureRatio), $"{CircuitBreakerFailureRatio} is not in (0, 1]");
+        }
+
+        if (CircuitBreakerMinimumThroughput < 2)
+        {
+            Throw(nameof(CircuitBreakerMinimumThroughput), $"{CircuitBreakerMinimumThroughput} is smaller than 2");
+        }
+
+        AtLeastHalfSecond(nameof(CircuitBreakerSamplingDuration), CircuitBreakerSamplingDuration);
+        AtLeastHalfSecond(nameof(CircuitBreakerBreakDuration), CircuitBreakerBreakDuration);
         Positive(nameof(RequestTimeout), RequestTimeout);
         Positive(nameof(DisposeTimeout), DisposeTimeout);
     }
@@ -129,6 +157,15 @@ public sealed record StoreWriterOptions
         if (value <= TimeSpan.Zero)
         {
             Throw(option, $"{value} must be positive");
+        }
+    }
+
+    // Polly's circuit breaker refuses windows and breaks shorter than 500 ms.
+    private static void AtLeastHalfSecond(string option, TimeSpan value)
+    {
+        if (value < TimeSpan.FromMilliseconds(500))
+        {
+            Throw(option, $"{value} is shorter than 0.5 s");
         }
     }
 

@@ -3,64 +3,86 @@ using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Storage;
+using Sensing.Storage.Aggregation;
 
 namespace Sensing.Processor;
 
 /// <summary>
-/// What the processor writes to the time-series store, as Influx line protocol:
+/// What the processor writes to the time-series store, as Influx line protocol (names and tags in docs/store.md):
 /// <list type="bullet">
-/// <item><c>sensing_reading,device=..,district=..,kind=.. lel=..,battery=.. &lt;event ms&gt;</c>: raw readings
-/// (VictoriaMetrics names them <c>sensing_reading_lel</c> and so on).</item>
-/// <item><c>sensing_alert,alert_id=..,condition=..,district=..,event=raised|updated|cleared,severity=..,source=..
-/// value=..,peak=..,count=..i &lt;event ms&gt;</c>: every alert lifecycle event.</item>
+/// <item><c>sensing_agg_1m</c>: per-device one-minute aggregates (<see cref="MinuteAggregator"/>).</item>
+/// <item><c>sensing_reading</c>: raw readings, all or only slow sensors (<see cref="ProcessorStoreOptions.RawSamples"/>).</item>
+/// <item><c>sensing_alert</c>: every alert lifecycle event.</item>
+/// <item><c>sensing_alerts_active</c>: active alerts by condition, district and severity (<see cref="ActiveAlertCounts"/>).</item>
 /// </list>
-/// Lines of a batch are kept until <see cref="FlushAsync"/> returns, which is when the store accepted them.
+/// Lines of a batch are kept until <see cref="FlushAsync"/> returns, which is when the store accepted them. Memory is
+/// bounded by the processor's batch size plus the store writer's <see cref="StoreWriterOptions.MaxBufferedBytes"/>.
 /// </summary>
 public sealed class ProcessorStore : IAsyncDisposable
 {
     private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
+    private readonly ProcessorStoreOptions _options;
     private readonly StoreWriter _writer;
     private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
     private readonly LineProtocolWriter _line;
+    private readonly MinuteAggregator _aggregates;
+    private readonly ActiveAlertCounts _activeAlerts = new();
+    private long _latestEventMs = long.MinValue;
+    private long _nextActiveAlertsMs;
 
-    private ProcessorStore(StoreWriter writer)
+    private ProcessorStore(ProcessorStoreOptions options)
     {
-        _writer = writer;
+        _options = options.Validate();
+        _writer = new StoreWriter(options.Writer);
         _line = new LineProtocolWriter(_lines);
+        _aggregates = new MinuteAggregator(options.Aggregates);
     }
 
     /// <summary>A store writer for VictoriaMetrics at <paramref name="url"/>.</summary>
-    public static ProcessorStore Create(string url) => new(new StoreWriter(StoreWriterOptions.Default with { Url = url }));
+    public static ProcessorStore Create(string url) =>
+        new(ProcessorStoreOptions.Default with { Writer = StoreWriterOptions.Default with { Url = url } });
 
-    /// <summary>A store writer with explicit options (InfluxDB 1.x/2.x, batching, retries).</summary>
-    public static ProcessorStore Create(StoreWriterOptions options) => new(new StoreWriter(options));
+    /// <summary>A store writer with explicit writer options (InfluxDB 1.x/2.x, batching, retries).</summary>
+    public static ProcessorStore Create(StoreWriterOptions options) => new(ProcessorStoreOptions.Default with { Writer = options });
 
-    /// <summary>Encodes one raw reading.</summary>
-    public void AppendReading(DeviceInfo device, TelemetryFrame reading)
+    /// <summary>A store writer with explicit options.</summary>
+    public static ProcessorStore Create(ProcessorStoreOptions options) => new(options);
+
+    /// <summary>The per-device aggregates (counters for progress and tests).</summary>
+    public MinuteAggregator Aggregates => _aggregates;
+
+    /// <summary>The store writer's counters.</summary>
+    public StoreWriterCounters WriterCounters => _writer.Counters;
+
+    /// <summary>
+    /// Adds one reading of device <paramref name="number"/> to its minute's aggregate and, if
+    /// <paramref name="raw"/> and the <see cref="ProcessorStoreOptions.RawSamples"/> policy allow, encodes it as a raw
+    /// sample. Allocates nothing.
+    /// </summary>
+    public void AppendReading(int number, DeviceInfo device, TelemetryFrame reading, bool raw = true)
     {
-        _line.Measurement("sensing_reading"u8)
-            .Tag("device"u8, reading.DeviceId)
-            .Tag("district"u8, device.District)
-            .Tag("kind"u8, device.Kind.Name());
-        for (var i = 0; i < reading.MetricCount; i++)
+        ArgumentNullException.ThrowIfNull(device);
+        _latestEventMs = Math.Max(_latestEventMs, reading.EventTimeMs);
+        _aggregates.Add(number, device, reading, _line);
+        if (raw && (_options.RawSamples == RawSamples.All
+            || (_options.RawSamples == RawSamples.SlowSensors && device.ReportIntervalSeconds >= _options.SlowSensorSeconds)))
         {
-            var metric = reading.GetMetric(i);
-            _line.Field(MetricFieldNames.Get(metric.Metric), metric.Value);
+            AppendRaw(device, reading);
         }
-
-        _line.EndLine(reading.EventTimeMs);
     }
 
-    /// <summary>Encodes one alert lifecycle event.</summary>
+    /// <summary>Encodes one alert lifecycle event and counts it towards <c>sensing_alerts_active</c>.</summary>
     public void AppendAlert(AlertEvent alert)
     {
+        ArgumentNullException.ThrowIfNull(alert);
+        _activeAlerts.Apply(alert);
         // Tag keys in lexical order, as the line-protocol reference recommends for write performance.
         _line.Measurement("sensing_alert"u8)
             .Tag("alert_id"u8, alert.Id)
             .Tag("condition"u8, alert.Condition)
             .Tag("district"u8, alert.District)
             .Tag("event"u8, EventName(alert.Type))
-            .Tag("severity"u8, alert.Severity.ToString())
+            .Tag("severity"u8, ActiveAlertCounts.SeverityName(alert.Severity))
             .Tag("source"u8, alert.Source)
             .Field("value"u8, alert.Value)
             .Field("peak"u8, alert.PeakValue)
@@ -69,11 +91,39 @@ public sealed class ProcessorStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Hands the batch's lines to the store and waits until it accepted them. While the store is down this keeps
-    /// retrying (the caller holds its Kafka offsets meanwhile), counting each wait in <paramref name="counters"/>.
+    /// Closes the minutes the watermark passed, writes <c>sensing_alerts_active</c> when due, hands the batch's lines
+    /// to the store and waits until it accepted them. While the store is down this keeps retrying (the caller holds
+    /// its Kafka offsets and reads nothing further meanwhile), counting each wait in <paramref name="counters"/>.
     /// A rejection (4xx) is a defect in what we wrote and is thrown, not retried.
     /// </summary>
     public async Task FlushAsync(ProcessorCounters counters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (_latestEventMs != long.MinValue)
+        {
+            _aggregates.CloseUpTo(Math.Min(_latestEventMs, nowMs) - (long)_options.AggregateGrace.TotalMilliseconds, _line);
+        }
+
+        if (nowMs >= _nextActiveAlertsMs)
+        {
+            _activeAlerts.Write(nowMs, _line);
+            _nextActiveAlertsMs = nowMs + (long)_options.ActiveAlertsInterval.TotalMilliseconds;
+        }
+
+        await HandOverAsync(counters, cancellationToken);
+    }
+
+    /// <summary>Writes the minutes still open (their readings are committed), then sends what is left and releases the writer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _aggregates.CloseAll(_line);
+        _writer.TryAppend(_lines.WrittenSpan);
+        _lines.Clear();
+        await _writer.DisposeAsync();
+    }
+
+    private async Task HandOverAsync(ProcessorCounters counters, CancellationToken cancellationToken)
     {
         if (_lines.WrittenCount > 0 && !_writer.TryAppend(_lines.WrittenSpan))
         {
@@ -88,8 +138,20 @@ public sealed class ProcessorStore : IAsyncDisposable
         await FlushWriterAsync(counters, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    private void AppendRaw(DeviceInfo device, TelemetryFrame reading)
+    {
+        _line.Measurement("sensing_reading"u8)
+            .Tag("device"u8, reading.DeviceId)
+            .Tag("district"u8, device.District)
+            .Tag("kind"u8, device.Kind.Name());
+        for (var i = 0; i < reading.MetricCount; i++)
+        {
+            var metric = reading.GetMetric(i);
+            _line.Field(MetricFieldNames.Get(metric.Metric), metric.Value);
+        }
+
+        _line.EndLine(reading.EventTimeMs);
+    }
 
     private async Task FlushWriterAsync(ProcessorCounters counters, CancellationToken cancellationToken)
     {
@@ -100,7 +162,7 @@ public sealed class ProcessorStore : IAsyncDisposable
                 await _writer.FlushAsync(cancellationToken);
                 return;
             }
-            catch (StoreWriteException e) when (e.StatusCode is null or >= 500 && !cancellationToken.IsCancellationRequested)
+            catch (StoreWriteException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
             {
                 counters.AddStoreRetry();
                 await Task.Delay(OutageRetryDelay, cancellationToken);

@@ -125,10 +125,7 @@ public sealed class TelemetryProcessor : IAlertSink
 
         _engine.Process(number, frame);
         Counters.AddProcessed();
-        if (_options.StoreRawReadings)
-        {
-            _store.AppendReading(_registry[number], frame);
-        }
+        _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
     private void DeadLetter(ConsumedRecord record, RecordProducer producer, string reason, CancellationToken stoppingToken)

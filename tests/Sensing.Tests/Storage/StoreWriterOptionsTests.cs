@@ -49,6 +49,18 @@ public sealed class StoreWriterOptionsTests
     public void Validate_ZeroRequestTimeout_NamesRequestTimeout() =>
         AssertNames(StoreWriterOptions.Default with { RequestTimeout = TimeSpan.Zero }, "RequestTimeout");
 
+    [Test]
+    public void Validate_CircuitBreakerThroughputOne_NamesCircuitBreakerMinimumThroughput() =>
+        AssertNames(StoreWriterOptions.Default with { CircuitBreakerMinimumThroughput = 1 }, "CircuitBreakerMinimumThroughput");
+
+    [Test]
+    public void Validate_CircuitBreakerRatioAboveOne_NamesCircuitBreakerFailureRatio() =>
+        AssertNames(StoreWriterOptions.Default with { CircuitBreakerFailureRatio = 1.5 }, "CircuitBreakerFailureRatio");
+
+    [Test]
+    public void Validate_ShortBreak_NamesCircuitBreakerBreakDuration() =>
+        AssertNames(StoreWriterOptions.Default with { CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(100) }, "CircuitBreakerBreakDuration");
+
     private static void AssertNames(StoreWriterOptions options, string option)
     {
         var error = Assert.Throws<ArgumentException>(options.Validate);

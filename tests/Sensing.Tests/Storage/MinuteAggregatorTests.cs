@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Text;
+using NUnit.Framework;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Storage;
+using Sensing.Storage.Aggregation;
+
+namespace Sensing.Tests.Storage;
+
+[TestFixture]
+public sealed class MinuteAggregatorTests
+{
+    private const long Minute0 = 1_764_590_400_000; // 2025-12-01T12:00:00Z, a whole minute
+    private static readonly DeviceInfo Meter = new("gm-1", DeviceKind.GasMeter, "d07", 30, "");
+    private static readonly DeviceInfo Detector = new("md-2", DeviceKind.MethaneDetector, "d01", 60, "");
+
+    private readonly ArrayBufferWriter<byte> _output = new();
+    private LineProtocolWriter _lines = null!;
+
+    [SetUp]
+    public void NewOutput()
+    {
+        _output.Clear();
+        _lines = new LineProtocolWriter(_output);
+    }
+
+    [Test]
+    public void Add_ReadingOfNextMinute_WritesPreviousMinuteWithAllStatistics()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 1_000, (Metric.GasFlow, 0.5), (Metric.BatteryVolts, 3.6));
+        Add(aggregator, 0, Meter, Minute0 + 20_000, (Metric.GasFlow, 1.5));
+        Add(aggregator, 0, Meter, Minute0 + 59_999, (Metric.GasFlow, 0.25), (Metric.BatteryVolts, 3.5));
+        Assert.That(Written(), Is.Empty, "the minute is still open");
+
+        Add(aggregator, 0, Meter, Minute0 + 60_000, (Metric.GasFlow, 9));
+
+        Assert.That(Written(), Is.EqualTo(
+            $"sensing_agg_1m,device=gm-1,district=d07,kind=gas-meter flow_min=0.25,flow_max=1.5,flow_mean=0.75,flow_last=0.25,flow_count=3i," +
+            $"battery_min=3.5,battery_max=3.6,battery_mean=3.55,battery_last=3.5,battery_count=2i {Minute0}\n"));
+        Assert.That(aggregator.MinutesWritten, Is.EqualTo(1));
+        Assert.That(aggregator.OpenDevices, Is.EqualTo(1), "the new minute is open");
+    }
+
+    [Test]
+    public void CloseUpTo_WatermarkAtMinuteEnd_WritesOnlyClosedMinutes()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 5_000, (Metric.GasFlow, 2));
+        Add(aggregator, 1, Detector, Minute0 + 65_000, (Metric.MethaneLel, 4));
+
+        aggregator.CloseUpTo(Minute0 + 59_999, _lines);
+        Assert.That(Written(), Is.Empty);
+
+        aggregator.CloseUpTo(Minute0 + 60_000, _lines);
+        Assert.That(Written(), Does.StartWith("sensing_agg_1m,device=gm-1,").And.EndWith($" {Minute0}\n"));
+        Assert.That(Written().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1));
+        Assert.That(aggregator.OpenDevices, Is.EqualTo(1));
+
+        aggregator.CloseAll(_lines);
+        Assert.That(Written(), Does.Contain($"lel_mean=4,lel_last=4,lel_count=1i {Minute0 + 60_000}\n"));
+        Assert.That(aggregator.OpenDevices, Is.Zero);
+    }
+
+    [Test]
+    public void Add_ReadingOfEarlierMinute_CountedLateNotAggregated()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 61_000, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 59_000, (Metric.GasFlow, 100));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.LateReadings, Is.EqualTo(1));
+        Assert.That(Written(), Does.Contain("flow_max=1,").And.Contain("flow_count=1i"));
+    }
+
+    [Test]
+    public void Add_MoreMetricsThanSlots_CountsOverflow()
+    {
+        var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { SlotsPerDevice = 1 });
+        Add(aggregator, 0, Meter, Minute0, (Metric.GasFlow, 1), (Metric.Temperature, 20));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.OverflowValues, Is.EqualTo(1));
+        Assert.That(Written(), Does.Contain("flow_count=1i").And.Not.Contain("temp"));
+    }
+
+    [Test]
+    public void Add_DeviceNumberBeyondArrays_Grows()
+    {
+        var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { InitialDevices = 1 });
+        Add(aggregator, 5000, Detector, Minute0, (Metric.MethaneLel, 7));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(Written(), Does.Contain("device=md-2").And.Contain("lel_last=7"));
+    }
+
+    [Test]
+    public void Add_SteadyStateManyDevices_AllocatesNothing()
+    {
+        const int Devices = 1000;
+        var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { InitialDevices = Devices });
+        var frames = new byte[Devices][];
+        var infos = new DeviceInfo[Devices];
+        for (var d = 0; d < Devices; d++)
+        {
+            infos[d] = new DeviceInfo($"gm-{d:D5}", DeviceKind.GasMeter, "d03", 30, "");
+            frames[d] = Frame(infos[d], 0, (Metric.GasFlow, d), (Metric.BatteryVolts, 3.6), (Metric.Temperature, 11));
+        }
+
+        var output = new ArrayBufferWriter<byte>(1 << 20);
+        var lines = new LineProtocolWriter(output);
+        void Run()
+        {
+            // Three rounds of ten readings per device (event time 0), each round's minute closed by the watermark.
+            for (var round = 0; round < 3; round++)
+            {
+                output.ResetWrittenCount();
+                for (var r = 0; r < 10; r++)
+                {
+                    for (var d = 0; d < Devices; d++)
+                    {
+                        TelemetryFrame.TryDecode(frames[d], out var frame, out _);
+                        aggregator.Add(d, infos[d], frame, lines);
+                    }
+                }
+
+                aggregator.CloseUpTo(MinuteAggregator.MinuteMs, lines);
+            }
+        }
+
+        Run();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(aggregator.MinutesWritten, Is.EqualTo(6 * Devices), "every round writes one point per device");
+        Assert.That(allocated, Is.Zero, $"{allocated} bytes for {30 * Devices} readings");
+    }
+
+    private string Written() => Encoding.UTF8.GetString(_output.WrittenSpan);
+
+    private void Add(MinuteAggregator aggregator, int number, DeviceInfo device, long eventMs, params (Metric Metric, double Value)[] metrics)
+    {
+        var bytes = Frame(device, eventMs, metrics);
+        Assert.That(TelemetryFrame.TryDecode(bytes, out var frame, out _), Is.True);
+        aggregator.Add(number, device, frame, _lines);
+    }
+
+    private static byte[] Frame(DeviceInfo device, long eventMs, params (Metric Metric, double Value)[] metrics)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, eventMs, eventMs, 1, default,
+            [.. metrics.Select(m => new MetricValue(m.Metric, m.Value))]);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
