@@ -3,6 +3,7 @@ using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Internal;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -39,8 +40,10 @@ public sealed class DetectionEngine
         _lastSequence = new ulong[capacity];
         _seen = new bool[capacity];
 
-        Methane = new MethaneDetector(options.Methane, sink, capacity);
+        Methane = new MethaneDetector(options.Methane, options.Lifecycle, sink, capacity);
         _detectors = [Methane];
+        Water = new WaterDetectors(options.Water, options.Lifecycle, registry, sink, capacity);
+        _detectors = [.. _detectors, .. Water.Inputs];
 
         _detectorsByKind = new IDeviceDetector[256][];
         for (var kind = 0; kind < _detectorsByKind.Length; kind++)
@@ -54,6 +57,9 @@ public sealed class DetectionEngine
 
     /// <summary>The methane alarm detector (state queries only).</summary>
     public MethaneDetector Methane { get; }
+
+    /// <summary>The water-network detectors (state queries only).</summary>
+    public WaterDetectors Water { get; }
 
     /// <summary>Readings accepted (not duplicates) and handed to the detectors for the device's kind.</summary>
     public long Processed => _processed;

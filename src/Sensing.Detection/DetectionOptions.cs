@@ -1,4 +1,5 @@
 using Sensing.Detection.Gas;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -11,10 +12,20 @@ public sealed record DetectionOptions
     /// <summary>Limits for <see cref="MethaneDetector"/>.</summary>
     public MethaneDetectorOptions Methane { get; init; } = MethaneDetectorOptions.Default;
 
+    /// <summary>Lifecycle rules every detector shares (chattering suppression).</summary>
+    public AlertLifecycleOptions Lifecycle { get; init; } = AlertLifecycleOptions.Default;
+
+    /// <summary>Water-network detectors, with per-district overrides.</summary>
+    public WaterOptions Water { get; init; } = WaterOptions.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Methane, nameof(Methane));
         Methane.Validate();
+        ArgumentNullException.ThrowIfNull(Lifecycle, nameof(Lifecycle));
+        Lifecycle.Validate();
+        ArgumentNullException.ThrowIfNull(Water, nameof(Water));
+        Water.Validate();
     }
 }

@@ -1,0 +1,60 @@
+using Sensing.Detection.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>
+/// District minimum-night-flow (MNF) rise on inlet flow meters (<see cref="Core.Devices.DeviceKind.WaterFlow"/>
+/// with <c>role=inlet</c>, <see cref="Core.Telemetry.Metric.WaterFlow"/> in m3/h), the LeakDB rule: flag a day when
+/// MNF(today) - min(MNF of the last N unflagged days) &gt; gamma x that minimum; flagged days stay out of the baseline.
+/// </summary>
+public sealed record NightFlowOptions
+{
+    /// <summary>The defaults described on each property.</summary>
+    public static NightFlowOptions Default { get; } = new();
+
+    /// <summary>Start of the night window, local time of day. Default 02:00.</summary>
+    // Legitimate use is lowest between 02:00 and 04:00 (the MNF hour of water-loss practice).
+    public TimeSpan NightStart { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>End (exclusive) of the night window, local time of day; after <see cref="NightStart"/>. Default 04:00.</summary>
+    public TimeSpan NightEnd { get; init; } = TimeSpan.FromHours(4);
+
+    /// <summary>Offset of the district's local time from UTC. Default +08:00.</summary>
+    // The city keeps China Standard Time, UTC+8 all year (no daylight saving).
+    public TimeSpan UtcOffset { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>Relative rise gamma that flags a day. Default 0.2.</summary>
+    // LeakDB MNF rule: gamma 10-30 %; 20 % is the middle.
+    public double Gamma { get; init; } = 0.2;
+
+    /// <summary>Number of last unflagged days whose minimum is the baseline; no day is judged before there are this many. Default 10.</summary>
+    // LeakDB MNF rule: the last 10 unflagged days.
+    public int BaselineDays { get; init; } = 10;
+
+    /// <summary>A night with fewer readings than this inside the window gives no MNF (a gap, not a day). Default 2.</summary>
+    // One reading is not a minimum of anything; 15-min meters give 8 readings in the default window.
+    public int MinNightReadings { get; init; } = 2;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (NightStart < TimeSpan.Zero || NightStart >= TimeSpan.FromDays(1))
+        {
+            ThrowHelper.ThrowBadOption(nameof(NightStart), $"must be a time of day in [00:00, 24:00), was {NightStart}");
+        }
+
+        if (NightEnd <= NightStart || NightEnd > TimeSpan.FromDays(1))
+        {
+            ThrowHelper.ThrowBadOption(nameof(NightEnd), $"must be after {nameof(NightStart)} ({NightStart}) and at most 24:00, was {NightEnd}");
+        }
+
+        if (UtcOffset < TimeSpan.FromHours(-14) || UtcOffset > TimeSpan.FromHours(14))
+        {
+            ThrowHelper.ThrowBadOption(nameof(UtcOffset), $"must be within -14:00..+14:00, was {UtcOffset}");
+        }
+
+        OptionChecks.Positive(nameof(Gamma), Gamma, "");
+        OptionChecks.AtLeast(nameof(BaselineDays), BaselineDays, 1);
+        OptionChecks.AtLeast(nameof(MinNightReadings), MinNightReadings, 1);
+    }
+}

@@ -1,0 +1,137 @@
+using Sensing.Core.Devices;
+using Sensing.Detection.Water.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>Per-sensor and per-district state, and resolving new devices into it.</summary>
+public sealed partial class PipeBurstDetector
+{
+    private void Resolve()
+    {
+        var districts = _network.DistrictCount;
+        if (districts > _districts.Length)
+        {
+            var first = _districts.Length;
+            Array.Resize(ref _districts, districts);
+            Array.Resize(ref _ids, districts);
+            Array.Resize(ref _settings, districts);
+            for (var k = first; k < districts; k++)
+            {
+                _settings[k] = Settings.From(_network.OptionsOf(k).PipeBurst);
+                _pressureOfDistrict.Add([]);
+                _flowOfDistrict.Add([]);
+            }
+        }
+
+        var pressure = _network.CountOf(DeviceKind.WaterPressure);
+        var firstPressure = _pressure.Length;
+        if (pressure > firstPressure)
+        {
+            Array.Resize(ref _pressure, pressure);
+        }
+
+        for (var index = firstPressure; index < pressure; index++)
+        {
+            _pressure[index] = NewSeries(_network.DeviceOf(DeviceKind.WaterPressure, index), _pressureOfDistrict, index);
+        }
+
+        var flow = _network.CountOf(DeviceKind.WaterFlow);
+        var firstFlow = _flow.Length;
+        if (flow > firstFlow)
+        {
+            Array.Resize(ref _flow, flow);
+        }
+
+        for (var index = firstFlow; index < flow; index++)
+        {
+            var number = _network.DeviceOf(DeviceKind.WaterFlow, index);
+
+            // Only a district inlet meter measures the district's inflow; a DMA meter inside it takes no part.
+            _flow[index] = _network.Registry[number].Parameters.Get("role", "dma") == "inlet"
+                ? NewSeries(number, _flowOfDistrict, index)
+                : new Series { District = _network.DistrictOf(number) };
+        }
+    }
+
+    private Series NewSeries(int deviceNumber, List<List<int>> ofDistrict, int index)
+    {
+        var k = _network.DistrictOf(deviceNumber);
+        ofDistrict[k].Add(index);
+        ref readonly var settings = ref _settings[k];
+        return new Series
+        {
+            District = k,
+            Slots = settings.Slots,
+            SlotMs = settings.SlotMs,
+            Offset = _profiles.Add(settings.Slots),
+            LastValue = double.NaN,
+        };
+    }
+
+    private enum BurstPhase : byte
+    {
+        /// <summary>No vote.</summary>
+        Normal,
+        /// <summary>The vote holds; waiting out the on-delay.</summary>
+        Pending,
+        /// <summary>Alert raised, not yet cleared.</summary>
+        Active,
+    }
+
+    /// <summary>One pressure sensor or inlet meter: its CUSUM and where its baseline lives.</summary>
+    private struct Series
+    {
+        public int District;
+
+        /// <summary>Slots of its baseline; 0 for a flow meter that takes no part.</summary>
+        public int Slots;
+        public int Offset;
+        public long SlotMs;
+        public double Cusum;
+        public bool Tripped;
+
+        /// <summary>Tripped during the district's pending or active incident: listed in the alert.</summary>
+        public bool InIncident;
+        public long TrippedAtMs;
+        public double LastValue;
+        public int Repeats;
+    }
+
+    private struct District
+    {
+        public BurstPhase Phase;
+        public bool Clearing;
+        public int TrippedFlow;
+        public int TrippedPressure;
+        public long PendingSinceMs;
+        public long RaisedAtMs;
+        public long ClearingSinceMs;
+    }
+
+    /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
+    private readonly record struct Settings(
+        int Slots, long SlotMs, double Smoothing, int WarmupSamples, double Slack, double Decision, double CusumCeiling,
+        double ResidualCap, double PressureSigmaFloorMpa, double FlowSigmaFloorFraction, int StuckReadings, long AgreementMs,
+        int PressureOnlyMinSensors, long OnDelayMs, long OffDelayMs)
+    {
+        public static Settings From(PipeBurstOptions o) => new(
+            (int)(o.Period.Ticks / o.Slot.Ticks),
+            (long)o.Slot.TotalMilliseconds,
+            o.Smoothing,
+            o.WarmupSamples,
+            o.SlackSigma,
+            o.DecisionSigma,
+
+            // Ceiling 2h: a CUSUM pinned by a long incident falls back below h within h/k readings of normal
+            // residuals once the pipe is repaired, instead of unwinding hours of accumulated drop.
+            2 * o.DecisionSigma,
+            o.ResidualCapSigma,
+            o.PressureSigmaFloorMpa,
+            o.FlowSigmaFloorFraction,
+            o.StuckReadings,
+            (long)o.AgreementWindow.TotalMilliseconds,
+            o.PressureOnlyMinSensors,
+            (long)o.OnDelay.TotalMilliseconds,
+            (long)o.OffDelay.TotalMilliseconds);
+    }
+}

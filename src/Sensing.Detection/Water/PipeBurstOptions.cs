@@ -1,0 +1,108 @@
+using Sensing.Detection.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>
+/// Pipe burst detection per district: a tabular CUSUM on each sensor's standardised residual from a learned
+/// time-of-week baseline, downward on pressure sensors, upward on district inlet flow meters. The vote that turns
+/// tripped CUSUMs into one district alert is described on <see cref="PipeBurstDetector"/>.
+/// </summary>
+public sealed record PipeBurstOptions
+{
+    /// <summary>The defaults described on each property.</summary>
+    public static PipeBurstOptions Default { get; } = new();
+
+    /// <summary>Width of one baseline slot. Default 1 h.</summary>
+    public TimeSpan Slot { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Period of the baseline; must be a whole number of slots (at most 2,016). Default 7 days (168 hourly slots).</summary>
+    // Demand repeats by hour of the week (weekday and weekend profiles differ), as in the BattLeDIM baselines.
+    public TimeSpan Period { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Weight of a new sample in its slot's exponentially weighted mean and variance. Default 0.05.</summary>
+    // 1/0.05 = 20 samples of memory: a few weeks for a 15-min sensor, the last visit for a 1-min one.
+    public double Smoothing { get; init; } = 0.05;
+
+    /// <summary>A slot takes part only after it has learned this many samples (warm-up). Default 8.</summary>
+    // 8 samples give the slot's standard deviation a relative error of about 25 % (1/sqrt(2(n-1))).
+    public int WarmupSamples { get; init; } = 8;
+
+    /// <summary>CUSUM slack k, in standard deviations. Default 0.5.</summary>
+    // Page's CUSUM tuned for a 1-sigma shift uses k = delta/2 = 0.5 (BattLeDIM practice, DOMAIN.md).
+    public double SlackSigma { get; init; } = 0.5;
+
+    /// <summary>CUSUM decision interval h, in standard deviations. Default 5.</summary>
+    // h = 4-5 sigma in published BattLeDIM entries (DOMAIN.md); 5 with k = 0.5 gives an in-control run length of
+    // about 900 samples per sensor before the vote and on-delay filter it further.
+    public double DecisionSigma { get; init; } = 5;
+
+    /// <summary>
+    /// A single residual adds at most this many standard deviations to a CUSUM. Default 4, so one spike or dip
+    /// (at most 4 - k = 3.5) can never reach <see cref="DecisionSigma"/> alone.
+    /// </summary>
+    // Winsorised CUSUM: the increment is clipped so one outlier cannot decide, while a sustained shift still does.
+    public double ResidualCapSigma { get; init; } = 4;
+
+    /// <summary>Pressure residuals use at least this standard deviation, MPa. Default 0.002.</summary>
+    // Sensor resolution: 0.2 % accuracy of a 1 MPa transmitter. Keeps a very quiet slot from turning noise into sigmas.
+    public double PressureSigmaFloorMpa { get; init; } = 0.002;
+
+    /// <summary>Flow residuals use at least this fraction of the slot's mean as standard deviation. Default 0.01.</summary>
+    // Electromagnetic district meters are accuracy class 0.5-1 %.
+    public double FlowSigmaFloorFraction { get; init; } = 0.01;
+
+    /// <summary>
+    /// A sensor repeating exactly the same value this many readings in a row is stuck: its CUSUM is reset and it
+    /// neither learns nor votes until its value changes. Default 6.
+    /// </summary>
+    // A live analogue sensor never repeats a double exactly six times; a frozen one does (stuck-at fault).
+    public int StuckReadings { get; init; } = 6;
+
+    /// <summary>The inlet flow CUSUM and a pressure CUSUM must trip within this of each other to agree. Default 30 min.</summary>
+    // A burst raises inflow and drops pressure within minutes; half an hour spans two readings of 15-min sensors.
+    public TimeSpan AgreementWindow { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// In a district without an inlet flow meter, this many pressure CUSUMs tripped within
+    /// <see cref="AgreementWindow"/> make a burst. Default 2.
+    /// </summary>
+    public int PressureOnlyMinSensors { get; init; } = 2;
+
+    /// <summary>How long the vote must hold, in event time, before the district alert is raised. Default 15 min.</summary>
+    // A noise excursion takes a CUSUM just past h and back within a reading or two; a burst keeps it there.
+    public TimeSpan OnDelay { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long every CUSUM of the district must stay below h before the alert clears. Default 30 min.</summary>
+    public TimeSpan OffDelay { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        OptionChecks.Positive(nameof(Slot), Slot);
+        OptionChecks.Positive(nameof(Period), Period);
+        if (Slot.Ticks % TimeSpan.TicksPerMillisecond != 0 || Period.Ticks % Slot.Ticks != 0 || Period.Ticks / Slot.Ticks > MaxSlots)
+        {
+            ThrowHelper.ThrowBadOption(nameof(Slot), $"must be whole milliseconds dividing {nameof(Period)} ({Period}) into at most {MaxSlots} slots, was {Slot}");
+        }
+
+        if (!(Smoothing > 0 && Smoothing < 1))
+        {
+            ThrowHelper.ThrowBadOption(nameof(Smoothing), $"must be in (0, 1), was {Smoothing}");
+        }
+
+        OptionChecks.AtLeast(nameof(WarmupSamples), WarmupSamples, 2);
+        OptionChecks.NonNegative(nameof(SlackSigma), SlackSigma, "sigma");
+        OptionChecks.Positive(nameof(DecisionSigma), DecisionSigma, "sigma");
+        OptionChecks.Positive(nameof(ResidualCapSigma), ResidualCapSigma, "sigma");
+        OptionChecks.Positive(nameof(PressureSigmaFloorMpa), PressureSigmaFloorMpa, "MPa");
+        OptionChecks.Positive(nameof(FlowSigmaFloorFraction), FlowSigmaFloorFraction, "");
+        OptionChecks.AtLeast(nameof(StuckReadings), StuckReadings, 2);
+        OptionChecks.NonNegative(nameof(AgreementWindow), AgreementWindow);
+        OptionChecks.AtLeast(nameof(PressureOnlyMinSensors), PressureOnlyMinSensors, 2);
+        OptionChecks.NonNegative(nameof(OnDelay), OnDelay);
+        OptionChecks.NonNegative(nameof(OffDelay), OffDelay);
+    }
+
+    // Fifteen-minute slots over three weeks; a weekly profile of 5-min slots is 2,016.
+    internal const int MaxSlots = 2_016;
+}
