@@ -1,4 +1,5 @@
 using Sensing.Storage.Internal;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.Storage;
 
@@ -167,6 +168,8 @@ public sealed partial class StoreWriter
                     _pointsWritten += batch.Lines;
                     _batchesWritten++;
                 }
+
+                PipelineMetrics.StorePoints.Add(batch.Lines);
             }
             catch (StoreWriteException rejected) when (!rejected.IsTransient)
             {
@@ -177,6 +180,8 @@ public sealed partial class StoreWriter
                     _rejectedSinceFlush++;
                     _firstRejection ??= rejected;
                 }
+
+                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "false"));
             }
             catch (Exception ex)
             {
@@ -189,6 +194,8 @@ public sealed partial class StoreWriter
                     _paused = true;
                     _sending = false;
                 }
+
+                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "true"));
 
                 return;
             }

@@ -39,6 +39,7 @@ public static class FeedHost
             board.Find(id) is { } view
                 ? Results.Ok(new AlertDetail(view.Latest.Id, view.State, view.Latest, view.History))
                 : Results.Problem($"no alert '{id}'", statusCode: StatusCodes.Status404NotFound));
+        app.MapAnalystExport(options.StoreUrl);
         return app;
     }
 

@@ -82,6 +82,7 @@ public sealed class ProcessorStore : IAsyncDisposable
             .Tag("condition"u8, alert.Condition)
             .Tag("district"u8, alert.District)
             .Tag("event"u8, EventName(alert.Type))
+            .Tag("kind"u8, alert.DeviceKind)
             .Tag("severity"u8, ActiveAlertCounts.SeverityName(alert.Severity))
             .Tag("source"u8, alert.Source)
             .Field("value"u8, alert.Value)

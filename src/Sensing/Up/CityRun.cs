@@ -55,7 +55,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         using var stopProcessor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var processorTask = Task.Factory.StartNew(() => processor.Run(stopProcessor.Token), stopProcessor.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0" }, kafka, Quiet);
+        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", StoreUrl = store.BaseUrl }, kafka, Quiet);
         await feed.StartAsync(cancellationToken);
         var feedUrl = FeedHost.BoundUrl(feed);
         Log($"gateway MQTT on {gatewayEndPoint}, feed on {feedUrl}, {registry.Count} devices registered");

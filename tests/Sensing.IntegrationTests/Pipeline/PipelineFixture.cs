@@ -57,7 +57,7 @@ public sealed class PipelineFixture : IAsyncDisposable
         Processor = new TelemetryProcessor(ProcessorOptions.Default, KafkaOptions, registry, DetectionOptions.Default, _processorStore, TestContext.Progress.WriteLine);
         _processorTask = Task.Factory.StartNew(() => Processor.Run(_stop.Token), _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        _feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0" }, KafkaOptions, Quiet);
+        _feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", StoreUrl = Store.BaseUrl }, KafkaOptions, Quiet);
         await _feed.StartAsync();
         FeedUrl = FeedHost.BoundUrl(_feed);
     }
