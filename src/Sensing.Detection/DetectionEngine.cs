@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
+using Sensing.Detection.Charging;
 using Sensing.Detection.Gas;
+using Sensing.Detection.Health;
 using Sensing.Detection.Internal;
 using Sensing.Detection.Water;
 
@@ -27,8 +29,18 @@ public sealed class DetectionEngine
     private long _processed;
     private long _duplicates;
 
-    /// <summary>Creates an engine; validates <paramref name="options"/> (throws <see cref="ArgumentException"/> naming the bad option).</summary>
+    /// <summary>
+    /// Creates an engine whose commands go to <paramref name="sink"/> when it is also an <see cref="ICommandSink"/>;
+    /// otherwise commands are only counted (<see cref="GasMeterDetector.CommandsIssued"/>), as in a backtest.
+    /// Validates <paramref name="options"/> (throws <see cref="ArgumentException"/> naming the bad option).
+    /// </summary>
     public DetectionEngine(DetectionOptions options, DeviceRegistry registry, IAlertSink sink)
+        : this(options, registry, sink, sink as ICommandSink)
+    {
+    }
+
+    /// <summary>Creates an engine; validates <paramref name="options"/> (throws <see cref="ArgumentException"/> naming the bad option).</summary>
+    public DetectionEngine(DetectionOptions options, DeviceRegistry registry, IAlertSink sink, ICommandSink? commands)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
@@ -41,7 +53,10 @@ public sealed class DetectionEngine
         _seen = new bool[capacity];
 
         Methane = new MethaneDetector(options.Methane, options.Lifecycle, sink, capacity);
-        _detectors = [Methane];
+        GasMeter = new GasMeterDetector(options.GasMeter, options.Lifecycle, sink, commands, capacity);
+        Charger = new ChargerDetector(options.Charger, options.Lifecycle, sink, capacity);
+        Health = new DeviceHealthDetector(options.Health, options.Lifecycle, sink, capacity);
+        _detectors = [Methane, GasMeter, Charger];
         Water = new WaterDetectors(options.Water, options.Lifecycle, registry, sink, capacity);
         _detectors = [.. _detectors, .. Water.Inputs];
 
@@ -57,6 +72,15 @@ public sealed class DetectionEngine
 
     /// <summary>The methane alarm detector (state queries only).</summary>
     public MethaneDetector Methane { get; }
+
+    /// <summary>The gas meter detector (state queries only).</summary>
+    public GasMeterDetector GasMeter { get; }
+
+    /// <summary>The EV charger detector (state queries only).</summary>
+    public ChargerDetector Charger { get; }
+
+    /// <summary>Low battery, offline and clock skew for every device (state queries only).</summary>
+    public DeviceHealthDetector Health { get; }
 
     /// <summary>The water-network detectors (state queries only).</summary>
     public WaterDetectors Water { get; }
@@ -93,10 +117,24 @@ public sealed class DetectionEngine
         _processed++;
 
         var device = _registry[deviceNumber];
+        Health.Process(deviceNumber, device, reading);
         foreach (var detector in _detectorsByKind[(byte)device.Kind])
         {
             detector.Process(deviceNumber, device, reading);
         }
+    }
+
+    /// <summary>
+    /// Moves event time on to <paramref name="nowMs"/> (the caller's watermark, e.g. the highest event time it has
+    /// processed) for conditions that time alone makes true: devices silent for k x their report interval go
+    /// offline, chargers Faulted or Unavailable too long go out of service. Raise times are the moments the
+    /// conditions became true, not <paramref name="nowMs"/>, so how often this is called changes no alert id.
+    /// Call it regularly from the thread that calls <see cref="Process"/>; cheap when nothing is due.
+    /// </summary>
+    public void AdvanceTo(long nowMs)
+    {
+        Health.Advance(nowMs);
+        Charger.Advance(nowMs);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -116,5 +154,7 @@ public sealed class DetectionEngine
         {
             detector.EnsureCapacity(registered);
         }
+
+        Health.EnsureCapacity(registered);
     }
 }

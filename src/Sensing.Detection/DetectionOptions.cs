@@ -1,4 +1,6 @@
+using Sensing.Detection.Charging;
 using Sensing.Detection.Gas;
+using Sensing.Detection.Health;
 using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
@@ -11,6 +13,15 @@ public sealed record DetectionOptions
 
     /// <summary>Limits for <see cref="MethaneDetector"/>.</summary>
     public MethaneDetectorOptions Methane { get; init; } = MethaneDetectorOptions.Default;
+
+    /// <summary>Rules for <see cref="GasMeterDetector"/>.</summary>
+    public GasMeterDetectorOptions GasMeter { get; init; } = GasMeterDetectorOptions.Default;
+
+    /// <summary>Rules for <see cref="ChargerDetector"/>.</summary>
+    public ChargerDetectorOptions Charger { get; init; } = ChargerDetectorOptions.Default;
+
+    /// <summary>Rules for <see cref="DeviceHealthDetector"/> (every device kind).</summary>
+    public DeviceHealthOptions Health { get; init; } = DeviceHealthOptions.Default;
 
     /// <summary>Lifecycle rules every detector shares (chattering suppression).</summary>
     public AlertLifecycleOptions Lifecycle { get; init; } = AlertLifecycleOptions.Default;
@@ -25,6 +36,12 @@ public sealed record DetectionOptions
         Methane.Validate();
         ArgumentNullException.ThrowIfNull(Lifecycle, nameof(Lifecycle));
         Lifecycle.Validate();
+        ArgumentNullException.ThrowIfNull(GasMeter, nameof(GasMeter));
+        GasMeter.Validate();
+        ArgumentNullException.ThrowIfNull(Charger, nameof(Charger));
+        Charger.Validate();
+        ArgumentNullException.ThrowIfNull(Health, nameof(Health));
+        Health.Validate();
         ArgumentNullException.ThrowIfNull(Water, nameof(Water));
         Water.Validate();
     }

@@ -7,7 +7,7 @@ namespace Sensing.Core.Devices;
 /// Kind-specific device parameters, written in the registry's <c>params</c> column as <c>name=value;name=value</c>.
 /// Names are lower snake_case; values contain no ',', ';' or '='. Names in use:
 /// <list type="bullet">
-/// <item>gas-meter: <c>qmax</c> (m3/h, the meter's maximum flow).</item>
+/// <item>gas-meter: <c>qmax</c> (m3/h, the meter's maximum flow; its rupture limit is a fraction of it). Alarm bits: <see cref="Telemetry.GasMeterAlarmBits"/>.</item>
 /// <item>water-pressure: <c>role</c> (<c>far-end</c> for sensors at the network's far ends, else <c>network</c>).</item>
 /// <item>water-flow: <c>role</c> (<c>inlet</c> for a district inlet meter, else <c>dma</c>).</item>
 /// <item>reservoir-level: <c>warning_m</c>, <c>flood_limit_m</c>, <c>guaranteed_m</c>, <c>historic_max_m</c>.</item>

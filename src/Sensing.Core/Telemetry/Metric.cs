@@ -21,7 +21,7 @@ public enum Metric : byte
     SignalRsrp = 6,
     /// <summary>Temperature, degrees Celsius.</summary>
     Temperature = 7,
-    /// <summary>Device alarm/error bit field.</summary>
+    /// <summary>Device alarm/error bit field, a whole number; for gas meters the bits are <see cref="GasMeterAlarmBits"/>.</summary>
     AlarmBits = 8,
     /// <summary>Water (or gas) pressure, MPa.</summary>
     Pressure = 9,

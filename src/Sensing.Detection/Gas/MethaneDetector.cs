@@ -10,32 +10,29 @@ namespace Sensing.Detection.Gas;
 /// level 1 raises <see cref="AlertCondition.MethaneHigh"/> with severity High, level 2 escalates the same alert to
 /// Critical (GB/T 50493-2019). One active alert per device (ISA-18.2): repeats update its count and peak without
 /// events; it clears after the concentration stays below level 1 minus the deadband for the off-delay.
-/// Owned by one <see cref="DetectionEngine"/> and, like it, not thread-safe.
+/// <see cref="MethaneDetectorOptions.Districts"/> sets other limits for the detectors of a district (resolved once
+/// per device record). Owned by one <see cref="DetectionEngine"/> and, like it, not thread-safe.
 /// </summary>
 public sealed partial class MethaneDetector : IDeviceDetector
 {
     private readonly IAlertSink _sink;
-    private readonly double _level1;
-    private readonly double _level2;
-    private readonly double _clearBelow;
-    private readonly LatchTiming _timing;
 
-    // One latch per device, indexed by dense device number (DeviceRegistry).
+    // One latch and one set of limits per device, indexed by dense device number (DeviceRegistry).
     private readonly AlertTrack _alerts;
+    private Limits[] _limits;
+    private DeviceInfo?[] _resolvedFor;
 
     internal MethaneDetector(MethaneDetectorOptions options, AlertLifecycleOptions lifecycle, IAlertSink sink, int capacity)
     {
         options.Validate();
         Options = options;
         _sink = sink;
-        _level1 = options.Level1Lel;
-        _level2 = options.Level2Lel;
-        _clearBelow = options.Level1Lel - options.DeadbandLel;
-        _timing = new LatchTiming((long)options.OnDelay.TotalMilliseconds, (long)options.OffDelay.TotalMilliseconds);
         _alerts = new AlertTrack(AlertCondition.MethaneHigh, lifecycle.ToRule(), capacity);
+        _limits = new Limits[capacity];
+        _resolvedFor = new DeviceInfo?[capacity];
     }
 
-    /// <summary>The limits in force.</summary>
+    /// <summary>The limits in force (before district overrides).</summary>
     public MethaneDetectorOptions Options { get; }
 
     /// <summary>Number of devices with an active methane alert.</summary>
@@ -48,7 +45,15 @@ public sealed partial class MethaneDetector : IDeviceDetector
     public bool TryGetActive(int deviceNumber, out string alertId, out AlertSeverity severity) =>
         _alerts.TryGetActive(deviceNumber, out alertId, out severity);
 
-    void IDeviceDetector.EnsureCapacity(int capacity) => _alerts.EnsureCapacity(capacity);
+    void IDeviceDetector.EnsureCapacity(int capacity)
+    {
+        if (capacity > _limits.Length)
+        {
+            Array.Resize(ref _limits, capacity);
+            Array.Resize(ref _resolvedFor, capacity);
+            _alerts.EnsureCapacity(capacity);
+        }
+    }
 
     void IDeviceDetector.Process(int deviceNumber, DeviceInfo device, TelemetryFrame reading)
     {
@@ -59,15 +64,43 @@ public sealed partial class MethaneDetector : IDeviceDetector
             return;
         }
 
-        var level = lel >= _level2 ? 2 : lel >= _level1 ? 1 : 0;
+        if (!ReferenceEquals(_resolvedFor[deviceNumber], device))
+        {
+            Resolve(deviceNumber, device);
+        }
+
+        ref readonly var limits = ref _limits[deviceNumber];
+        var level = lel >= limits.Level2 ? 2 : lel >= limits.Level1 ? 1 : 0;
 
         // Severity only rises while active (latched until clear): a concentration hovering around level 2 gives
         // one Updated event, not one per crossing (EEMUA 191 chattering).
         var severity = level >= 2 ? AlertSeverity.Critical : AlertSeverity.High;
-        var steps = _alerts.Step(deviceNumber, level > 0, lel < _clearBelow, severity, lel, reading.EventTimeMs, _timing);
+        var steps = _alerts.Step(deviceNumber, level > 0, lel < limits.ClearBelow, severity, lel, reading.EventTimeMs, limits.Timing);
         if (steps != LatchSteps.None)
         {
             Publish(steps, deviceNumber, device, lel, level, reading.EventTimeMs);
         }
+    }
+
+    private void Resolve(int deviceNumber, DeviceInfo device)
+    {
+        var o = Options.For(device.District);
+        _limits[deviceNumber] = new Limits
+        {
+            Level1 = o.Level1Lel,
+            Level2 = o.Level2Lel,
+            ClearBelow = o.Level1Lel - o.DeadbandLel,
+            Timing = new LatchTiming((long)o.OnDelay.TotalMilliseconds, (long)o.OffDelay.TotalMilliseconds),
+        };
+        _resolvedFor[deviceNumber] = device;
+    }
+
+    /// <summary>Limits of one detector after district overrides.</summary>
+    private struct Limits
+    {
+        public double Level1;
+        public double Level2;
+        public double ClearBelow;
+        public LatchTiming Timing;
     }
 }

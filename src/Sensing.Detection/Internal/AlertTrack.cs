@@ -13,19 +13,27 @@ internal sealed class AlertTrack
 {
     private readonly ChatterRule _chatter;
     private readonly string _conditionName;
+
+    // For limits that are breached downwards (battery): values go into the latch negated, so its peak is the
+    // lowest value, and come out restored.
+    private readonly bool _lowerIsWorse;
     private AlertLatch[] _latches;
     private string?[] _ids;
     private string?[] _chatterIds;
 
-    public AlertTrack(AlertCondition condition, ChatterRule chatter, int capacity)
+    public AlertTrack(AlertCondition condition, ChatterRule chatter, int capacity, bool lowerIsWorse = false)
     {
         Condition = condition;
+        _lowerIsWorse = lowerIsWorse;
         _conditionName = condition.Name();
         _chatter = chatter;
         _latches = new AlertLatch[capacity];
         _ids = new string?[capacity];
         _chatterIds = new string?[capacity];
     }
+
+    /// <summary>The worst value seen by the latch of source <paramref name="index"/> (highest, or lowest for a downward limit).</summary>
+    public double Peak(int index) => _lowerIsWorse ? -_latches[index].Peak : _latches[index].Peak;
 
     /// <summary>The condition this track raises.</summary>
     public AlertCondition Condition { get; }
@@ -52,14 +60,14 @@ internal sealed class AlertTrack
 
     /// <inheritdoc cref="AlertLatch.Step"/>
     public LatchSteps Step(int index, bool abnormal, bool normal, AlertSeverity severity, double value, long timeMs, LatchTiming timing) =>
-        _latches[index].Step(abnormal, normal, severity, value, timeMs, timing, _chatter);
+        _latches[index].Step(abnormal, normal, severity, _lowerIsWorse ? -value : value, timeMs, timing, _chatter);
 
     /// <inheritdoc cref="AlertLatch.Advance"/>
     public LatchSteps Advance(int index, long nowMs, LatchTiming timing) => _latches[index].Advance(nowMs, timing, _chatter);
 
     /// <inheritdoc cref="AlertLatch.ForceRaise"/>
     public LatchSteps ForceRaise(int index, AlertSeverity severity, double value, long timeMs) =>
-        _latches[index].ForceRaise(severity, value, timeMs, _chatter);
+        _latches[index].ForceRaise(severity, _lowerIsWorse ? -value : value, timeMs, _chatter);
 
     /// <inheritdoc cref="AlertLatch.ForceClear"/>
     public LatchSteps ForceClear(int index, long timeMs) => _latches[index].ForceClear(timeMs);
@@ -136,7 +144,7 @@ internal sealed class AlertTrack
             EventTimeMs = timeMs,
             ClearedAtMs = type == AlertEventType.Cleared ? timeMs : null,
             Value = value,
-            PeakValue = latch.Peak,
+            PeakValue = _lowerIsWorse ? -latch.Peak : latch.Peak,
             Count = latch.Count,
             Message = message,
         };

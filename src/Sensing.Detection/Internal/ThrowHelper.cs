@@ -14,4 +14,24 @@ internal static class ThrowHelper
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void ThrowBadOption(string option, string problem) =>
         throw new ArgumentException($"{option}: {problem}", option);
+
+    /// <summary>Validates each entry of an override map, naming a bad entry's option <c>Name[key].Option</c>.</summary>
+    public static void ValidateOverrides<T>(IReadOnlyDictionary<string, T>? overrides, string prefix, string name, Action<T, string> validate)
+        where T : class
+    {
+        if (overrides is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in overrides)
+        {
+            if (value is null)
+            {
+                ThrowBadOption($"{prefix}{name}[{key}]", "must not be null");
+            }
+
+            validate(value, $"{prefix}{name}[{key}].");
+        }
+    }
 }

@@ -63,6 +63,7 @@ public sealed partial class PipeBurstDetector
             District = k,
             Slots = settings.Slots,
             SlotMs = settings.SlotMs,
+            PeriodMs = settings.SlotMs * settings.Slots,
             Offset = _profiles.Add(settings.Slots),
             LastValue = double.NaN,
         };
@@ -87,6 +88,7 @@ public sealed partial class PipeBurstDetector
         public int Slots;
         public int Offset;
         public long SlotMs;
+        public long PeriodMs;
         public double Cusum;
         public bool Tripped;
 
@@ -95,6 +97,10 @@ public sealed partial class PipeBurstDetector
         public long TrippedAtMs;
         public double LastValue;
         public int Repeats;
+
+        /// <summary>Exponentially weighted mean square of the sensor's residuals over all slots.</summary>
+        public double PooledVariance;
+        public int PooledCount;
     }
 
     private struct District

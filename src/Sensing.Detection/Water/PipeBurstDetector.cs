@@ -13,7 +13,8 @@ namespace Sensing.Detection.Water;
 /// its own time-of-week baseline (<see cref="PipeBurstOptions.Slot"/> slots over <see cref="PipeBurstOptions.Period"/>):
 /// S = max(0, S - z - k) on pressure (a drop), S = max(0, S + z - k) on flow (a rise), tripped while S &gt;= h.
 /// <list type="bullet">
-/// <item>Warm-up: a slot takes part only after <see cref="PipeBurstOptions.WarmupSamples"/> samples.</item>
+/// <item>Warm-up: a reading is judged only once both slots around it have <see cref="PipeBurstOptions.WarmupSamples"/>
+/// samples, and the sensor's pooled residual sigma (the floor of every slot's sigma) has 48 residuals.</item>
 /// <item>Outliers: z is clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/>, so one spike or dip cannot trip a
 /// CUSUM alone; the baseline learns the clipped value, and nothing while the sensor's CUSUM is tripped.</item>
 /// <item>Stuck sensors (<see cref="PipeBurstOptions.StuckReadings"/> identical readings) are reset and left out.</item>
@@ -28,6 +29,13 @@ namespace Sensing.Detection.Water;
 public sealed partial class PipeBurstDetector
 {
     private static readonly string ConditionName = AlertCondition.PipeBurst.Name();
+
+    // Residuals a sensor's pooled variance must have seen before its CUSUM runs: four hours of 5-min readings, a
+    // relative error of the pooled sigma near 10 % (1/sqrt(2n)).
+    private const int PooledWarmupSamples = 48;
+
+    // Memory of the pooled variance: about two days of 5-min readings, long enough to span the diurnal cycle twice.
+    private const int PooledMemorySamples = 576;
 
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
@@ -111,24 +119,56 @@ public sealed partial class PipeBurstDetector
             return;
         }
 
-        var slot = TimeMath.FloorMod(TimeMath.FloorDiv(timeMs, series.SlotMs), series.Slots);
-        ref var stats = ref _profiles[series.Offset + slot];
-        if (stats.Count < settings.WarmupSamples)
+        // Position between slot centres: centre i sits at (i + 0.5) slots; a and b are the neighbours, w b's weight.
+        var u = ((double)TimeMath.FloorMod(timeMs, series.PeriodMs) / series.SlotMs) - 0.5;
+        var first = (int)Math.Floor(u);
+        var w = u - first;
+        var a = first < 0 ? series.Slots - 1 : first;
+        var b = first + 1 == series.Slots ? 0 : first + 1;
+        ref var slotA = ref _profiles[series.Offset + a];
+        ref var slotB = ref _profiles[series.Offset + b];
+        if (slotA.Count < settings.WarmupSamples || slotB.Count < settings.WarmupSamples)
         {
-            SlotProfiles.Learn(ref stats, value, settings.Smoothing);
+            SlotProfiles.Learn(ref w < 0.5 ? ref slotA : ref slotB, value, settings.Smoothing);
             return;
         }
 
-        var floor = isFlow ? settings.FlowSigmaFloorFraction * Math.Abs(stats.Mean) : settings.PressureSigmaFloorMpa;
-        var sigma = Math.Max(Math.Sqrt(stats.Variance), floor);
-        var z = Math.Clamp((value - stats.Mean) / sigma, -settings.ResidualCap, settings.ResidualCap);
+        var mean = ((1 - w) * slotA.Mean) + (w * slotB.Mean);
+        var variance = ((1 - w) * slotA.Variance) + (w * slotB.Variance);
+
+        // Sigma is at least the sensor's pooled residual sigma: a slot's variance learned from a handful of samples
+        // is often far too small (8 samples: 1 slot in 14 below 0.6 sigma), and a CUSUM over it trips on noise.
+        var floor = isFlow ? settings.FlowSigmaFloorFraction * Math.Abs(mean) : settings.PressureSigmaFloorMpa;
+        var sigma = Math.Max(Math.Sqrt(Math.Max(variance, series.PooledVariance)), floor);
+        var z = Math.Clamp((value - mean) / sigma, -settings.ResidualCap, settings.ResidualCap);
+        var residual = z * sigma;
+        if (series.PooledCount < PooledWarmupSamples)
+        {
+            LearnPooled(ref series, residual);
+            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
+            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
+            return;
+        }
+
         var step = isFlow ? z - settings.Slack : -z - settings.Slack;
         series.Cusum = Math.Min(Math.Max(0, series.Cusum + step), settings.CusumCeiling);
         series.Tripped = series.Cusum >= settings.Decision;
         if (!series.Tripped)
         {
-            SlotProfiles.Learn(ref stats, stats.Mean + (z * sigma), settings.Smoothing);
+            // The baseline learns the clipped residual, and nothing while the CUSUM says the sensor is off it.
+            LearnPooled(ref series, residual);
+            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
+            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
         }
+    }
+
+    // Pooled residual variance per sensor: the mean square of residuals (their mean is zero by construction), weight
+    // max(1/n, 1/PooledMemorySamples): the plain mean square first, exponentially weighted afterwards.
+    private static void LearnPooled(ref Series series, double residual)
+    {
+        series.PooledCount = series.PooledCount < int.MaxValue ? series.PooledCount + 1 : series.PooledCount;
+        var weight = Math.Max(1.0 / PooledMemorySamples, 1.0 / series.PooledCount);
+        series.PooledVariance += weight * ((residual * residual) - series.PooledVariance);
     }
 
     private sealed class Input(PipeBurstDetector owner, DeviceKind kind) : IDeviceDetector

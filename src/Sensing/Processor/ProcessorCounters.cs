@@ -9,6 +9,7 @@ public sealed class ProcessorCounters
     private long _alertEvents;
     private long _batches;
     private long _storeRetries;
+    private long _commands;
 
     /// <summary>Records read from the telemetry topic.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -28,6 +29,9 @@ public sealed class ProcessorCounters
     /// <summary>Times a batch had to wait for the store to come back.</summary>
     public long StoreRetries => Interlocked.Read(ref _storeRetries);
 
+    /// <summary>Device commands (e.g. valve-close) published to the commands topic.</summary>
+    public long Commands => Interlocked.Read(ref _commands);
+
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
 
     internal void AddProcessed() => Interlocked.Increment(ref _processed);
@@ -39,4 +43,6 @@ public sealed class ProcessorCounters
     internal void AddBatch() => Interlocked.Increment(ref _batches);
 
     internal void AddStoreRetry() => Interlocked.Increment(ref _storeRetries);
+
+    internal void AddCommand() => Interlocked.Increment(ref _commands);
 }

@@ -18,6 +18,12 @@ public sealed record ProcessorOptions
     /// <summary>Also store every raw reading (not only alerts); off for very large fleets.</summary>
     public bool StoreRawReadings { get; init; } = true;
 
+    /// <summary>
+    /// How often, in wall time, the detection engine's event time is moved on to the watermark (offline devices,
+    /// chargers out of service too long). Default 1 s.
+    /// </summary>
+    public TimeSpan AdvanceInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public ProcessorOptions Validate()
     {
@@ -34,6 +40,11 @@ public sealed record ProcessorOptions
         if (MaxBatchWait <= TimeSpan.Zero || MaxBatchWait > TimeSpan.FromMinutes(1))
         {
             throw new ArgumentException("processor.maxBatchWait: must be between 0 and 1 minute");
+        }
+
+        if (AdvanceInterval <= TimeSpan.Zero || AdvanceInterval > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException("processor.advanceInterval: must be between 0 and 10 minutes");
         }
 
         return this;

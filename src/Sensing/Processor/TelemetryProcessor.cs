@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Sensing.Core.Alerts;
+using Sensing.Core.Commands;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Detection;
@@ -10,11 +11,15 @@ namespace Sensing.Processor;
 
 /// <summary>
 /// Consumes <c>sensing.telemetry</c>, runs detection, publishes alert lifecycle events to <c>sensing.alerts</c>
-/// and writes readings and alerts to the store. Offsets are committed only after every alert event of the
-/// batch is acknowledged by Kafka and every line is accepted by the store, so a crash replays the batch
-/// (deterministic alert ids make the replay harmless).
+/// and device commands (a rupture's valve-close) to <c>sensing.commands</c>, and writes readings and alerts to
+/// the store. Offsets are committed only after every alert event and command of the batch is acknowledged by
+/// Kafka and every line is accepted by the store, so a crash replays the batch (deterministic alert and command
+/// ids make the replay harmless). Event time moves on for time-driven conditions (offline, out of service) once
+/// per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the highest time processed, where a
+/// reading's time is its event time capped by its ingest time (a device clock running ahead cannot push every
+/// other device offline).
 /// </summary>
-public sealed class TelemetryProcessor : IAlertSink
+public sealed class TelemetryProcessor : IAlertSink, ICommandSink
 {
     private readonly ProcessorOptions _options;
     private readonly KafkaOptions _kafka;
@@ -23,6 +28,9 @@ public sealed class TelemetryProcessor : IAlertSink
     private readonly ProcessorStore _store;
     private readonly Action<string> _log;
     private readonly List<AlertEvent> _batchAlerts = [];
+    private readonly List<DeviceCommand> _batchCommands = [];
+    private long _watermarkMs = long.MinValue;
+    private long _lastAdvance;
     private readonly Dictionary<int, long> _nextOffsets = [];
 
     /// <summary>Creates a processor; nothing runs until <see cref="Run"/>.</summary>
@@ -33,7 +41,7 @@ public sealed class TelemetryProcessor : IAlertSink
         _options = options.Validate();
         _kafka = kafka.Validate();
         _registry = registry;
-        _engine = new DetectionEngine(detection, registry, this);
+        _engine = new DetectionEngine(detection, registry, this, this);
         _store = store;
         _log = log;
     }
@@ -55,7 +63,8 @@ public sealed class TelemetryProcessor : IAlertSink
         while (!stoppingToken.IsCancellationRequested)
         {
             FillBatch(consumer, producer, stoppingToken);
-            if (_nextOffsets.Count == 0)
+            AdvanceEventTime();
+            if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
             {
                 continue;
             }
@@ -71,14 +80,35 @@ public sealed class TelemetryProcessor : IAlertSink
                 return; // uncommitted: the next owner of these partitions replays the batch
             }
 
-            consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
-            _nextOffsets.Clear();
+            // A batch of alerts raised by the event-time tick alone (no new records) has no offsets to commit.
+            if (_nextOffsets.Count > 0)
+            {
+                consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
+                _nextOffsets.Clear();
+            }
+
             Counters.AddBatch();
         }
     }
 
     /// <inheritdoc />
     void IAlertSink.OnAlert(AlertEvent alert) => _batchAlerts.Add(alert);
+
+    /// <inheritdoc />
+    void ICommandSink.OnCommand(DeviceCommand command) => _batchCommands.Add(command);
+
+    private void AdvanceEventTime()
+    {
+        // Alerts this raises join the current batch (which may hold no records when the stream is idle) and are
+        // published before its offsets, if any, are committed.
+        if (_watermarkMs == long.MinValue || Stopwatch.GetElapsedTime(_lastAdvance) < _options.AdvanceInterval)
+        {
+            return;
+        }
+
+        _lastAdvance = Stopwatch.GetTimestamp();
+        _engine.AdvanceTo(_watermarkMs);
+    }
 
     private void FillBatch(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
     {
@@ -94,12 +124,8 @@ public sealed class TelemetryProcessor : IAlertSink
 
             if (consumer.Consume(left > TimeSpan.Zero ? left : _options.MaxBatchWait) is not { } record)
             {
-                if (count > 0)
-                {
-                    break;
-                }
-
-                continue;
+                // Nothing within the batch wait: hand back even an empty batch, so the event-time tick still runs.
+                break;
             }
 
             count++;
@@ -125,6 +151,8 @@ public sealed class TelemetryProcessor : IAlertSink
 
         _engine.Process(number, frame);
         Counters.AddProcessed();
+        var ingestMs = frame.IngestTimeMs;
+        _watermarkMs = Math.Max(_watermarkMs, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
         _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
@@ -139,7 +167,7 @@ public sealed class TelemetryProcessor : IAlertSink
 
     private async Task CompleteBatchAsync(RecordProducer producer, CancellationToken stoppingToken)
     {
-        var deliveries = new List<Task<DeliveryOutcome>>(_batchAlerts.Count);
+        var deliveries = new List<Task<DeliveryOutcome>>(_batchAlerts.Count + _batchCommands.Count);
         foreach (var alert in _batchAlerts)
         {
             _store.AppendAlert(alert);
@@ -147,17 +175,35 @@ public sealed class TelemetryProcessor : IAlertSink
             deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Alerts, System.Text.Encoding.UTF8.GetBytes(alert.Id), value, stoppingToken));
         }
 
-        foreach (var outcome in await Task.WhenAll(deliveries))
+        foreach (var command in _batchCommands)
         {
-            if (!outcome.Persisted)
+            // Keyed by device id: one device's commands stay in order on one partition, and the gateway holding
+            // the device's connection reads them in that order.
+            var value = JsonSerializer.SerializeToUtf8Bytes(command, DeviceCommandJsonContext.Default.DeviceCommand);
+            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Commands, System.Text.Encoding.UTF8.GetBytes(command.Device), value, stoppingToken));
+        }
+
+        var outcomes = await Task.WhenAll(deliveries);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var isAlert = i < _batchAlerts.Count;
+            if (!outcomes[i].Persisted)
             {
-                throw new InvalidOperationException("alert event not accepted by Kafka: " + outcome.Error);
+                throw new InvalidOperationException((isAlert ? "alert event" : "device command") + " not accepted by Kafka: " + outcomes[i].Error);
             }
 
-            Counters.AddAlertEvent();
+            if (isAlert)
+            {
+                Counters.AddAlertEvent();
+            }
+            else
+            {
+                Counters.AddCommand();
+            }
         }
 
         _batchAlerts.Clear();
+        _batchCommands.Clear();
         await _store.FlushAsync(Counters, stoppingToken);
     }
 }

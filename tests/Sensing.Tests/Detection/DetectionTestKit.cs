@@ -51,7 +51,7 @@ internal sealed class DetectionTestKit
         Assert.That(Registry.TryFind(Encoding.ASCII.GetBytes(deviceId), out var number), Is.True, deviceId);
         _metric[0] = new MetricValue(Metric.MethaneLel, lel);
         var length = TelemetryFrame.Write(
-            _frame, Encoding.ASCII.GetBytes(deviceId), device!.Kind, T0 + (long)(seconds * 1000), T0, sequence, TraceContext.None, _metric);
+            _frame, Encoding.ASCII.GetBytes(deviceId), device!.Kind, T0 + (long)(seconds * 1000), T0 + (long)(seconds * 1000), sequence, TraceContext.None, _metric);
         Assert.That(TelemetryFrame.TryDecode(_frame.AsSpan(0, length), out var reading, out var error), Is.True, error.ToString());
         Engine.Process(number, reading);
     }

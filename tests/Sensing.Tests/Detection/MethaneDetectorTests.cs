@@ -216,4 +216,46 @@ public sealed class MethaneDetectorTests
         Assert.That(kit.Events, Has.Count.EqualTo(2));
         Assert.That(kit.Events[1].Count, Is.EqualTo(1));
     }
+
+    [Test]
+    public void Process_DistrictOverride_TunnelAlarmsAt20Lel()
+    {
+        var kit = new DetectionTestKit(DetectionOptions.Default with
+        {
+            Methane = MethaneDetectorOptions.Default with
+            {
+                Districts = new Dictionary<string, MethaneDetectorOptions>
+                {
+                    ["tunnel-1"] = MethaneDetectorOptions.Default with { Level1Lel = 20, Level2Lel = 35 },
+                },
+            },
+        });
+        kit.Registry.Upsert([new Sensing.Core.Devices.DeviceInfo("md-tunnel", Sensing.Core.Devices.DeviceKind.MethaneDetector, "tunnel-1", 30, "")]);
+
+        kit.Feed(1, 0, 21);                 // default district: below 25 %LEL
+        kit.Feed(1, 0, 21, "md-tunnel");    // GB 50838 tunnel: alarm at 20 %LEL
+        kit.Feed(2, 1, 36, "md-tunnel");
+
+        Assert.That(kit.Events.Select(e => (e.Source, e.Type, e.Severity)), Is.EqualTo(new[]
+        {
+            ("md-tunnel", AlertEventType.Raised, AlertSeverity.High),
+            ("md-tunnel", AlertEventType.Updated, AlertSeverity.Critical),
+        }));
+    }
+
+    [Test]
+    public void Constructor_BadDistrictOverride_ThrowsNamingIt()
+    {
+        var options = DetectionOptions.Default with
+        {
+            Methane = MethaneDetectorOptions.Default with
+            {
+                Districts = new Dictionary<string, MethaneDetectorOptions> { ["tunnel-1"] = MethaneDetectorOptions.Default with { Level2Lel = 10 } },
+            },
+        };
+
+        Assert.That(
+            () => new DetectionEngine(options, new Sensing.Core.Devices.DeviceRegistry(), new RecordingSink()),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[tunnel-1].Level2Lel"));
+    }
 }

@@ -9,10 +9,13 @@ internal struct SlotStats
 }
 
 /// <summary>
-/// Time-of-week baselines of many sensors in one flat array: sensor s owns slots [offset, offset + slots). Each slot
-/// keeps an exponentially weighted mean and variance of the sensor's readings in that slot of the period (West's
-/// incremental form). The weight of a new sample is max(smoothing, 1/n) for the slot's n-th sample, so the first
-/// samples give the plain mean and population variance and later ones forget with memory 1/smoothing samples.
+/// Time-of-week baselines of many sensors in one flat array: sensor s owns slots [offset, offset + slots). A slot's
+/// mean is the baseline at the slot's centre; between centres the baseline is the linear interpolation of the two
+/// neighbouring slots, so a demand ramp inside a slot is not mistaken for a residual. Warm-up (<see cref="Learn"/>):
+/// the reading goes to its nearest slot with weight max(smoothing, 1/n), so the first samples give the slot's plain
+/// mean and population variance. Afterwards (<see cref="LearnShared"/>): the residual from the interpolated baseline is
+/// shared between the two neighbours in proportion to their interpolation weights (least-mean-squares on the
+/// piecewise-linear curve), with memory 1/smoothing samples; variances are exponentially weighted (West's form).
 /// </summary>
 internal sealed class SlotProfiles
 {
@@ -45,5 +48,12 @@ internal sealed class SlotProfiles
         slot.Mean += increment;
         slot.Variance = (1 - weight) * (slot.Variance + (diff * increment));
         slot.Count = n;
+    }
+
+    /// <summary>Moves <paramref name="slot"/> by <paramref name="weight"/> x <paramref name="residual"/> (residual from the interpolated baseline).</summary>
+    public static void LearnShared(ref SlotStats slot, double residual, double weight)
+    {
+        slot.Mean += weight * residual;
+        slot.Variance = (1 - weight) * (slot.Variance + (weight * residual * residual));
     }
 }

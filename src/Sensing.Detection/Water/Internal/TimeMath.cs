@@ -16,4 +16,11 @@ internal static class TimeMath
         var remainder = (int)(value % divisor);
         return remainder < 0 ? remainder + divisor : remainder;
     }
+
+    /// <summary><paramref name="value"/> modulo <paramref name="divisor"/> in 0..divisor-1 (divisor &gt; 0).</summary>
+    public static long FloorMod(long value, long divisor)
+    {
+        var remainder = value % divisor;
+        return remainder < 0 ? remainder + divisor : remainder;
+    }
 }

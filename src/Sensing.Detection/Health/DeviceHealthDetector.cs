@@ -1,0 +1,186 @@
+using System.Globalization;
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection.Internal;
+
+namespace Sensing.Detection.Health;
+
+/// <summary>
+/// Rules for every device, whatever its kind (DOMAIN.md, "Every device"):
+/// <list type="bullet">
+/// <item><see cref="AlertCondition.LowBattery"/>: <see cref="Metric.BatteryVolts"/> below the low level for the
+/// on-delay; clears above the level plus the deadband.</item>
+/// <item><see cref="AlertCondition.DeviceOffline"/>: no message for k x the device's report interval, found by
+/// <see cref="Advance"/> as the event-time watermark moves (raised at the deadline, so the id does not depend on
+/// when the watermark moved), or at once on an <see cref="Metric.Online"/> = 0 reading (the gateway's record of
+/// a fired will). Clears on the device's next reading.</item>
+/// <item><see cref="AlertCondition.ClockSkew"/>: event time further than the limit from ingest time, for the
+/// on-delay measured in ingest time. Readings without an ingest time (0) are not judged.</item>
+/// </list>
+/// Owned by one <see cref="DetectionEngine"/>; not thread-safe.
+/// </summary>
+public sealed partial class DeviceHealthDetector
+{
+    private readonly IAlertSink _sink;
+    private readonly DeviceHealthOptions _options;
+    private readonly AlertTrack _battery;
+    private readonly AlertTrack _offline;
+    private readonly AlertTrack _skew;
+
+    // Per-device state, indexed by dense device number; a device is watched for offline once it has been heard.
+    private Limits[] _limits;
+    private long[] _lastSeenMs;
+    private DeviceInfo?[] _resolvedFor;
+    private long _badParameters;
+
+    // Earliest event time at which some heard device may go offline; Advance skips its scan before it.
+    private long _nextDueMs = long.MaxValue;
+
+    internal DeviceHealthDetector(DeviceHealthOptions options, AlertLifecycleOptions lifecycle, IAlertSink sink, int capacity)
+    {
+        options.Validate();
+        _options = options;
+        _sink = sink;
+        var chatter = lifecycle.ToRule();
+        _battery = new AlertTrack(AlertCondition.LowBattery, chatter, capacity, lowerIsWorse: true);
+        _offline = new AlertTrack(AlertCondition.DeviceOffline, chatter, capacity);
+        _skew = new AlertTrack(AlertCondition.ClockSkew, chatter, capacity);
+        _limits = new Limits[capacity];
+        _lastSeenMs = new long[capacity];
+        _resolvedFor = new DeviceInfo?[capacity];
+    }
+
+    /// <summary>The options in force (before district, class and device overrides).</summary>
+    public DeviceHealthOptions Options => _options;
+
+    /// <summary>Devices whose <c>low_battery_v</c> parameter was not a positive number; they use the class level.</summary>
+    public long BadParameters => _badParameters;
+
+    /// <summary>Devices with an active alert of <paramref name="condition"/>.</summary>
+    public int ActiveCount(AlertCondition condition) => Track(condition).ActiveCount;
+
+    /// <summary>True when device <paramref name="deviceNumber"/> has an active alert of <paramref name="condition"/>.</summary>
+    public bool TryGetActive(int deviceNumber, AlertCondition condition, out string alertId, out AlertSeverity severity) =>
+        Track(condition).TryGetActive(deviceNumber, out alertId, out severity);
+
+    internal void EnsureCapacity(int capacity)
+    {
+        if (capacity > _limits.Length)
+        {
+            Array.Resize(ref _limits, capacity);
+            Array.Resize(ref _lastSeenMs, capacity);
+            Array.Resize(ref _resolvedFor, capacity);
+            _battery.EnsureCapacity(capacity);
+            _offline.EnsureCapacity(capacity);
+            _skew.EnsureCapacity(capacity);
+        }
+    }
+
+    internal void Process(int deviceNumber, DeviceInfo device, TelemetryFrame reading)
+    {
+        if (!ReferenceEquals(_resolvedFor[deviceNumber], device))
+        {
+            Resolve(deviceNumber, device);
+        }
+
+        ref readonly var limits = ref _limits[deviceNumber];
+        var timeMs = reading.EventTimeMs;
+        ProcessPresence(deviceNumber, device, in limits, reading, timeMs);
+
+        if (reading.TryGet(Metric.BatteryVolts, out var volts) && double.IsFinite(volts))
+        {
+            var steps = _battery.Step(deviceNumber, volts < limits.LowVolts, volts >= limits.ClearVolts, AlertSeverity.Low, volts, timeMs, limits.Battery);
+            if (steps != LatchSteps.None)
+            {
+                PublishBattery(steps, deviceNumber, device, volts, timeMs);
+            }
+        }
+
+        var ingestMs = reading.IngestTimeMs;
+        if (ingestMs > 0)
+        {
+            var skewMs = timeMs - ingestMs;
+            var skewed = Math.Abs(skewMs) > limits.SkewLimitMs;
+            var steps = _skew.Step(deviceNumber, skewed, !skewed, AlertSeverity.Low, skewMs / 1000.0, ingestMs, limits.Skew);
+            if (steps != LatchSteps.None)
+            {
+                PublishSkew(steps, deviceNumber, device, skewMs, ingestMs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The event-time watermark reached <paramref name="nowMs"/>: raises offline for every heard device silent for
+    /// k x its report interval. Costs one comparison until some device's deadline has passed, then one pass over
+    /// the devices.
+    /// </summary>
+    internal void Advance(long nowMs)
+    {
+        if (nowMs < _nextDueMs)
+        {
+            return;
+        }
+
+        var next = long.MaxValue;
+        for (var n = 0; n < _resolvedFor.Length; n++)
+        {
+            if (_resolvedFor[n] is not { } device || _offline[n].Phase == LatchPhase.Active)
+            {
+                continue;
+            }
+
+            var dueMs = _lastSeenMs[n] + _limits[n].OfflineAfterMs;
+            if (nowMs >= dueMs)
+            {
+                var steps = _offline.ForceRaise(n, AlertSeverity.Medium, _limits[n].OfflineAfterMs / 1000.0, dueMs);
+                PublishOffline(steps, n, device, dueMs, byWill: false);
+            }
+            else
+            {
+                next = Math.Min(next, dueMs);
+            }
+        }
+
+        _nextDueMs = next;
+    }
+
+    private void ProcessPresence(int deviceNumber, DeviceInfo device, in Limits limits, TelemetryFrame reading, long timeMs)
+    {
+        if (reading.TryGet(Metric.Online, out var online) && online == 0)
+        {
+            // The gateway's record of a fired will or a dropped connection: offline now, no waiting for k intervals.
+            var raised = _offline.ForceRaise(deviceNumber, AlertSeverity.Medium, 0, timeMs);
+            PublishOffline(raised, deviceNumber, device, timeMs, byWill: true);
+            return;
+        }
+
+        // Any other reading is the device heard from: a late one (older event time) still proves it is alive.
+        var cleared = _offline.ForceClear(deviceNumber, timeMs);
+        PublishOffline(cleared, deviceNumber, device, timeMs, byWill: false);
+        var lastSeen = Math.Max(_lastSeenMs[deviceNumber], timeMs);
+        _lastSeenMs[deviceNumber] = lastSeen;
+
+        // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
+        _nextDueMs = Math.Min(_nextDueMs, lastSeen + limits.OfflineAfterMs);
+    }
+
+    private AlertTrack Track(AlertCondition condition) => condition switch
+    {
+        AlertCondition.LowBattery => _battery,
+        AlertCondition.DeviceOffline => _offline,
+        AlertCondition.ClockSkew => _skew,
+        _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, "not a device-health condition"),
+    };
+
+    /// <summary>Limits of one device after district, class and device overrides.</summary>
+    private struct Limits
+    {
+        public double LowVolts;
+        public double ClearVolts;
+        public long OfflineAfterMs;
+        public long SkewLimitMs;
+        public LatchTiming Battery;
+        public LatchTiming Skew;
+    }
+}

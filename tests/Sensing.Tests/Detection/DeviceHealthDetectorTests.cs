@@ -1,0 +1,199 @@
+using NUnit.Framework;
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection;
+using Sensing.Detection.Health;
+using static Sensing.Tests.Detection.FleetTestKit;
+
+namespace Sensing.Tests.Detection;
+
+[TestFixture]
+public sealed class DeviceHealthDetectorTests
+{
+    [Test]
+    public void Process_OneLowBatteryReadingThatRecovers_RaisesNothing()
+    {
+        var kit = new FleetTestKit();
+
+        // Trap: a dip during a transmission on a cold night; the next report is back to normal.
+        kit.Feed(Meter, 0, Battery(3.55));
+        kit.Feed(Meter, 900, Battery(3.05));
+        kit.Feed(Meter, 1_800, Battery(3.54));
+        kit.Feed(Meter, 7_200, Battery(3.55));
+
+        Assert.That(kit.Events, Is.Empty);
+    }
+
+    [Test]
+    public void Process_BatteryLowForTheOnDelay_RaisesLowThenClearsAboveTheDeadband()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Battery(3.25));
+        kit.Feed(Meter, 1_800, Battery(3.2));
+        Assert.That(kit.Events, Is.Empty);
+
+        kit.Feed(Meter, 3_600, Battery(3.22));
+        kit.Feed(Meter, 4_500, Battery(3.35));   // above 3.3 but inside the 0.1 V deadband: still low
+        kit.Feed(Meter, 5_400, Battery(3.6));    // new battery
+
+        var events = kit.Of(AlertCondition.LowBattery);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+        Assert.That(events[0].RaisedAtMs, Is.EqualTo(T0 + 3_600_000));
+        Assert.That(events[0].Severity, Is.EqualTo(AlertSeverity.Low));
+        Assert.That(events[1].PeakValue, Is.EqualTo(3.2), "the peak of a low battery is its lowest voltage");
+        Assert.That(events[1].ClearedAtMs, Is.EqualTo(T0 + 5_400_000));
+    }
+
+    [Test]
+    public void Process_LowBatteryParameterOnDevice_OverridesClassLevel()
+    {
+        var kit = new FleetTestKit();
+
+        // SmallMeter has low_battery_v=3.1: 3.2 V is fine for it, low for the other meter.
+        foreach (var id in new[] { Meter, SmallMeter })
+        {
+            kit.Feed(id, 0, Battery(3.2));
+            kit.Feed(id, 3_600, Battery(3.2));
+        }
+
+        Assert.That(kit.Of(AlertCondition.LowBattery).Select(e => e.Source), Is.EqualTo(new[] { Meter }));
+    }
+
+    [Test]
+    public void Process_ClassAndDistrictOverrides_ResolvedPerDevice()
+    {
+        var kit = new FleetTestKit(DetectionOptions.Default with
+        {
+            Health = DeviceHealthOptions.Default with
+            {
+                Kinds = new Dictionary<DeviceKind, DeviceHealthOptions>
+                {
+                    [DeviceKind.MethaneDetector] = DeviceHealthOptions.Default with { LowBatteryVolts = 11.5, LowBatteryOnDelay = TimeSpan.Zero },
+                },
+                Districts = new Dictionary<string, DeviceHealthOptions>
+                {
+                    [OtherDistrict] = DeviceHealthOptions.Default with { LowBatteryOnDelay = TimeSpan.Zero },
+                },
+            },
+        });
+
+        kit.Feed(Detector, 0, Battery(11.0));     // 12 V backup battery, class level 11.5 V, no on-delay
+        kit.Feed(SmallMeter, 0, Battery(3.0));    // its district has no on-delay
+        kit.Feed(Meter, 0, Battery(3.0));         // default: 1 h on-delay
+
+        Assert.That(kit.Of(AlertCondition.LowBattery).Select(e => e.Source), Is.EquivalentTo(new[] { Detector, SmallMeter }));
+    }
+
+    [Test]
+    public void AdvanceTo_DeviceSilentForThreeIntervals_OfflineAtTheDeadlineAndClearedOnNextReading()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Charger, 0, Status(ChargerStatus.Available));   // report interval 60 s
+
+        kit.AdvanceTo(179);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline), Is.Empty);
+        kit.AdvanceTo(400);
+
+        var raised = kit.Of(AlertCondition.DeviceOffline).Single();
+        Assert.That(raised.RaisedAtMs, Is.EqualTo(T0 + 180_000));
+        Assert.That(raised.Id, Is.EqualTo(AlertId.Create(Charger, AlertCondition.DeviceOffline, T0 + 180_000)));
+        Assert.That(raised.Value, Is.EqualTo(180));
+
+        kit.AdvanceTo(900);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline), Has.Count.EqualTo(1), "one alert while silent");
+        kit.Feed(Charger, 901, Status(ChargerStatus.Available));
+
+        var cleared = kit.Of(AlertCondition.DeviceOffline)[1];
+        Assert.That(cleared.Type, Is.EqualTo(AlertEventType.Cleared));
+        Assert.That(cleared.ClearedAtMs, Is.EqualTo(T0 + 901_000));
+    }
+
+    [Test]
+    public void AdvanceTo_DevicesReportingOnTime_NeverOffline()
+    {
+        var kit = new FleetTestKit();
+
+        for (var s = 0; s < 3_600; s += 30)
+        {
+            kit.Feed(Detector, s, new MetricValue(Metric.MethaneLel, 1));
+            kit.Feed(Charger, s, Status(ChargerStatus.Charging));
+            kit.AdvanceTo(s + 29);
+        }
+
+        Assert.That(kit.Events, Is.Empty);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline), Is.Empty, "devices never heard from are not watched");
+    }
+
+    [Test]
+    public void Process_OnlineZeroFromGateway_OfflineAtOnce()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Flow(0));
+
+        kit.Feed(Meter, 10, new MetricValue(Metric.Online, 0));
+        kit.Feed(Meter, 20, new MetricValue(Metric.Online, 1));
+
+        var events = kit.Of(AlertCondition.DeviceOffline);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+        Assert.That(events[0].RaisedAtMs, Is.EqualTo(T0 + 10_000));
+        Assert.That(events[0].Message, Does.Contain("connection lost"));
+    }
+
+    [Test]
+    public void Process_ClockSkewPersisting_RaisedAfterTheOnDelayInIngestTime()
+    {
+        var kit = new FleetTestKit();
+
+        // The device clock runs 20 minutes behind; it reports every 15 minutes.
+        kit.FeedAt(Meter, 0, 1_200, Flow(0));
+        Assert.That(kit.Of(AlertCondition.ClockSkew), Is.Empty, "one skewed reading is not yet clock skew");
+        kit.FeedAt(Meter, 900, 2_100, Flow(0));
+
+        var raised = kit.Of(AlertCondition.ClockSkew).Single();
+        Assert.That(raised.RaisedAtMs, Is.EqualTo(T0 + 2_100_000), "raised in ingest time, 10 min after the first skewed reading");
+        Assert.That(raised.Value, Is.EqualTo(-1_200));
+        Assert.That(raised.Severity, Is.EqualTo(AlertSeverity.Low));
+
+        kit.FeedAt(Meter, 3_000, 3_001, Flow(0));   // clock corrected
+        Assert.That(kit.Of(AlertCondition.ClockSkew).Last().Type, Is.EqualTo(AlertEventType.Cleared));
+    }
+
+    [Test]
+    public void Process_BacklogUploadedAfterOutage_RaisesNoClockSkew()
+    {
+        var kit = new FleetTestKit();
+
+        // Trap: after 2 h without coverage the meter uploads its 8 stored readings within seconds, then reports live.
+        for (var i = 0; i < 8; i++)
+        {
+            kit.FeedAt(Meter, i * 900, 7_200 + i, Flow(0));
+        }
+
+        kit.FeedAt(Meter, 7_200, 7_210, Flow(0));
+        kit.FeedAt(Meter, 8_100, 8_101, Flow(0));
+
+        Assert.That(kit.Of(AlertCondition.ClockSkew), Is.Empty);
+    }
+
+    private static IEnumerable<TestCaseData> BadOptions()
+    {
+        var d = DeviceHealthOptions.Default;
+        yield return new TestCaseData(d with { LowBatteryVolts = 0 }, "LowBatteryVolts").SetName("HealthOptions_LowBatteryZero");
+        yield return new TestCaseData(d with { OfflineAfterIntervals = 0.5 }, "OfflineAfterIntervals").SetName("HealthOptions_OfflineBelowOneInterval");
+        yield return new TestCaseData(d with { ClockSkewLimit = TimeSpan.Zero }, "ClockSkewLimit").SetName("HealthOptions_SkewLimitZero");
+        yield return new TestCaseData(
+            d with { Kinds = new Dictionary<DeviceKind, DeviceHealthOptions> { [DeviceKind.EvCharger] = d with { BatteryDeadbandVolts = -1 } } },
+            "Kinds[ev-charger].BatteryDeadbandVolts").SetName("HealthOptions_BadClassOverride");
+    }
+
+    [TestCaseSource(nameof(BadOptions))]
+    public void Constructor_BadHealthOption_ThrowsNamingIt(DeviceHealthOptions health, string option)
+    {
+        var options = DetectionOptions.Default with { Health = health };
+
+        Assert.That(
+            () => new DetectionEngine(options, new DeviceRegistry(), new RecordingSink()),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo(option).And.Message.Contains(option));
+    }
+}
