@@ -145,6 +145,12 @@ public sealed partial class DeviceHealthDetector
         _nextDueMs = next;
     }
 
+    /// <summary>
+    /// Stops watching device <paramref name="deviceNumber"/> for offline until its next reading here (its readings
+    /// now go to another engine). An active offline alert stays as it is.
+    /// </summary>
+    internal void Release(int deviceNumber) => _resolvedFor[deviceNumber] = null;
+
     private void ProcessPresence(int deviceNumber, DeviceInfo device, in Limits limits, TelemetryFrame reading, long timeMs)
     {
         if (reading.TryGet(Metric.Online, out var online) && online == 0)
