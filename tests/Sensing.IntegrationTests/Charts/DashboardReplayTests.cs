@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Sensing.IntegrationTests.Pipeline;
+
+namespace Sensing.IntegrationTests.Charts;
+
+/// <summary>
+/// Runs a short simulated city through the real pipeline (Kafka 0.9, gateway, processor, VictoriaMetrics), then
+/// replays every query of every provisioned dashboard the way Grafana's Prometheus data source sends it.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class DashboardReplayTests
+{
+    // Alerts the city leaves active: condition and district.
+    private static readonly string[] ActiveAlertGroups =
+        ["gas.methane-high d02", "water.low-pressure d03", "water.heavy-rain d03", "water.reservoir-level d01", "water.reservoir-level d02", "water.reservoir-level d03"];
+
+    private readonly PipelineFixture _city = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly CancellationTokenSource _stopHeartbeat = new();
+    private Task _heartbeat = Task.CompletedTask;
+    private PrometheusHttpApi _store = null!;
+    private DateTimeOffset _now;
+
+    [OneTimeSetUp]
+    public async Task RunCity()
+    {
+        var city = new ChartCity(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 5_000);
+        await _city.StartAsync(city.Registry);
+        _store = new PrometheusHttpApi(_http, _city.Store.BaseUrl);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await city.PublishAsync(_city.GatewayEndPoint, timeout.Token);
+        _heartbeat = city.RunHeartbeatAsync(_city.GatewayEndPoint, _stopHeartbeat.Token);
+
+        // Wait until every published field value is a sample in the store, the d01 leak's alert has cleared and the
+        // processor's active-alert gauge shows the alerts that stay active.
+        var stored = 0.0;
+        var cleared = 0.0;
+        var active = 0.0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            stored = await ScalarAsync($"sum(count_over_time({{__name__=~\"sensing_reading_.+\", device!=\"{city.Heartbeat.Id}\"}}[1h]))");
+            cleared = await ScalarAsync("count(last_over_time(sensing_alert_value{event=\"cleared\"}[1h]))");
+            active = await ScalarAsync("count(sensing_alerts_active_value > 0)");
+            if (stored >= city.FieldValues && cleared >= 1 && active >= ActiveAlertGroups.Length)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.That(stored, Is.EqualTo(city.FieldValues), "every published field value should be stored");
+        Assert.That(cleared, Is.GreaterThanOrEqualTo(1), "the d01 methane alert should have cleared");
+        // The processors write the gauge every 10 s; wait for three points of it (as on a running city), so a range
+        // query whose last step the store aligns before the newest point still sees it.
+        while (clock.Elapsed < TimeSpan.FromSeconds(120)
+            && await ScalarAsync("min(count_over_time(sensing_alerts_active_value{condition=\"gas.methane-high\", district=\"d02\"}[5m]))") < 3)
+        {
+            await Task.Delay(1000);
+        }
+
+        // Grafana's "now" is when the analyst opens the dashboard: after the city ran.
+        _now = DateTimeOffset.UtcNow;
+        var events = await _store.SeriesAsync("last_over_time(sensing_alert_value[1h])", _now, _now, null);
+        Assert.That(active, Is.GreaterThanOrEqualTo(ActiveAlertGroups.Length), "the alerts that stay active should be in sensing_alerts_active; alert events stored: "
+            + string.Join("; ", events.Select(e => $"{e["condition"]} {e["district"]} {e["event"]} {e["severity"]}")));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopCity()
+    {
+        await _stopHeartbeat.CancelAsync();
+        await _heartbeat;
+        _stopHeartbeat.Dispose();
+        _http.Dispose();
+        await _city.DisposeAsync();
+    }
+
+    [Test]
+    public void Dashboards_EveryOneOfTheIssue_AreProvisioned()
+    {
+        var titles = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Select(d => d.Title).ToArray();
+        Assert.That(titles, Is.SupersetOf(new[]
+        {
+            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers",
+        }));
+    }
+
+    [Test]
+    public void Dashboards_EveryPanelAndVariable_UsesAProvisionedDataSourceAndTheDistrictAndKindVariables()
+    {
+        var uids = ChartFiles.ProvisionedDataSourceUids();
+        foreach (var file in Directory.GetFiles(RepositoryPaths.DashboardsFolder, "*.json"))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            var used = new List<string>();
+            Collect(document.RootElement, used);
+            Assert.That(used, Is.Not.Empty.And.All.AnyOf(uids.ToArray()), file);
+            var variables = document.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+                .Select(v => v.GetProperty("name").GetString()).ToArray();
+            Assert.That(variables, Is.SupersetOf(new[] { "district", "kind" }), file);
+        }
+    }
+
+    [Test]
+    public async Task Dashboards_EveryQueryReplayedAgainstTheStore_ValidReturnsDataAndNamesOnlyWrittenMetrics()
+    {
+        var dashboards = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder);
+        var scrape = ChartFiles.PrometheusScrapeInterval();
+        var failures = new List<string>();
+        var queries = 0;
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var dashboard in dashboards)
+        {
+            var replay = new DashboardReplay(_store, Relative(dashboard.DefaultFrom), _now, scrape);
+            await replay.ReplayAsync(dashboard);
+            failures.AddRange(replay.Failures);
+            queries += replay.QueriesSent;
+            names.UnionWith(replay.NamesChecked);
+        }
+
+        TestContext.Progress.WriteLine($"replayed {dashboards.Count} dashboards: {queries} queries; metric names read: {string.Join(", ", names)}");
+        Assert.That(dashboards.Sum(d => d.Queries.Count), Is.GreaterThan(20), "the dashboards should hold their panels");
+        Assert.That(failures, Is.Empty, string.Join(Environment.NewLine, failures));
+    }
+
+    [Test]
+    public async Task Dashboards_KeyPanels_ShowWhatTheCityDid()
+    {
+        var gasValves = await PanelAsync("Sensing: Gas", "Valves closed by district");
+        Assert.That(gasValves.Single(s => s["district"] == "d03").Last, Is.EqualTo(1), "the d03 meter reports its valve closed");
+        Assert.That(gasValves.Single(s => s["district"] == "d01").Last, Is.Zero);
+
+        var methane = await PanelAsync("Sensing: Gas", "Methane %LEL by district (highest detector)");
+        Assert.That(methane.Single(s => s["district"] == "d01").Max, Is.EqualTo(62.0), "the d01 leak peaked at 62 %LEL");
+
+        var compliance = await PanelAsync("Sensing: Water", "Pressure compliance by district (% of time at or above 0.14 MPa)");
+        Assert.That(compliance.Single(s => s["district"] == "d01").Last, Is.EqualTo(100));
+        Assert.That(compliance.Single(s => s["district"] == "d03").Last, Is.InRange(10.0, 50.0), "d03 sagged to 0.12 MPa for six of its eight minutes");
+
+        var status = await PanelAsync("Sensing: Chargers", "Connectors by status");
+        Assert.That(status.ToDictionary(s => s["status"], s => s.Last), Is.EquivalentTo(new Dictionary<string, double> { ["0"] = 1, ["2"] = 1, ["8"] = 1 }));
+
+        var active = await PanelAsync("Sensing: City overview", "Active alerts by district and severity");
+        // d01: the leak escalated to Critical and cleared, the reservoir is in its blue band (Low); d02: the leak (High)
+        // and the reservoir above its flood limit (Medium); d03: low pressure, heavy rain and the reservoir (Medium).
+        Assert.That(active.Select(s => $"{s["district"]} {s["severity"]} {s.Last}"), Is.EquivalentTo(new[] { "d01 Low 1", "d02 High 1", "d02 Medium 1", "d03 Medium 3" }));
+        var water = await PanelAsync("Sensing: Water", "Water alerts now: low pressure, bursts, night-flow rise");
+        var reservoirs = await PanelAsync("Sensing: Reservoirs and rain", "Reservoir and heavy-rain alerts now");
+        Assert.That(water.Concat(reservoirs).Concat(await PanelAsync("Sensing: Gas", "Gas suspects now: micro-leak, rupture, methane, tamper"))
+            .Select(s => $"{s["condition"]} {s["district"]}"), Is.EquivalentTo(ActiveAlertGroups));
+
+        var rain = await PanelAsync("Sensing: Reservoirs and rain", "Rain in the last 24 h by gauge (mm)");
+        Assert.That(rain.Single(s => s["device"] == "rg-d03").Last, Is.EqualTo(ChartCity.ReadingsPerDevice * 1.5).Within(1e-9));
+    }
+
+    [Test]
+    public async Task Replay_DashboardNamingAMetricNeverWritten_Fails()
+    {
+        const string json = """
+            {
+              "uid": "probe", "title": "Probe", "time": { "from": "now-1h", "to": "now" },
+              "templating": { "list": [] },
+              "panels": [
+                { "type": "timeseries", "title": "lel", "targets": [ { "refId": "A", "expr": "max(sensing_reading_lel)" } ] },
+                { "type": "timeseries", "title": "viscosity", "targets": [ { "refId": "A", "expr": "max(sensing_reading_viscosity)" } ] },
+                { "type": "stat", "title": "broken", "targets": [ { "refId": "A", "expr": "sum(rate(sensing_reading_lel[$__rate_interval])", "instant": true } ] }
+              ]
+            }
+            """;
+        var replay = new DashboardReplay(_store, _now.AddHours(-1), _now, TimeSpan.FromSeconds(10));
+        await replay.ReplayAsync(GrafanaDashboard.Parse("probe.json", json));
+
+        Assert.That(replay.Failures, Has.Some.Contains("names 'sensing_reading_viscosity'"));
+        Assert.That(replay.Failures, Has.Some.Contains("Probe / broken / A").And.Some.Contains("invalid"));
+        Assert.That(replay.Failures, Has.None.Contains("Probe / lel / A"), "a written metric with data passes");
+    }
+
+    // The first query of a panel, with every variable at "All", as Grafana sends it over the dashboard's default range.
+    private async Task<IReadOnlyList<SeriesValues>> PanelAsync(string dashboardTitle, string panelTitle)
+    {
+        var dashboard = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Single(d => d.Title == dashboardTitle);
+        var query = dashboard.Queries.First(q => q.Panel == panelTitle);
+        var from = Relative(dashboard.DefaultFrom);
+        var template = new GrafanaTemplate(from, _now, ChartFiles.PrometheusScrapeInterval(), dashboard.Variables,
+            dashboard.Variables.ToDictionary(v => v.Name, _ => VariableSelection.AllValues));
+        return await _store.SeriesAsync(template.Expand(query), from, _now, query.Instant ? null : template.Interval(query));
+    }
+
+    private DateTimeOffset Relative(string grafanaTime) =>
+        grafanaTime == "now" ? _now : _now - GrafanaTemplate.ParseDuration(grafanaTime["now-".Length..]);
+
+    private async Task<double> ScalarAsync(string query)
+    {
+        using var body = JsonDocument.Parse(await _http.GetStringAsync($"{_city.Store.BaseUrl}/api/v1/query?query={Uri.EscapeDataString(query)}"));
+        var result = body.RootElement.GetProperty("data").GetProperty("result");
+        return result.GetArrayLength() == 0 ? 0 : double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+    }
+
+    private static void Collect(JsonElement element, List<string> uids)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "datasource" && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    uids.Add(property.Value.GetProperty("uid").GetString()!);
+                }
+                else
+                {
+                    Collect(property.Value, uids);
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                Collect(item, uids);
+            }
+        }
+    }
+}
