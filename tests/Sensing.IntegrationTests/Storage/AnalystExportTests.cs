@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
-using Sensing.Feed;
+using Sensing.Feed.Endpoints;
 using Sensing.LocalServers;
 using Sensing.Processor;
 
