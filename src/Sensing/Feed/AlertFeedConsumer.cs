@@ -11,6 +11,8 @@ namespace Sensing.Feed;
 /// </summary>
 public sealed class AlertFeedConsumer(KafkaOptions kafka, AlertBoard board, ILogger<AlertFeedConsumer> logger) : BackgroundService
 {
+    private static readonly TimeSpan RebuildGrace = TimeSpan.FromSeconds(30);
+
     private long _undecodable;
 
     /// <summary>Records on the alerts topic that were not alert events.</summary>
@@ -23,27 +25,38 @@ public sealed class AlertFeedConsumer(KafkaOptions kafka, AlertBoard board, ILog
     private void Run(CancellationToken stoppingToken)
     {
         var group = $"sensing-feed-{Environment.MachineName}-{Guid.NewGuid():N}";
-        var assigned = 0;
+        var assignedAt = 0L;
         using var consumer = new RecordConsumer(kafka, group, "sensing-feed", m => logger.LogWarning("{Message}", m),
-            onAssigned: parts => Volatile.Write(ref assigned, parts.Count));
+            onAssigned: parts =>
+            {
+                if (parts.Count > 0)
+                {
+                    Interlocked.CompareExchange(ref assignedAt, Environment.TickCount64, 0);
+                }
+            });
         consumer.Subscribe(kafka.Topics.Alerts);
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
-            {
-                // Once partitions are assigned (reading from the earliest offset), a quiet poll means the backlog
-                // is read: the view is rebuilt and shelve expiries may be decided.
-                if (Volatile.Read(ref assigned) > 0)
-                {
-                    board.Rebuilt = true;
-                }
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            var since = Interlocked.Read(ref assignedAt);
 
+            // Once partitions are assigned (reading from the earliest offset), a quiet poll means the backlog is
+            // read: the view is rebuilt and shelve expiries may be decided. On a topic that is never quiet, the
+            // rebuild counts as done RebuildGrace after assignment (an early expiry is at worst one extra unshelve
+            // event in a history).
+            if (!board.Rebuilt && since != 0 && (record is null || Environment.TickCount64 - since > RebuildGrace.TotalMilliseconds))
+            {
+                board.Rebuilt = true;
+            }
+
+            if (record is not { } r)
+            {
                 continue;
             }
 
             try
             {
-                if (JsonSerializer.Deserialize(record.Value, AlertJsonContext.Default.AlertEvent) is { } alert)
+                if (JsonSerializer.Deserialize(r.Value, AlertJsonContext.Default.AlertEvent) is { } alert)
                 {
                     board.Apply(alert);
                 }
@@ -51,7 +64,7 @@ public sealed class AlertFeedConsumer(KafkaOptions kafka, AlertBoard board, ILog
             catch (JsonException e)
             {
                 Interlocked.Increment(ref _undecodable);
-                logger.LogWarning("alerts topic partition {Partition} offset {Offset}: not an alert event: {Error}", record.Partition, record.Offset, e.Message);
+                logger.LogWarning("alerts topic partition {Partition} offset {Offset}: not an alert event: {Error}", r.Partition, r.Offset, e.Message);
             }
         }
     }
