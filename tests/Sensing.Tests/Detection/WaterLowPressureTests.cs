@@ -235,6 +235,7 @@ public sealed class WaterLowPressureTests
 
         Assert.That(
             () => new DetectionEngine(options, new DeviceRegistry(), new RecordingSink()),
-            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[laoshan-3].Bucket").And.Message.Contains("Window"));
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[laoshan-3].Bucket")
+                .And.Message.StartWith("Districts[laoshan-3].Bucket: must divide Window (1.00:00:00) into at most 1440 whole buckets, was 00:07:00"));
     }
 }
