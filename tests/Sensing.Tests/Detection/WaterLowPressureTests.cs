@@ -141,6 +141,31 @@ public sealed class WaterLowPressureTests
     }
 
     [Test]
+    public void Process_SameDistrictOutageReplayedInFreshEngine_SameEventsAndIds()
+    {
+        static List<string> Run()
+        {
+            var kit = Kit();
+            var series = new WaterSeries(5);
+            for (var t = 0L; t < 4 * Hour; t += 5 * Minute)
+            {
+                foreach (var id in Sensors)
+                {
+                    var outage = t >= Hour && t < 2 * Hour && id != Sensors[0];
+                    kit.Feed(id, t, Metric.Pressure, outage ? 0.09 : series.Pressure(t));
+                }
+            }
+
+            return kit.Events.Select(e => $"{e.Id} {e.Type} {e.Source} {e.RaisedAtMs} {e.EventTimeMs} {string.Join(',', e.Devices ?? [])}").ToList();
+        }
+
+        var first = Run();
+
+        Assert.That(first, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(Run(), Is.EqualTo(first));
+    }
+
+    [Test]
     public void Process_OneLowSensorInEachOfTwoDistricts_TwoDeviceAlertsNoDistrictAlert()
     {
         var kit = Kit();
