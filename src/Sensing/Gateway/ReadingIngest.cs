@@ -58,7 +58,7 @@ public sealed class ReadingIngest
         var key = device.IdUtf8;
         string topic;
         byte[] value;
-        if (!JsonReadingDecoder.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
+        if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
             _counters.DeadLettered();
             topic = _topics.DeadLetter;
