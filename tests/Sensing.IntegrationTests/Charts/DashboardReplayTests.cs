@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using OpenTelemetry.Metrics;
 using Sensing.IntegrationTests.Pipeline;
+using Sensing.Storage;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.IntegrationTests.Charts;
 
@@ -25,6 +28,7 @@ public sealed class DashboardReplayTests
     private readonly CancellationTokenSource _stopHeartbeat = new();
     private Task _heartbeat = Task.CompletedTask;
     private PrometheusHttpApi _store = null!;
+    private MeterProvider? _metrics;
     private DateTimeOffset _now;
 
     [OneTimeSetUp]
@@ -33,6 +37,8 @@ public sealed class DashboardReplayTests
         var city = new ChartCity(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 5_000);
         await _city.StartAsync(city.Registry);
         _store = new PrometheusHttpApi(_http, _city.Store.BaseUrl);
+        // The pipeline's own metrics, exported to the store as `sensing processor` does (every second here).
+        _metrics = PipelineMetrics.Start(StoreWriterOptions.Default with { Url = _city.Store.BaseUrl }, "processor", interval: TimeSpan.FromSeconds(1));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await city.PublishAsync(_city.GatewayEndPoint, timeout.Token);
         _heartbeat = city.RunHeartbeatAsync(_city.GatewayEndPoint, _stopHeartbeat.Token);
@@ -77,6 +83,7 @@ public sealed class DashboardReplayTests
     [OneTimeTearDown]
     public async Task StopCity()
     {
+        _metrics?.Dispose();
         await _stopHeartbeat.CancelAsync();
         await _heartbeat;
         _stopHeartbeat.Dispose();
@@ -90,7 +97,7 @@ public sealed class DashboardReplayTests
         var titles = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Select(d => d.Title).ToArray();
         Assert.That(titles, Is.SupersetOf(new[]
         {
-            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers",
+            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers", "Sensing: Pipeline health",
         }));
     }
 
