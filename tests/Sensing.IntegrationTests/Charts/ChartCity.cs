@@ -21,6 +21,10 @@ internal sealed class ChartCity
     private static readonly string[] Districts = ["d01", "d02", "d03"];
     private static readonly TimeSpan Spacing = TimeSpan.FromSeconds(10);
 
+    // The registry's report interval: the devices publish their run at 10 s spacing and then stop, and a registered
+    // interval of 10 minutes keeps the offline rule (silence for a multiple of it) from firing while the test reads.
+    private const int RegisteredReportSeconds = 600;
+
     public ChartCity(long endMs)
     {
         EndMs = endMs;
@@ -30,7 +34,7 @@ internal sealed class ChartCity
         {
             foreach (var kind in DeviceKinds.All)
             {
-                Devices.Add(new DeviceInfo($"{Prefix(kind)}-{district}", kind, district, (int)Spacing.TotalSeconds, hash)
+                Devices.Add(new DeviceInfo($"{Prefix(kind)}-{district}", kind, district, RegisteredReportSeconds, hash)
                 {
                     Parameters = DeviceParameters.Parse(kind switch
                     {
