@@ -94,7 +94,8 @@ public sealed class DetectionEngine
     /// Examines one reading of device <paramref name="deviceNumber"/> (its dense number in the registry; the caller
     /// resolved it from <see cref="TelemetryFrame.DeviceId"/>). A reading whose sequence number is at or below the
     /// last one processed for the device is a duplicate or replay: it is counted in <see cref="Duplicates"/> and
-    /// skipped. Detectors are chosen by the device's kind in the registry. Alerts go to the sink before this returns.
+    /// skipped; the gateway's connection events (an <see cref="Metric.Online"/> reading with sequence 0) are exempt.
+    /// Detectors are chosen by the device's kind in the registry. Alerts go to the sink before this returns.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="deviceNumber"/> is not in the registry.</exception>
     public void Process(int deviceNumber, TelemetryFrame reading)
@@ -105,6 +106,15 @@ public sealed class DetectionEngine
         }
 
         var sequence = reading.Sequence;
+        if (sequence == 0 && IsConnectionEvent(reading))
+        {
+            // The gateway's record of a CONNECT or a fired will carries sequence 0 (it does not know the device's
+            // counter): it is never a duplicate, and it leaves the device's counter alone.
+            _processed++;
+            Health.Process(deviceNumber, _registry[deviceNumber], reading);
+            return;
+        }
+
         if (_seen[deviceNumber] && sequence <= _lastSequence[deviceNumber])
         {
             _duplicates++;
@@ -122,6 +132,9 @@ public sealed class DetectionEngine
             detector.Process(deviceNumber, device, reading);
         }
     }
+
+    private static bool IsConnectionEvent(TelemetryFrame reading) =>
+        reading.MetricCount == 1 && reading.GetMetric(0).Metric == Metric.Online;
 
     /// <summary>
     /// Moves event time on to <paramref name="nowMs"/> (the caller's watermark, e.g. the highest event time it has

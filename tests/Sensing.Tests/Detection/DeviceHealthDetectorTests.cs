@@ -141,6 +141,24 @@ public sealed class DeviceHealthDetectorTests
     }
 
     [Test]
+    public void Process_GatewayConnectionEventsWithSequenceZero_RaiseAndClearOfflineWithoutTouchingDuplicates()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Flow(0));
+        kit.Feed(Meter, 5, Flow(0));
+
+        // The gateway does not know the device's counter: its events carry sequence number 0.
+        kit.FeedConnectionEvent(Meter, 10, online: false);
+        kit.FeedConnectionEvent(Meter, 20, online: true);
+        kit.Feed(Meter, 30, Flow(0));
+
+        var events = kit.Of(AlertCondition.DeviceOffline);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+        Assert.That(events[0].RaisedAtMs, Is.EqualTo(T0 + 10_000));
+        Assert.That(kit.Engine.Duplicates, Is.Zero, "connection events are not duplicates, and do not make the next reading one");
+    }
+
+    [Test]
     public void Process_ClockSkewPersisting_RaisedAfterTheOnDelayInIngestTime()
     {
         var kit = new FleetTestKit();

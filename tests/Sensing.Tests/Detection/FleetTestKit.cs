@@ -82,6 +82,20 @@ internal sealed class FleetTestKit
         Engine.Process(Number(deviceId), reading);
     }
 
+    /// <summary>
+    /// Feeds the gateway's connection event for <paramref name="deviceId"/>: an <c>online</c> reading with sequence
+    /// number 0, as the gateway writes it on CONNECT (1) and when the will fires (0).
+    /// </summary>
+    public void FeedConnectionEvent(string deviceId, double seconds, bool online)
+    {
+        Assert.That(Registry.TryFind(deviceId, out var device), Is.True, deviceId);
+        var at = T0 + (long)(seconds * 1000);
+        var length = TelemetryFrame.Write(
+            _frame, Encoding.ASCII.GetBytes(deviceId), device!.Kind, at, at, 0, TraceContext.None, [new MetricValue(Metric.Online, online ? 1 : 0)]);
+        Assert.That(TelemetryFrame.TryDecode(_frame.AsSpan(0, length), out var reading, out var error), Is.True, error.ToString());
+        Engine.Process(Number(deviceId), reading);
+    }
+
     /// <summary>Moves the engine's event time to <paramref name="seconds"/> after <see cref="T0"/>.</summary>
     public void AdvanceTo(double seconds) => Engine.AdvanceTo(T0 + (long)(seconds * 1000));
 
