@@ -103,7 +103,7 @@ public sealed partial class PipeBurstDetector
         ref var district = ref _districts[series.District];
         if (district.Phase != BurstPhase.Normal || district.TrippedFlow + district.TrippedPressure > 0)
         {
-            Vote(series.District, value, timeMs);
+            Vote(series.District, timeMs);
         }
     }
 
