@@ -17,6 +17,7 @@ internal sealed partial class MqttConnection
     private static readonly TimeSpan OfflineEventTimeout = TimeSpan.FromSeconds(5);
 
     private uint _clientMaxPacketSize;
+    private uint _willDelaySeconds;
 
     private Step HandleConnect(MqttFrame frame)
     {
@@ -48,6 +49,7 @@ internal sealed partial class MqttConnection
         _device = device;
         _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
         _clientMaxPacketSize = connect.MaximumPacketSize;
+        _willDelaySeconds = connect.HasWill ? connect.WillDelayInterval : 0;
         var expiry = GrantedExpiry(connect);
         var receiveMaximum = _version == MqttProtocolVersion.V500
             ? Math.Min(connect.ReceiveMaximum, _options.MaxDownlinkInflight)
@@ -105,10 +107,33 @@ internal sealed partial class MqttConnection
             return;
         }
 
+        // 5.0 3.1.3.2.2: the will waits for its Will Delay Interval or the end of the session, whichever comes first,
+        // and is not sent if the device connected again meanwhile (even if that connection has ended since).
+        var delay = Math.Min(_willDelaySeconds, _session.ExpirySeconds);
+        if (delay > 0)
+        {
+            var device = _device;
+            var mark = _sessions.ConnectMark(device.Id);
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(delay), _stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (!_stopping.IsCancellationRequested && _sessions.ConnectMark(device.Id) == mark)
+                {
+                    await WriteOfflineAsync(device);
+                }
+            });
+            return;
+        }
+
+        await WriteOfflineAsync(_device);
+    }
+
+    private async Task WriteOfflineAsync(DeviceInfo device)
+    {
         using var timeout = new CancellationTokenSource(OfflineEventTimeout);
         try
         {
-            await WriteOnlineAsync(_device, 0, timeout.Token);
+            await WriteOnlineAsync(device, 0, timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {

@@ -11,6 +11,7 @@ namespace Sensing.Gateway;
 public sealed class SessionBook : IDisposable
 {
     private readonly ConcurrentDictionary<string, DeviceSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _connectMarks = new(StringComparer.Ordinal);
     private readonly Lock _attachGate = new();
     private readonly GatewayOptions _options;
     private readonly Timer _sweeper;
@@ -19,6 +20,7 @@ public sealed class SessionBook : IDisposable
     private long _dropped;
     private long _takeovers;
     private long _noSession;
+    private long _connects;
 
     /// <summary>Creates the book; offline persistent sessions are swept when they expire.</summary>
     public SessionBook(GatewayOptions options)
@@ -47,6 +49,12 @@ public sealed class SessionBook : IDisposable
 
     /// <summary>Commands queued for the device (0 when it has no session here).</summary>
     public int QueuedFor(string deviceId) => _sessions.TryGetValue(deviceId, out var session) ? session.QueuedCount : 0;
+
+    /// <summary>True when the device has a live connection to this gateway.</summary>
+    public bool IsConnected(string deviceId) => _sessions.TryGetValue(deviceId, out var session) && session.Connection is not null;
+
+    /// <summary>Changes every time the device connects (one entry per device that ever connected here).</summary>
+    internal long ConnectMark(string deviceId) => _connectMarks.TryGetValue(deviceId, out var mark) ? mark : 0;
 
     /// <summary>True when the device has a session here with a downlink subscription.</summary>
     public bool IsSubscribed(string deviceId) => _sessions.TryGetValue(deviceId, out var session) && session.Subscription is not null;
@@ -90,6 +98,7 @@ public sealed class SessionBook : IDisposable
 
             session.ExpirySeconds = expirySeconds;
             previous = session.Attach(connection, receiveMaximum);
+            _connectMarks[device.Id] = Interlocked.Increment(ref _connects);
             if (previous is not null)
             {
                 Interlocked.Increment(ref _takeovers);

@@ -176,4 +176,24 @@ internal static class PahoScripts
         c.disconnect()
         c.loop_stop()
         """;
+
+    /// <summary>
+    /// 5.0: connects with a will delayed by argument 6 seconds and a session expiry of 60 s, then the process ends
+    /// without DISCONNECT.
+    /// </summary>
+    public const string DieWithDelayedWill = Prelude + """
+        from paho.mqtt.properties import Properties
+        from paho.mqtt.packettypes import PacketTypes
+        c = client()
+        will = Properties(PacketTypes.WILLMESSAGE)
+        will.WillDelayInterval = int(sys.argv[6])
+        c.will_set("sensing/%s/up" % device, b"gone", qos=1, properties=will)
+        session = Properties(PacketTypes.CONNECT)
+        session.SessionExpiryInterval = 60
+        c.connect(host, port, 60, clean_start=True, properties=session)
+        c.loop_start()
+        connected.wait(10)
+        time.sleep(0.3)
+        os._exit(0)
+        """;
 }

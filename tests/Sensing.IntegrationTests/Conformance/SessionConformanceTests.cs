@@ -14,7 +14,7 @@ public sealed class SessionConformanceTests
 
     [OneTimeSetUp]
     public Task Start() => _gateway.StartAsync(GatewayFixture.Detectors(
-        "md-online", "md-will-4", "md-will-5", "md-silent-4", "md-silent-5", "md-clean", "md-take-4", "md-take-5", "md-take-sub"));
+        "md-online", "md-will-4", "md-will-5", "md-silent-4", "md-silent-5", "md-clean", "md-take-4", "md-take-5", "md-take-sub", "md-delay", "md-back"));
 
     [OneTimeTearDown]
     public async Task Stop() => await _gateway.DisposeAsync();
@@ -68,6 +68,32 @@ public sealed class SessionConformanceTests
 
         var readings = await _gateway.WaitForReadingsAsync(device, r => r.Any(IsOnline(0)));
         Assert.That(readings.Where(IsOnline(0)), Is.Not.Empty, "keep-alive expiry fires the will: online=0");
+    }
+
+    [Test]
+    public async Task Paho5_WillDelayAndNoReconnect_OfflineEventAfterTheDelay()
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.DieWithDelayedWill, [.. Args("md-delay", "5"), "2"]));
+        Assert.That(result.Output, Does.Contain("connack 0"), result.ToString());
+        var died = DateTime.UtcNow;
+
+        var readings = await _gateway.WaitForReadingsAsync("md-delay", r => r.Any(IsOnline(0)));
+        Assert.That(readings.Where(IsOnline(0)), Is.Not.Empty, "the delayed will fires when the device stays away");
+        // 5.0 3.1.3.2.2: not before the Will Delay Interval (2 s; the gap between process exit and seeing it is extra).
+        Assert.That(DateTime.UtcNow - died, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5)));
+    }
+
+    [Test]
+    public async Task Paho5_WillDelayAndReconnectWithinIt_NoOfflineEvent()
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.DieWithDelayedWill, [.. Args("md-back", "5"), "3"]));
+        Assert.That(result.Output, Does.Contain("connack 0"), result.ToString());
+        var back = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.PublishAndDisconnect, [.. Args("md-back", "5"), "{\"seq\":8,\"lel\":1}"]));
+        Assert.That(back.Output, Does.Contain("published True"), back.ToString());
+
+        await _gateway.WaitForReadingsAsync("md-back", r => r.Any(x => x.Sequence == 8));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.That(_gateway.ReadingsOf("md-back").Where(IsOnline(0)), Is.Empty, "back within the will delay: the device was never offline");
     }
 
     [Test]

@@ -120,7 +120,8 @@ public sealed class ThinPathTests
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } record
                 && TelemetryFrame.TryDecode(record.Value, out var frame, out _)
-                && frame.DeviceId.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(device)))
+                && frame.DeviceId.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(device))
+                && !frame.TryGet(Metric.Online, out _))
             {
                 seen.Add(frame.Sequence);
             }
