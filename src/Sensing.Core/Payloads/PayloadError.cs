@@ -22,4 +22,10 @@ public enum PayloadError : byte
     NoMetrics,
     /// <summary>Nested objects or arrays are not part of the reading format.</summary>
     UnexpectedNesting,
+    /// <summary>A binary reading shorter than its header or than its metric count says.</summary>
+    BinaryTruncated,
+    /// <summary>A binary reading with bytes after its last metric.</summary>
+    BinaryTrailingBytes,
+    /// <summary>A binary reading naming a metric code that does not exist.</summary>
+    UnknownMetric,
 }

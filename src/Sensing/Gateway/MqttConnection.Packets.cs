@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using Sensing.Core.Devices;
 using Sensing.Mqtt;
 
 namespace Sensing.Gateway;
@@ -29,11 +27,23 @@ internal sealed partial class MqttConnection
                 return Refuse(status.ToReasonCode());
             }
 
-            // A QoS 1/2 PUBLISH needs an in-flight slot; without one, leave it unread and wait (backpressure).
-            if (frame.Type == MqttPacketType.Publish && _device is not null && ((frame.Flags >> 1) & 3) != 0 && !_inflight.Wait(0))
+            if (frame.Type == MqttPacketType.Publish && _device is not null)
             {
-                examined = consumed;
-                return Step.WaitForInflight;
+                // Over the connection's message rate: leave the PUBLISH unread until a token is there.
+                if (!_rate.TryTake(out _throttleWait))
+                {
+                    _limits.CountThrottled(_device.Id, ref _throttleLoggedAt);
+                    examined = consumed;
+                    return Step.Throttle;
+                }
+
+                // A QoS 1/2 PUBLISH needs an in-flight slot; without one, leave it unread and wait (backpressure).
+                if (((frame.Flags >> 1) & 3) != 0 && !_inflight.Wait(0))
+                {
+                    _rate.Refund();
+                    examined = consumed;
+                    return Step.WaitForInflight;
+                }
             }
 
             var step = Handle(frame);
@@ -62,6 +72,8 @@ internal sealed partial class MqttConnection
         {
             case MqttPacketType.Publish:
                 return HandlePublish(frame);
+            case MqttPacketType.PubAck:
+                return HandleDownlinkAck(frame);
             case MqttPacketType.PubRel:
                 if (!MqttPublishAck.TryDecode(frame, _version, out var rel, out var relError))
                 {
@@ -84,96 +96,54 @@ internal sealed partial class MqttConnection
             case MqttPacketType.Subscribe:
                 return HandleSubscribe(frame);
             case MqttPacketType.Unsubscribe:
-                if (!MqttUnsubscribe.TryDecode(frame, _version, out var unsubscribe, out var unsubError))
-                {
-                    return Refuse(unsubError.ToReasonCode());
-                }
-
-                var codes = new MqttReasonCode[unsubscribe.Count];
-                Send(new Outbound(MqttPacketType.UnsubAck, unsubscribe.PacketId, MqttReasonCode.Success, codes));
-                return Step.Continue;
+                return HandleUnsubscribe(frame);
             case MqttPacketType.Disconnect:
-                return Step.Close;
+                return HandleDisconnect(frame);
             default:
                 // MQTT-3.1.0-2: a second CONNECT, or a packet only a server sends, is a protocol violation.
                 return Refuse(MqttReasonCode.ProtocolError);
         }
     }
 
-    private Step HandleConnect(MqttFrame frame)
+    private Step HandleDisconnect(MqttFrame frame)
     {
-        // Protocol level sits after the 6-byte protocol name "MQTT" (3.1.2.2); knowing it lets a refusal
-        // use the client's version.
-        _version = frame.Body.Length > 6 && frame.Body[6] == 5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
-        if (!MqttConnect.TryDecode(frame, out var connect, out var error))
+        if (!MqttDisconnect.TryDecode(frame, _version, out var disconnect, out var error))
         {
-            _counters.MalformedPacket();
-            return RefuseConnect(error.ToReasonCode(), error.ToConnectReturnCode() ?? MqttConnectReturnCode.IdentifierRejected);
-        }
-
-        _version = connect.ProtocolVersion;
-        var identity = connect.HasUserName ? connect.UserName : connect.ClientId;
-        if (!_registry.TryFind(identity, out var number) || !SecretMatches(_registry[number], connect))
-        {
-            _counters.RefusedConnect();
-            return RefuseConnect(MqttReasonCode.BadUserNameOrPassword, MqttConnectReturnCode.BadUserNameOrPassword);
-        }
-
-        _device = _registry[number];
-        _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
-        _counters.Connected();
-        Send(_version == MqttProtocolVersion.V500 ? new Outbound(MqttPacketType.ConnAck, 0, MqttReasonCode.Success) : Outbound.ConnAck311(MqttConnectReturnCode.Accepted));
-        return Step.Continue;
-    }
-
-    private Step HandlePublish(MqttFrame frame)
-    {
-        var qos = (frame.Flags >> 1) & 3;
-        if (!MqttPublish.TryDecode(frame, _version, out var publish, out var error))
-        {
-            if (qos != 0)
-            {
-                _inflight.Release();
-            }
-
             return Refuse(error.ToReasonCode());
         }
 
-        var device = _device!;
-        if (!DeviceTopics.IsOwn(publish.Topic, device.IdUtf8, DeviceTopics.Up))
+        if (disconnect.SessionExpiryInterval is { } expiry)
         {
-            // A device may publish only to its own uplink: 5.0 answers 0x87 (3.3.4), 3.1.1 can only disconnect.
-            if (qos == 0 || _version != MqttProtocolVersion.V500)
+            // 5.0 3.14.2.2.2 [MQTT-3.14.2-2]: a session that had expiry 0 in CONNECT may not be given one now.
+            if (_session!.ExpirySeconds == 0 && expiry != 0)
             {
-                return Refuse(MqttReasonCode.NotAuthorized);
+                return Refuse(MqttReasonCode.ProtocolError);
             }
 
-            _inflight.Release();
-            Send(new Outbound(qos == 1 ? MqttPacketType.PubAck : MqttPacketType.PubRec, publish.PacketId, MqttReasonCode.NotAuthorized));
-            return Step.Continue;
+            _session.ExpirySeconds = Math.Min(expiry, (uint)_options.MaxSessionExpiry.TotalSeconds);
         }
 
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        switch (publish.QoS)
-        {
-            case MqttQoS.AtMostOnce:
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, null, _context.ConnectionClosed);
-                break;
-            case MqttQoS.AtLeastOnce:
-                var id = publish.PacketId;
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubAck(id)), _context.ConnectionClosed);
-                break;
-            default:
-                var id2 = publish.PacketId;
-                if (!_qos2Pending.Add(id2))
-                {
-                    // 4.3.3: a resent PUBLISH with a packet id we hold is the same message; PUBREC follows the first.
-                    _inflight.Release();
-                    break;
-                }
+        // 3.1.2.5 [MQTT-3.1.2-10] / 5.0 3.14.4: a normal DISCONNECT discards the will; 5.0 reason 0x04 asks for it.
+        _disconnectedCleanly = disconnect.ReasonCode != MqttReasonCode.DisconnectWithWillMessage;
+        return Step.Close;
+    }
 
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubRec(id2)), _context.ConnectionClosed);
-                break;
+    private Step HandleDownlinkAck(MqttFrame frame)
+    {
+        if (!MqttPublishAck.TryDecode(frame, _version, out var ack, out var error))
+        {
+            return Refuse(error.ToReasonCode());
+        }
+
+        // 4.3.2: the PUBACK ends the QoS 1 delivery of a downlink command and frees its packet id. An unknown id
+        // (a duplicate PUBACK) is ignored.
+        if (_session!.Acknowledge(ack.PacketId, out var sent))
+        {
+            _sessions.CountAcknowledged(sent);
+        }
+        else
+        {
+            _sessions.CountSent(sent);
         }
 
         return Step.Continue;
@@ -188,15 +158,54 @@ internal sealed partial class MqttConnection
 
         var codes = new MqttReasonCode[subscribe.Count];
         var i = 0;
+        MqttQoS? granted = null;
         foreach (var subscription in subscribe)
         {
-            // Only the device's own downlink topic; commands are delivered at most at QoS 1.
-            codes[i++] = DeviceTopics.IsOwn(subscription.Filter, _device!.IdUtf8, DeviceTopics.Down)
-                ? (subscription.Options.MaximumQoS == MqttQoS.AtMostOnce ? MqttReasonCode.GrantedQoS0 : MqttReasonCode.GrantedQoS1)
-                : MqttReasonCode.NotAuthorized;
+            // Only the device's own downlink topic; commands are delivered at most at QoS 1. A refused filter gets
+            // 0x87 in 5.0, and 0x80 Failure in 3.1.1 (3.9.3: the writer maps every failure to 0x80).
+            if (DeviceTopics.IsOwn(subscription.Filter, _device!.IdUtf8, DeviceTopics.Down))
+            {
+                granted = subscription.Options.MaximumQoS == MqttQoS.AtMostOnce ? MqttQoS.AtMostOnce : MqttQoS.AtLeastOnce;
+                codes[i++] = granted == MqttQoS.AtMostOnce ? MqttReasonCode.GrantedQoS0 : MqttReasonCode.GrantedQoS1;
+            }
+            else
+            {
+                codes[i++] = MqttReasonCode.NotAuthorized;
+            }
         }
 
+        // 3.8.4 [MQTT-3.8.4-1]: SUBACK first, then the commands the subscription releases.
         Send(new Outbound(MqttPacketType.SubAck, subscribe.PacketId, MqttReasonCode.Success, codes));
+        if (granted is { } qos)
+        {
+            _session!.Subscribe(qos);
+        }
+
+        return Step.Continue;
+    }
+
+    private Step HandleUnsubscribe(MqttFrame frame)
+    {
+        if (!MqttUnsubscribe.TryDecode(frame, _version, out var unsubscribe, out var error))
+        {
+            return Refuse(error.ToReasonCode());
+        }
+
+        var codes = new MqttReasonCode[unsubscribe.Count];
+        var i = 0;
+        foreach (var filter in unsubscribe)
+        {
+            var own = DeviceTopics.IsOwn(filter, _device!.IdUtf8, DeviceTopics.Down) && _session!.Subscription is not null;
+            if (own)
+            {
+                _session!.Unsubscribe();
+            }
+
+            // 5.0 3.11.3: 0x11 when no such subscription existed.
+            codes[i++] = own ? MqttReasonCode.Success : MqttReasonCode.NoSubscriptionExisted;
+        }
+
+        Send(new Outbound(MqttPacketType.UnsubAck, unsubscribe.PacketId, MqttReasonCode.Success, codes));
         return Step.Continue;
     }
 
@@ -219,42 +228,15 @@ internal sealed partial class MqttConnection
 
     private Step Refuse(MqttReasonCode reason)
     {
-        if (reason is MqttReasonCode.MalformedPacket or MqttReasonCode.ProtocolError or MqttReasonCode.PacketTooLarge)
+        if (reason is MqttReasonCode.MalformedPacket or MqttReasonCode.ProtocolError or MqttReasonCode.PacketTooLarge or MqttReasonCode.TopicAliasInvalid)
         {
             _counters.MalformedPacket();
         }
 
         // 5.0 4.13: tell the client why with DISCONNECT before closing; 3.1.1 just closes the connection.
-        Send(new Outbound(MqttPacketType.Disconnect, 0, reason));
-        return Step.Close;
-    }
-
-    private Step RefuseConnect(MqttReasonCode reason, MqttConnectReturnCode code)
-    {
-        Send(_version == MqttProtocolVersion.V500
-            ? new Outbound(MqttPacketType.ConnAck, 0, reason)
-            : Outbound.ConnAck311(code));
+        Send(Outbound.Disconnect(reason));
         return Step.Close;
     }
 
     private void Send(Outbound packet) => _outbound.Writer.TryWrite(packet);
-
-    private static bool SecretMatches(DeviceInfo device, MqttConnect connect)
-    {
-        if (device.SecretSha256.Length == 0)
-        {
-            return true;
-        }
-
-        if (!connect.HasPassword)
-        {
-            return false;
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(connect.Password, hash);
-        Span<byte> expected = stackalloc byte[32];
-        return Convert.FromHexString(device.SecretSha256, expected, out _, out var written) == System.Buffers.OperationStatus.Done
-            && written == 32 && CryptographicOperations.FixedTimeEquals(hash, expected);
-    }
 }

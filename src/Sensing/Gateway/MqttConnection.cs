@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
@@ -9,34 +8,59 @@ namespace Sensing.Gateway;
 
 /// <summary>
 /// One device connection. The read loop decodes packets straight from the socket's pipe; everything sent back
-/// goes through one bounded queue to a single writer, because Kafka acknowledgements arrive on another thread.
+/// goes through one bounded queue to a single writer, because Kafka acknowledgements and downlink commands arrive
+/// on other threads.
 /// </summary>
 internal sealed partial class MqttConnection : IAsyncDisposable
 {
+    // Downlink PUBLISH packets wait only while fewer than this many packets are queued for the writer, so
+    // acknowledgements of readings always find room (the queue is sized for both).
+    private const int DownlinkQueueBudget = 32;
+
     private readonly ConnectionContext _context;
     private readonly GatewayOptions _options;
     private readonly DeviceRegistry _registry;
     private readonly ReadingIngest _ingest;
     private readonly GatewayCounters _counters;
+    private readonly SessionBook _sessions;
+    private readonly DeviceLimits _limits;
+    private readonly bool _addressAllowed;
+    private readonly CancellationToken _stopping;
     private readonly Channel<Outbound> _outbound;
     private readonly SemaphoreSlim _inflight;
     private readonly MqttFrameBuffer _reassembly = new();
     private readonly HashSet<ushort> _qos2Pending = [];
     private MqttProtocolVersion _version;
     private DeviceInfo? _device;
+    private DeviceSession? _session;
     private TimeSpan _keepAlive;
     private volatile bool _kafkaFailed;
+    private volatile bool _connAckSent;
+    private volatile bool _downlinkDeferred;
+    private volatile bool _takenOver;
+    private bool _disconnectedCleanly;
+    private MessageRate _rate;
+    private TimeSpan _throttleWait;
+    private long _throttleLoggedAt;
 
-    public MqttConnection(ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters)
+    public MqttConnection(
+        ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters,
+        SessionBook sessions, DeviceLimits limits, bool addressAllowed, CancellationToken stopping)
     {
         _context = context;
         _options = options;
         _registry = registry;
         _ingest = ingest;
         _counters = counters;
+        _sessions = sessions;
+        _limits = limits;
+        _addressAllowed = addressAllowed;
+        _rate = new MessageRate(options.MaxMessagesPerSecond);
+        _stopping = stopping;
         _inflight = new SemaphoreSlim(options.MaxInflightPerConnection, options.MaxInflightPerConnection);
-        // Room for every in-flight acknowledgement plus control packets, so Kafka's delivery thread never waits.
-        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.MaxInflightPerConnection + 64)
+        // Room for every in-flight acknowledgement, the downlink budget, resent downlink and control packets, so
+        // Kafka's delivery thread never waits.
+        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.MaxInflightPerConnection + DownlinkQueueBudget + options.MaxDownlinkInflight + 64)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -58,12 +82,17 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // Keep-alive or connect timeout, or the gateway is stopping.
+            if (!_context.ConnectionClosed.IsCancellationRequested && _device is not null && !_takenOver)
+            {
+                // 3.1.2.10 [MQTT-3.1.2-24]: nothing for 1.5 x keep alive; 5.0 4.13 says why before closing (0x8D).
+                Send(Outbound.Disconnect(MqttReasonCode.KeepAliveTimeout));
+            }
         }
         finally
         {
             _outbound.Writer.TryComplete();
             await writer;
+            await EndSessionAsync();
         }
     }
 
@@ -78,15 +107,22 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private async Task ReadLoopAsync(CancellationToken closed)
     {
         var input = _context.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        // Not linked to the connection's closed token: Kestrel fires that on the device's FIN, and what the device
+        // sent before its FIN is still in the pipe to be read (a pipe read ends with IsCompleted after it).
+        using var timeout = new CancellationTokenSource();
         timeout.CancelAfter(_options.ConnectTimeout);
         while (true)
         {
             var result = await input.ReadAsync(timeout.Token);
+            if (result.IsCanceled)
+            {
+                return; // the writer closed the connection
+            }
+
             var buffer = result.Buffer;
             var step = ProcessPackets(buffer, out var consumed, out var examined);
             input.AdvanceTo(consumed, examined);
-            if (step == Step.Close || _kafkaFailed)
+            if (step == Step.Close || _kafkaFailed || _takenOver)
             {
                 return;
             }
@@ -98,6 +134,13 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 _pendingProduce = default;
             }
 
+            if (step == Step.Throttle)
+            {
+                // Over its message rate: leave the socket unread until the next PUBLISH is allowed. Not cut short
+                // when the device closes: what it sent before closing is still read, at the rate.
+                await Task.Delay(_throttleWait, _stopping);
+            }
+
             if (step == Step.WaitForInflight)
             {
                 // Backpressure: stop reading the socket until Kafka acknowledges earlier readings.
@@ -105,8 +148,9 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 _inflight.Release();
             }
 
-            if (result.IsCompleted)
+            if (result.IsCompleted && step == Step.Continue)
             {
+                // The device closed and every whole packet it sent was handled (a held-back one is read next round).
                 return;
             }
 
@@ -143,8 +187,18 @@ internal sealed partial class MqttConnection : IAsyncDisposable
                 var flush = await output.FlushAsync();
                 if (close || flush.IsCompleted)
                 {
-                    _context.Abort();
+                    // A graceful close: what was written (a CONNACK refusal, a DISCONNECT) reaches the client before
+                    // the FIN, which an abort would not guarantee.
+                    await output.CompleteAsync();
+                    _context.Transport.Input.CancelPendingRead();
                     return;
+                }
+
+                if (_downlinkDeferred && _session is { } session)
+                {
+                    // Commands waited for room in the writer's queue; there is room now.
+                    _downlinkDeferred = false;
+                    _sessions.CountSent(session.Pump());
                 }
             }
         }
@@ -154,58 +208,11 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         }
     }
 
-    private bool Write(PipeWriter output, Outbound packet)
-    {
-        switch (packet.Type)
-        {
-            case MqttPacketType.ConnAck when _version == MqttProtocolVersion.V500:
-                MqttPacketWriter.WriteConnAck(output, sessionPresent: false, packet.Reason, new MqttConnAckProperties
-                {
-                    ReceiveMaximum = (ushort)_options.MaxInflightPerConnection,
-                    MaximumPacketSize = (uint)_options.MaxPacketSize,
-                    // Maximum QoS is left out: absent means QoS 2 is supported, and 2 is not a valid value (5.0 3.2.2.3.4).
-                    RetainAvailable = false,
-                    WildcardSubscriptionAvailable = false,
-                });
-                return packet.Reason != MqttReasonCode.Success;
-            case MqttPacketType.ConnAck:
-                // 3.1.1 CONNACK carries a return code, not a reason code (see Outbound.ConnAck311).
-                MqttPacketWriter.WriteConnAck(output, sessionPresent: false, (MqttConnectReturnCode)packet.PacketId);
-                return packet.PacketId != 0;
-            case MqttPacketType.PubAck:
-                MqttPacketWriter.WritePubAck(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.PubRec:
-                MqttPacketWriter.WritePubRec(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.PubComp:
-                MqttPacketWriter.WritePubComp(output, _version, packet.PacketId, packet.Reason);
-                return false;
-            case MqttPacketType.SubAck:
-                MqttPacketWriter.WriteSubAck(output, _version, packet.PacketId, packet.Codes);
-                return false;
-            case MqttPacketType.UnsubAck:
-                MqttPacketWriter.WriteUnsubAck(output, _version, packet.PacketId, packet.Codes);
-                return false;
-            case MqttPacketType.PingResp:
-                MqttPacketWriter.WritePingResp(output);
-                return false;
-            case MqttPacketType.Disconnect:
-                if (_version == MqttProtocolVersion.V500)
-                {
-                    MqttPacketWriter.WriteDisconnect(output, _version, packet.Reason);
-                }
-
-                return true;
-            default:
-                return false;
-        }
-    }
-
     private enum Step : byte
     {
         Continue,
         WaitForInflight,
+        Throttle,
         Close,
     }
 }

@@ -1,24 +1,32 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Sensing.Core.Devices;
 
 namespace Sensing.Gateway;
 
-/// <summary>Kestrel's entry point for each accepted MQTT TCP connection.</summary>
-public sealed class MqttConnectionHandler(GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters) : ConnectionHandler
+/// <summary>Kestrel's entry point for each accepted MQTT connection.</summary>
+public sealed class MqttConnectionHandler(
+    GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters, SessionBook sessions,
+    DeviceLimits limits, IHostApplicationLifetime lifetime) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters);
-        var authenticated = false;
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        var allowed = limits.TryOpen(address);
+        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters, sessions, limits, allowed, lifetime.ApplicationStopping);
         try
         {
             await mqtt.RunAsync();
-            authenticated = mqtt.IsAuthenticated;
         }
         finally
         {
-            if (authenticated || mqtt.IsAuthenticated)
+            if (allowed)
+            {
+                limits.Close(address);
+            }
+
+            if (mqtt.IsAuthenticated)
             {
                 counters.Disconnected();
             }

@@ -23,7 +23,7 @@ public sealed class ReadingIngest(RecordProducer producer, SensingTopics topics,
     {
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
         var key = device.IdUtf8;
-        if (!JsonReadingDecoder.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
+        if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
             counters.DeadLettered();
             var letter = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);

@@ -1,0 +1,159 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Sensing.Core.Devices;
+using Sensing.Mqtt;
+
+namespace Sensing.Gateway;
+
+/// <summary>
+/// CONNECT, the device's session, takeover and the end of a connection. The gateway writes the device's connection
+/// state into <c>sensing.telemetry</c> as the <c>online</c> metric: 1 on every accepted CONNECT, and 0 when the
+/// connection ends the way an MQTT will fires (3.1.2.5: no DISCONNECT, keep-alive expiry, a protocol error, or a
+/// 5.0 DISCONNECT with reason 0x04). That offline event is the device's will, whatever will topic it named.
+/// </summary>
+internal sealed partial class MqttConnection
+{
+    // How long the offline event may wait for room in the producer's buffer when the connection ends.
+    private static readonly TimeSpan OfflineEventTimeout = TimeSpan.FromSeconds(5);
+
+    private uint _clientMaxPacketSize;
+
+    private Step HandleConnect(MqttFrame frame)
+    {
+        // Protocol level sits after the 6-byte protocol name "MQTT" (3.1.2.2); knowing it lets a refusal
+        // use the client's version.
+        _version = frame.Body.Length > 6 && frame.Body[6] == 5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
+        if (!MqttConnect.TryDecode(frame, out var connect, out var error))
+        {
+            _counters.MalformedPacket();
+            return RefuseConnect(error.ToReasonCode(), error.ToConnectReturnCode() ?? MqttConnectReturnCode.IdentifierRejected);
+        }
+
+        _version = connect.ProtocolVersion;
+        if (!_addressAllowed)
+        {
+            // Too many connections from this source address: 5.0 0x9F (3.2.2.2), 3.1.1 0x03 Server unavailable.
+            _counters.RefusedConnect();
+            return RefuseConnect(MqttReasonCode.ConnectionRateExceeded, MqttConnectReturnCode.ServerUnavailable);
+        }
+
+        var identity = connect.HasUserName ? connect.UserName : connect.ClientId;
+        if (!_registry.TryFind(identity, out var number) || !SecretMatches(_registry[number], connect))
+        {
+            _counters.RefusedConnect();
+            return RefuseConnect(MqttReasonCode.BadUserNameOrPassword, MqttConnectReturnCode.BadUserNameOrPassword);
+        }
+
+        var device = _registry[number];
+        _device = device;
+        _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
+        _clientMaxPacketSize = connect.MaximumPacketSize;
+        var expiry = GrantedExpiry(connect);
+        var receiveMaximum = _version == MqttProtocolVersion.V500
+            ? Math.Min(connect.ReceiveMaximum, _options.MaxDownlinkInflight)
+            : _options.MaxDownlinkInflight;
+        _session = _sessions.Attach(this, device, connect.CleanStart, expiry, receiveMaximum, out var present, out var previous);
+        // MQTT-3.1.4-3: the connection already open for this device is closed (5.0: DISCONNECT 0x8E first).
+        previous?.TakeOver();
+
+        _counters.Connected();
+        Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(MqttReasonCode.Success, present) : Outbound.ConnAck311(MqttConnectReturnCode.Accepted, present));
+        _connAckSent = true;
+        _sessions.CountSent(_session.Resume());
+        _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+        return Step.Continue;
+    }
+
+    private uint GrantedExpiry(MqttConnect connect)
+    {
+        var max = (uint)_options.MaxSessionExpiry.TotalSeconds;
+        if (_version != MqttProtocolVersion.V500)
+        {
+            // 3.1.1 3.1.2.4: Clean Session 0 keeps the session after the connection; its lifetime is the gateway's.
+            return connect.CleanStart ? 0 : max;
+        }
+
+        // 5.0 3.1.2.11.2: 0 ends the session with the connection, 0xFFFFFFFF never; the gateway caps it and then
+        // tells the client in CONNACK (3.2.2.3.2).
+        var requested = connect.SessionExpiryInterval;
+        _grantedExpiry = Math.Min(requested, max);
+        _expiryChanged = _grantedExpiry != requested;
+        return _grantedExpiry;
+    }
+
+    /// <summary>Another connection of the same device connected: close this one without an offline event.</summary>
+    internal void TakeOver()
+    {
+        _takenOver = true;
+        if (!_outbound.Writer.TryWrite(Outbound.Disconnect(MqttReasonCode.SessionTakenOver)))
+        {
+            _context.Abort();
+        }
+    }
+
+    private async Task EndSessionAsync()
+    {
+        if (_session is null || _device is null)
+        {
+            return;
+        }
+
+        // False when another connection took the session over: the device is still online there.
+        var detached = _sessions.Detach(_session, this);
+        if (!detached || _disconnectedCleanly || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(OfflineEventTimeout);
+        try
+        {
+            await WriteOnlineAsync(_device, 0, timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // Kafka cannot take it now; the processor's silence rule still reports the device offline.
+        }
+    }
+
+    private ValueTask WriteOnlineAsync(DeviceInfo device, int online, CancellationToken cancellationToken)
+    {
+        // The event goes through the same decode and produce path as a device's JSON reading. Its sequence number is
+        // 0: the gateway does not know the device's counter, and 0 never passes a real reading.
+        Span<byte> json = stackalloc byte[64];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        "{\"seq\":0,\"ts\":"u8.CopyTo(json);
+        var length = 14;
+        Utf8Formatter.TryFormat(now, json[length..], out var written);
+        length += written;
+        var tail = online == 1 ? ",\"online\":1}"u8 : ",\"online\":0}"u8;
+        tail.CopyTo(json[length..]);
+        length += tail.Length;
+        return _ingest.IngestAsync(device, json[..length], now, null, cancellationToken);
+    }
+
+    private Step RefuseConnect(MqttReasonCode reason, MqttConnectReturnCode code)
+    {
+        Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(reason) : Outbound.ConnAck311(code));
+        return Step.Close;
+    }
+
+    private static bool SecretMatches(DeviceInfo device, MqttConnect connect)
+    {
+        if (device.SecretSha256.Length == 0)
+        {
+            return true;
+        }
+
+        if (!connect.HasPassword)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(connect.Password, hash);
+        Span<byte> expected = stackalloc byte[32];
+        return Convert.FromHexString(device.SecretSha256, expected, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32 && CryptographicOperations.FixedTimeEquals(hash, expected);
+    }
+}

@@ -1,0 +1,130 @@
+using Sensing.Core.Telemetry;
+
+namespace Sensing.IntegrationTests.Conformance;
+
+/// <summary>
+/// Connection state and sessions with real clients: the online event on connect, the will (offline event) when a
+/// connection ends without DISCONNECT or by keep-alive expiry, none after a clean DISCONNECT, and session takeover.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class SessionConformanceTests
+{
+    private readonly GatewayFixture _gateway = new();
+
+    [OneTimeSetUp]
+    public Task Start() => _gateway.StartAsync(GatewayFixture.Detectors(
+        "md-online", "md-will-4", "md-will-5", "md-silent-4", "md-silent-5", "md-clean", "md-take-4", "md-take-5", "md-take-sub"));
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _gateway.DisposeAsync();
+
+    [Test]
+    public async Task MosquittoPub_Connects_OnlineEventInKafka()
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Mosquitto("mosquitto_pub", _gateway.EndPoint,
+            "-i", "md-online", "-u", "md-online", "-P", GatewayFixture.Password, "-q", "1", "-t", "sensing/md-online/up", "-m", "{\"seq\":5,\"lel\":1}"));
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+
+        var readings = await _gateway.WaitForReadingsAsync("md-online", r => r.Any(x => x.Sequence == 5) && r.Any(IsOnline(1)));
+        Assert.That(readings.Where(IsOnline(1)), Is.Not.Empty, "CONNECT should write online=1");
+        Assert.That(readings.Where(r => r.Sequence == 5), Is.Not.Empty, "the reading itself should be in Kafka");
+    }
+
+    [TestCase("md-will-4", "4")]
+    [TestCase("md-will-5", "5")]
+    public async Task Paho_ProcessDiesWithoutDisconnect_OfflineEventInKafka(string device, string version)
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.DieWithoutDisconnect, Args(device, version)));
+        Assert.That(result.Output, Does.Contain("connack 0"), result.ToString());
+
+        var readings = await _gateway.WaitForReadingsAsync(device, r => r.Any(IsOnline(0)));
+        Assert.That(readings.Where(IsOnline(0)), Is.Not.Empty, "a connection lost without DISCONNECT fires the will: online=0");
+        Assert.That(readings.Select(r => r.Metrics[Metric.Online]), Is.EqualTo(new[] { 1.0, 0.0 }), "online, then offline, in order");
+    }
+
+    [TestCase("md-silent-4", "4", "")]
+    [TestCase("md-silent-5", "5", "e0")]
+    public async Task Paho_SilentPastKeepAlive_ClosedAndOfflineEventInKafka(string device, string version, string disconnectHeader)
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.GoSilent, Args(device, version)), TimeSpan.FromSeconds(30));
+        Assert.That(result.Output, Does.Contain("closed after"), result.ToString());
+        var seconds = double.Parse(result.Output.Split("closed after ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        // 3.1.2.10: the server closes after 1.5 x keep alive (1 s here), not before.
+        Assert.That(seconds, Is.InRange(1.0, 10.0), result.ToString());
+        if (disconnectHeader.Length != 0)
+        {
+            // 5.0: DISCONNECT (0xE0) with reason 0x8D Keep Alive timeout.
+            // Skip PINGRESPs (d000) for pings paho sent before it went silent.
+            var sent = result.Output.Split(": ")[1].Trim();
+            while (sent.StartsWith("d000", StringComparison.Ordinal))
+            {
+                sent = sent[4..];
+            }
+
+            Assert.That(sent, Does.StartWith(disconnectHeader), result.ToString());
+            Assert.That(sent.Substring(4, 2), Is.EqualTo("8d"), result.ToString());
+        }
+
+        var readings = await _gateway.WaitForReadingsAsync(device, r => r.Any(IsOnline(0)));
+        Assert.That(readings.Where(IsOnline(0)), Is.Not.Empty, "keep-alive expiry fires the will: online=0");
+    }
+
+    [Test]
+    public async Task Paho_CleanDisconnect_NoOfflineEvent()
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.PublishAndDisconnect, [.. Args("md-clean", "5"), "{\"seq\":3,\"lel\":2}"]));
+        Assert.That(result.Output, Does.Contain("published True"), result.ToString());
+
+        await _gateway.WaitForReadingsAsync("md-clean", r => r.Any(x => x.Sequence == 3));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(_gateway.ReadingsOf("md-clean").Where(IsOnline(0)), Is.Empty, "a DISCONNECT discards the will (3.1.2.5)");
+    }
+
+    [Test]
+    public async Task Paho5_SecondConnectionSameDevice_FirstClosedWithSessionTakenOver()
+    {
+        var takeovers = _gateway.Sessions.Takeovers;
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.TakeOver, Args("md-take-5", "5")));
+
+        // 5.0 3.1.4: DISCONNECT with 0x8E (142) to the existing connection.
+        Assert.That(result.Output, Does.Contain("first closed 142"), result.ToString());
+        Assert.That(_gateway.Sessions.Takeovers, Is.GreaterThan(takeovers));
+        var readings = await _gateway.WaitForReadingsAsync("md-take-5", r => r.Count(IsOnline(1)) >= 2);
+        Assert.That(readings.Count(IsOnline(1)), Is.EqualTo(2), "each connection writes online=1");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(_gateway.ReadingsOf("md-take-5").Where(IsOnline(0)), Is.Empty, "a taken-over device is still online");
+    }
+
+    [Test]
+    public async Task Paho311_SecondConnectionSameDevice_FirstClosed()
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Paho(PahoScripts.TakeOver, Args("md-take-4", "4")));
+
+        // 3.1.1 [MQTT-3.1.4-2]: the server disconnects the existing client (no reason code in 3.1.1).
+        Assert.That(result.Output, Does.Contain("first closed"), result.ToString());
+        Assert.That(result.Output, Does.Contain("connack 0").And.Not.Contain("connack 5"), result.ToString());
+    }
+
+    [Test]
+    public async Task MosquittoSub_ThenMosquittoPubSameId_SubscriberTakenOver()
+    {
+        await using var subscriber = PeerClient.Mosquitto("mosquitto_sub", _gateway.EndPoint,
+            "-V", "mqttv5", "-i", "md-take-sub", "-u", "md-take-sub", "-P", GatewayFixture.Password, "-t", "sensing/md-take-sub/down", "-v", "-d");
+        Assert.That(await GatewayFixture.EventuallyAsync(() => _gateway.Sessions.Count > 0 && subscriber.Output.Contains("SUBACK", StringComparison.Ordinal)), Is.True, subscriber.Output);
+        var takeovers = _gateway.Sessions.Takeovers;
+
+        var publish = await PeerClient.RunAsync(PeerClient.Mosquitto("mosquitto_pub", _gateway.EndPoint,
+            "-V", "mqttv5", "-i", "md-take-sub", "-u", "md-take-sub", "-P", GatewayFixture.Password, "-q", "1", "-t", "sensing/md-take-sub/up", "-m", "{\"seq\":1,\"lel\":1}"));
+
+        Assert.That(publish.ExitCode, Is.Zero, publish.ToString());
+        Assert.That(_gateway.Sessions.Takeovers, Is.GreaterThan(takeovers));
+        Assert.That(await GatewayFixture.EventuallyAsync(() => subscriber.Output.Contains("DISCONNECT", StringComparison.Ordinal)), Is.True,
+            "mosquitto_sub should receive the DISCONNECT: " + subscriber.Output);
+    }
+
+    private string[] Args(string device, string version) =>
+        ["127.0.0.1", _gateway.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), device, GatewayFixture.Password, version];
+
+    private static Func<KafkaReading, bool> IsOnline(double value) => r => r.Metrics.TryGetValue(Metric.Online, out var v) && v == value;
+}
