@@ -136,6 +136,20 @@ public sealed class DetectionEngine
         Charger.Advance(nowMs);
     }
 
+    /// <summary>
+    /// Device <paramref name="deviceNumber"/>'s readings now go to another engine (its Kafka partition moved to
+    /// another processor): time alone no longer raises anything for it here (offline, out of service) until it is
+    /// heard here again. Alerts already active stay as they are.
+    /// </summary>
+    public void Release(int deviceNumber)
+    {
+        if ((uint)deviceNumber < (uint)_seen.Length)
+        {
+            Health.Release(deviceNumber);
+            Charger.Release(deviceNumber);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int deviceNumber)
     {

@@ -149,6 +149,19 @@ public sealed class ChargerDetector : IDeviceDetector
         _nextDueMs = next;
     }
 
+    /// <summary>
+    /// Forgets a pending out-of-service of charger <paramref name="deviceNumber"/> (its readings now go to another
+    /// engine, which may see it back in service). An active alert stays as it is.
+    /// </summary>
+    internal void Release(int deviceNumber)
+    {
+        ref var latch = ref _outOfService[deviceNumber];
+        if (latch.Phase == LatchPhase.Pending)
+        {
+            latch.Phase = LatchPhase.Normal;
+        }
+    }
+
     private void PublishStatus(LatchSteps steps, int deviceNumber, DeviceInfo device, ChargerStatus status, long timeMs)
     {
         ref var latch = ref _outOfService[deviceNumber];

@@ -30,6 +30,9 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
     private readonly List<AlertEvent> _batchAlerts = [];
     private readonly List<DeviceCommand> _batchCommands = [];
     private long _watermarkMs = long.MinValue;
+
+    // Telemetry partition + 1 each device was last read from (0: not read yet), by dense device number.
+    private int[] _partitionOf = [];
     private long _lastAdvance;
     private readonly Dictionary<int, long> _nextOffsets = [];
 
@@ -58,13 +61,17 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
         using var producer = new RecordProducer(_kafka, "sensing-processor", _log);
         using var consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
             onAssigned: p => _log($"processor: assigned partitions {string.Join(',', p)}"),
-            onRevoked: p => _log($"processor: revoked partitions {string.Join(',', p)}"));
+            onRevoked: p =>
+            {
+                _log($"processor: revoked partitions {string.Join(',', p)}");
+                Release(p);
+            });
         consumer.Subscribe(_kafka.Topics.Telemetry);
         while (!stoppingToken.IsCancellationRequested)
         {
             FillBatch(consumer, producer, stoppingToken);
             AdvanceEventTime();
-            if (_nextOffsets.Count == 0)
+            if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
             {
                 continue;
             }
@@ -80,8 +87,13 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
                 return; // uncommitted: the next owner of these partitions replays the batch
             }
 
-            consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
-            _nextOffsets.Clear();
+            // A batch of alerts raised by the event-time tick alone (no new records) has no offsets to commit.
+            if (_nextOffsets.Count > 0)
+            {
+                consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
+                _nextOffsets.Clear();
+            }
+
             Counters.AddBatch();
         }
     }
@@ -92,9 +104,23 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
     /// <inheritdoc />
     void ICommandSink.OnCommand(DeviceCommand command) => _batchCommands.Add(command);
 
+    private void Release(IReadOnlyList<int> partitions)
+    {
+        // Their devices' readings go to another processor now: time must not declare them offline here.
+        for (var n = 0; n < _partitionOf.Length; n++)
+        {
+            if (_partitionOf[n] > 0 && partitions.Contains(_partitionOf[n] - 1))
+            {
+                _engine.Release(n);
+                _partitionOf[n] = 0;
+            }
+        }
+    }
+
     private void AdvanceEventTime()
     {
-        // Alerts this raises join the current batch, so they are committed with the offsets that moved the watermark.
+        // Alerts this raises join the current batch (which may hold no records when the stream is idle) and are
+        // published before its offsets, if any, are committed.
         if (_watermarkMs == long.MinValue || Stopwatch.GetElapsedTime(_lastAdvance) < _options.AdvanceInterval)
         {
             return;
@@ -118,12 +144,8 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
 
             if (consumer.Consume(left > TimeSpan.Zero ? left : _options.MaxBatchWait) is not { } record)
             {
-                if (count > 0)
-                {
-                    break;
-                }
-
-                continue;
+                // Nothing within the batch wait: hand back even an empty batch, so the event-time tick still runs.
+                break;
             }
 
             count++;
@@ -149,6 +171,12 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
 
         _engine.Process(number, frame);
         Counters.AddProcessed();
+        if (number >= _partitionOf.Length)
+        {
+            Array.Resize(ref _partitionOf, Math.Max(number + 1, _registry.Count));
+        }
+
+        _partitionOf[number] = record.Partition + 1;
         var ingestMs = frame.IngestTimeMs;
         _watermarkMs = Math.Max(_watermarkMs, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
         if (_options.StoreRawReadings)

@@ -9,8 +9,9 @@ using Sensing.Kafka;
 namespace Sensing.IntegrationTests.Pipeline;
 
 /// <summary>
-/// A gas meter rupture through the real path (mosquitto_pub as the meter, gateway, Kafka 0.9, processor): the
-/// rupture alert reaches the feed and the valve-close command reaches <c>sensing.commands</c>, keyed by the meter.
+/// Per-device detection through the real path (mosquitto_pub as the devices, gateway, Kafka 0.9, processor, feed):
+/// a gas meter rupture's alert reaches the feed and its valve-close command reaches <c>sensing.commands</c>, keyed
+/// by the meter; a device that falls silent is reported offline once other devices' readings move event time on.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -18,6 +19,8 @@ public sealed class CommandPathTests
 {
     private const string Password = "m3ter";
     private const string Meter = "gm-rupture";
+    private const string Silent = "md-silent";
+    private const string Talker = "md-talker";
     private readonly PipelineFixture _city = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -25,6 +28,8 @@ public sealed class CommandPathTests
     public Task StartCity() => _city.StartAsync(
     [
         new DeviceInfo(Meter, DeviceKind.GasMeter, "d07", 900, DeviceRegistryFile.HashSecret(Password)) { Parameters = DeviceParameters.Parse("qmax=6") },
+        new DeviceInfo(Silent, DeviceKind.MethaneDetector, "d07", 1, DeviceRegistryFile.HashSecret(Password)),
+        new DeviceInfo(Talker, DeviceKind.MethaneDetector, "d07", 3_600, DeviceRegistryFile.HashSecret(Password)),
     ]);
 
     [OneTimeTearDown]
@@ -57,6 +62,31 @@ public sealed class CommandPathTests
         Assert.That(command.Value.Command.AlertId, Is.EqualTo(rupture.Id));
         Assert.That(_city.Processor!.Counters.Commands, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task MosquittoPub_DeviceSilentForThreeIntervals_OfflineAlertInFeed()
+    {
+        // md-silent reports every second; after its one reading only md-talker is heard, 5 s later.
+        var heard = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.That(await PublishLel(Silent, heard), Is.Zero);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.That(await PublishLel(Talker, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), Is.Zero);
+
+        AlertEvent? offline = null;
+        var clock = Stopwatch.StartNew();
+        while (offline is null && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var alerts = await _http.GetFromJsonAsync($"{_city.FeedUrl}/api/alerts?state=active", AlertJsonContext.Default.AlertEventArray) ?? [];
+            offline = alerts.FirstOrDefault(a => a.Source == Silent && a.Condition == "device.offline");
+            await Task.Delay(offline is null ? 500 : 0);
+        }
+
+        Assert.That(offline, Is.Not.Null, "the feed should list md-silent as offline");
+        Assert.That(offline!.RaisedAtMs, Is.EqualTo(heard + 3_000), "raised when three report intervals had passed");
+    }
+
+    private Task<int> PublishLel(string device, long ts) =>
+        MosquittoPub.PublishAsync(_city.GatewayEndPoint, device, Password, $"sensing/{device}/up", $"{{\"seq\":1,\"ts\":{ts},\"lel\":1}}");
 
     private Task<int> Publish(int seq, long ts, double flow) =>
         MosquittoPub.PublishAsync(_city.GatewayEndPoint, Meter, Password, $"sensing/{Meter}/up",

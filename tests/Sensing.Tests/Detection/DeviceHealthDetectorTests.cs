@@ -176,6 +176,39 @@ public sealed class DeviceHealthDetectorTests
         Assert.That(kit.Of(AlertCondition.ClockSkew), Is.Empty);
     }
 
+    [Test]
+    public void Release_DevicesWhosePartitionMoved_NotDeclaredOfflineOrOutOfService()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Charger, 0, Status(ChargerStatus.Faulted));
+        kit.Feed(Detector, 0, new MetricValue(Metric.MethaneLel, 1));
+
+        kit.Engine.Release(kit.Number(Charger));
+        kit.AdvanceTo(3_600);
+
+        Assert.That(kit.Events.Select(e => (e.Source, e.Condition)), Is.EqualTo(new[] { (Detector, "device.offline") }));
+
+        kit.Feed(Charger, 3_700, Status(ChargerStatus.Available));   // heard here again: watched again
+        kit.AdvanceTo(3_900);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline).Select(e => e.Source), Is.EqualTo(new[] { Detector, Charger }));
+    }
+
+    [Test]
+    public void Process_NoisyBatteryAroundNominal_RaisesNothing()
+    {
+        var kit = new FleetTestKit();
+        var random = new Random(11);
+
+        // Trap: two days of hourly readings at 3.45-3.65 V with an occasional deep dip that recovers.
+        for (var h = 0; h < 48; h++)
+        {
+            var volts = h % 17 == 5 ? 2.9 : 3.45 + (random.NextDouble() * 0.2);
+            kit.Feed(Meter, h * 3_600, Battery(volts));
+        }
+
+        Assert.That(kit.Events, Is.Empty);
+    }
+
     private static IEnumerable<TestCaseData> BadOptions()
     {
         var d = DeviceHealthOptions.Default;
