@@ -56,8 +56,9 @@ public sealed class DetectionEngine
         GasMeter = new GasMeterDetector(options.GasMeter, options.Lifecycle, sink, commands, capacity);
         Charger = new ChargerDetector(options.Charger, options.Lifecycle, sink, capacity);
         Health = new DeviceHealthDetector(options.Health, options.Lifecycle, sink, capacity);
+        _detectors = [Methane, GasMeter, Charger];
         Water = new WaterDetectors(options.Water, options.Lifecycle, registry, sink, capacity);
-        _detectors = [Methane, GasMeter, Charger, .. Water.Inputs];
+        _detectors = [.. _detectors, .. Water.Inputs];
 
         _detectorsByKind = new IDeviceDetector[256][];
         for (var kind = 0; kind < _detectorsByKind.Length; kind++)

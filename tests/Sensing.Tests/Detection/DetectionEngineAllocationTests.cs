@@ -122,6 +122,85 @@ public sealed class DetectionEngineAllocationTests
         Assert.That(allocated, Is.Zero, $"{(double)allocated / Readings:0.###} B per reading");
     }
 
+    [Test]
+    public void Process_WaterSteadyStateEveryWaterDetectorWarm_AllocatesNothing()
+    {
+        // District "d-0": an inlet meter and four pressure sensors on a diurnal curve with noise (pipe burst
+        // baselines and night-flow baseline warm after the first run), a reservoir above its blue level and a rain
+        // gauge in a standing storm (standing alerts). District "d-1": two sensors at 0.10 MPa (a standing district
+        // low-pressure alert) and one lone low sensor in "d-2" (a standing device alert).
+        (string Id, DeviceKind Kind, string District, string Parameters)[] fleet =
+        [
+            ("wf-inlet", DeviceKind.WaterFlow, "d-0", "role=inlet"), ("wf-dma", DeviceKind.WaterFlow, "d-0", "role=dma"),
+            ("wp-0", DeviceKind.WaterPressure, "d-0", ""), ("wp-1", DeviceKind.WaterPressure, "d-0", ""),
+            ("wp-2", DeviceKind.WaterPressure, "d-0", ""), ("wp-3", DeviceKind.WaterPressure, "d-0", ""),
+            ("rl-0", DeviceKind.ReservoirLevel, "d-0", "warning_m=18;guaranteed_m=19.5;historic_max_m=20.2"),
+            ("rg-0", DeviceKind.RainGauge, "d-0", ""),
+            ("wp-low-0", DeviceKind.WaterPressure, "d-1", ""), ("wp-low-1", DeviceKind.WaterPressure, "d-1", ""),
+            ("wp-low-2", DeviceKind.WaterPressure, "d-2", ""),
+        ];
+        var registry = new DeviceRegistry();
+        var devices = Array.ConvertAll(fleet, f => new DeviceInfo(f.Id, f.Kind, f.District, 300, "") { Parameters = DeviceParameters.Parse(f.Parameters) });
+        registry.Upsert(devices);
+        var ids = Array.ConvertAll(devices, d => Encoding.ASCII.GetBytes(d.Id));
+        var sink = new DetectionTestKitSinkCounter();
+        var engine = new DetectionEngine(DetectionOptions.Default, registry, sink);
+        var frame = new byte[TelemetryFrame.MaxLength];
+        var metrics = new MetricValue[1];
+        var series = new WaterSeries(42);
+        const long Step = 5 * WaterTestKit.Minute;
+        ulong sequence = 0;
+        var at = 0L;
+
+        double Value(int device, long t) => fleet[device].Id switch
+        {
+            "wf-inlet" or "wf-dma" => series.Flow(t),
+            "rl-0" => 17.8 + (0.01 * series.Gaussian()),
+            "rg-0" => 1 + (0.1 * series.Gaussian()),
+            "wp-low-0" or "wp-low-1" or "wp-low-2" => 0.10 + (0.002 * series.Gaussian()),
+            _ => series.Pressure(t, 0.40 - (0.01 * device)),
+        };
+
+        void Run(long until)
+        {
+            for (; at < until; at += Step)
+            {
+                for (var device = 0; device < devices.Length; device++)
+                {
+                    var kind = devices[device].Kind;
+                    var metric = kind switch
+                    {
+                        DeviceKind.WaterFlow => Metric.WaterFlow,
+                        DeviceKind.ReservoirLevel => Metric.Level,
+                        DeviceKind.RainGauge => Metric.Rain,
+                        _ => Metric.Pressure,
+                    };
+                    metrics[0] = new MetricValue(metric, Value(device, at));
+                    var timeMs = WaterTestKit.T0 + at;
+                    var length = TelemetryFrame.Write(frame, ids[device], kind, timeMs, timeMs, ++sequence, TraceContext.None, metrics);
+                    TelemetryFrame.TryDecode(frame.AsSpan(0, length), out var reading, out _);
+                    engine.Process(device, reading);
+                }
+            }
+        }
+
+        // Three weeks warm every baseline and raise the standing alerts; the fourth week is measured.
+        Run(21 * WaterTestKit.Day);
+        var raised = sink.Count;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(28 * WaterTestKit.Day);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var readings = 7 * WaterTestKit.Day / Step * devices.Length;
+
+        Assert.That(engine.Water.ReservoirLevel.ActiveCount, Is.EqualTo(1));
+        Assert.That(engine.Water.HeavyRain.ActiveCount, Is.EqualTo(1));
+        Assert.That(engine.Water.LowPressure.ActiveDistrictAlerts, Is.EqualTo(1));
+        Assert.That(engine.Water.LowPressure.ActiveDeviceAlerts, Is.EqualTo(1));
+        Assert.That(engine.Water.NightFlow.LastMinimumNightFlow(0), Is.InRange(100, 300), "night-flow judged every night");
+        Assert.That(sink.Count, Is.EqualTo(raised), "the measured week is steady state");
+        Assert.That(allocated, Is.Zero, $"{(double)allocated / readings:0.###} B per reading");
+    }
+
     private static int Fill(MetricValue[] m, DeviceKind kind, int device, long at, ref double volume)
     {
         m[0] = new MetricValue(Metric.BatteryVolts, 3.6 - ((at % 7) * 0.01));
