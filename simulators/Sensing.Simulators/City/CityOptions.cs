@@ -26,8 +26,8 @@ public sealed record CityOptions
         [DeviceKind.GasMeter] = 900,
         [DeviceKind.MethaneDetector] = 30,
         [DeviceKind.EvCharger] = 60,
-        [DeviceKind.WaterPressure] = 300,
-        [DeviceKind.WaterFlow] = 300,
+        [DeviceKind.WaterPressure] = 120,
+        [DeviceKind.WaterFlow] = 120,
         [DeviceKind.ReservoirLevel] = 600,
         [DeviceKind.RainGauge] = 600,
     };
