@@ -35,6 +35,9 @@ public sealed class CityDevice
     /// <summary>True when the device keeps an MQTT session; false when it connects, publishes and disconnects (NB-IoT).</summary>
     public bool Persistent { get; }
 
+    /// <summary>True when the device sends the compact binary reading; false for JSON.</summary>
+    public bool Binary { get; internal set; }
+
     /// <summary>The topic the device publishes to, <c>sensing/&lt;id&gt;/up</c>, as UTF-8.</summary>
     public byte[] UplinkTopic { get; }
 

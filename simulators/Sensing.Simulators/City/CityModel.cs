@@ -164,6 +164,7 @@ public sealed partial class CityModel
         var device = new CityDevice(index, info, password, district, options.PersistentKinds.Contains(kind))
         {
             PhaseMs = (long)(Uniform(3) * interval * 1000),
+            Binary = Uniform(5) < options.BinaryShare,
             FarEnd = farEnd,
             Inlet = inlet,
             Scale = scale,

@@ -26,8 +26,8 @@ public sealed record CityOptions
         [DeviceKind.GasMeter] = 900,
         [DeviceKind.MethaneDetector] = 30,
         [DeviceKind.EvCharger] = 60,
-        [DeviceKind.WaterPressure] = 300,
-        [DeviceKind.WaterFlow] = 300,
+        [DeviceKind.WaterPressure] = 120,
+        [DeviceKind.WaterFlow] = 120,
         [DeviceKind.ReservoirLevel] = 600,
         [DeviceKind.RainGauge] = 600,
     };
@@ -49,6 +49,12 @@ public sealed record CityOptions
     {
         DeviceKind.EvCharger, DeviceKind.MethaneDetector, DeviceKind.WaterPressure, DeviceKind.WaterFlow,
     };
+
+    /// <summary>
+    /// Share of devices that send the compact binary reading (first byte 0xB1, see docs/gateway.md) instead of JSON.
+    /// Default 0.2.
+    /// </summary>
+    public double BinaryShare { get; init; } = 0.2;
 
     /// <summary>Fraction of readings delivered twice (same sequence number). Default 0.</summary>
     public double DuplicateRate { get; init; }
@@ -85,6 +91,11 @@ public sealed record CityOptions
         if (Jitter is < 0 or >= 1)
         {
             throw new ArgumentException($"jitter: must be in [0, 1), was {Jitter}");
+        }
+
+        if (BinaryShare is < 0 or > 1)
+        {
+            throw new ArgumentException($"binary share: must be in [0, 1], was {BinaryShare}");
         }
 
         if (DuplicateRate is < 0 or > 0.5 || OutOfOrderRate is < 0 or > 0.5)

@@ -43,7 +43,9 @@ public sealed class IncidentPlan
             var window = full ? FullWindow(kind, startMs, length) : ShortWindow(kind, city, startMs, length);
             if (window is not { } w)
             {
-                plan._skipped.Add($"{kind.Name()}: needs a run of {FullPlanDuration.TotalDays:0} days");
+                plan._skipped.Add(full || !NeedsFullPlan(kind)
+                    ? $"{kind.Name()}: its window does not fit a run of {duration}"
+                    : $"{kind.Name()}: needs a run of {FullPlanDuration.TotalDays:0} days");
                 continue;
             }
 
@@ -114,6 +116,10 @@ public sealed class IncidentPlan
             _ => null,
         };
     }
+
+    // Kinds a short run never holds: they need a day or more of history or of incident.
+    private static bool NeedsFullPlan(IncidentKind kind) =>
+        kind is IncidentKind.MeterMicroLeak or IncidentKind.PipeBurst or IncidentKind.IncipientLeak;
 
     private static DeviceKind KindFor(IncidentKind kind) => kind switch
     {

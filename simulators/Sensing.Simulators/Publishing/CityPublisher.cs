@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
+using Sensing.Core.Payloads;
 using Sensing.Core.Telemetry;
 using Sensing.Mqtt;
 using Sensing.Simulators.City;
@@ -11,13 +12,17 @@ namespace Sensing.Simulators.Publishing;
 /// <summary>
 /// Publishes a <see cref="CityModel"/> over real MQTT: devices of persistent kinds hold one connection each for the
 /// whole run; the others connect, publish one QoS 1 reading and disconnect (NB-IoT style). The simulation clock
-/// runs <see cref="PublishOptions.Speed"/> times real time; every reading carries its event time in <c>ts</c>. A
-/// configurable share of readings is delivered twice, or after the device's next reading.
+/// runs <see cref="PublishOptions.Speed"/> times real time; every reading carries its event time in <c>ts</c>, as JSON
+/// or, for <see cref="CityDevice.Binary"/> devices, the compact binary reading. A configurable share of readings is
+/// delivered twice, or after the device's next reading.
 /// </summary>
 public sealed partial class CityPublisher
 {
     // Noise channels of the delivery faults.
     private const int ChDuplicate = 200, ChOutOfOrder = 201;
+
+    // 0xB1, seq (4), ts (8), count (1), then 5 bytes per metric.
+    private const int BinaryReadingMaxLength = 14 + (5 * CityModel.MaxMetrics);
 
     private readonly CityModel _city;
     private readonly PublishOptions _options;
@@ -109,8 +114,18 @@ public sealed partial class CityPublisher
 
             OnReading?.Invoke(reading, metrics.AsMemory(0, reading.MetricCount));
             payload.ResetWrittenCount();
-            JsonPayload.Write(payload, reading.Sequence, reading.EventTimeMs, metrics.AsSpan(0, reading.MetricCount));
             var device = reading.Device;
+            if (device.Binary)
+            {
+                // The compact binary reading (docs/gateway.md): sequence as uint32, values as float32.
+                var span = payload.GetSpan(BinaryReadingMaxLength);
+                payload.Advance(BinaryReadingDecoder.Write(span, (uint)reading.Sequence, reading.EventTimeMs, metrics.AsSpan(0, reading.MetricCount)));
+            }
+            else
+            {
+                JsonPayload.Write(payload, reading.Sequence, reading.EventTimeMs, metrics.AsSpan(0, reading.MetricCount));
+            }
+
             var step = (long)reading.Sequence;
             if (Noise.Uniform(seed, device.Index, step, ChOutOfOrder) < _city.Options.OutOfOrderRate && !_heldBack.ContainsKey(device.Index))
             {

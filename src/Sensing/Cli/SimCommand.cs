@@ -27,12 +27,13 @@ internal static class SimCommand
         var interval = new Option<int?>("--interval") { Description = "Every kind reports at this interval, seconds (default: per kind)" };
         var duplicates = new Option<double>("--duplicates") { Description = "Fraction of readings delivered twice" };
         var outOfOrder = new Option<double>("--out-of-order") { Description = "Fraction of readings delivered after the next one" };
+        var binaryShare = new Option<double>("--binary-share") { Description = "Share of devices sending the compact binary reading instead of JSON", DefaultValueFactory = _ => CityOptions.Default.BinaryShare };
         var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
         var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
         var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
-            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -50,6 +51,7 @@ internal static class SimCommand
                         ReportSecondsOverride = result.GetValue(interval),
                         DuplicateRate = result.GetValue(duplicates),
                         OutOfOrderRate = result.GetValue(outOfOrder),
+                        BinaryShare = result.GetValue(binaryShare),
                     }.Validate(),
                     Duration = DurationText.Parse(result.GetValue(duration)!, "--duration"),
                     Speed = result.GetValue(Speed),

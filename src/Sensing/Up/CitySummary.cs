@@ -17,7 +17,7 @@ public sealed record CitySummary(
         table.AddRow("devices (connected at peak)", $"{Fleet.Devices} ({Fleet.PeakConnected})");
         table.AddRow("readings sent by devices", $"{Fleet.Sent:N0}");
         table.AddRow("readings acknowledged (PUBACK)", $"{Fleet.Acked:N0}");
-        table.AddRow("readings in Kafka (sensing.telemetry)", $"{TelemetryInKafka:N0}");
+        table.AddRow("records in sensing.telemetry (readings + gateway online events)", $"{TelemetryInKafka:N0}");
         table.AddRow("readings processed", $"{Processor.Processed:N0}");
         table.AddRow("dead letters (sensing.deadletter)", $"{DeadLettersInKafka:N0}");
         table.AddRow("alert events (sensing.alerts)", $"{AlertEventsInKafka:N0}");

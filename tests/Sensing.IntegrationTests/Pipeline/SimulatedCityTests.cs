@@ -12,7 +12,7 @@ namespace Sensing.IntegrationTests.Pipeline;
 
 /// <summary>
 /// A small simulated city with every incident kind and trap that fits a 45-second run, published by its devices
-/// over real MQTT to the gateway, through the real Kafka 0.9 broker and the processor; the alerts on
+/// over real MQTT (JSON and binary payloads, persistent and connect-publish-disconnect sessions) to the gateway, through the real Kafka 0.9 broker and the processor; the alerts on
 /// sensing.alerts are scored against the simulator's ground truth.
 /// </summary>
 [TestFixture]
@@ -90,6 +90,7 @@ public sealed class SimulatedCityTests
         Assert.That(_counters.Errors, Is.Zero);
         Assert.That(_counters.Acked, Is.EqualTo(_counters.Sent));
         Assert.That(_pipeline.GatewayCounters.PersistedInKafka, Is.EqualTo(_counters.Sent));
+        Assert.That(_pipeline.GatewayCounters.DeadLetters, Is.Zero, "JSON and binary readings both decode");
     }
 
     [Test]

@@ -124,6 +124,14 @@ public sealed class CityModelTests
         Assert.That(city.Devices[trap.Device].Info.Parameters.GetDouble("qmax", 0), Is.EqualTo(40));
     }
 
+    [Test]
+    public void Create_BinaryShare_AboutThatShareOfDevicesSendBinary()
+    {
+        var city = CityModel.Create(CityOptions.Default with { Devices = 10_000, BinaryShare = 0.2 });
+        Assert.That(city.Devices.Count(d => d.Binary) / (double)city.Devices.Count, Is.EqualTo(0.2).Within(0.02));
+        Assert.That(CityModel.Create(CityOptions.Default with { BinaryShare = 0 }).Devices.Any(d => d.Binary), Is.False);
+    }
+
     private static double Value(CityModel city, CityDevice device, long timeMs, Metric metric)
     {
         Span<MetricValue> metrics = stackalloc MetricValue[CityModel.MaxMetrics];
