@@ -9,16 +9,38 @@ internal static class GatewayCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "MQTT TCP endpoint (address:port)", DefaultValueFactory = _ => GatewayOptions.Default.Listen };
+        var defaults = GatewayOptions.Default;
+        var listen = new Option<string>("--listen") { Description = "MQTT TCP endpoint (address:port)", DefaultValueFactory = _ => defaults.Listen };
+        var tlsListen = new Option<string>("--tls-listen") { Description = "MQTT over TLS endpoint (address:port); needs --tls-cert", DefaultValueFactory = _ => "" };
+        var tlsCert = new Option<string>("--tls-cert") { Description = "Server certificate: PEM (with --tls-key, or holding the key) or PFX", DefaultValueFactory = _ => "" };
+        var tlsKey = new Option<string>("--tls-key") { Description = "PEM private key of --tls-cert", DefaultValueFactory = _ => "" };
+        var wsListen = new Option<string>("--ws-listen") { Description = "MQTT over WebSocket endpoint (address:port, path /mqtt)", DefaultValueFactory = _ => "" };
+        var rate = new Option<int>("--max-msgs-per-second") { Description = "PUBLISH packets per second per connection, 0 for no limit", DefaultValueFactory = _ => defaults.MaxMessagesPerSecond };
+        var perAddress = new Option<int>("--max-connections-per-address") { Description = "Connections per source address, 0 for no limit", DefaultValueFactory = _ => defaults.MaxConnectionsPerAddress };
+        var gatewayId = new Option<string>("--gateway-id") { Description = "Name of this gateway (its command consumer group); default host-port", DefaultValueFactory = _ => "" };
         var command = new Command("gateway", "Accept device MQTT connections and put every reading into sensing.telemetry")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, listen,
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.TelemetryPartitions, CommonOptions.Registry, listen, tlsListen, tlsCert, tlsKey, wsListen,
+            rate, perAddress, gatewayId,
         };
         command.SetAction(async (result, ct) =>
         {
             var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
-            var app = GatewayHost.Build(new GatewayOptions { Listen = result.GetValue(listen)! }, CommonOptions.KafkaFrom(result), registry);
-            Console.Error.WriteLine($"gateway: {registry.Count} devices, MQTT on {result.GetValue(listen)}");
+            var options = new GatewayOptions
+            {
+                Listen = result.GetValue(listen)!,
+                TlsListen = result.GetValue(tlsListen)!,
+                TlsCertificate = result.GetValue(tlsCert)!,
+                TlsKey = result.GetValue(tlsKey)!,
+                WebSocketListen = result.GetValue(wsListen)!,
+                MaxMessagesPerSecond = result.GetValue(rate),
+                MaxConnectionsPerAddress = result.GetValue(perAddress),
+                GatewayId = result.GetValue(gatewayId)!,
+            };
+            var app = GatewayHost.Build(options, CommonOptions.KafkaFrom(result), registry);
+            Console.Error.WriteLine($"gateway: {registry.Count} devices, MQTT on {options.Listen}"
+                + (options.TlsListen.Length != 0 ? $", TLS on {options.TlsListen}" : "")
+                + (options.WebSocketListen.Length != 0 ? $", WebSocket on ws://{options.WebSocketListen}{GatewayHost.WebSocketPath}" : ""));
             await app.RunAsync(ct);
             return 0;
         });

@@ -11,6 +11,21 @@ public sealed record GatewayOptions
     /// <summary>TCP endpoint for MQTT, host:port (port 0 picks a free one).</summary>
     public string Listen { get; init; } = "127.0.0.1:1883";
 
+    /// <summary>TCP endpoint for MQTT over TLS, host:port; empty: no TLS listener. Needs <see cref="TlsCertificate"/>.</summary>
+    public string TlsListen { get; init; } = "";
+
+    /// <summary>
+    /// The server certificate for <see cref="TlsListen"/>: a PEM file (with <see cref="TlsKey"/>, or holding the key
+    /// itself) or a PKCS#12 file (.pfx/.p12, without password).
+    /// </summary>
+    public string TlsCertificate { get; init; } = "";
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>; empty when the certificate file holds it.</summary>
+    public string TlsKey { get; init; } = "";
+
+    /// <summary>HTTP endpoint for MQTT over WebSocket (path <c>/mqtt</c>, subprotocol <c>mqtt</c>), host:port; empty: none.</summary>
+    public string WebSocketListen { get; init; } = "";
+
     /// <summary>Largest packet a device may send; larger ones close the connection (v5: reason 0x95).</summary>
     public int MaxPacketSize { get; init; } = 64 * 1024;
 
@@ -72,6 +87,29 @@ public sealed record GatewayOptions
         if (!IPEndPoint.TryParse(Listen, out _) || !Listen.Contains(':', StringComparison.Ordinal))
         {
             throw new ArgumentException($"gateway.listen: '{Listen}' is not address:port");
+        }
+
+        foreach (var (key, value) in new[] { ("gateway.tlsListen", TlsListen), ("gateway.webSocketListen", WebSocketListen) })
+        {
+            if (value.Length != 0 && (!IPEndPoint.TryParse(value, out _) || !value.Contains(':', StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"{key}: '{value}' is not address:port");
+            }
+        }
+
+        if (TlsListen.Length != 0 && TlsCertificate.Length == 0)
+        {
+            throw new ArgumentException("gateway.tlsCert: required with gateway.tlsListen (a PEM or PFX file)");
+        }
+
+        if (TlsCertificate.Length != 0 && !File.Exists(TlsCertificate))
+        {
+            throw new ArgumentException($"gateway.tlsCert: file '{TlsCertificate}' not found");
+        }
+
+        if (TlsKey.Length != 0 && !File.Exists(TlsKey))
+        {
+            throw new ArgumentException($"gateway.tlsKey: file '{TlsKey}' not found");
         }
 
         if (MaxPacketSize is < 128 or > 268_435_455)

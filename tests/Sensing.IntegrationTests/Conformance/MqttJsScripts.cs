@@ -49,4 +49,22 @@ internal static class MqttJsScripts
         c.on('disconnect', p => { console.log('disconnect ' + p.reasonCode); });
         setTimeout(() => { console.log('timeout'); process.exit(3); }, 20000).unref();
         """;
+
+    /// <summary>
+    /// Connects to the URL argument 1 (ws:// or wss://), subscribes to the downlink, publishes reading
+    /// <c>{"seq":N}</c> at QoS 1, prints "published", then waits for one command and prints it.
+    /// </summary>
+    public const string OverUrl = """
+        const mqtt = require('mqtt');
+        const [url, device, password, version, seq] = process.argv.slice(2);
+        const c = mqtt.connect(url, { clientId: device, username: device, password, protocolVersion: Number(version), reconnectPeriod: 0 });
+        c.on('connect', async () => {
+          await c.subscribeAsync(`sensing/${device}/down`, { qos: 1 });
+          await c.publishAsync(`sensing/${device}/up`, JSON.stringify({ seq: Number(seq), lel: 4.5 }), { qos: 1 });
+          console.log('published');
+        });
+        c.on('message', (topic, payload) => { console.log('message ' + payload.toString()); c.end(); });
+        c.on('error', e => { console.log('error ' + e.message); process.exit(2); });
+        setTimeout(() => { console.log('timeout'); process.exit(3); }, 20000).unref();
+        """;
 }

@@ -143,4 +143,37 @@ internal static class PahoScripts
         c.disconnect()
         c.loop_stop()
         """;
+
+    /// <summary>
+    /// Publishes QoS 1 readings seq 1, 2, ... for argument 6 seconds (at most 20 in flight) and prints "ack N" for each
+    /// PUBACK, then "sent N" and disconnects.
+    /// </summary>
+    public const string PublishSteadily = Prelude + """
+        seconds = float(sys.argv[6])
+        lock = threading.Lock()
+        pending = {}
+        def on_publish(c, u, mid):
+            with lock:
+                seq = pending.pop(mid, None)
+            if seq is not None:
+                print("ack", seq, flush=True)
+        c = client()
+        c.max_inflight_messages_set(20)
+        c.on_publish = on_publish
+        connect(c)
+        c.loop_start()
+        connected.wait(10)
+        seq = 0
+        end = time.time() + seconds
+        while time.time() < end:
+            seq += 1
+            with lock:
+                info = c.publish("sensing/%s/up" % device, '{"seq":%d,"lel":1.5}' % seq, qos=1)
+                pending[info.mid] = seq
+            time.sleep(0.01)
+        time.sleep(3)
+        print("sent", seq, flush=True)
+        c.disconnect()
+        c.loop_stop()
+        """;
 }
