@@ -22,6 +22,9 @@ public class DetectionEngineBenchmarks
     private const int Devices = 1_000;
     private const int Batch = 10_000;
 
+    /// <summary>Readings each benchmark invocation processes.</summary>
+    public const int ReadingsPerInvocation = Batch;
+
     // TelemetryFrame layout v1: device sequence number, big-endian uint64 at bytes 20..27.
     private const int SequenceOffset = 20;
 

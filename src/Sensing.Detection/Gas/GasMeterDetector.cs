@@ -105,8 +105,23 @@ public sealed partial class GasMeterDetector : IDeviceDetector
         ref var meter = ref _meters[deviceNumber];
         var timeMs = reading.EventTimeMs;
 
+        // One pass over the reading's metrics instead of one search per metric.
+        double volume = double.NaN, flow = double.NaN, valve = double.NaN, bitsValue = double.NaN;
+        for (var i = 0; i < reading.MetricCount; i++)
+        {
+            var m = reading.GetMetric(i);
+            switch (m.Metric)
+            {
+                case Metric.GasVolume: volume = m.Value; break;
+                case Metric.GasFlow: flow = m.Value; break;
+                case Metric.ValveOpen: valve = m.Value; break;
+                case Metric.AlarmBits: bitsValue = m.Value; break;
+                default: break;
+            }
+        }
+
         // Volume register: remember when it last moved (a smaller value is a replaced or reset meter).
-        var volumeReported = reading.TryGet(Metric.GasVolume, out var volume) && double.IsFinite(volume);
+        var volumeReported = double.IsFinite(volume);
         if (volumeReported && (!meter.HasVolume || volume != meter.LastVolume))
         {
             meter.HasVolume = true;
@@ -115,14 +130,13 @@ public sealed partial class GasMeterDetector : IDeviceDetector
         }
 
         var sinceVolumeMoved = volumeReported ? timeMs - meter.VolumeMovedAtMs : 0;
-        if (reading.TryGet(Metric.GasFlow, out var flow) && double.IsFinite(flow))
+        if (double.IsFinite(flow))
         {
             ProcessFlow(deviceNumber, device, in limits, flow, sinceVolumeMoved, timeMs);
         }
 
-        var valveReported = reading.TryGet(Metric.ValveOpen, out var valve) && double.IsFinite(valve);
-        var bits = 0u;
-        var bitsReported = reading.TryGet(Metric.AlarmBits, out var bitsValue) && GasMeterAlarmBits.TryRead(bitsValue, out bits);
+        var valveReported = double.IsFinite(valve);
+        var bitsReported = GasMeterAlarmBits.TryRead(bitsValue, out var bits);
         if (bitsReported)
         {
             meter.AlarmBits = bits;

@@ -86,9 +86,24 @@ public sealed partial class DeviceHealthDetector
 
         ref readonly var limits = ref _limits[deviceNumber];
         var timeMs = reading.EventTimeMs;
-        ProcessPresence(deviceNumber, device, in limits, reading, timeMs);
 
-        if (reading.TryGet(Metric.BatteryVolts, out var volts) && double.IsFinite(volts))
+        // One pass over the reading's metrics instead of one search per metric.
+        double online = double.NaN, volts = double.NaN;
+        for (var i = 0; i < reading.MetricCount; i++)
+        {
+            var m = reading.GetMetric(i);
+            if (m.Metric == Metric.Online)
+            {
+                online = m.Value;
+            }
+            else if (m.Metric == Metric.BatteryVolts)
+            {
+                volts = m.Value;
+            }
+        }
+
+        ProcessPresence(deviceNumber, device, in limits, online, timeMs);
+        if (double.IsFinite(volts))
         {
             var steps = _battery.Step(deviceNumber, volts < limits.LowVolts, volts >= limits.ClearVolts, AlertSeverity.Low, volts, timeMs, limits.Battery);
             if (steps != LatchSteps.None)
@@ -151,9 +166,9 @@ public sealed partial class DeviceHealthDetector
     /// </summary>
     internal void Release(int deviceNumber) => _resolvedFor[deviceNumber] = null;
 
-    private void ProcessPresence(int deviceNumber, DeviceInfo device, in Limits limits, TelemetryFrame reading, long timeMs)
+    private void ProcessPresence(int deviceNumber, DeviceInfo device, in Limits limits, double online, long timeMs)
     {
-        if (reading.TryGet(Metric.Online, out var online) && online == 0)
+        if (online == 0)
         {
             // The gateway's record of a fired will or a dropped connection: offline now, no waiting for k intervals.
             var raised = _offline.ForceRaise(deviceNumber, AlertSeverity.Medium, 0, timeMs);
