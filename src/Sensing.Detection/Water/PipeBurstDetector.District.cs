@@ -33,7 +33,7 @@ public sealed partial class PipeBurstDetector
         }
     }
 
-    private void Vote(int k, double value, long timeMs)
+    private void Vote(int k, long timeMs)
     {
         ref var district = ref _districts[k];
         ref readonly var settings = ref _settings[k];
@@ -58,9 +58,11 @@ public sealed partial class PipeBurstDetector
                     district.Phase = BurstPhase.Active;
                     district.Clearing = false;
                     district.RaisedAtMs = timeMs;
+                    district.Count = 1;
+                    district.PeakCusum = 0;
                     _ids[k] = AlertId.Create(_network.DistrictName(k), AlertCondition.PipeBurst, timeMs);
                     ActiveCount++;
-                    Publish(AlertEventType.Raised, k, value, timeMs);
+                    Publish(AlertEventType.Raised, k, timeMs);
                 }
 
                 return;
@@ -68,6 +70,7 @@ public sealed partial class PipeBurstDetector
                 if (anyTripped)
                 {
                     district.Clearing = false;
+                    district.Count++;
                     return;
                 }
 
@@ -79,7 +82,7 @@ public sealed partial class PipeBurstDetector
 
                 if (timeMs - district.ClearingSinceMs >= settings.OffDelayMs)
                 {
-                    Publish(AlertEventType.Cleared, k, value, timeMs);
+                    Publish(AlertEventType.Cleared, k, timeMs);
                     district.Phase = BurstPhase.Normal;
                     MarkIncident(k, false);
                     _ids[k] = null;
@@ -154,9 +157,10 @@ public sealed partial class PipeBurstDetector
         }
     }
 
-    private void Publish(AlertEventType type, int k, double value, long timeMs)
+    private void Publish(AlertEventType type, int k, long timeMs)
     {
         var devices = new List<string>();
+        // Value: the highest CUSUM of the incident's sensors now, in sigma; PeakValue: the highest seen at any event.
         var peak = 0.0;
         var pressureCount = 0;
         foreach (var f in _flowOfDistrict[k])
@@ -178,6 +182,8 @@ public sealed partial class PipeBurstDetector
             }
         }
 
+        ref var district = ref _districts[k];
+        district.PeakCusum = Math.Max(district.PeakCusum, peak);
         var name = _network.DistrictName(k);
         _sink.OnAlert(new AlertEvent
         {
@@ -187,12 +193,12 @@ public sealed partial class PipeBurstDetector
             Condition = ConditionName,
             Severity = AlertSeverity.High,
             District = name,
-            RaisedAtMs = _districts[k].RaisedAtMs,
+            RaisedAtMs = district.RaisedAtMs,
             EventTimeMs = timeMs,
             ClearedAtMs = type == AlertEventType.Cleared ? timeMs : null,
-            Value = value,
-            PeakValue = peak,
-            Count = devices.Count,
+            Value = peak,
+            PeakValue = district.PeakCusum,
+            Count = district.Count,
             Devices = [.. devices],
             Message = type == AlertEventType.Cleared
                 ? string.Create(CultureInfo.InvariantCulture, $"Pipe burst in district {name}: cleared, every CUSUM back below the decision interval")

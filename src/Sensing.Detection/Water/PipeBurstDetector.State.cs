@@ -109,6 +109,10 @@ public sealed partial class PipeBurstDetector
         public bool Clearing;
         public int TrippedFlow;
         public int TrippedPressure;
+
+        /// <summary>Readings of the district's sensors while the alert is active with a CUSUM tripped.</summary>
+        public int Count;
+        public double PeakCusum;
         public long PendingSinceMs;
         public long RaisedAtMs;
         public long ClearingSinceMs;

@@ -103,14 +103,14 @@ public sealed partial class PipeBurstDetector
         ref var district = ref _districts[series.District];
         if (district.Phase != BurstPhase.Normal || district.TrippedFlow + district.TrippedPressure > 0)
         {
-            Vote(series.District, value, timeMs);
+            Vote(series.District, timeMs);
         }
     }
 
     private void Update(ref Series series, in Settings settings, bool isFlow, double value, long timeMs)
     {
         // Stuck-at fault: the same double again and again. Reset, take no part, learn nothing until it moves.
-        series.Repeats = value == series.LastValue ? series.Repeats + 1 : 1;
+        series.Repeats = value == series.LastValue ? Math.Min(series.Repeats + 1, settings.StuckReadings) : 1;
         series.LastValue = value;
         if (series.Repeats >= settings.StuckReadings)
         {

@@ -21,8 +21,8 @@ namespace Sensing.Detection.Water;
 /// </list>
 /// The highest colour reached wins (a historic maximum below the guaranteed level is still red); a parameter that is
 /// absent removes its colour, and a gauge with none never alerts. Severity rises at once with the colour and stays
-/// until the alert clears: once the level is below the blue start minus the deadband for the off-delay.
-/// Owned by one <see cref="DetectionEngine"/>; not thread-safe.
+/// until the alert clears: once the level is below the blue start minus the deadband for the off-delay. A record the
+/// registry replaces (new levels) takes effect from the gauge's next reading. Owned by one <see cref="DetectionEngine"/>; not thread-safe.
 /// </summary>
 public sealed class ReservoirLevelDetector : IDeviceDetector
 {
@@ -32,6 +32,7 @@ public sealed class ReservoirLevelDetector : IDeviceDetector
     private readonly IAlertSink _sink;
     private readonly AlertTrack _track;
     private Gauge[] _gauges = [];
+    private DeviceInfo?[] _resolvedFor = [];
 
     internal ReservoirLevelDetector(WaterNetwork network, ChatterRule chatter, IAlertSink sink)
     {
@@ -65,6 +66,11 @@ public sealed class ReservoirLevelDetector : IDeviceDetector
         }
 
         var index = _network.IndexOf(deviceNumber);
+        if (!ReferenceEquals(_resolvedFor[index], device))
+        {
+            Reresolve(index, device);
+        }
+
         ref var gauge = ref _gauges[index];
         var colour = gauge.ColourOf(level);
         var steps = _track.Step(
@@ -97,44 +103,69 @@ public sealed class ReservoirLevelDetector : IDeviceDetector
 
         var first = _gauges.Length;
         Array.Resize(ref _gauges, count);
+        Array.Resize(ref _resolvedFor, count);
         _track.EnsureCapacity(count);
         for (var index = first; index < count; index++)
         {
-            var number = _network.DeviceOf(DeviceKind.ReservoirLevel, index);
-            var device = _network.Registry[number];
-            var options = _network.OptionsOf(_network.DistrictOf(number)).ReservoirLevel;
-            var warning = Level(device, "warning_m");
-            var floodLimit = Level(device, "flood_limit_m");
+            ResolveGauge(index, _network.Registry[_network.DeviceOf(DeviceKind.ReservoirLevel, index)]);
+        }
+    }
 
-            // Min ignoring an absent level: NaN marks "no such level" and fails every comparison.
-            var blue = warning - options.BlueBandM;
-            blue = double.IsNaN(blue) || floodLimit < blue ? floodLimit : blue;
-            _gauges[index] = new Gauge
-            {
-                BlueM = blue,
-                WarningM = warning,
-                GuaranteedM = Level(device, "guaranteed_m"),
-                HistoricMaxM = Level(device, "historic_max_m"),
-                ClearBelowM = blue - (options.SpanM * options.DeadbandPercentOfSpan / 100),
-                Timing = new LatchTiming(0, (long)options.OffDelay.TotalMilliseconds),
-            };
+    private void ResolveGauge(int index, DeviceInfo device)
+    {
+        var options = _network.OptionsOf(_network.DistrictOf(_network.DeviceOf(DeviceKind.ReservoirLevel, index))).ReservoirLevel;
+        var warning = Level(device, "warning_m");
+        var floodLimit = Level(device, "flood_limit_m");
+
+        // Min ignoring an absent level: NaN marks "no such level" and fails every comparison.
+        var blue = warning - options.BlueBandM;
+        blue = double.IsNaN(blue) || floodLimit < blue ? floodLimit : blue;
+        _gauges[index] = new Gauge
+        {
+            BlueM = blue,
+            WarningM = warning,
+            GuaranteedM = Level(device, "guaranteed_m"),
+            HistoricMaxM = Level(device, "historic_max_m"),
+            ClearBelowM = blue - (options.SpanM * options.DeadbandPercentOfSpan / 100),
+            Timing = new LatchTiming(0, (long)options.OffDelay.TotalMilliseconds),
+        };
+        _resolvedFor[index] = device;
+    }
+
+    // The registry replaced the gauge's record (new levels): resolve it once. A bad level in a replaced record
+    // cannot stop the stream; the gauge keeps its previous levels (the registry load reports it on the next start).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Reresolve(int index, DeviceInfo device)
+    {
+        try
+        {
+            ResolveGauge(index, device);
+        }
+        catch (ArgumentException)
+        {
+            _resolvedFor[index] = device;
         }
     }
 
     private static double Level(DeviceInfo device, string name)
     {
+        double value;
         try
         {
-            var value = device.Parameters.GetDouble(name, double.NaN);
-            return double.IsNaN(value) || double.IsFinite(value)
-                ? value
-                : throw new FormatException($"parameter '{name}' value '{value}' is not a finite level");
+            value = device.Parameters.GetDouble(name, double.NaN);
         }
         catch (FormatException e)
         {
             ThrowHelper.ThrowBadOption($"{device.Id}.{name}", e.Message);
             return 0;
         }
+
+        if (double.IsInfinity(value))
+        {
+            ThrowHelper.ThrowBadOption($"{device.Id}.{name}", $"must be a finite level in m, was {value}");
+        }
+
+        return value;
     }
 
     private struct Gauge

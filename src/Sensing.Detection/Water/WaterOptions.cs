@@ -60,7 +60,10 @@ public sealed record WaterOptions
             }
             catch (ArgumentException e)
             {
-                ThrowHelper.ThrowBadOption($"{nameof(Districts)}[{district}].{e.ParamName}", e.Message);
+                // Re-thrown under the override's path; the inner message is "Option: problem (Parameter 'Option')".
+                var problem = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                problem = problem.StartsWith($"{e.ParamName}: ", StringComparison.Ordinal) ? problem[(e.ParamName!.Length + 2)..] : problem;
+                ThrowHelper.ThrowBadOption($"{nameof(Districts)}[{district}].{e.ParamName}", problem);
             }
         }
     }

@@ -141,6 +141,31 @@ public sealed class WaterLowPressureTests
     }
 
     [Test]
+    public void Process_SameDistrictOutageReplayedInFreshEngine_SameEventsAndIds()
+    {
+        static List<string> Run()
+        {
+            var kit = Kit();
+            var series = new WaterSeries(5);
+            for (var t = 0L; t < 4 * Hour; t += 5 * Minute)
+            {
+                foreach (var id in Sensors)
+                {
+                    var outage = t >= Hour && t < 2 * Hour && id != Sensors[0];
+                    kit.Feed(id, t, Metric.Pressure, outage ? 0.09 : series.Pressure(t));
+                }
+            }
+
+            return kit.Events.Select(e => $"{e.Id} {e.Type} {e.Source} {e.RaisedAtMs} {e.EventTimeMs} {string.Join(',', e.Devices ?? [])}").ToList();
+        }
+
+        var first = Run();
+
+        Assert.That(first, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(Run(), Is.EqualTo(first));
+    }
+
+    [Test]
     public void Process_OneLowSensorInEachOfTwoDistricts_TwoDeviceAlertsNoDistrictAlert()
     {
         var kit = Kit();
@@ -180,6 +205,24 @@ public sealed class WaterLowPressureTests
         Assert.That(kit.Engine.Water.LowPressure.TryGetDistrictAlert(District, out _), Is.True);
     }
 
+    [Test]
+    public void Process_SensorsRegisteredAfterEngineBuilt_JoinTheirDistrict()
+    {
+        var kit = Kit();
+        kit.Feed(Sensors[0], 0, Metric.Pressure, 0.3);
+        kit.Add("wp-20001", DeviceKind.WaterPressure, "jiaozhou-1").Add("wp-20002", DeviceKind.WaterPressure, "jiaozhou-1");
+
+        foreach (var id in new[] { "wp-20001", "wp-20002" })
+        {
+            kit.Feed(id, Minute, Metric.Pressure, 0.1);
+            kit.Feed(id, 6 * Minute, Metric.Pressure, 0.1);
+        }
+
+        var district = kit.Events.Where(e => e.Source == "jiaozhou-1").ToList();
+        Assert.That(district, Has.Count.EqualTo(1));
+        Assert.That(district[0].Devices, Is.EqualTo(new[] { "wp-20001", "wp-20002" }));
+    }
+
     private static IEnumerable<TestCaseData> BadOptions()
     {
         var d = LowPressureOptions.Default;
@@ -217,6 +260,7 @@ public sealed class WaterLowPressureTests
 
         Assert.That(
             () => new DetectionEngine(options, new DeviceRegistry(), new RecordingSink()),
-            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[laoshan-3].Bucket").And.Message.Contains("Window"));
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[laoshan-3].Bucket")
+                .And.Message.StartWith("Districts[laoshan-3].Bucket: must divide Window (1.00:00:00) into at most 1440 whole buckets, was 00:07:00"));
     }
 }

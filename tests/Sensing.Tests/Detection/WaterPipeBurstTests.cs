@@ -166,6 +166,9 @@ public sealed class WaterPipeBurstTests
             Assert.That(raised.Devices, Does.Not.Contain("wf-00002"), "a DMA meter takes no part");
             Assert.That(raised.RaisedAtMs - (T0 + burst), Is.InRange(15 * Minute, Hour), "time to detection: trips plus the 15 min on-delay");
             Assert.That(raised.Id, Is.EqualTo(AlertId.Create(District, AlertCondition.PipeBurst, raised.RaisedAtMs)));
+            Assert.That(raised.Value, Is.GreaterThanOrEqualTo(5), "the highest CUSUM at the raise, in sigma, is past h");
+            Assert.That(cleared.PeakValue, Is.GreaterThanOrEqualTo(raised.Value));
+            Assert.That(cleared.Count, Is.GreaterThan(raised.Count), "readings with a CUSUM tripped while active");
             Assert.That(cleared.Id, Is.EqualTo(raised.Id));
             Assert.That(cleared.ClearedAtMs - (T0 + repair), Is.InRange(30 * Minute, 3 * Hour), "CUSUMs fall back, then the 30 min off-delay");
             Assert.That(kit.Engine.Water.PipeBurst.ActiveCount, Is.Zero);

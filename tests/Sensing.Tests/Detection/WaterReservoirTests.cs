@@ -75,6 +75,22 @@ public sealed class WaterReservoirTests
     }
 
     [Test]
+    public void Process_RegistryReplacesGaugeLevels_NewLevelsFromTheNextReading()
+    {
+        var kit = Kit();
+        kit.Feed(Gauge, 0, Metric.Level, 16.5);
+        Assert.That(kit.Events, Is.Empty);
+
+        // The warning level is lowered to 16.8 m: 16.9 m is now yellow (and an unreadable update is ignored).
+        kit.Add(Gauge, DeviceKind.ReservoirLevel, "jimo-2", "warning_m=16.8;guaranteed_m=19.5;historic_max_m=20.2");
+        kit.Feed(Gauge, Minute, Metric.Level, 16.9);
+        kit.Add(Gauge, DeviceKind.ReservoirLevel, "jimo-2", "warning_m=oops");
+        kit.Feed(Gauge, 2 * Minute, Metric.Level, 19.6);
+
+        Assert.That(kit.Events.Select(e => e.Severity), Is.EqualTo(new[] { AlertSeverity.Medium, AlertSeverity.High }));
+    }
+
+    [Test]
     public void Process_GaugeWithoutLevels_NeverAlerts()
     {
         var kit = Kit("");
