@@ -26,6 +26,9 @@ internal static class KafkaClientConfig
             SocketKeepaliveEnable = true,
             ReconnectBackoffMs = 100,
             ReconnectBackoffMaxMs = 2000,
+            // Delivery reports carry only the outcome (status, partition, offset): the key and value are not copied
+            // back into managed memory for every record.
+            DeliveryReportFields = "status",
         };
         ApplyLegacy(config, options);
         return config;

@@ -14,20 +14,39 @@ public readonly record struct DeliveryOutcome(bool Persisted, int Partition, lon
 /// delivery thread and must be short. When the client's buffer is full, <see cref="ProduceAsync"/> waits: the
 /// caller (a gateway connection) stops reading its socket, which pushes back on the device over TCP.
 /// </summary>
-public sealed class RecordProducer : IDisposable
+public sealed class RecordProducer : IDisposable, IProducerHealth
 {
     private readonly IProducer<byte[], byte[]> _producer;
     private long _failed;
+    private long _handed;
+    private long _reported;
+    private long _lastProgressMs;
 
-    /// <summary>Connects a producer; <paramref name="log"/> receives client errors and warnings.</summary>
-    public RecordProducer(KafkaOptions options, string clientId, Action<string>? log = null)
+    /// <summary>
+    /// Connects a producer; <paramref name="log"/> receives client errors and warnings. Its outcomes feed
+    /// <see cref="Circuit"/> (<paramref name="circuit"/>: when it opens and closes).
+    /// </summary>
+    public RecordProducer(KafkaOptions options, string clientId, Action<string>? log = null, ProducerCircuitOptions? circuit = null)
     {
         options.Validate();
+        Circuit = new ProducerCircuit(circuit ?? ProducerCircuitOptions.Default, this);
         _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(options, clientId))
-            .SetErrorHandler((_, e) => log?.Invoke($"kafka producer: {e.Code}: {e.Reason}"))
+            .SetErrorHandler((_, e) =>
+            {
+                // Broker-level failures count against the circuit; the client keeps reconnecting on its own.
+                if (e.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Transport or ErrorCode.Local_Resolve)
+                {
+                    Circuit.Report(success: false);
+                }
+
+                log?.Invoke($"kafka producer: {e.Code}: {e.Reason}");
+            })
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka producer", log))
             .Build();
     }
+
+    /// <summary>The circuit breaker fed by this producer's deliveries and broker errors.</summary>
+    public ProducerCircuit Circuit { get; }
 
     /// <summary>Records the broker refused or that timed out.</summary>
     public long Failed => Interlocked.Read(ref _failed);
@@ -47,6 +66,7 @@ public sealed class RecordProducer : IDisposable
                 Interlocked.Increment(ref _failed);
             }
 
+            Reported(ok);
             onDelivery(ok
                 ? new DeliveryOutcome(true, report.Partition.Value, report.Offset.Value, null)
                 : new DeliveryOutcome(false, -1, -1, report.Error.Code == ErrorCode.NoError ? report.Status.ToString() : report.Error.Reason));
@@ -58,6 +78,12 @@ public sealed class RecordProducer : IDisposable
             try
             {
                 _producer.Produce(topic, message, handler);
+                if (Interlocked.Increment(ref _handed) - 1 == Volatile.Read(ref _reported))
+                {
+                    // Nothing was waiting: the stall clock starts now.
+                    Volatile.Write(ref _lastProgressMs, Environment.TickCount64);
+                }
+
                 return;
             }
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -83,14 +109,44 @@ public sealed class RecordProducer : IDisposable
     public void Dispose()
     {
         _producer.Flush(TimeSpan.FromSeconds(10));
+        Circuit.Dispose();
         _producer.Dispose();
+    }
+
+    private void Reported(bool ok)
+    {
+        Interlocked.Increment(ref _reported);
+        Volatile.Write(ref _lastProgressMs, Environment.TickCount64);
+        Circuit.Report(ok);
     }
 
     private void CountFailure(DeliveryReport<byte[], byte[]> report)
     {
-        if (report.Error.Code != ErrorCode.NoError)
+        var ok = report.Error.Code == ErrorCode.NoError;
+        if (!ok)
         {
             Interlocked.Increment(ref _failed);
+        }
+
+        Reported(ok);
+    }
+
+    /// <inheritdoc />
+    bool IProducerHealth.IsStalled(TimeSpan timeout) =>
+        Volatile.Read(ref _handed) > Volatile.Read(ref _reported)
+        && Environment.TickCount64 - Volatile.Read(ref _lastProgressMs) > (long)timeout.TotalMilliseconds;
+
+    /// <inheritdoc />
+    bool IProducerHealth.Probe(TimeSpan timeout)
+    {
+        try
+        {
+            using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+            return admin.GetMetadata(timeout).Brokers.Count > 0;
+        }
+        catch (KafkaException)
+        {
+            return false;
         }
     }
 }

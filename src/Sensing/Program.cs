@@ -6,4 +6,5 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(ProcessorCommand.Create());
 root.Subcommands.Add(FeedCommand.Create());
+root.Subcommands.Add(LoadCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -40,6 +40,7 @@ internal static class CommonOptions
     {
         BootstrapServers = result.GetValue(Kafka)!,
         LegacyBrokerVersion = result.GetValue(KafkaLegacyVersion) ?? "",
-        Topics = SensingTopics.Default with { TelemetryPartitions = result.GetValue(TelemetryPartitions) },
+        // Commands that do not offer --telemetry-partitions read 0 here: they get the default count.
+        Topics = SensingTopics.Default with { TelemetryPartitions = result.GetValue(TelemetryPartitions) is > 0 and var n ? n : SensingTopics.Default.TelemetryPartitions },
     }.Validate();
 }

@@ -16,10 +16,11 @@ public static class GatewayHost
     public const string WebSocketPath = "/mqtt";
 
     /// <summary>Builds a gateway (not started). The producer is owned by the returned application.</summary>
-    public static WebApplication Build(GatewayOptions options, KafkaOptions kafka, DeviceRegistry registry, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(GatewayOptions options, KafkaOptions kafka, DeviceRegistry registry, Action<ILoggingBuilder>? logging = null, IngestOptions? ingest = null)
     {
         options.Validate();
         kafka.Validate();
+        ingest = (ingest ?? IngestOptions.Default).Validate();
         var certificate = options.TlsListen.Length != 0 ? LoadCertificate(options) : null;
         var builder = WebApplication.CreateSlimBuilder();
         logging?.Invoke(builder.Logging);
@@ -55,8 +56,8 @@ public static class GatewayHost
         builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CommandDelivery>()));
         builder.Services.AddSingleton(sp => new RecordProducer(kafka, "sensing-gateway",
-            m => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sensing.Gateway.Kafka").LogWarning("{Message}", m)));
-        builder.Services.AddSingleton(sp => new ReadingIngest(sp.GetRequiredService<RecordProducer>(), kafka.Topics, sp.GetRequiredService<GatewayCounters>()));
+            m => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sensing.Gateway.Kafka").LogWarning("{Message}", m), ingest.Circuit));
+        builder.Services.AddSingleton(sp => new ReadingIngest(sp.GetRequiredService<RecordProducer>(), kafka.Topics, sp.GetRequiredService<GatewayCounters>(), ingest));
         var app = builder.Build();
         if (options.WebSocketListen.Length != 0)
         {

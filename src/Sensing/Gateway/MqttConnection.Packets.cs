@@ -55,7 +55,10 @@ internal sealed partial class MqttConnection
 
             if (!_pendingProduce.IsCompletedSuccessfully)
             {
-                return Step.Continue; // the read loop awaits the producer's free space before reading on
+                // The read loop awaits the producer before reading on. Packets after this one are not examined, so
+                // the next read returns them at once instead of waiting for more bytes from the device.
+                examined = consumed;
+                return Step.Continue;
             }
         }
     }

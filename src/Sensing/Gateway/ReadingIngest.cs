@@ -13,43 +13,113 @@ namespace Sensing.Gateway;
 /// with the device, the reason and the original bytes. Either way <c>onDurable</c> runs only once Kafka has
 /// acknowledged the record, which is when the gateway may acknowledge the device (QoS 1/2).
 /// </summary>
-public sealed class ReadingIngest(RecordProducer producer, SensingTopics topics, GatewayCounters counters)
+/// <remarks>
+/// Batching: records go to the client one by one and librdkafka batches them per partition (linger.ms, up to
+/// batch.num.messages / batch.size), one produce request per broker carrying every partition's batch; the measured
+/// cost per reading is in the client call, not in requests, so the gateway adds no batching of its own (bench/README.md).
+/// Bounds: at most <see cref="IngestOptions.MaxInFlight"/> records are unacknowledged at once over the whole gateway,
+/// and none are taken while the producer's circuit is open; a caller whose <see cref="IngestAsync"/> does not complete
+/// at once stops reading its socket until it does.
+/// </remarks>
+public sealed class ReadingIngest
 {
+    private readonly RecordProducer _producer;
+    private readonly SensingTopics _topics;
+    private readonly GatewayCounters _counters;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxInFlight;
+
+    /// <summary>Creates the ingest stage over <paramref name="producer"/> (its circuit breaker guards it).</summary>
+    public ReadingIngest(RecordProducer producer, SensingTopics topics, GatewayCounters counters, IngestOptions? options = null)
+    {
+        options = (options ?? IngestOptions.Default).Validate();
+        _producer = producer;
+        _topics = topics;
+        _counters = counters;
+        _maxInFlight = options.MaxInFlight;
+        _slots = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+    }
+
+    /// <summary>Records handed to Kafka and not yet acknowledged or failed.</summary>
+    public int InFlight => _maxInFlight - _slots.CurrentCount;
+
+    /// <summary>The producer's circuit breaker.</summary>
+    public ProducerCircuit Circuit => _producer.Circuit;
+
     /// <summary>
-    /// Decodes and hands one reading to Kafka; waits only while the producer's buffer is full (backpressure).
+    /// Decodes and hands one reading to Kafka. Completes at once unless the gateway's in-flight bound is reached, the
+    /// circuit is open or the producer's buffer is full: then the caller waits (and reads nothing more meanwhile).
     /// <paramref name="onDurable"/> receives true when the record (reading or dead letter) is in Kafka.
     /// </summary>
     public ValueTask IngestAsync(DeviceInfo device, ReadOnlySpan<byte> payload, long ingestTimeMs, Action<bool>? onDurable, CancellationToken cancellationToken)
     {
+        // The payload span lives only until the caller advances its pipe: encode it now, whatever happens next.
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
         var key = device.IdUtf8;
+        string topic;
+        byte[] value;
         if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
-            counters.DeadLettered();
-            var letter = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);
-            return producer.ProduceAsync(topics.DeadLetter, key, letter, Deliver(onDurable), cancellationToken);
-        }
-
-        Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
-        var length = TelemetryFrame.Write(buffer, key, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
-            TraceContext.None, metrics[..reading.MetricCount]);
-        counters.Readings();
-        return producer.ProduceAsync(topics.Telemetry, key, buffer[..length].ToArray(), Deliver(onDurable), cancellationToken);
-    }
-
-    private Action<DeliveryOutcome>? Deliver(Action<bool>? onDurable) => onDurable is null ? null : outcome =>
-    {
-        if (outcome.Persisted)
-        {
-            counters.Persisted();
+            _counters.DeadLettered();
+            topic = _topics.DeadLetter;
+            value = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);
         }
         else
         {
-            counters.Failed();
+            Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
+            var length = TelemetryFrame.Write(buffer, key, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
+                TraceContext.None, metrics[..reading.MetricCount]);
+            _counters.Readings();
+            topic = _topics.Telemetry;
+            value = buffer[..length].ToArray();
         }
 
-        onDurable(outcome.Persisted);
-    };
+        if (_producer.Circuit.IsOpen || !_slots.Wait(0))
+        {
+            return ProduceWhenAllowedAsync(topic, key, value, onDurable, cancellationToken);
+        }
+
+        var produce = Produce(topic, key, value, onDurable, cancellationToken);
+        return produce.IsCompletedSuccessfully ? default : ReleaseOnFailureAsync(produce);
+    }
+
+    private async ValueTask ProduceWhenAllowedAsync(string topic, byte[] key, byte[] value, Action<bool>? onDurable, CancellationToken cancellationToken)
+    {
+        await _producer.Circuit.WhenClosedAsync(cancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await ReleaseOnFailureAsync(Produce(topic, key, value, onDurable, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private ValueTask Produce(string topic, byte[] key, byte[] value, Action<bool>? onDurable, CancellationToken cancellationToken) =>
+        _producer.ProduceAsync(topic, key, value, outcome =>
+        {
+            // Runs on the client's delivery thread: free the slot first, then let the connection acknowledge.
+            _slots.Release();
+            if (outcome.Persisted)
+            {
+                _counters.Persisted();
+            }
+            else
+            {
+                _counters.Failed();
+            }
+
+            onDurable?.Invoke(outcome.Persisted);
+        }, cancellationToken);
+
+    /// <summary>A produce that never reached the client (cancelled while its buffer was full) gets no delivery report.</summary>
+    private async ValueTask ReleaseOnFailureAsync(ValueTask produce)
+    {
+        try
+        {
+            await produce.ConfigureAwait(false);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
 }
 
 /// <summary>The value of a <c>sensing.deadletter</c> record (JSON).</summary>

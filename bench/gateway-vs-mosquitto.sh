@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Side by side, in one run: the Sensing gateway (every reading written to a real Kafka 0.9 broker, PUBACK after
+# Kafka acknowledged it) and mosquitto (no Kafka), driven by the same `sensing load` at the same settings, QoS 1.
+# Rounds alternate mosquitto / gateway so both see the same noise. Prints msg/s, PUBACK p50/p99, the CPU the
+# servers used per 1,000 messages, and the gateway/mosquitto ratio; then checks that Kafka holds every reading
+# the gateway acknowledged.
+#
+# Settings (environment): CONNECTIONS=200 RATE=400000 (open loop, above both servers' capacity) DURATION=15
+# WINDOW=64 (QoS 1 in flight per connection) SOURCES=4 ROUNDS=2 SKIP_BUILD=1 (use the existing Release build).
+set -euo pipefail
+
+CONNECTIONS=${CONNECTIONS:-200}
+RATE=${RATE:-400000}
+DURATION=${DURATION:-15}
+WINDOW=${WINDOW:-64}
+SOURCES=${SOURCES:-4}
+ROUNDS=${ROUNDS:-2}
+PASSWORD=load-bench
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  dotnet build "$root/src/Sensing" -c Release -v q -nologo >/dev/null
+fi
+sensing="$root/src/Sensing/bin/Release/net10.0/sensing"
+work=$(mktemp -d -t sensing-bench-XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+wait_for_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  echo "nothing listens on port $1" >&2; return 1
+}
+
+echo "bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), connections=$CONNECTIONS rate=$RATE duration=${DURATION}s window=$WINDOW sources=$SOURCES rounds=$ROUNDS"
+
+"$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
+kafka_pid=$!
+pids+=("$kafka_pid")
+for _ in $(seq 120); do grep -q '^kafka ' "$work/kafka.out" && break; sleep 0.5; done
+kafka=$(awk '/^kafka /{print $2}' "$work/kafka.out")
+[[ -n "$kafka" ]] || { echo "Kafka did not start:" >&2; cat "$work/kafka.err" >&2; exit 1; }
+broker_pid=$(for p in $(pstree -p "$kafka_pid" | grep -o 'java([0-9]*)' | grep -o '[0-9]*'); do
+  tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 'kafka.Kafka' && echo "$p"; done | head -1)
+echo "kafka: $kafka (broker pid ${broker_pid:-?})"
+
+"$sensing" load registry --out "$work/devices.csv" --devices "$CONNECTIONS" --password "$PASSWORD"
+gateway_port=$(free_port)
+SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
+  --listen "127.0.0.1:$gateway_port" >"$work/gateway.log" 2>&1 &
+gateway_pid=$!
+pids+=("$gateway_pid")
+
+mosquitto_port=$(free_port)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n' "$mosquitto_port" >"$work/mosquitto.conf"
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+mosquitto_pid=$!
+pids+=("$mosquitto_pid")
+wait_for_port "$gateway_port"
+wait_for_port "$mosquitto_port"
+
+# run NAME PORT SERVER_PIDS... : one driver run; appends "NAME rate p50 p99 acked cpu_ms_per_1000" to results
+results="$work/results"
+run() {
+  local name=$1 port=$2; shift 2
+  local before=0 after=0 p
+  for p in "$@"; do before=$((before + $(cpu_ticks "$p"))); done
+  local line
+  line=$("$sensing" load --target "127.0.0.1:$port" --connections "$CONNECTIONS" --rate "$RATE" --qos 1 \
+    --duration "$DURATION" --window "$WINDOW" --sources "$SOURCES" --registry "$work/devices.csv" --password "$PASSWORD" 2>/dev/null)
+  for p in "$@"; do after=$((after + $(cpu_ticks "$p"))); done
+  echo "  $name: $line"
+  local rate p50 p99 acked
+  rate=$(grep -o 'rate=[0-9]*' <<<"$line" | cut -d= -f2)
+  p50=$(grep -o 'p50=[0-9.]*' <<<"$line" | cut -d= -f2)
+  p99=$(grep -o 'p99=[0-9.]*' <<<"$line" | cut -d= -f2)
+  acked=$(grep -o 'acked=[0-9]*' <<<"$line" | cut -d= -f2)
+  # /proc/PID/stat counts CPU in clock ticks (getconf CLK_TCK, 100/s): ms of server CPU per 1,000 messages.
+  local cpu
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$acked" 'BEGIN { printf "%.1f", n ? t * 1000 / hz / n * 1000 : 0 }')
+  echo "$name $rate $p50 $p99 $acked $cpu" >>"$results"
+}
+
+# Warm up both (JIT, Kafka connections, mosquitto's first allocations); not counted.
+warm_acked=$("$sensing" load --target "127.0.0.1:$gateway_port" --connections "$CONNECTIONS" --rate 20000 --duration 3 \
+  --sources "$SOURCES" --registry "$work/devices.csv" --password "$PASSWORD" 2>/dev/null | grep -o 'acked=[0-9]*' | cut -d= -f2)
+"$sensing" load --target "127.0.0.1:$mosquitto_port" --connections "$CONNECTIONS" --rate 20000 --duration 3 --sources "$SOURCES" >/dev/null 2>&1 || true
+
+for round in $(seq "$ROUNDS"); do
+  echo "round $round"
+  run mosquitto "$mosquitto_port" "$mosquitto_pid"
+  run gateway "$gateway_port" "$gateway_pid" ${broker_pid:+"$broker_pid"}
+done
+
+# Every reading the gateway acknowledged (warm-up included) must be in sensing.telemetry.
+kcat_args=(-b "$kafka" -X api.version.request=false -X broker.version.fallback=0.9.0.1)
+partitions=$(kcat "${kcat_args[@]}" -L -t sensing.telemetry | grep -c 'partition [0-9]*,' || true)
+in_kafka=0
+for p in $(seq 0 $((partitions - 1))); do
+  last=$(kcat "${kcat_args[@]}" -C -t sensing.telemetry -p "$p" -o -1 -e -q -f '%o\n' 2>/dev/null | tail -1)
+  in_kafka=$((in_kafka + ${last:--1} + 1))
+done
+gateway_rss=$(awk '/VmRSS/{print $2}' "/proc/$gateway_pid/status")
+
+echo
+awk -v in_kafka="$in_kafka" -v rss="$gateway_rss" -v warm="${warm_acked:-0}" '
+  { n[$1]++; rate[$1] += $2; p50[$1] += $3; p99[$1] += $4; acked[$1] += $5; cpu[$1] += $6 }
+  END {
+    printf "%-10s %12s %10s %10s %22s\n", "server", "msg/s", "p50 ms", "p99 ms", "server CPU ms/1k msg"
+    for (s in n) printf "%-10s %12.0f %10.2f %10.2f %22.1f\n", s, rate[s]/n[s], p50[s]/n[s], p99[s]/n[s], cpu[s]/n[s]
+    if (n["mosquitto"] && rate["mosquitto"]) printf "ratio gateway/mosquitto (msg/s, mean of rounds): %.2f\n", (rate["gateway"]/n["gateway"]) / (rate["mosquitto"]/n["mosquitto"])
+    total = acked["gateway"] + warm
+    printf "gateway acknowledged %d readings in all; sensing.telemetry holds %d records: %s; gateway RSS %d MB\n", total, in_kafka, (in_kafka >= total ? "none lost" : "MISSING " (total - in_kafka)), rss / 1024
+  }' "$results"

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Memory per idle device connection: starts Kafka 0.9 (`sensing load kafka`) and GATEWAYS gateway processes, warms
+# each up (a short load run, so JIT code and first-use pools are in the baseline), reads each gateway's RSS, then holds
+# PER_GATEWAY idle MQTT connections to each (one `sensing load --rate 0` per gateway, spread over SOURCES source
+# addresses) and prints (RSS - baseline) / connections per gateway.
+#
+# Settings (environment): GATEWAYS=1 PER_GATEWAY=5000 SOURCES=4 HOLD=90 (seconds the driver holds the connections)
+# SKIP_BUILD=1. Each process may hold 20,000 files here: keep PER_GATEWAY below ~19,000.
+set -euo pipefail
+
+GATEWAYS=${GATEWAYS:-1}
+PER_GATEWAY=${PER_GATEWAY:-5000}
+SOURCES=${SOURCES:-4}
+HOLD=${HOLD:-90}
+PASSWORD=load-idle
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  dotnet build "$root/src/Sensing" -c Release -v q -nologo >/dev/null
+fi
+sensing="$root/src/Sensing/bin/Release/net10.0/sensing"
+work=$(mktemp -d -t sensing-idle-XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
+wait_for_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  echo "nothing listens on port $1" >&2; return 1
+}
+
+echo "idle: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), gateways=$GATEWAYS connections/gateway=$PER_GATEWAY sources=$SOURCES"
+"$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
+pids+=("$!")
+for _ in $(seq 120); do grep -q '^kafka ' "$work/kafka.out" && break; sleep 0.5; done
+kafka=$(awk '/^kafka /{print $2}' "$work/kafka.out")
+[[ -n "$kafka" ]] || { echo "Kafka did not start:" >&2; cat "$work/kafka.err" >&2; exit 1; }
+"$sensing" load registry --out "$work/devices.csv" --devices "$PER_GATEWAY" --password "$PASSWORD"
+
+ports=(); gateway_pids=()
+for g in $(seq "$GATEWAYS"); do
+  port=$(free_port)
+  SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
+    --listen "127.0.0.1:$port" >"$work/gateway-$g.log" 2>&1 &
+  pids+=("$!"); gateway_pids+=("$!"); ports+=("$port")
+done
+
+baseline=()
+for g in $(seq 0 $((GATEWAYS - 1))); do
+  wait_for_port "${ports[$g]}"
+  "$sensing" load --target "127.0.0.1:${ports[$g]}" --connections 200 --rate 2000 --duration 3 --sources "$SOURCES" \
+    --registry "$work/devices.csv" --password "$PASSWORD" >/dev/null 2>&1
+done
+sleep 5
+for g in $(seq 0 $((GATEWAYS - 1))); do baseline+=("$(rss_kb "${gateway_pids[$g]}")"); done
+
+for g in $(seq 0 $((GATEWAYS - 1))); do
+  "$sensing" load --target "127.0.0.1:${ports[$g]}" --connections "$PER_GATEWAY" --rate 0 --duration "$HOLD" \
+    --sources "$SOURCES" --registry "$work/devices.csv" --password "$PASSWORD" >"$work/driver-$g.out" 2>"$work/driver-$g.err" &
+  pids+=("$!")
+done
+
+# Wait until every gateway holds its connections, then let them settle.
+for _ in $(seq 300); do
+  done_count=0
+  for g in $(seq 0 $((GATEWAYS - 1))); do
+    [[ $(established "${ports[$g]}") -ge $PER_GATEWAY ]] && done_count=$((done_count + 1))
+  done
+  [[ $done_count -eq $GATEWAYS ]] && break
+  sleep 1
+done
+sleep 10
+
+total_connections=0; total_delta=0
+for g in $(seq 0 $((GATEWAYS - 1))); do
+  n=$(established "${ports[$g]}")
+  rss=$(rss_kb "${gateway_pids[$g]}")
+  delta=$((rss - baseline[g]))
+  total_connections=$((total_connections + n)); total_delta=$((total_delta + delta))
+  awk -v g="$g" -v n="$n" -v b="${baseline[$g]}" -v r="$rss" -v d="$delta" \
+    'BEGIN { printf "gateway %d: %d idle connections, RSS %.1f MB -> %.1f MB, %.1f KB per connection\n", g + 1, n, b / 1024, r / 1024, n ? d / n : 0 }'
+done
+awk -v n="$total_connections" -v d="$total_delta" 'BEGIN { printf "all gateways: %d idle connections, %.1f KB per connection ((RSS - baseline) / N)\n", n, n ? d / n : 0 }'

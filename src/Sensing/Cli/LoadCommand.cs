@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Net;
+using Sensing.Core.Devices;
+using Sensing.Kafka;
+using Sensing.LocalServers;
+using Sensing.Mqtt;
+using Sensing.Simulators.Load;
+
+namespace Sensing.Cli;
+
+/// <summary>
+/// <c>sensing load</c>: the load driver (many MQTT connections at a target rate, msg/s and PUBACK p50/p99), with
+/// <c>load registry</c> to write a registry of load devices and <c>load kafka</c> to hold a local Kafka for a load run.
+/// </summary>
+internal static class LoadCommand
+{
+    private const string DevicePrefix = "load-";
+
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "MQTT server host:port", DefaultValueFactory = _ => "127.0.0.1:1883" };
+        var connections = new Option<int>("--connections") { Description = "Connections held (one device each)", DefaultValueFactory = _ => LoadOptions.Default.Connections };
+        var rate = new Option<double>("--rate") { Description = "Total PUBLISH messages/s aimed at; 0 holds the connections idle", DefaultValueFactory = _ => LoadOptions.Default.Rate };
+        var qos = new Option<int>("--qos") { Description = "QoS 0 or 1", DefaultValueFactory = _ => 1 };
+        var duration = new Option<double>("--duration") { Description = "Seconds to publish (or hold) once connected", DefaultValueFactory = _ => LoadOptions.Default.Duration.TotalSeconds };
+        var sources = new Option<int>("--sources") { Description = "Source addresses 127.0.0.2 .. 127.0.0.(N+1), round robin; 0: the OS chooses", DefaultValueFactory = _ => 0 };
+        var registry = new Option<FileInfo?>("--registry") { Description = "Device registry CSV: the first N device ids are used (default: load-000001 ...)" };
+        var password = new Option<string?>("--password") { Description = "Password every device sends" };
+        var window = new Option<int>("--window") { Description = "QoS 1 messages in flight per connection", DefaultValueFactory = _ => LoadOptions.Default.Window };
+        var command = new Command("load", "Drive an MQTT server (the gateway or any broker) with many connections at a target rate")
+        {
+            target, connections, rate, qos, duration, sources, registry, password, window,
+        };
+        command.Subcommands.Add(CreateRegistry());
+        command.Subcommands.Add(CreateKafka());
+        command.SetAction(async (result, ct) =>
+        {
+            LoadOptions options;
+            try
+            {
+                var count = result.GetValue(connections);
+                var file = result.GetValue(registry);
+                options = new LoadOptions
+                {
+                    Target = IPEndPoint.Parse(result.GetValue(target)!),
+                    Connections = count,
+                    Rate = result.GetValue(rate),
+                    QoS = (MqttQoS)result.GetValue(qos),
+                    Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
+                    SourceAddresses = [.. Enumerable.Range(2, result.GetValue(sources)).Select(i => new IPAddress([127, 0, 0, (byte)i]))],
+                    DeviceIds = file is null ? [] : [.. DeviceRegistryFile.Read(file.FullName).Take(count).Select(d => d.Id)],
+                    Password = result.GetValue(password),
+                    Window = result.GetValue(window),
+                }.Validate();
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync("sensing load: " + e.Message);
+                return 2;
+            }
+
+            Console.Error.WriteLine($"load: {options.Connections} connections to {options.Target}, {options.Rate:0} msg/s QoS {(int)options.QoS} for {options.Duration.TotalSeconds:0} s");
+            var report = await new LoadDriver(options).RunAsync(live => Console.Error.WriteLine(live.Format(final: false)), ct);
+            Console.WriteLine(report.Format(final: true));
+            return report.ConnectFailures == 0 && report.Lost == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command CreateRegistry()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Registry CSV to write", Required = true };
+        var devices = new Option<int>("--devices") { Description = "Devices (load-000001 ...), methane detectors", DefaultValueFactory = _ => 1000 };
+        var password = new Option<string?>("--password") { Description = "Password of every device; none: devices connect without one" };
+        var command = new Command("registry", "Write a registry of load devices for the gateway") { output, devices, password };
+        command.SetAction(result =>
+        {
+            var secret = result.GetValue(password) is { } p ? DeviceRegistryFile.HashSecret(p) : "";
+            DeviceRegistryFile.Write(result.GetValue(output)!.FullName, Enumerable.Range(1, result.GetValue(devices))
+                .Select(i => new DeviceInfo($"{DevicePrefix}{i:D6}", DeviceKind.MethaneDetector, "load", 60, secret)));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateKafka()
+    {
+        var partitions = new Option<int>("--telemetry-partitions") { Description = "Partitions of sensing.telemetry", DefaultValueFactory = _ => SensingTopics.Default.TelemetryPartitions };
+        var command = new Command("kafka", "Start ZooKeeper + Kafka 0.9 with the Sensing topics, print its address, hold until stopped") { partitions };
+        command.SetAction(async (result, ct) =>
+        {
+            await using var kafka = new LocalKafka(LocalKafkaOptions.Default);
+            await kafka.StartAsync(ct);
+            var topics = SensingTopics.Default with { TelemetryPartitions = result.GetValue(partitions) };
+            foreach (var (topic, count) in topics.All)
+            {
+                await kafka.CreateTopicAsync(topic, count, ct);
+            }
+
+            Console.WriteLine($"kafka {kafka.BootstrapServers}");
+            await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            return 0;
+        });
+        return command;
+    }
+}
