@@ -195,10 +195,16 @@ public sealed partial class KustomizeOverlayTests
                 .Where(c => Text(c, "image")!.Contains("/sensing:", StringComparison.Ordinal)))
             {
                 var args = ((YamlSequenceNode)At(container, "args")!).Children.OfType<YamlScalarNode>().Select(a => a.Value!).ToArray();
-                var help = await SensingHelpAsync(args[0]);
+                var options = HelpOptions(await SensingHelpAsync(args[0]));
+                Assert.That(options, Is.Not.Empty, $"`sensing {args[0]} --help` should list its options");
                 foreach (var flag in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
                 {
-                    Assert.That(help, Does.Contain(flag), $"{workload}: `sensing {args[0]}` has no option {flag}");
+                    Assert.That(options.Keys, Does.Contain(flag), $"{workload}: `sensing {args[0]}` has no option {flag}");
+                }
+
+                foreach (var (option, required) in options)
+                {
+                    Assert.That(!required || args.Contains(option), $"{workload}: `sensing {args[0]}` requires {option}, which the manifest does not pass");
                 }
 
                 checkedCommands.Add(args[0]);
@@ -311,6 +317,13 @@ public sealed partial class KustomizeOverlayTests
 
         return output.ToString();
     }
+
+    // The options of a System.CommandLine help text: "  --registry <registry> (REQUIRED)   Device registry ...".
+    private static Dictionary<string, bool> HelpOptions(string help) =>
+        HelpOptionLine().Matches(help).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["required"].Success);
+
+    [GeneratedRegex(@"^\s+(?:-\S+, )*(?<name>--[a-z][a-z0-9-]*)(?: <[^>]+>)?(?<required> \(REQUIRED\))?", RegexOptions.Multiline)]
+    private static partial Regex HelpOptionLine();
 
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")]
     private static partial Regex EnvReference();
