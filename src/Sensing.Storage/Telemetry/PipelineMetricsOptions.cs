@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Sensing.Storage.Telemetry;
 
 /// <summary>How one part of the pipeline exports its own metrics. Checked by <see cref="Validate"/>.</summary>
@@ -28,26 +30,30 @@ public sealed record PipelineMetricsOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is not usable; returns this.</summary>
     public PipelineMetricsOptions Validate()
     {
-        ArgumentNullException.ThrowIfNull(Store, "metrics.Store");
+        ArgumentNullException.ThrowIfNull(Store);
         if (Otlp is null)
         {
             Store.Validate();
         }
         else if (!Otlp.IsAbsoluteUri || (Otlp.Scheme != Uri.UriSchemeHttp && Otlp.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"metrics.Otlp: '{Otlp}' is not an absolute http:// or https:// URL", nameof(Otlp));
+            Throw(nameof(Otlp), $"'{Otlp}' is not an absolute http:// or https:// URL");
         }
 
         if (string.IsNullOrEmpty(Service) || !Service.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
         {
-            throw new ArgumentException($"metrics.Service: '{Service}' is not a lower-case name (a-z, 0-9, -)", nameof(Service));
+            Throw(nameof(Service), $"'{Service}' is not a lower-case name (a-z, 0-9, -)");
         }
 
         if (Interval < TimeSpan.FromMilliseconds(100) || Interval > TimeSpan.FromHours(1))
         {
-            throw new ArgumentException($"metrics.Interval: {Interval} is not between 100 ms and 1 h", nameof(Interval));
+            Throw(nameof(Interval), $"{Interval} is not between 100 ms and 1 h");
         }
 
         return this;
     }
+
+    [DoesNotReturn]
+    private static void Throw(string option, string problem) =>
+        throw new ArgumentException($"{nameof(PipelineMetricsOptions)}.{option}: {problem}", option);
 }
