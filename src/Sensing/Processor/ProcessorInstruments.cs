@@ -11,8 +11,8 @@ namespace Sensing.Processor;
 /// and their latency are recorded once per event Kafka acknowledged.
 /// </summary>
 /// <remarks>
-/// Not recorded (docs/store.md): <c>sensing.processor.lag</c> (the consumer does not expose its high watermarks
-/// without librdkafka statistics) and <c>sensing.processor.devices_online</c>.
+/// Not recorded (docs/store.md): <c>sensing.processor.lag</c> (<c>RecordConsumer</c> exposes neither the
+/// high watermarks nor its positions) and <c>sensing.processor.devices_online</c>.
 /// </remarks>
 public sealed class ProcessorInstruments : IDisposable
 {
