@@ -26,19 +26,49 @@ public static class PipelineMetrics
     /// <summary><c>sensing.store.write_errors</c>: batches that failed, by <c>transient</c>.</summary>
     internal static readonly Counter<long> StoreWriteErrors = Meter.CreateCounter<long>("sensing.store.write_errors", "batches");
 
+    private const string ServiceTag = "service";
+
+    // For the services' millisecond histograms: latencies from a device's event time span milliseconds (a live alert) to minutes (a device that buffered while
+    // offline); the SDK's default bounds stop at 10 s.
+    private static readonly ExplicitBucketHistogramConfiguration LatencyBuckets = new()
+    {
+        Boundaries = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000],
+    };
+
+    /// <summary>
+    /// A meter named <c>Sensing</c> that belongs to <paramref name="service"/>: its instruments are exported only by
+    /// the export started for that service, so parts sharing a process keep their own <c>service</c> tag.
+    /// </summary>
+    public static Meter CreateMeter(string service)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        return new Meter(new MeterOptions(MeterName) { Tags = [new(ServiceTag, service)] });
+    }
+
     /// <summary>
     /// Starts exporting the meter <c>Sensing</c>: to the store through <see cref="LineProtocolMetricExporter"/>, or,
     /// when <paramref name="otlpEndpoint"/> is set, to that OTLP/HTTP collector instead. Dispose the result to stop
     /// (it exports once more).
     /// </summary>
-    public static MeterProvider Start(StoreWriterOptions store, string service, Uri? otlpEndpoint = null, TimeSpan? interval = null)
+    public static MeterProvider Start(StoreWriterOptions store, string service, Uri? otlpEndpoint = null, TimeSpan? interval = null) =>
+        Start(new PipelineMetricsOptions { Store = store, Service = service, Otlp = otlpEndpoint, Interval = interval ?? ExportInterval });
+
+    /// <summary>
+    /// Starts exporting the instruments of the meters <c>Sensing</c> that belong to <see cref="PipelineMetricsOptions.Service"/>
+    /// (see <see cref="CreateMeter"/>), and those that belong to no service when
+    /// <see cref="PipelineMetricsOptions.SharedInstruments"/> is set. Dispose the result to stop (it exports once more).
+    /// </summary>
+    public static MeterProvider Start(PipelineMetricsOptions options)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var milliseconds = (int)(interval ?? ExportInterval).TotalMilliseconds;
-        var builder = Sdk.CreateMeterProviderBuilder().AddMeter(MeterName);
-        if (otlpEndpoint is null)
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var milliseconds = (int)options.Interval.TotalMilliseconds;
+        var builder = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(MeterName)
+            .AddView(instrument => Stream(instrument, options));
+        if (options.Otlp is null)
         {
-            builder.AddReader(new PeriodicExportingMetricReader(new LineProtocolMetricExporter(store, service), milliseconds)
+            builder.AddReader(new PeriodicExportingMetricReader(new LineProtocolMetricExporter(options.Store, options.Service), milliseconds)
             {
                 TemporalityPreference = MetricReaderTemporalityPreference.Cumulative,
             });
@@ -47,12 +77,31 @@ public static class PipelineMetrics
         {
             builder.AddOtlpExporter((exporter, reader) =>
             {
-                exporter.Endpoint = otlpEndpoint;
+                exporter.Endpoint = options.Otlp;
                 exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
                 reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = milliseconds;
             });
         }
 
         return builder.Build()!;
+    }
+
+    private static MetricStreamConfiguration? Stream(Instrument instrument, PipelineMetricsOptions options)
+    {
+        string? owner = null;
+        foreach (var tag in instrument.Meter.Tags ?? [])
+        {
+            if (tag.Key == ServiceTag)
+            {
+                owner = tag.Value as string;
+            }
+        }
+
+        if (owner is null ? !options.SharedInstruments : owner != options.Service)
+        {
+            return MetricStreamConfiguration.Drop;
+        }
+
+        return owner is not null && instrument.Unit == "ms" && instrument is Histogram<double> ? LatencyBuckets : null;
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Sensing.Kafka;
+using Sensing.Storage;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.Cli;
 
@@ -35,6 +37,19 @@ internal static class CommonOptions
         Description = "Time-series store base URL (VictoriaMetrics, or InfluxDB with --store-api)",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SENSING_STORE") ?? "http://127.0.0.1:8428",
     };
+
+    public static readonly Option<Uri?> Otlp = new("--otlp")
+    {
+        Description = "Export the pipeline's own metrics to this OTLP/HTTP endpoint instead of the store",
+    };
+
+    /// <summary>The metrics export of <paramref name="service"/>: to <c>--store</c>, or to <c>--otlp</c> when given.</summary>
+    public static PipelineMetricsOptions MetricsFrom(ParseResult result, string service) => new PipelineMetricsOptions
+    {
+        Store = StoreWriterOptions.Default with { Url = result.GetValue(Store)! },
+        Service = service,
+        Otlp = result.GetValue(Otlp),
+    }.Validate();
 
     public static KafkaOptions KafkaFrom(ParseResult result) => new KafkaOptions
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sensing.Feed;
 using Sensing.Feed.Auth;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.Cli;
 
@@ -17,15 +18,17 @@ internal static class FeedCommand
         };
         var command = new Command("feed", "Serve the alert feed (API, live stream, operator console) rebuilt from sensing.alerts")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store,
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store, CommonOptions.Otlp,
         };
         command.SetAction(async (result, ct) =>
         {
             WebApplication app;
+            PipelineMetricsOptions metricsOptions;
             try
             {
                 var keys = ApiKeyRing.Load(result.GetValue(apiKeys)!.FullName);
                 app = FeedHost.Build(new FeedOptions { Url = result.GetValue(url)!, ApiKeys = keys, StoreUrl = result.GetValue(CommonOptions.Store)! }, CommonOptions.KafkaFrom(result));
+                metricsOptions = CommonOptions.MetricsFrom(result, "feed");
             }
             catch (Exception e) when (e is ApiKeyFileException or ArgumentException)
             {
@@ -33,6 +36,7 @@ internal static class FeedCommand
                 return 2;
             }
 
+            using var metrics = PipelineMetrics.Start(metricsOptions);
             await app.RunAsync(ct);
             return 0;
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sensing.Core.Devices;
 using Sensing.Gateway;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.Cli;
 
@@ -21,7 +22,7 @@ internal static class GatewayCommand
         var command = new Command("gateway", "Accept device MQTT connections and put every reading into sensing.telemetry")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.TelemetryPartitions, CommonOptions.Registry, listen, tlsListen, tlsCert, tlsKey, wsListen,
-            rate, perAddress, gatewayId,
+            rate, perAddress, gatewayId, CommonOptions.Store, CommonOptions.Otlp,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -38,6 +39,7 @@ internal static class GatewayCommand
                 GatewayId = result.GetValue(gatewayId)!,
             };
             var app = GatewayHost.Build(options, CommonOptions.KafkaFrom(result), registry);
+            using var metrics = PipelineMetrics.Start(CommonOptions.MetricsFrom(result, "gateway"));
             Console.Error.WriteLine($"gateway: {registry.Count} devices, MQTT on {options.Listen}"
                 + (options.TlsListen.Length != 0 ? $", TLS on {options.TlsListen}" : "")
                 + (options.WebSocketListen.Length != 0 ? $", WebSocket on ws://{options.WebSocketListen}{GatewayHost.WebSocketPath}" : ""));

@@ -16,19 +16,15 @@ internal static class ProcessorCommand
             Description = "Raw readings written as sensing_reading: All, SlowSensors (report interval >= 60 s) or None",
             DefaultValueFactory = _ => ProcessorStoreOptions.Default.RawSamples,
         };
-        var otlp = new Option<Uri?>("--otlp")
-        {
-            Description = "Export the pipeline's own metrics to this OTLP/HTTP endpoint instead of the store",
-        };
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, otlp,
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, CommonOptions.Otlp,
         };
         command.SetAction(async (result, ct) =>
         {
             var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
             var writer = Storage.StoreWriterOptions.Default with { Url = result.GetValue(CommonOptions.Store)! };
-            using var metrics = PipelineMetrics.Start(writer, "processor", result.GetValue(otlp));
+            using var metrics = PipelineMetrics.Start(CommonOptions.MetricsFrom(result, "processor"));
             await using var store = ProcessorStore.Create(ProcessorStoreOptions.Default with { Writer = writer, RawSamples = result.GetValue(rawSamples) });
             var processor = new TelemetryProcessor(ProcessorOptions.Default, CommonOptions.KafkaFrom(result), registry,
                 DetectionOptions.Default, store, Console.Error.WriteLine);

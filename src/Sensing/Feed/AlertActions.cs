@@ -29,7 +29,7 @@ public sealed record ActionResult(ActionOutcome Outcome, string? Problem, AlertD
 /// every other instance's, comes from the topic. Actions run one at a time per instance, so two requests for
 /// the same alert cannot both pass the state check.
 /// </summary>
-public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, FeedOptions options, TimeProvider clock) : IDisposable
+public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, FeedOptions options, TimeProvider clock, FeedInstruments? instruments = null) : IDisposable
 {
     /// <summary>Longest note.</summary>
     public const int MaxNoteLength = 1000;
@@ -100,6 +100,7 @@ public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, Fee
 
             action = action with { EventTimeMs = now };
             await publisher.PublishAsync(action, options.ActionTimeout, cancellationToken);
+            instruments?.ActionPublished(action.Type);
 
             // Read-your-writes: apply now; the consumer's copy of the same event is a duplicate and changes nothing.
             board.Apply(action);

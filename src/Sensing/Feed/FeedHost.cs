@@ -33,11 +33,13 @@ public static class FeedHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AlertBoard>();
         builder.Services.AddSingleton<AlertPublisher>();
+        builder.Services.AddSingleton<FeedInstruments>();
         builder.Services.AddSingleton<AlertActions>();
         builder.Services.AddHostedService<AlertFeedConsumer>();
         builder.Services.AddHostedService<ShelveExpiry>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<FeedInstruments>(); // published from the start, disposed with the application
         app.UseRouting();
         app.UseApiKeys(options.ApiKeys);
         app.MapAlertQueries();

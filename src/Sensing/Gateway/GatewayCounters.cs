@@ -1,3 +1,6 @@
+using Sensing.Core.Devices;
+using Sensing.Core.Payloads;
+
 namespace Sensing.Gateway;
 
 /// <summary>What a gateway has done since it started; read by progress output and metrics.</summary>
@@ -11,6 +14,10 @@ public sealed class GatewayCounters
     private long _deadLettered;
     private long _refused;
     private long _malformed;
+
+    // By kind and by dead-letter reason, indexed by the enum's byte value: counted without allocation, read at export.
+    private readonly long[] _readingsByKind = new long[byte.MaxValue + 1];
+    private readonly long[] _deadLettersByReason = new long[byte.MaxValue + 1];
 
     /// <summary>Devices connected now.</summary>
     public long Connections => Interlocked.Read(ref _connections);
@@ -36,6 +43,12 @@ public sealed class GatewayCounters
     /// <summary>Connections closed for a malformed packet.</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
 
+    /// <summary>Readings of devices of <paramref name="kind"/> decoded and handed to Kafka.</summary>
+    public long ReadingsOf(DeviceKind kind) => Interlocked.Read(ref _readingsByKind[(byte)kind]);
+
+    /// <summary>Payloads sent to the dead-letter topic for <paramref name="reason"/>.</summary>
+    public long DeadLettersFor(PayloadError reason) => Interlocked.Read(ref _deadLettersByReason[(byte)reason]);
+
     internal void Connected()
     {
         Interlocked.Increment(ref _connections);
@@ -44,13 +57,21 @@ public sealed class GatewayCounters
 
     internal void Disconnected() => Interlocked.Decrement(ref _connections);
 
-    internal void Readings() => Interlocked.Increment(ref _readings);
+    internal void Readings(DeviceKind kind)
+    {
+        Interlocked.Increment(ref _readings);
+        Interlocked.Increment(ref _readingsByKind[(byte)kind]);
+    }
 
     internal void Persisted() => Interlocked.Increment(ref _persisted);
 
     internal void Failed() => Interlocked.Increment(ref _failed);
 
-    internal void DeadLettered() => Interlocked.Increment(ref _deadLettered);
+    internal void DeadLettered(PayloadError reason)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        Interlocked.Increment(ref _deadLettersByReason[(byte)reason]);
+    }
 
     internal void RefusedConnect() => Interlocked.Increment(ref _refused);
 

@@ -53,12 +53,14 @@ public static class GatewayHost
         builder.Services.AddSingleton<SessionBook>();
         builder.Services.AddSingleton<DeviceLimits>();
         builder.Services.AddSingleton<MqttConnectionHandler>();
+        builder.Services.AddSingleton<GatewayInstruments>();
         builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CommandDelivery>()));
         builder.Services.AddSingleton(sp => new RecordProducer(kafka, "sensing-gateway",
             m => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sensing.Gateway.Kafka").LogWarning("{Message}", m), ingest.Circuit));
         builder.Services.AddSingleton(sp => new ReadingIngest(sp.GetRequiredService<RecordProducer>(), kafka.Topics, sp.GetRequiredService<GatewayCounters>(), ingest));
         var app = builder.Build();
+        app.Services.GetRequiredService<GatewayInstruments>(); // published from the start, disposed with the application
         if (options.WebSocketListen.Length != 0)
         {
             app.UseWebSockets();

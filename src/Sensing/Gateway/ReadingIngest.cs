@@ -60,7 +60,7 @@ public sealed class ReadingIngest
         byte[] value;
         if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
-            _counters.DeadLettered();
+            _counters.DeadLettered(error);
             topic = _topics.DeadLetter;
             value = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);
         }
@@ -69,7 +69,7 @@ public sealed class ReadingIngest
             Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
             var length = TelemetryFrame.Write(buffer, key, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
                 TraceContext.None, metrics[..reading.MetricCount]);
-            _counters.Readings();
+            _counters.Readings(device.Kind);
             topic = _topics.Telemetry;
             value = buffer[..length].ToArray();
         }

@@ -1,3 +1,5 @@
+using Sensing.Core.Devices;
+
 namespace Sensing.Processor;
 
 /// <summary>What a processor has done since it started.</summary>
@@ -10,6 +12,9 @@ public sealed class ProcessorCounters
     private long _batches;
     private long _storeRetries;
     private long _commands;
+
+    // Indexed by the kind's byte value: counted without allocation, read at export.
+    private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
 
     /// <summary>Records read from the telemetry topic.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -32,9 +37,16 @@ public sealed class ProcessorCounters
     /// <summary>Device commands (e.g. valve-close) published to the commands topic.</summary>
     public long Commands => Interlocked.Read(ref _commands);
 
+    /// <summary>Readings of devices of <paramref name="kind"/> that went through detection.</summary>
+    public long ProcessedOf(DeviceKind kind) => Interlocked.Read(ref _processedByKind[(byte)kind]);
+
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
 
-    internal void AddProcessed() => Interlocked.Increment(ref _processed);
+    internal void AddProcessed(DeviceKind kind)
+    {
+        Interlocked.Increment(ref _processed);
+        Interlocked.Increment(ref _processedByKind[(byte)kind]);
+    }
 
     internal void AddDeadLettered() => Interlocked.Increment(ref _deadLettered);
 

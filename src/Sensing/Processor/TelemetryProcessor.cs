@@ -34,6 +34,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
     // Telemetry partition + 1 each device was last read from (0: not read yet), by dense device number.
     private int[] _partitionOf = [];
     private long _lastAdvance;
+    private ProcessorInstruments? _instruments;
     private readonly Dictionary<int, long> _nextOffsets = [];
 
     /// <summary>Creates a processor; nothing runs until <see cref="Run"/>.</summary>
@@ -58,6 +59,8 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
     /// </summary>
     public void Run(CancellationToken stoppingToken)
     {
+        using var instruments = new ProcessorInstruments(Counters);
+        _instruments = instruments;
         using var producer = new RecordProducer(_kafka, "sensing-processor", _log);
         using var consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
             onAssigned: p => _log($"processor: assigned partitions {string.Join(',', p)}"),
@@ -170,7 +173,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
         }
 
         _engine.Process(number, frame);
-        Counters.AddProcessed();
+        Counters.AddProcessed(_registry[number].Kind);
         if (number >= _partitionOf.Length)
         {
             Array.Resize(ref _partitionOf, Math.Max(number + 1, _registry.Count));
@@ -221,6 +224,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
             if (isAlert)
             {
                 Counters.AddAlertEvent();
+                _instruments?.AlertPublished(_batchAlerts[i]);
             }
             else
             {

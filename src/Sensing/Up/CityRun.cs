@@ -13,6 +13,8 @@ using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Truth;
+using Sensing.Storage;
+using Sensing.Storage.Telemetry;
 using Spectre.Console;
 
 namespace Sensing.Up;
@@ -43,6 +45,12 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         }
 
         Log($"Kafka at {kafkaServer.BootstrapServers}, store at {store.BaseUrl}, topics created");
+
+        // Each part exports its own instruments with its service tag; the processor also exports the shared store ones.
+        var metricsStore = StoreWriterOptions.Default with { Url = store.BaseUrl };
+        using var gatewayMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "gateway", SharedInstruments = false });
+        using var processorMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "processor" });
+        using var feedMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "feed", SharedInstruments = false });
 
         // Every device reports at the --interval of the run, so a minute shows every kind; the incidents and traps that
         // fit a short run are injected, with the ground truth written next to the registry.

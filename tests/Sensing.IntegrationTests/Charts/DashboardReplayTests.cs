@@ -29,6 +29,7 @@ public sealed class DashboardReplayTests
     private Task _heartbeat = Task.CompletedTask;
     private PrometheusHttpApi _store = null!;
     private MeterProvider? _metrics;
+    private MeterProvider? _gatewayMetrics;
     private DateTimeOffset _now;
 
     [OneTimeSetUp]
@@ -37,8 +38,15 @@ public sealed class DashboardReplayTests
         var city = new ChartCity(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 5_000);
         await _city.StartAsync(city.Registry);
         _store = new PrometheusHttpApi(_http, _city.Store.BaseUrl);
-        // The pipeline's own metrics, exported to the store as `sensing processor` does (every second here).
+        // The pipeline's own metrics, exported to the store as `sensing processor` and `sensing gateway` do (every second here).
         _metrics = PipelineMetrics.Start(StoreWriterOptions.Default with { Url = _city.Store.BaseUrl }, "processor", interval: TimeSpan.FromSeconds(1));
+        _gatewayMetrics = PipelineMetrics.Start(new PipelineMetricsOptions
+        {
+            Store = StoreWriterOptions.Default with { Url = _city.Store.BaseUrl },
+            Service = "gateway",
+            Interval = TimeSpan.FromSeconds(1),
+            SharedInstruments = false,
+        });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await city.PublishAsync(_city.GatewayEndPoint, timeout.Token);
         _heartbeat = city.RunHeartbeatAsync(_city.GatewayEndPoint, _stopHeartbeat.Token);
@@ -84,6 +92,7 @@ public sealed class DashboardReplayTests
     public async Task StopCity()
     {
         _metrics?.Dispose();
+        _gatewayMetrics?.Dispose();
         await _stopHeartbeat.CancelAsync();
         await _heartbeat;
         _stopHeartbeat.Dispose();
