@@ -20,6 +20,29 @@ public sealed class ApiKeyFileTests
         Assert.That(ring.Identify(""), Is.Null);
     }
 
+    [Test]
+    public void Parse_HeaderAfterComments_SkippedAsHeader()
+    {
+        var ring = ApiKeyRing.Parse(["# keys of the control room", "name,role,sha256", $"alice,operator,{Hash}"], "keys.csv");
+        Assert.That(ring.Count, Is.EqualTo(1));
+        Assert.That(ring.Identify("k1")?.Name, Is.EqualTo("alice"));
+    }
+
+    [Test]
+    public void Load_KeysFileShippedWithTheCharts_LoadsBothRoles()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Sensing.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("Sensing.sln above " + AppContext.BaseDirectory);
+        }
+
+        // The example file's keys are 'example-<name>' (see its comment).
+        var ring = ApiKeyRing.Load(Path.Combine(root, "charts", "sensing", "base", "api-keys.example.csv"));
+        Assert.That(ring.Identify("example-analyst")?.Role, Is.EqualTo(FeedRole.Viewer));
+        Assert.That(ring.Identify("example-duty-operator")?.Role, Is.EqualTo(FeedRole.Operator));
+    }
+
     [TestCase("alice,admin,HASH", "line 2: role 'admin' is not viewer or operator")]
     [TestCase("alice,viewer,abc", "line 2: sha256 must be 64 hex digits")]
     [TestCase("alice,viewer", "line 2: expected 3 fields")]

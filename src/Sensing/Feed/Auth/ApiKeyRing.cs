@@ -45,10 +45,19 @@ public sealed class ApiKeyRing
     {
         var byHash = new Dictionary<string, ApiKeyEntry>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var first = true;
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#' || (i == 0 && line.Equals("name,role,sha256", StringComparison.OrdinalIgnoreCase)))
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            // The header may stand only where the first key would (after comments and blank lines).
+            var header = first && line.Equals("name,role,sha256", StringComparison.OrdinalIgnoreCase);
+            first = false;
+            if (header)
             {
                 continue;
             }
