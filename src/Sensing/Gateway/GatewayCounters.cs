@@ -14,6 +14,7 @@ public sealed class GatewayCounters
     private long _deadLettered;
     private long _refused;
     private long _malformed;
+    private long _connectionEvents;
 
     // By kind and by dead-letter reason, indexed by the enum's byte value: counted without allocation, read at export.
     private readonly long[] _readingsByKind = new long[byte.MaxValue + 1];
@@ -43,6 +44,12 @@ public sealed class GatewayCounters
     /// <summary>Connections closed for a malformed packet.</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
 
+    /// <summary>
+    /// The gateway's own online/offline records (sequence 0) handed to Kafka; they are counted in
+    /// <see cref="ReadingsIn"/> and <see cref="PersistedInKafka"/> too.
+    /// </summary>
+    public long ConnectionEvents => Interlocked.Read(ref _connectionEvents);
+
     /// <summary>Readings of devices of <paramref name="kind"/> decoded and handed to Kafka.</summary>
     public long ReadingsOf(DeviceKind kind) => Interlocked.Read(ref _readingsByKind[(byte)kind]);
 
@@ -56,6 +63,8 @@ public sealed class GatewayCounters
     }
 
     internal void Disconnected() => Interlocked.Decrement(ref _connections);
+
+    internal void ConnectionEvent() => Interlocked.Increment(ref _connectionEvents);
 
     internal void Readings(DeviceKind kind)
     {

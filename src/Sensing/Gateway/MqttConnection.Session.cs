@@ -143,6 +143,7 @@ internal sealed partial class MqttConnection
 
     private ValueTask WriteOnlineAsync(DeviceInfo device, int online, CancellationToken cancellationToken)
     {
+        _counters.ConnectionEvent();
         // The event goes through the same decode and produce path as a device's JSON reading. Its sequence number is
         // 0: the gateway does not know the device's counter, and 0 never passes a real reading.
         Span<byte> json = stackalloc byte[64];

@@ -10,6 +10,13 @@ internal static class PahoScripts
         version = mqtt.MQTTv5 if len(sys.argv) > 5 and sys.argv[5] == "5" else mqtt.MQTTv311
         connected = threading.Event()
 
+        # paho calls back on its network threads: one line at a time, or two lines can interleave.
+        _print_lock = threading.Lock()
+        _print = print
+        def print(*args, **kwargs):
+            with _print_lock:
+                _print(*args, **kwargs)
+
         def client(name=None, keepalive=60):
             c = mqtt.Client(client_id=name or device, protocol=version)
             c.username_pw_set(device, password)

@@ -25,12 +25,16 @@ public sealed class CommandPathTests
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     [OneTimeSetUp]
-    public Task StartCity() => _city.StartAsync(
-    [
-        new DeviceInfo(Meter, DeviceKind.GasMeter, "d07", 900, DeviceRegistryFile.HashSecret(Password)) { Parameters = DeviceParameters.Parse("qmax=6") },
-        new DeviceInfo(Silent, DeviceKind.MethaneDetector, "d07", 1, DeviceRegistryFile.HashSecret(Password)),
-        new DeviceInfo(Talker, DeviceKind.MethaneDetector, "d07", 3_600, DeviceRegistryFile.HashSecret(Password)),
-    ]);
+    public Task StartCity()
+    {
+        _http.DefaultRequestHeaders.Add("X-Api-Key", _city.FeedKeys.ViewerKey);
+        return _city.StartAsync(
+        [
+            new DeviceInfo(Meter, DeviceKind.GasMeter, "d07", 900, DeviceRegistryFile.HashSecret(Password)) { Parameters = DeviceParameters.Parse("qmax=6") },
+            new DeviceInfo(Silent, DeviceKind.MethaneDetector, "d07", 1, DeviceRegistryFile.HashSecret(Password)),
+            new DeviceInfo(Talker, DeviceKind.MethaneDetector, "d07", 3_600, DeviceRegistryFile.HashSecret(Password)),
+        ]);
+    }
 
     [OneTimeTearDown]
     public async Task StopCity()
