@@ -10,6 +10,7 @@ public sealed class ProcessorCounters
     private long _batches;
     private long _storeRetries;
     private long _commands;
+    private long _checkpoints;
 
     /// <summary>Records read from the telemetry topic.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -32,6 +33,9 @@ public sealed class ProcessorCounters
     /// <summary>Device commands (e.g. valve-close) published to the commands topic.</summary>
     public long Commands => Interlocked.Read(ref _commands);
 
+    /// <summary>Partition checkpoints written to the checkpoints topic and acknowledged.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
 
     internal void AddProcessed() => Interlocked.Increment(ref _processed);
@@ -45,4 +49,6 @@ public sealed class ProcessorCounters
     internal void AddStoreRetry() => Interlocked.Increment(ref _storeRetries);
 
     internal void AddCommand() => Interlocked.Increment(ref _commands);
+
+    internal void AddCheckpoints(int count) => Interlocked.Add(ref _checkpoints, count);
 }
