@@ -30,6 +30,11 @@ internal static class ProcessorCommand
             Description = "Least milliseconds between two checkpoints to sensing.checkpoints (0: at every commit)",
             DefaultValueFactory = _ => (int)ProcessorOptions.Default.CheckpointInterval.TotalMilliseconds,
         };
+        var group = new Option<string>("--group")
+        {
+            Description = "Kafka consumer group shared by the processors of one city",
+            DefaultValueFactory = _ => ProcessorOptions.Default.GroupId,
+        };
         var noCheckpoints = new Option<bool>("--no-checkpoints")
         {
             Description = "Neither write nor restore detection-state checkpoints (a restart loses the state)",
@@ -37,7 +42,7 @@ internal static class ProcessorCommand
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, otlp,
-            maxBatch, checkpointInterval, noCheckpoints,
+            maxBatch, checkpointInterval, group, noCheckpoints,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -47,6 +52,7 @@ internal static class ProcessorCommand
             await using var store = ProcessorStore.Create(ProcessorStoreOptions.Default with { Writer = writer, RawSamples = result.GetValue(rawSamples) });
             var options = ProcessorOptions.Default with
             {
+                GroupId = result.GetValue(group)!,
                 MaxBatch = result.GetValue(maxBatch),
                 Checkpoints = !result.GetValue(noCheckpoints),
                 CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),

@@ -18,9 +18,12 @@ public static class PartitionCheckpoint
 
     private const int HeaderLength = 1 + 8 + 8;
 
-    /// <summary>The record key of <paramref name="partition"/> of <paramref name="telemetryTopic"/>.</summary>
-    public static string KeyOf(string telemetryTopic, int partition) =>
-        telemetryTopic + "/" + partition.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The record key of <paramref name="partition"/> of <paramref name="telemetryTopic"/> as consumed by
+    /// <paramref name="groupId"/>: two processor groups over one topic keep separate checkpoints.
+    /// </summary>
+    public static string KeyOf(string groupId, string telemetryTopic, int partition) =>
+        groupId + "/" + telemetryTopic + "/" + partition.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes a checkpoint of <paramref name="devices"/> (the partition's devices) into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, long nextOffset, long watermarkMs, DetectionEngine engine, ReadOnlySpan<int> devices)

@@ -45,7 +45,7 @@ public sealed partial class TelemetryProcessor
         {
             _checkpoint.ResetWrittenCount();
             PartitionCheckpoint.Write(_checkpoint, next, _watermarkMs, _engine, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]));
-            var key = Encoding.UTF8.GetBytes(PartitionCheckpoint.KeyOf(_kafka.Topics.Telemetry, partition));
+            var key = Encoding.UTF8.GetBytes(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition));
             deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, key, _checkpoint.WrittenSpan.ToArray(), stoppingToken));
         }
 
@@ -76,7 +76,7 @@ public sealed partial class TelemetryProcessor
         var restored = new List<int>();
         foreach (var partition in partitions)
         {
-            if (!latest.TryGetValue(PartitionCheckpoint.KeyOf(_kafka.Topics.Telemetry, partition), out var record))
+            if (!latest.TryGetValue(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition), out var record))
             {
                 _log($"processor: partition {partition}: no checkpoint, starting at the committed offset");
                 continue;
