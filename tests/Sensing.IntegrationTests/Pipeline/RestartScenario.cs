@@ -18,13 +18,14 @@ internal sealed class RestartScenario
     public const int DevicesPerKind = 4;
     private const long StepMs = 10_000;
 
-    public RestartScenario(long startMs)
+    /// <summary>Devices <c>md-PREFIXn</c> and <c>gm-PREFIXn</c>; streams from <paramref name="startMs"/>.</summary>
+    public RestartScenario(string prefix, long startMs)
     {
         StartMs = startMs;
         for (var i = 0; i < DevicesPerKind; i++)
         {
-            Devices.Add(new DeviceInfo($"md-r{i}", DeviceKind.MethaneDetector, $"d0{i}", 3600, ""));
-            Devices.Add(new DeviceInfo($"gm-r{i}", DeviceKind.GasMeter, $"d0{i}", 3600, "") { Parameters = DeviceParameters.Parse("qmax=6") });
+            Devices.Add(new DeviceInfo($"md-{prefix}{i}", DeviceKind.MethaneDetector, $"d0{i}", 3600, ""));
+            Devices.Add(new DeviceInfo($"gm-{prefix}{i}", DeviceKind.GasMeter, $"d0{i}", 3600, "") { Parameters = DeviceParameters.Parse("qmax=6") });
         }
     }
 
