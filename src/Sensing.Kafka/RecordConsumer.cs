@@ -25,17 +25,25 @@ public sealed class RecordConsumer : IDisposable
         Func<IReadOnlyList<int>, IReadOnlyDictionary<int, long>>? startOffsets = null)
     {
         options.Validate();
-        _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
+        var builder = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
             .SetErrorHandler((_, e) => log?.Invoke($"kafka consumer: {e.Code}: {e.Reason}"))
-            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log))
-            .SetPartitionsAssignedHandler((_, parts) =>
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log));
+        if (startOffsets is null)
+        {
+            builder.SetPartitionsAssignedHandler((_, parts) => onAssigned?.Invoke([.. parts.Select(p => p.Partition.Value)]));
+        }
+        else
+        {
+            builder.SetPartitionsAssignedHandler((_, parts) =>
             {
                 IReadOnlyList<int> numbers = [.. parts.Select(p => p.Partition.Value)];
                 onAssigned?.Invoke(numbers);
-                var starts = startOffsets?.Invoke(numbers);
-                return parts.Select(p => new TopicPartitionOffset(p,
-                    starts is not null && starts.TryGetValue(p.Partition.Value, out var offset) ? new Offset(offset) : Offset.Unset));
-            })
+                var starts = startOffsets(numbers);
+                return parts.Select(p => new TopicPartitionOffset(p, starts.TryGetValue(p.Partition.Value, out var offset) ? new Offset(offset) : Offset.Unset)).ToList();
+            });
+        }
+
+        _consumer = builder
             .SetPartitionsRevokedHandler((_, parts) => onRevoked?.Invoke([.. parts.Select(p => p.Partition.Value)]))
             .Build();
     }
