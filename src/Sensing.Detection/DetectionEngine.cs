@@ -15,7 +15,7 @@ namespace Sensing.Detection;
 /// <see cref="DeviceRegistry"/> and grows with it; a reading that raises, escalates or clears nothing allocates
 /// nothing. Not thread-safe: one engine per partition (per-device order is Kafka partition order), one thread.
 /// </summary>
-public sealed class DetectionEngine
+public sealed partial class DetectionEngine
 {
     private readonly DeviceRegistry _registry;
     private readonly IDeviceDetector[] _detectors;

@@ -13,16 +13,37 @@ public sealed class RecordConsumer : IDisposable
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
 
-    /// <summary>Joins <paramref name="groupId"/>; partition changes are reported through the callbacks.</summary>
+    /// <summary>
+    /// Joins <paramref name="groupId"/>; partition changes are reported through the callbacks. When
+    /// <paramref name="startOffsets"/> is given, it is asked on every assignment where to start reading each newly
+    /// assigned partition (e.g. the offset a checkpoint reflects); partitions it leaves out start at the group's
+    /// committed offset. It runs on the consuming thread, inside <see cref="Consume"/>.
+    /// </summary>
     public RecordConsumer(
         KafkaOptions options, string groupId, string clientId, Action<string>? log = null,
-        Action<IReadOnlyList<int>>? onAssigned = null, Action<IReadOnlyList<int>>? onRevoked = null)
+        Action<IReadOnlyList<int>>? onAssigned = null, Action<IReadOnlyList<int>>? onRevoked = null,
+        Func<IReadOnlyList<int>, IReadOnlyDictionary<int, long>>? startOffsets = null)
     {
         options.Validate();
-        _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
+        var builder = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
             .SetErrorHandler((_, e) => log?.Invoke($"kafka consumer: {e.Code}: {e.Reason}"))
-            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log))
-            .SetPartitionsAssignedHandler((_, parts) => onAssigned?.Invoke([.. parts.Select(p => p.Partition.Value)]))
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log));
+        if (startOffsets is null)
+        {
+            builder.SetPartitionsAssignedHandler((_, parts) => onAssigned?.Invoke([.. parts.Select(p => p.Partition.Value)]));
+        }
+        else
+        {
+            builder.SetPartitionsAssignedHandler((_, parts) =>
+            {
+                IReadOnlyList<int> numbers = [.. parts.Select(p => p.Partition.Value)];
+                onAssigned?.Invoke(numbers);
+                var starts = startOffsets(numbers);
+                return parts.Select(p => new TopicPartitionOffset(p, starts.TryGetValue(p.Partition.Value, out var offset) ? new Offset(offset) : Offset.Unset)).ToList();
+            });
+        }
+
+        _consumer = builder
             .SetPartitionsRevokedHandler((_, parts) => onRevoked?.Invoke([.. parts.Select(p => p.Partition.Value)]))
             .Build();
     }

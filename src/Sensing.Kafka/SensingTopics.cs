@@ -18,12 +18,24 @@ public sealed record SensingTopics
     /// <summary>Commands to devices (e.g. close a gas meter's valve), keyed by device id.</summary>
     public string Commands { get; init; } = "sensing.commands";
 
+    /// <summary>
+    /// Processor checkpoints: per telemetry partition, the next offset and the detection state that reflects it,
+    /// keyed by the partition. Compacted (<see cref="ConfigOf"/>), so only each partition's latest is kept.
+    /// </summary>
+    public string Checkpoints { get; init; } = "sensing.checkpoints";
+
     /// <summary>Partitions of the telemetry topic: the most processors that can share the load.</summary>
     public int TelemetryPartitions { get; init; } = 6;
 
     /// <summary>All topics with the partition count each should be created with.</summary>
     public IReadOnlyList<(string Name, int Partitions)> All =>
-        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3)];
+        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3), (Checkpoints, 1)];
+
+    /// <summary>
+    /// Topic-level settings a topic must be created with (Kafka topic configs, e.g. <c>cleanup.policy=compact</c>
+    /// for <see cref="Checkpoints"/>); empty for the others.
+    /// </summary>
+    public IReadOnlyList<string> ConfigOf(string topic) => topic == Checkpoints ? ["cleanup.policy=compact"] : [];
 
     internal void Validate()
     {

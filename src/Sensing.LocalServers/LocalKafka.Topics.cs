@@ -18,14 +18,27 @@ public sealed partial class LocalKafka
     /// (with whatever partition count it has).
     /// </summary>
     /// <exception cref="LocalServerException">TopicCommand failed, or the partitions got no leader in time.</exception>
-    public async Task CreateTopicAsync(string name, int partitions, CancellationToken cancellationToken = default)
+    public Task CreateTopicAsync(string name, int partitions, CancellationToken cancellationToken = default) =>
+        CreateTopicAsync(name, partitions, [], cancellationToken);
+
+    /// <summary>
+    /// Creates a topic as <see cref="CreateTopicAsync(string, int, CancellationToken)"/> does, with topic-level
+    /// settings (<c>key=value</c>, e.g. <c>cleanup.policy=compact</c>; TopicCommand <c>--config</c>).
+    /// </summary>
+    /// <exception cref="LocalServerException">TopicCommand failed, or the partitions got no leader in time.</exception>
+    public async Task CreateTopicAsync(string name, int partitions, IReadOnlyList<string> configs, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentNullException.ThrowIfNull(configs);
         var elapsed = Stopwatch.StartNew();
-        JavaToolResult result = await RunTopicCommandAsync(
-            ["--create", "--topic", name, "--partitions", partitions.ToString(CultureInfo.InvariantCulture), "--replication-factor", "1"],
-            cancellationToken).ConfigureAwait(false);
+        List<string> arguments = ["--create", "--topic", name, "--partitions", partitions.ToString(CultureInfo.InvariantCulture), "--replication-factor", "1"];
+        foreach (var config in configs)
+        {
+            arguments.AddRange(["--config", config]);
+        }
+
+        JavaToolResult result = await RunTopicCommandAsync(arguments, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0 && !result.Output.Contains("already exists", StringComparison.Ordinal))
         {
             throw new LocalServerException($"kafka: creating topic {name} failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");

@@ -19,7 +19,7 @@ namespace Sensing.Detection.Charging;
 /// </list>
 /// Heartbeat loss is the every-device offline rule. Owned by one <see cref="DetectionEngine"/>; not thread-safe.
 /// </summary>
-public sealed class ChargerDetector : IDeviceDetector
+public sealed partial class ChargerDetector : IDeviceDetector
 {
     private readonly IAlertSink _sink;
     private readonly ChargerDetectorOptions _options;

@@ -58,6 +58,28 @@ internal sealed class AlertTrack
         }
     }
 
+    /// <summary>Writes source <paramref name="index"/>'s latch and alert ids (checkpoint).</summary>
+    public void WriteState(int index, StateWriter writer)
+    {
+        writer.WriteStruct(in _latches[index]);
+        writer.WriteString(_ids[index]);
+        writer.WriteString(_chatterIds[index]);
+    }
+
+    /// <summary>Replaces source <paramref name="index"/>'s latch and alert ids with what <see cref="WriteState"/> wrote.</summary>
+    public void ReadState(int index, ref StateReader reader)
+    {
+        var latch = reader.ReadStruct<AlertLatch>();
+        var id = reader.ReadString();
+        var chatterId = reader.ReadString();
+
+        // ActiveCount counts sources holding a published alert id (set on raise, cleared on clear).
+        ActiveCount += (id is null ? 0 : 1) - (_ids[index] is null ? 0 : 1);
+        _latches[index] = latch;
+        _ids[index] = id;
+        _chatterIds[index] = chatterId;
+    }
+
     /// <inheritdoc cref="AlertLatch.Step"/>
     public LatchSteps Step(int index, bool abnormal, bool normal, AlertSeverity severity, double value, long timeMs, LatchTiming timing) =>
         _latches[index].Step(abnormal, normal, severity, _lowerIsWorse ? -value : value, timeMs, timing, _chatter);

@@ -94,7 +94,7 @@ internal static class LoadCommand
             var topics = SensingTopics.Default with { TelemetryPartitions = result.GetValue(partitions) };
             foreach (var (topic, count) in topics.All)
             {
-                await kafka.CreateTopicAsync(topic, count, ct);
+                await kafka.CreateTopicAsync(topic, count, topics.ConfigOf(topic), ct);
             }
 
             Console.WriteLine($"kafka {kafka.BootstrapServers}");

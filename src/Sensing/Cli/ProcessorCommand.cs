@@ -16,9 +16,29 @@ internal static class ProcessorCommand
             Description = "Raw readings written as sensing_reading: All, SlowSensors (report interval >= 60 s) or None",
             DefaultValueFactory = _ => ProcessorStoreOptions.Default.RawSamples,
         };
+        var maxBatch = new Option<int>("--max-batch")
+        {
+            Description = "Most readings processed between two offset commits",
+            DefaultValueFactory = _ => ProcessorOptions.Default.MaxBatch,
+        };
+        var checkpointInterval = new Option<int>("--checkpoint-interval-ms")
+        {
+            Description = "Least milliseconds between two checkpoints to sensing.checkpoints (0: at every commit)",
+            DefaultValueFactory = _ => (int)ProcessorOptions.Default.CheckpointInterval.TotalMilliseconds,
+        };
+        var group = new Option<string>("--group")
+        {
+            Description = "Kafka consumer group shared by the processors of one city",
+            DefaultValueFactory = _ => ProcessorOptions.Default.GroupId,
+        };
+        var noCheckpoints = new Option<bool>("--no-checkpoints")
+        {
+            Description = "Neither write nor restore detection-state checkpoints (a restart loses the state)",
+        };
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, CommonOptions.Otlp,
+            maxBatch, checkpointInterval, group, noCheckpoints,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -26,7 +46,14 @@ internal static class ProcessorCommand
             var writer = Storage.StoreWriterOptions.Default with { Url = result.GetValue(CommonOptions.Store)! };
             using var metrics = PipelineMetrics.Start(CommonOptions.MetricsFrom(result, "processor"));
             await using var store = ProcessorStore.Create(ProcessorStoreOptions.Default with { Writer = writer, RawSamples = result.GetValue(rawSamples) });
-            var processor = new TelemetryProcessor(ProcessorOptions.Default, CommonOptions.KafkaFrom(result), registry,
+            var options = ProcessorOptions.Default with
+            {
+                GroupId = result.GetValue(group)!,
+                MaxBatch = result.GetValue(maxBatch),
+                Checkpoints = !result.GetValue(noCheckpoints),
+                CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),
+            };
+            var processor = new TelemetryProcessor(options, CommonOptions.KafkaFrom(result), registry,
                 DetectionOptions.Default, store, Console.Error.WriteLine);
             Console.Error.WriteLine($"processor: {registry.Count} devices, store {result.GetValue(CommonOptions.Store)}");
             await Task.Factory.StartNew(() => processor.Run(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);

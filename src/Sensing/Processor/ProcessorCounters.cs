@@ -12,6 +12,7 @@ public sealed class ProcessorCounters
     private long _batches;
     private long _storeRetries;
     private long _commands;
+    private long _checkpoints;
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
@@ -40,6 +41,9 @@ public sealed class ProcessorCounters
     /// <summary>Readings of devices of <paramref name="kind"/> that went through detection.</summary>
     public long ProcessedOf(DeviceKind kind) => Interlocked.Read(ref _processedByKind[(byte)kind]);
 
+    /// <summary>Partition checkpoints written to the checkpoints topic and acknowledged.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
 
     internal void AddProcessed(DeviceKind kind)
@@ -57,4 +61,6 @@ public sealed class ProcessorCounters
     internal void AddStoreRetry() => Interlocked.Increment(ref _storeRetries);
 
     internal void AddCommand() => Interlocked.Increment(ref _commands);
+
+    internal void AddCheckpoints(int count) => Interlocked.Add(ref _checkpoints, count);
 }

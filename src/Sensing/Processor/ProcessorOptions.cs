@@ -24,6 +24,22 @@ public sealed record ProcessorOptions
     /// </summary>
     public TimeSpan AdvanceInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Write a checkpoint (next offset + detection state) per owned partition to <c>sensing.checkpoints</c> before
+    /// committing offsets, and start from it when a partition is assigned. Default on.
+    /// </summary>
+    public bool Checkpoints { get; init; } = true;
+
+    /// <summary>
+    /// Least wall time between two checkpoints; zero (the default) writes one at every commit, so a restart
+    /// replays nothing already published. A longer interval costs less but replays, after a crash, the records
+    /// since the last checkpoint (their alert events are published again, identical by id).
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Longest a newly assigned partition's checkpoint may take to read. Default 10 s.</summary>
+    public TimeSpan CheckpointReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public ProcessorOptions Validate()
     {
@@ -45,6 +61,16 @@ public sealed record ProcessorOptions
         if (AdvanceInterval <= TimeSpan.Zero || AdvanceInterval > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentException("processor.advanceInterval: must be between 0 and 10 minutes");
+        }
+
+        if (CheckpointInterval < TimeSpan.Zero || CheckpointInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException("processor.checkpointInterval: must be between 0 and 1 hour");
+        }
+
+        if (CheckpointReadTimeout <= TimeSpan.Zero || CheckpointReadTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentException("processor.checkpointReadTimeout: must be between 0 and 5 minutes");
         }
 
         return this;

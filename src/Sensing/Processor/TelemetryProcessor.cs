@@ -17,9 +17,11 @@ namespace Sensing.Processor;
 /// ids make the replay harmless). Event time moves on for time-driven conditions (offline, out of service) once
 /// per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the highest time processed, where a
 /// reading's time is its event time capped by its ingest time (a device clock running ahead cannot push every
-/// other device offline).
+/// other device offline). With <see cref="ProcessorOptions.Checkpoints"/>, each owned partition's detection state
+/// is written to <c>sensing.checkpoints</c> with the offset it reflects before offsets are committed, and read back
+/// when the partition is assigned (TelemetryProcessor.Checkpoints.cs).
 /// </summary>
-public sealed class TelemetryProcessor : IAlertSink, ICommandSink
+public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 {
     private readonly ProcessorOptions _options;
     private readonly KafkaOptions _kafka;
@@ -68,7 +70,8 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
             {
                 _log($"processor: revoked partitions {string.Join(',', p)}");
                 Release(p);
-            });
+            },
+            startOffsets: _options.Checkpoints ? partitions => Restore(partitions) : null);
         consumer.Subscribe(_kafka.Topics.Telemetry);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -84,6 +87,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
                 // Blocking on the batch's acknowledgements is deliberate: this thread owns the consumer and
                 // must not read further until the batch is durable.
                 CompleteBatchAsync(producer, stoppingToken).GetAwaiter().GetResult();
+                WriteCheckpointsIfDue(producer, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -117,6 +121,13 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
                 _engine.Release(n);
                 _partitionOf[n] = 0;
             }
+        }
+
+        foreach (var partition in partitions)
+        {
+            // The new owner starts from this partition's last checkpoint or committed offset.
+            _positions.Remove(partition);
+            _nextOffsets.Remove(partition);
         }
     }
 
@@ -155,6 +166,7 @@ public sealed class TelemetryProcessor : IAlertSink, ICommandSink
             Counters.AddConsumed();
             Handle(record, producer, stoppingToken);
             _nextOffsets[record.Partition] = record.Offset + 1;
+            _positions[record.Partition] = record.Offset + 1;
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         var kafka = new KafkaOptions { BootstrapServers = kafkaServer.BootstrapServers, LegacyBrokerVersion = "0.9.0.1" }.Validate();
         foreach (var (topic, partitions) in kafka.Topics.All)
         {
-            await kafkaServer.CreateTopicAsync(topic, partitions, cancellationToken);
+            await kafkaServer.CreateTopicAsync(topic, partitions, kafka.Topics.ConfigOf(topic), cancellationToken);
         }
 
         Log($"Kafka at {kafkaServer.BootstrapServers}, store at {store.BaseUrl}, topics created");

@@ -50,7 +50,7 @@ public sealed class PipelineFixture : IAsyncDisposable
         KafkaOptions = new KafkaOptions { BootstrapServers = Kafka.BootstrapServers, LegacyBrokerVersion = "0.9.0.1" }.Validate();
         foreach (var (topic, partitions) in KafkaOptions.Topics.All)
         {
-            await Kafka.CreateTopicAsync(topic, partitions);
+            await Kafka.CreateTopicAsync(topic, partitions, KafkaOptions.Topics.ConfigOf(topic));
         }
 
         var registry = new DeviceRegistry();

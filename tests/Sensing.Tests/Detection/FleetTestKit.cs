@@ -96,6 +96,15 @@ internal sealed class FleetTestKit
         Engine.Process(Number(deviceId), reading);
     }
 
+    /// <summary>Carries on the sequence numbers of <paramref name="other"/> (a kit whose engine state this one restored).</summary>
+    public void ContinueSequencesOf(FleetTestKit other)
+    {
+        foreach (var (device, sequence) in other._sequences)
+        {
+            _sequences[device] = sequence;
+        }
+    }
+
     /// <summary>Moves the engine's event time to <paramref name="seconds"/> after <see cref="T0"/>.</summary>
     public void AdvanceTo(double seconds) => Engine.AdvanceTo(T0 + (long)(seconds * 1000));
 

@@ -1,0 +1,37 @@
+using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
+
+namespace Sensing.Detection.Health;
+
+/// <summary>Per-device state for checkpoints (<see cref="DetectionEngine.WriteSnapshot"/>).</summary>
+public sealed partial class DeviceHealthDetector
+{
+    internal void WriteState(int deviceNumber, StateWriter writer)
+    {
+        // Heard: watched for offline (Release stops the watch until the device's next reading here).
+        writer.WriteByte(_resolvedFor[deviceNumber] is null ? (byte)0 : (byte)1);
+        writer.WriteInt64(_lastSeenMs[deviceNumber]);
+        _battery.WriteState(deviceNumber, writer);
+        _offline.WriteState(deviceNumber, writer);
+        _skew.WriteState(deviceNumber, writer);
+    }
+
+    internal void ReadState(int deviceNumber, DeviceInfo device, ref StateReader reader)
+    {
+        var heard = reader.ReadByte() != 0;
+        _lastSeenMs[deviceNumber] = reader.ReadInt64();
+        _battery.ReadState(deviceNumber, ref reader);
+        _offline.ReadState(deviceNumber, ref reader);
+        _skew.ReadState(deviceNumber, ref reader);
+        if (!heard)
+        {
+            _resolvedFor[deviceNumber] = null;
+            return;
+        }
+
+        Resolve(deviceNumber, device);
+
+        // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
+        _nextDueMs = Math.Min(_nextDueMs, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
+    }
+}

@@ -1,0 +1,82 @@
+using Confluent.Kafka;
+
+namespace Sensing.Kafka;
+
+/// <summary>
+/// Reads a compacted topic (e.g. <see cref="SensingTopics.Checkpoints"/>) from its beginning to its end as it is
+/// now, keeping the latest value of every key; a record with an empty value (a tombstone) removes its key. Reads
+/// outside any consumer group and commits nothing.
+/// </summary>
+public static class CompactedTopicReader
+{
+    /// <summary>The latest value per key (keys as UTF-8 text).</summary>
+    /// <exception cref="KafkaException">The topic's metadata or end offsets could not be read.</exception>
+    /// <exception cref="TimeoutException">The end was not reached within <paramref name="timeout"/>.</exception>
+    public static Dictionary<string, byte[]> ReadLatest(KafkaOptions options, string topic, TimeSpan timeout, Action<string>? log = null)
+    {
+        options.Validate();
+        var deadline = DateTime.UtcNow + timeout;
+        var config = KafkaClientConfig.Consumer(options, "sensing-compacted-reader", "sensing-compacted-reader");
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetErrorHandler((_, e) => log?.Invoke($"kafka reader: {e.Code}: {e.Reason}"))
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka reader", log))
+            .Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var metadata = admin.GetMetadata(topic, timeout).Topics.Single();
+        if (metadata.Error.IsError)
+        {
+            throw new KafkaException(metadata.Error);
+        }
+
+        // Read each partition up to its high watermark as of now: records written later are not waited for.
+        var ends = new Dictionary<int, long>();
+        foreach (var partition in metadata.Partitions)
+        {
+            var high = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), timeout).High.Value;
+            if (high > 0)
+            {
+                ends[partition.PartitionId] = high;
+            }
+        }
+
+        var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (ends.Count == 0)
+        {
+            return latest;
+        }
+
+        consumer.Assign(ends.Keys.Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        while (ends.Count > 0)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"{topic}: end not reached within {timeout.TotalSeconds:0} s");
+            }
+
+            var result = consumer.Consume(left);
+            if (result?.Message is null)
+            {
+                continue;
+            }
+
+            var key = System.Text.Encoding.UTF8.GetString(result.Message.Key ?? []);
+            if (result.Message.Value is { Length: > 0 } value)
+            {
+                latest[key] = value;
+            }
+            else
+            {
+                latest.Remove(key);
+            }
+
+            if (ends.TryGetValue(result.Partition.Value, out var end) && result.Offset.Value + 1 >= end)
+            {
+                ends.Remove(result.Partition.Value);
+            }
+        }
+
+        consumer.Close();
+        return latest;
+    }
+}

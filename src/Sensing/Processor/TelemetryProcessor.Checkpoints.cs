@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Sensing.Kafka;
+
+namespace Sensing.Processor;
+
+/// <summary>
+/// Checkpoints: the detection state of each owned partition's devices, written with the offset it reflects, so
+/// whoever owns the partition next (this processor after a SIGKILL, or another one after a rebalance) restores
+/// exactly that state and reads on from exactly that offset.
+/// </summary>
+public sealed partial class TelemetryProcessor
+{
+    // Next offset to read per owned partition: from the records read, or from the checkpoint restored.
+    private readonly Dictionary<int, long> _positions = [];
+    private readonly ArrayBufferWriter<byte> _checkpoint = new(4096);
+    private long _lastCheckpoint;
+
+    private void WriteCheckpointsIfDue(RecordProducer producer, CancellationToken stoppingToken)
+    {
+        if (!_options.Checkpoints || _positions.Count == 0
+            || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
+        {
+            return;
+        }
+
+        // Devices by the partition they were last read from (one scan of the dense numbers).
+        var devicesOf = new Dictionary<int, List<int>>();
+        foreach (var partition in _positions.Keys)
+        {
+            devicesOf[partition] = [];
+        }
+
+        for (var n = 0; n < _partitionOf.Length; n++)
+        {
+            if (_partitionOf[n] > 0 && devicesOf.TryGetValue(_partitionOf[n] - 1, out var devices))
+            {
+                devices.Add(n);
+            }
+        }
+
+        var deliveries = new List<Task<DeliveryOutcome>>(_positions.Count);
+        foreach (var (partition, next) in _positions)
+        {
+            _checkpoint.ResetWrittenCount();
+            PartitionCheckpoint.Write(_checkpoint, next, _watermarkMs, _engine, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]));
+            var key = Encoding.UTF8.GetBytes(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition));
+            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, key, _checkpoint.WrittenSpan.ToArray(), stoppingToken));
+        }
+
+        // Offsets are committed only after every checkpoint is acknowledged: a committed offset never runs ahead of
+        // the state a restart would restore without a checkpoint behind it.
+        foreach (var outcome in Task.WhenAll(deliveries).GetAwaiter().GetResult())
+        {
+            if (!outcome.Persisted)
+            {
+                throw new InvalidOperationException("checkpoint not accepted by Kafka: " + outcome.Error);
+            }
+        }
+
+        _lastCheckpoint = Stopwatch.GetTimestamp();
+        Counters.AddCheckpoints(deliveries.Count);
+    }
+
+    /// <summary>
+    /// Newly assigned <paramref name="partitions"/>: restores each one's last checkpoint into the engine and
+    /// returns the offsets to start from; a partition without a usable checkpoint starts at the committed offset.
+    /// Runs inside the consumer's poll, on the processor's thread. A checkpoint that cannot be read from Kafka
+    /// stops the processor (starting without the state would miss clears): the exception leaves Run.
+    /// </summary>
+    private Dictionary<int, long> Restore(IReadOnlyList<int> partitions)
+    {
+        var starts = new Dictionary<int, long>();
+        var latest = CompactedTopicReader.ReadLatest(_kafka, _kafka.Topics.Checkpoints, _options.CheckpointReadTimeout, _log);
+        var restored = new List<int>();
+        foreach (var partition in partitions)
+        {
+            if (!latest.TryGetValue(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition), out var record))
+            {
+                _log($"processor: partition {partition}: no checkpoint, starting at the committed offset");
+                continue;
+            }
+
+            try
+            {
+                PartitionCheckpoint.Read(record, out var next, out var watermarkMs, out var snapshot);
+                restored.Clear();
+                var devices = _engine.RestoreSnapshot(snapshot, restored);
+                foreach (var number in restored)
+                {
+                    if (number >= _partitionOf.Length)
+                    {
+                        Array.Resize(ref _partitionOf, Math.Max(number + 1, _registry.Count));
+                    }
+
+                    _partitionOf[number] = partition + 1;
+                }
+
+                _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
+                _positions[partition] = next;
+                starts[partition] = next;
+                _log($"processor: partition {partition}: restored {devices} devices, reading on from offset {next}");
+            }
+            catch (InvalidDataException e)
+            {
+                // Written by another format (an upgrade): the state is lost for this partition, not the records.
+                _log($"processor: partition {partition}: checkpoint unusable ({e.Message}), starting at the committed offset");
+            }
+        }
+
+        return starts;
+    }
+}
