@@ -75,6 +75,26 @@ public sealed class RecordConsumer : IDisposable
         _consumer.Commit(nextOffsets.Select(kv => new TopicPartitionOffset(topic, kv.Key, kv.Value)));
     }
 
+    /// <summary>
+    /// Like <see cref="Commit"/>, but a commit the group refuses for now (no coordinator after a broker restart, a
+    /// rebalance in progress) returns false with the reason instead of throwing: the records stay uncommitted, and
+    /// at-least-once delivery replays them to whoever owns the partition next. Fatal client errors still throw.
+    /// </summary>
+    public bool TryCommit(string topic, IReadOnlyDictionary<int, long> nextOffsets, out string reason)
+    {
+        try
+        {
+            Commit(topic, nextOffsets);
+            reason = "";
+            return true;
+        }
+        catch (KafkaException e) when (!e.Error.IsFatal)
+        {
+            reason = e.Error.Reason;
+            return false;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

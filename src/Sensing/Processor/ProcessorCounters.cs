@@ -13,6 +13,7 @@ public sealed class ProcessorCounters
     private long _storeRetries;
     private long _commands;
     private long _checkpoints;
+    private long _commitsRefused;
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
@@ -43,6 +44,11 @@ public sealed class ProcessorCounters
 
     /// <summary>Partition checkpoints written to the checkpoints topic and acknowledged.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Offset commits the group refused (e.g. no coordinator after a broker restart); the batch was replayed or covered by a later commit.</summary>
+    public long CommitsRefused => Interlocked.Read(ref _commitsRefused);
+
+    internal void AddCommitRefused() => Interlocked.Increment(ref _commitsRefused);
 
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
 

@@ -97,7 +97,14 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             // A batch of alerts raised by the event-time tick alone (no new records) has no offsets to commit.
             if (_nextOffsets.Count > 0)
             {
-                consumer.Commit(_kafka.Topics.Telemetry, _nextOffsets);
+                if (!consumer.TryCommit(_kafka.Topics.Telemetry, _nextOffsets, out var reason))
+                {
+                    // Not kept for a retry: the partitions may have moved, and a stale commit would rewind their new
+                    // owner. The next commit covers what this one would have; a new owner replays from its checkpoint.
+                    _log($"processor: offset commit refused ({reason}); the batch stays uncommitted");
+                    Counters.AddCommitRefused();
+                }
+
                 _nextOffsets.Clear();
             }
 
