@@ -7,16 +7,23 @@ public static class Program
 {
     /// <summary>
     /// Runs the benchmarks selected on the command line; <c>detection-cpu [seconds]</c> runs the detection engine's
-    /// CPU-time load driver instead.
+    /// CPU-time load driver instead, <c>processor-throughput SENSING_EXE [readings] [devices] [raw-samples]</c> the
+    /// consume-to-alert throughput of the real processor process against a real Kafka broker.
     /// </summary>
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
+        if (args is ["processor-throughput", _, ..])
+        {
+            return Processor.ProcessorThroughputDriver.RunAsync(Console.Out, args[1..]).GetAwaiter().GetResult();
+        }
+
         if (args is ["detection-cpu", ..])
         {
             Detection.DetectionCpuDriver.Run(Console.Out, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
-            return;
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -7,11 +7,12 @@ public sealed class TopicInspector : IDisposable
 {
     private readonly IAdminClient _admin;
     private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly KafkaOptions _options;
 
     /// <summary>Connects to the cluster in <paramref name="options"/>.</summary>
     public TopicInspector(KafkaOptions options)
     {
-        options.Validate();
+        _options = options.Validate();
         var consumerConfig = KafkaClientConfig.Consumer(options, "sensing-inspector", "sensing-inspector");
         _admin = new AdminClientBuilder(consumerConfig).SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka admin", null)).Build();
         _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig).SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka inspector", null)).Build();
@@ -33,6 +34,26 @@ public sealed class TopicInspector : IDisposable
         {
             var w = _consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), timeout);
             total += w.High.Value - w.Low.Value;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Offsets consumer group <paramref name="groupId"/> has committed on <paramref name="topic"/>, summed over
+    /// partitions (a partition with no commit counts as its low watermark): with <see cref="CountRecords"/>, how
+    /// far the group has come. Reads the commits without joining the group.
+    /// </summary>
+    public long CommittedRecords(string topic, string groupId, TimeSpan timeout)
+    {
+        var partitions = Enumerable.Range(0, PartitionCount(topic, timeout)).Select(p => new TopicPartition(topic, p)).ToList();
+        using var reader = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(_options, groupId, "sensing-inspector"))
+            .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka inspector", null)).Build();
+        long total = 0;
+        foreach (var committed in reader.Committed(partitions, timeout))
+        {
+            var low = _consumer.QueryWatermarkOffsets(committed.TopicPartition, timeout).Low.Value;
+            total += (committed.Offset.IsSpecial ? low : committed.Offset.Value) - low;
         }
 
         return total;

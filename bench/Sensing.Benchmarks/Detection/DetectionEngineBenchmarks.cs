@@ -91,7 +91,7 @@ public class DetectionEngineBenchmarks
         DecodeAndDetect();
     }
 
-    private static DeviceKind KindOf(int device)
+    internal static DeviceKind KindOf(int device)
     {
         var slot = device % 100;
         foreach (var (kind, share) in Mix)
@@ -107,7 +107,7 @@ public class DetectionEngineBenchmarks
         return DeviceKind.GasMeter;
     }
 
-    private static int Fill(MetricValue[] m, DeviceKind kind, int device, int i, Random random)
+    internal static int Fill(MetricValue[] m, DeviceKind kind, int device, int i, Random random)
     {
         m[0] = new MetricValue(Metric.BatteryVolts, Math.Round(3.55 + (random.NextDouble() * 0.1), 2));
         switch (kind)
