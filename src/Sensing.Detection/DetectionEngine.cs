@@ -135,6 +135,7 @@ public sealed class DetectionEngine
     {
         Health.Advance(nowMs);
         Charger.Advance(nowMs);
+        Water.Advance(nowMs);
     }
 
     /// <summary>

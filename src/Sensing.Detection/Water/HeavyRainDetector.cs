@@ -86,6 +86,41 @@ public sealed class HeavyRainDetector : IDeviceDetector
         }
     }
 
+    /// <summary>
+    /// Event time moved on to <paramref name="nowMs"/> (<see cref="DetectionEngine.AdvanceTo"/>): the window of every
+    /// gauge with an active alert slides even when the gauge sends nothing (a gauge that reports only while it rains),
+    /// so the alert clears once the storm has left the window for the off-delay.
+    /// </summary>
+    internal void Advance(long nowMs)
+    {
+        for (var index = 0; index < _gauges.Length; index++)
+        {
+            if (_track[index].Phase != LatchPhase.Active)
+            {
+                continue;
+            }
+
+            ref var gauge = ref _gauges[index];
+            var bucket = TimeMath.FloorDiv(nowMs, gauge.BucketMs);
+            if (bucket > gauge.LastBucket)
+            {
+                Slide(ref gauge, bucket);
+            }
+
+            // Only the clearing side is stepped here: a tick is not a reading, so it never confirms the condition.
+            if (gauge.Sum >= gauge.ThresholdMm)
+            {
+                continue;
+            }
+
+            var steps = _track.Step(index, false, gauge.Sum < gauge.ClearBelowMm, AlertSeverity.Medium, gauge.Sum, nowMs, gauge.Timing);
+            if (steps != LatchSteps.None)
+            {
+                Publish(steps, index, _network.Registry[_network.DeviceOf(DeviceKind.RainGauge, index)], gauge.Sum, gauge.ThresholdMm, nowMs);
+            }
+        }
+    }
+
     private void Slide(ref Gauge gauge, long bucket)
     {
         // Empty every bucket the window moved past, then re-add the ring: the sum is rebuilt once per bucket step

@@ -43,4 +43,7 @@ public sealed class WaterDetectors
     public HeavyRainDetector HeavyRain { get; }
 
     internal IDeviceDetector[] Inputs { get; }
+
+    /// <summary>Event time moved on without readings (<see cref="DetectionEngine.AdvanceTo"/>): rain windows slide.</summary>
+    internal void Advance(long nowMs) => HeavyRain.Advance(nowMs);
 }

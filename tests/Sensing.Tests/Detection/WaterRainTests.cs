@@ -83,6 +83,25 @@ public sealed class WaterRainTests
     }
 
     [Test]
+    public void AdvanceTo_GaugeSilentAfterStorm_ClearsOnceStormLeftWindowForOffDelay()
+    {
+        var kit = Kit();
+        kit.Feed(Gauge, 1 * Hour, Metric.Rain, 60);
+
+        // The gauge reports only while it rains: event time moves on through the engine's watermark alone (the
+        // silent gauge also goes offline: device health, not this detector).
+        kit.Engine.AdvanceTo(T0 + (24 * Hour));
+        kit.Engine.AdvanceTo(T0 + (25 * Hour));
+        Assert.That(kit.Of(AlertCondition.HeavyRain), Has.Count.EqualTo(1), "window empty from 25 h; the 60 s off-delay starts");
+
+        kit.Engine.AdvanceTo(T0 + (25 * Hour) + Minute);
+        var rain = kit.Of(AlertCondition.HeavyRain);
+        Assert.That(rain.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+        Assert.That(rain[1].ClearedAtMs, Is.EqualTo(T0 + (25 * Hour) + Minute));
+        Assert.That(rain[1].Count, Is.EqualTo(1), "ticks do not count as confirming readings");
+    }
+
+    [Test]
     public void Process_SumInsideDeadband_StaysActive()
     {
         var kit = Kit();
