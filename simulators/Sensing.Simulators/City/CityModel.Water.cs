@@ -15,12 +15,18 @@ public sealed partial class CityModel
 
     /// <summary>
     /// District demand factor at <paramref name="timeMs"/> (1 = the district's mean inflow): the diurnal shape, a
-    /// day-to-day variation of about 2 %, plus the flow of a burst or growing leak in progress.
+    /// day-to-day variation of about 2 % that changes gradually from one day to the next, plus the flow of a burst or growing leak in progress.
     /// </summary>
     public double DistrictDemand(int district, long timeMs)
     {
-        var day = LocalDay(timeMs);
-        var demand = DiurnalDemand.Water(LocalHour(timeMs)) * (1 + (0.02 * Noise.Gaussian(Options.Seed, Devices.Count + district, day, ChDay)));
+        // Each local day has its own demand level (about 2 %, weather and day of the week), taken to hold at local noon;
+        // demand moves linearly from one day's level to the next. A city's demand does not jump at midnight.
+        var days = ((timeMs + Options.UtcOffset.TotalMilliseconds) / MsPerDay) - 0.5;
+        var day = (long)Math.Floor(days);
+        var f = days - day;
+        var level = ((1 - f) * Noise.Gaussian(Options.Seed, Devices.Count + district, day, ChDay))
+            + (f * Noise.Gaussian(Options.Seed, Devices.Count + district, day + 1, ChDay));
+        var demand = DiurnalDemand.Water(LocalHour(timeMs)) * (1 + (0.02 * level));
         if (ActiveInDistrict(district, timeMs, IncidentKind.PipeBurst) is not null)
         {
             demand += BurstExtraDemand;

@@ -66,6 +66,8 @@ public sealed partial class PipeBurstDetector
             PeriodMs = settings.SlotMs * settings.Slots,
             Offset = _profiles.Add(settings.Slots),
             LastValue = double.NaN,
+            HighestMean = double.NegativeInfinity,
+            LowestMean = double.PositiveInfinity,
         };
     }
 
@@ -101,6 +103,10 @@ public sealed partial class PipeBurstDetector
         /// <summary>Exponentially weighted mean square of the sensor's residuals over all slots.</summary>
         public double PooledVariance;
         public int PooledCount;
+
+        /// <summary>Highest and lowest slot mean learned: a pressure sensor's near no-demand head and its diurnal swing.</summary>
+        public double HighestMean;
+        public double LowestMean;
     }
 
     private struct District
@@ -116,13 +122,25 @@ public sealed partial class PipeBurstDetector
         public long PendingSinceMs;
         public long RaisedAtMs;
         public long ClearingSinceMs;
+
+        /// <summary>Demand level minus 1: the inlet flow's exponentially weighted relative excess over its baseline.</summary>
+        public double LevelShift;
+
+        /// <summary>Exponentially weighted variance of the inlet's relative excess around <see cref="LevelShift"/>.</summary>
+        public double LevelVariance;
+
+        /// <summary>The level shift the CUSUMs use: <see cref="LevelShift"/> beyond the noise of its estimate.</summary>
+        public double Shift;
+
+        /// <summary>Event time the level last learned; 0 before the first.</summary>
+        public long LevelAtMs;
     }
 
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
     private readonly record struct Settings(
         int Slots, long SlotMs, double Smoothing, int WarmupSamples, double Slack, double Decision, double CusumCeiling,
         double ResidualCap, double PressureSigmaFloorMpa, double FlowSigmaFloorFraction, int StuckReadings, long AgreementMs,
-        int PressureOnlyMinSensors, long OnDelayMs, long OffDelayMs)
+        int PressureOnlyMinSensors, long OnDelayMs, long OffDelayMs, double LevelMemoryMs)
     {
         public static Settings From(PipeBurstOptions o) => new(
             (int)(o.Period.Ticks / o.Slot.Ticks),
@@ -142,6 +160,7 @@ public sealed partial class PipeBurstDetector
             (long)o.AgreementWindow.TotalMilliseconds,
             o.PressureOnlyMinSensors,
             (long)o.OnDelay.TotalMilliseconds,
-            (long)o.OffDelay.TotalMilliseconds);
+            (long)o.OffDelay.TotalMilliseconds,
+            o.DemandLevelMemory.TotalMilliseconds);
     }
 }

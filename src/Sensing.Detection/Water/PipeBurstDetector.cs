@@ -19,6 +19,9 @@ namespace Sensing.Detection.Water;
 /// CUSUM alone; the baseline learns the clipped value, and nothing while the sensor's CUSUM is tripped.</item>
 /// <item>Stuck sensors (<see cref="PipeBurstOptions.StuckReadings"/> identical readings) are reset and left out.</item>
 /// <item>S is capped at 2h, so after a repair it falls below h within about h/k readings.</item>
+/// <item>Demand level: the inlet's relative excess over its baseline, followed over
+/// <see cref="PipeBurstOptions.DemandLevelMemory"/>, scales the inlet's baseline and adds its head loss to the pressure
+/// baselines, so a busier or quieter day than the one the baseline learned is not a burst.</item>
 /// </list>
 /// The vote: an inlet flow CUSUM and at least one pressure CUSUM of the district tripped, their trips within
 /// <see cref="PipeBurstOptions.AgreementWindow"/> of each other; in a district without an inlet meter,
@@ -36,6 +39,9 @@ public sealed partial class PipeBurstDetector
 
     // Memory of the pooled variance: about two days of 5-min readings, long enough to span the diurnal cycle twice.
     private const int PooledMemorySamples = 576;
+
+    // Hazen-Williams: head loss grows with flow to the power 1.852.
+    private const double HeadLossExponent = 1.852;
 
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
@@ -135,18 +141,29 @@ public sealed partial class PipeBurstDetector
 
         var mean = ((1 - w) * slotA.Mean) + (w * slotB.Mean);
         var variance = ((1 - w) * slotA.Variance) + (w * slotB.Variance);
+        ref var district = ref _districts[series.District];
+        var expected = isFlow ? mean * (1 + district.Shift) : mean - HeadLossAdded(in series, mean, district.Shift);
 
         // Sigma is at least the sensor's pooled residual sigma: a slot's variance learned from a handful of samples
         // is often far too small (8 samples: 1 slot in 14 below 0.6 sigma), and a CUSUM over it trips on noise.
-        var floor = isFlow ? settings.FlowSigmaFloorFraction * Math.Abs(mean) : settings.PressureSigmaFloorMpa;
+        var floor = isFlow ? settings.FlowSigmaFloorFraction * Math.Abs(expected) : settings.PressureSigmaFloorMpa;
         var sigma = Math.Max(Math.Sqrt(Math.Max(variance, series.PooledVariance)), floor);
-        var z = Math.Clamp((value - mean) / sigma, -settings.ResidualCap, settings.ResidualCap);
+        var cap = settings.ResidualCap * sigma;
+        var z = Math.Clamp((value - expected) / sigma, -settings.ResidualCap, settings.ResidualCap);
         var residual = z * sigma;
+
+        // The baseline learns the reading itself (clipped), not its excess over today's level: the level is measured
+        // against the baseline, and a baseline that learned level-corrected readings would trade scale with the level.
+        var learned = Math.Clamp(value - mean, -cap, cap);
+        if (isFlow && mean > 0 && !series.Tripped && district.Phase == BurstPhase.Normal)
+        {
+            LearnLevel(ref district, in settings, learned / mean, timeMs);
+        }
+
         if (series.PooledCount < PooledWarmupSamples)
         {
             LearnPooled(ref series, residual);
-            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
-            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
+            LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
             return;
         }
 
@@ -157,9 +174,53 @@ public sealed partial class PipeBurstDetector
         {
             // The baseline learns the clipped residual, and nothing while the CUSUM says the sensor is off it.
             LearnPooled(ref series, residual);
-            SlotProfiles.LearnShared(ref slotA, residual, settings.Smoothing * (1 - w));
-            SlotProfiles.LearnShared(ref slotB, residual, settings.Smoothing * w);
+            LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
         }
+    }
+
+    private static void LearnBaseline(ref Series series, ref SlotStats slotA, ref SlotStats slotB, double residual, double smoothing, double w)
+    {
+        SlotProfiles.LearnShared(ref slotA, residual, smoothing * (1 - w));
+        SlotProfiles.LearnShared(ref slotB, residual, smoothing * w);
+        series.HighestMean = Math.Max(series.HighestMean, Math.Max(slotA.Mean, slotB.Mean));
+        series.LowestMean = Math.Min(series.LowestMean, Math.Min(slotA.Mean, slotB.Mean));
+    }
+
+    // The district's demand level follows the inlet's relative excess over its baseline with time constant
+    // DemandLevelMemory (weight 1 - exp(-dt / memory), so it does not depend on the reporting interval). It learns only
+    // while the inlet's CUSUM is at rest and no burst is pending or active, so a burst's inflow is not taken for a busier day.
+    private static void LearnLevel(ref District district, in Settings settings, double excess, long timeMs)
+    {
+        if (district.LevelAtMs != 0 && timeMs > district.LevelAtMs)
+        {
+            var weight = 1 - Math.Exp(-(timeMs - district.LevelAtMs) / settings.LevelMemoryMs);
+            var diff = excess - district.LevelShift;
+            district.LevelShift += weight * diff;
+            district.LevelVariance = (1 - weight) * (district.LevelVariance + (weight * diff * diff));
+
+            // Only the part of the level beyond two standard errors of its estimate (var x w / (2 - w) for an
+            // exponentially weighted mean) counts: a level that is noise would wander every CUSUM of the district.
+            var margin = 2 * Math.Sqrt(district.LevelVariance * weight / (2 - weight));
+            district.Shift = Math.Sign(district.LevelShift) * Math.Max(0, Math.Abs(district.LevelShift) - margin);
+        }
+
+        district.LevelAtMs = Math.Max(district.LevelAtMs, timeMs);
+    }
+
+    // Pressure a sensor loses when district demand runs at 1 + shift times its baseline: head loss grows with flow to
+    // the power 1.852 (Hazen-Williams), so it becomes (1 + shift)^1.852 times the baseline's head loss at this slot.
+    // That head loss is the slot's distance below the highest mean (the night, near no-demand head) plus the head
+    // loss still there at night: with minimum night flow about a quarter of the peak, 0.25^1.852 = 8 % of the peak's
+    // head loss, about a tenth of the diurnal swing.
+    private static double HeadLossAdded(in Series series, double mean, double shift)
+    {
+        if (shift == 0 || !(series.HighestMean >= series.LowestMean))
+        {
+            return 0;
+        }
+
+        var headLoss = Math.Max(0, series.HighestMean - mean) + (0.1 * (series.HighestMean - series.LowestMean));
+        return (Math.Pow(1 + shift, HeadLossExponent) - 1) * headLoss;
     }
 
     // Pooled residual variance per sensor: the mean square of residuals (their mean is zero by construction), weight
