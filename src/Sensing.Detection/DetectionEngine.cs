@@ -106,7 +106,7 @@ public sealed partial class DetectionEngine
         }
 
         var sequence = reading.Sequence;
-        if (sequence == 0 && IsConnectionEvent(reading))
+        if (reading.IsConnectionEvent)
         {
             // The gateway's record of a CONNECT or a fired will carries sequence 0 (it does not know the device's
             // counter): it is never a duplicate, and it leaves the device's counter alone.
@@ -132,9 +132,6 @@ public sealed partial class DetectionEngine
             detector.Process(deviceNumber, device, reading);
         }
     }
-
-    private static bool IsConnectionEvent(TelemetryFrame reading) =>
-        reading.MetricCount == 1 && reading.GetMetric(0).Metric == Metric.Online;
 
     /// <summary>
     /// Moves event time on to <paramref name="nowMs"/> (the caller's watermark, e.g. the highest event time it has

@@ -56,6 +56,14 @@ public readonly ref struct TelemetryFrame
     /// <summary>The device's own sequence number (duplicates repeat it).</summary>
     public ulong Sequence => BinaryPrimitives.ReadUInt64BigEndian(_frame[20..]);
 
+    /// <summary>
+    /// True for the gateway's record of a device connecting or its will firing: sequence number 0 (the gateway does
+    /// not know the device's counter) and one metric, <see cref="Metric.Online"/>, at the gateway's clock. It is a
+    /// connection state, not a measurement: it is neither a duplicate of a reading nor part of the device's readings'
+    /// event-time order.
+    /// </summary>
+    public bool IsConnectionEvent => Sequence == 0 && _frame[3] == 1 && GetMetric(0).Metric == Metric.Online;
+
     /// <summary>Trace context of the reading.</summary>
     public TraceContext Trace => new(BinaryPrimitives.ReadUInt128BigEndian(_frame[28..]), BinaryPrimitives.ReadUInt64BigEndian(_frame[44..]));
 

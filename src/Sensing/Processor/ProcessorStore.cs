@@ -62,8 +62,14 @@ public sealed class ProcessorStore : IAsyncDisposable
     public void AppendReading(int number, DeviceInfo device, TelemetryFrame reading, bool raw = true)
     {
         ArgumentNullException.ThrowIfNull(device);
-        _latestEventMs = Math.Max(_latestEventMs, reading.EventTimeMs);
-        _aggregates.Add(number, device, reading, _line);
+        if (!reading.IsConnectionEvent)
+        {
+            // A connection event carries the gateway's clock, not a measurement: in a device's minute or the
+            // watermark it would make a backlog the device uploads after reconnecting late.
+            _latestEventMs = Math.Max(_latestEventMs, reading.EventTimeMs);
+            _aggregates.Add(number, device, reading, _line);
+        }
+
         if (raw && (_options.RawSamples == RawSamples.All
             || (_options.RawSamples == RawSamples.SlowSensors && device.ReportIntervalSeconds >= _options.SlowSensorSeconds)))
         {
