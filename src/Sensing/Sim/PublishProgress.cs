@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Replay;
+using Sensing.Cli;
 using Spectre.Console;
 
 namespace Sensing.Sim;
@@ -25,27 +26,7 @@ public sealed class PublishProgress(PublishCounters counters)
                 $"sent {counters.Sent:N0} ({rate:N0} msg/s)  acked {counters.Acked:N0}  duplicates {counters.Duplicates:N0}  errors {counters.Errors:N0}";
         }
 
-        if (console.Profile.Capabilities.Interactive)
-        {
-            await console.Status().StartAsync("connecting devices", async ctx =>
-            {
-                while (!work.IsCompleted)
-                {
-                    await Task.WhenAny(work, Task.Delay(1000));
-                    ctx.Status(Markup.Escape(Line()));
-                }
-            });
-        }
-        else
-        {
-            while (!work.IsCompleted)
-            {
-                await Task.WhenAny(work, Task.Delay(5000));
-                console.WriteLine(Line());
-            }
-        }
-
-        await work;
+        await LiveStatus.ShowWhileAsync(console, work, "connecting devices", Line);
     }
 
     /// <summary>Writes the closing table.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sensing.Gateway;
 using Sensing.Processor;
 using Sensing.Simulators.Publishing;
+using Sensing.Cli;
 using Spectre.Console;
 
 namespace Sensing.Up;
@@ -26,26 +27,6 @@ public sealed class CityProgress(PublishCounters fleet, GatewayCounters gateway,
                 $"dead letters {gateway.DeadLetters + processor.DeadLettered}  errors {fleet.Errors}";
         }
 
-        if (console.Profile.Capabilities.Interactive)
-        {
-            await console.Status().StartAsync("starting fleet", async ctx =>
-            {
-                while (!work.IsCompleted)
-                {
-                    await Task.WhenAny(work, Task.Delay(1000));
-                    ctx.Status(Markup.Escape(Line()));
-                }
-            });
-        }
-        else
-        {
-            while (!work.IsCompleted)
-            {
-                await Task.WhenAny(work, Task.Delay(5000));
-                console.WriteLine(Line());
-            }
-        }
-
-        await work;
+        await LiveStatus.ShowWhileAsync(console, work, "starting fleet", Line);
     }
 }
