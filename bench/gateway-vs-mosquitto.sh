@@ -17,26 +17,8 @@ SOURCES=${SOURCES:-4}
 ROUNDS=${ROUNDS:-2}
 PASSWORD=load-bench
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  dotnet build "$root/src/Sensing" -c Release -v q -nologo >/dev/null
-fi
-sensing="$root/src/Sensing/bin/Release/net10.0/sensing"
-work=$(mktemp -d -t sensing-bench-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh" sensing-bench
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-wait_for_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
-  echo "nothing listens on port $1" >&2; return 1
-}
 
 echo "bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), connections=$CONNECTIONS rate=$RATE duration=${DURATION}s window=$WINDOW sources=$SOURCES rounds=$ROUNDS"
 

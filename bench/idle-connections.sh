@@ -14,27 +14,9 @@ SOURCES=${SOURCES:-4}
 HOLD=${HOLD:-90}
 PASSWORD=load-idle
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  dotnet build "$root/src/Sensing" -c Release -v q -nologo >/dev/null
-fi
-sensing="$root/src/Sensing/bin/Release/net10.0/sensing"
-work=$(mktemp -d -t sensing-idle-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh" sensing-idle
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
-wait_for_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
-  echo "nothing listens on port $1" >&2; return 1
-}
 
 echo "idle: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), gateways=$GATEWAYS connections/gateway=$PER_GATEWAY sources=$SOURCES"
 "$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
