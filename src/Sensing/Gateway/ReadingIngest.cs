@@ -8,8 +8,10 @@ using Sensing.Kafka;
 namespace Sensing.Gateway;
 
 /// <summary>
-/// Turns a device's PUBLISH payload into a telemetry frame on <c>sensing.telemetry</c>, keyed by device id so one
-/// device keeps one partition and its order. A payload that does not decode goes to <c>sensing.deadletter</c>
+/// Turns a device's PUBLISH payload into a telemetry frame on <c>sensing.telemetry</c>, keyed by
+/// <see cref="DeviceInfo.TelemetryKeyUtf8"/>: the device id, or for water pressure sensors and flow meters their
+/// district, so a district's rules run on one processor. One device always has one key, so it keeps one partition and
+/// its order. A payload that does not decode goes to <c>sensing.deadletter</c>
 /// with the device, the reason and the original bytes. Either way <c>onDurable</c> runs only once Kafka has
 /// acknowledged the record, which is when the gateway may acknowledge the device (QoS 1/2).
 /// </summary>
@@ -55,19 +57,20 @@ public sealed class ReadingIngest
     {
         // The payload span lives only until the caller advances its pipe: encode it now, whatever happens next.
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
-        var key = device.IdUtf8;
+        var key = device.TelemetryKeyUtf8;
         string topic;
         byte[] value;
         if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
             _counters.DeadLettered(error);
+            key = device.IdUtf8;
             topic = _topics.DeadLetter;
             value = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);
         }
         else
         {
             Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
-            var length = TelemetryFrame.Write(buffer, key, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
+            var length = TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
                 TraceContext.None, metrics[..reading.MetricCount]);
             _counters.Readings(device.Kind);
             topic = _topics.Telemetry;
