@@ -56,9 +56,9 @@ public sealed partial class ProcessorRestartTests
                     .Select(c => PartitionCheckpoint.TryRestore(c.Latest, c.Prefix, out var r, out _, out _)
                         ? (r, c.Latest.Where(e => e.Key.StartsWith(c.Prefix + r.Slot + "/", StringComparison.Ordinal)).Select(e => e.Value.Length).ToList())
                         : default)
-                    .Where(c => c.r.Snapshot is not null)
+                    .Where(c => c.r.Snapshot is not null && Restorable(c.r.Snapshot, devices) == meters)
                     .ToList();
-                if (found.Count == 1 && Restorable(found[0].r.Snapshot, devices) == meters)
+                if (found.Count == 1)
                 {
                     (checkpoint, chunkSizes) = found[0];
                     break;
@@ -76,7 +76,7 @@ public sealed partial class ProcessorRestartTests
         var restoredLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var second = StartProcessor(registry, group, "second", line =>
         {
-            if (line.Contains("restored", StringComparison.Ordinal))
+            if (line.Contains($"restored {meters} devices", StringComparison.Ordinal))
             {
                 restoredLine.TrySetResult(line);
             }
@@ -170,13 +170,7 @@ public sealed partial class ProcessorRestartTests
         }
         finally
         {
-            first.Kill();
-            second?.Kill();
-            await first.WaitForExitAsync();
-            if (second is not null)
-            {
-                await second.WaitForExitAsync();
-            }
+            await KillAsync(first, second);
         }
 
         var actual = alerts.Events;

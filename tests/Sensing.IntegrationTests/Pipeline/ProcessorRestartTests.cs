@@ -129,13 +129,7 @@ public sealed partial class ProcessorRestartTests
         }
         finally
         {
-            first.Kill();
-            second?.Kill();
-            await first.WaitForExitAsync();
-            if (second is not null)
-            {
-                await second.WaitForExitAsync();
-            }
+            await KillAsync(first, second);
         }
 
         var actual = alerts.Events;
@@ -173,6 +167,22 @@ public sealed partial class ProcessorRestartTests
 
         var outcomes = await Task.WhenAll(deliveries);
         Assert.That(outcomes.All(o => o.Persisted), Is.True, "every frame should be in sensing.telemetry");
+    }
+
+    private static async Task KillAsync(params Process?[] processes)
+    {
+        foreach (var process in processes)
+        {
+            process?.Kill();
+        }
+
+        foreach (var process in processes)
+        {
+            if (process is not null)
+            {
+                await process.WaitForExitAsync();
+            }
+        }
     }
 
     private Process StartProcessor(string registry, string group, string name, Action<string> onLine, int maxBatch = 8)
