@@ -95,6 +95,13 @@ public sealed class WaterSnapshotTests
                 "a third sensor joins the district alert");
             Assert.That(kit.Of(AlertCondition.ReservoirLevel).Count(e => e.Type == AlertEventType.Updated), Is.EqualTo(3), "blue to red");
         });
+
+        // What a checkpoint carries per device of each kind (README, "Restart and rebalance"), and district a's record.
+        foreach (var id in new[] { "wp-a1", "wf-a1", "wf-a2", "rl-a1", "rg-b1" })
+        {
+            var size = Snapshot(kit, [kit.Number(id)]).Length - Snapshot(kit, []).Length;
+            TestContext.Out.WriteLine($"snapshot bytes for {id}: {size}");
+        }
     }
 
     [Test]
