@@ -26,6 +26,11 @@ internal static class ProcessorCommand
             Description = "Least milliseconds between two checkpoints to sensing.checkpoints (0: at every commit)",
             DefaultValueFactory = _ => (int)ProcessorOptions.Default.CheckpointInterval.TotalMilliseconds,
         };
+        var checkpointChunkBytes = new Option<int>("--checkpoint-chunk-bytes")
+        {
+            Description = "Largest record of a partition's checkpoint; larger state is split into several (4096-921600, below the broker's message.max.bytes)",
+            DefaultValueFactory = _ => ProcessorOptions.Default.CheckpointChunkBytes,
+        };
         var group = new Option<string>("--group")
         {
             Description = "Kafka consumer group shared by the processors of one city",
@@ -38,7 +43,7 @@ internal static class ProcessorCommand
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, CommonOptions.Otlp,
-            maxBatch, checkpointInterval, group, noCheckpoints,
+            maxBatch, checkpointInterval, checkpointChunkBytes, group, noCheckpoints,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -52,6 +57,7 @@ internal static class ProcessorCommand
                 MaxBatch = result.GetValue(maxBatch),
                 Checkpoints = !result.GetValue(noCheckpoints),
                 CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),
+                CheckpointChunkBytes = result.GetValue(checkpointChunkBytes),
             };
             var processor = new TelemetryProcessor(options, CommonOptions.KafkaFrom(result), registry,
                 DetectionOptions.Default, store, Console.Error.WriteLine);

@@ -132,6 +132,11 @@ public static class PartitionCheckpoint
         {
             problem = null;
         }
+        else if (latest.ContainsKey(prefix[..^1]))
+        {
+            // Version 1 wrote one record per partition under the prefix without its trailing '/'.
+            problem ??= "only a checkpoint of the earlier one-record format";
+        }
 
         return found;
     }

@@ -99,6 +99,16 @@ public sealed class PartitionCheckpointTests
     }
 
     [Test]
+    public void TryRestore_OnlyTheEarlierOneRecordFormat_FalseNamingIt()
+    {
+        var latest = new Dictionary<string, byte[]> { ["g/sensing.telemetry/1"] = [1, 0, 0, 0] };
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out var highest, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("earlier one-record format"));
+        Assert.That(highest, Is.Zero);
+    }
+
+    [Test]
     public void TryRestore_ChunkOfAnotherVersion_NotUsed()
     {
         var latest = new Dictionary<string, byte[]>();
@@ -107,6 +117,15 @@ public sealed class PartitionCheckpointTests
 
         Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out _, out var problem), Is.False);
         Assert.That(problem, Does.Contain("not a version"));
+    }
+
+    [TestCase(1_000_000)]
+    [TestCase(100)]
+    public void Validate_ChunkBytesOutOfRange_ThrowsNamingTheKey(int bytes)
+    {
+        var options = ProcessorOptions.Default with { CheckpointChunkBytes = bytes };
+
+        Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.StartsWith("processor.checkpointChunkBytes:"));
     }
 
     private static List<(string Key, byte[] Value)> Put(
