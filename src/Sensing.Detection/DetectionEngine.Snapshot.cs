@@ -12,7 +12,7 @@ namespace Sensing.Detection;
 public sealed partial class DetectionEngine
 {
     /// <summary>Format version of <see cref="WriteSnapshot"/>; <see cref="RestoreSnapshot"/> refuses any other.</summary>
-    public const byte SnapshotVersion = 1;
+    public const byte SnapshotVersion = 2;
 
     private readonly ArrayBufferWriter<byte> _deviceRecord = new(256);
 
