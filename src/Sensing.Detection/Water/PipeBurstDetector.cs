@@ -167,7 +167,15 @@ public sealed partial class PipeBurstDetector
             return;
         }
 
-        var step = isFlow ? z - settings.Slack : -z - settings.Slack;
+        // Slack: k sigma, or half the smallest burst (Page's reference value, in sigma of this reading) where that is
+        // more. The judged residual's cap grows with it, so a burst still adds cap - k a reading and one outlier no more.
+        var minimumShift = isFlow
+            ? settings.MinimumBurst * expected
+            : settings.BurstHeadLossGrowth * (HeadLoss(in series, mean) + HeadLossAdded(in series, mean, district.Shift));
+        var slack = Math.Max(settings.Slack, minimumShift / (2 * sigma));
+        var judgedCap = settings.ResidualCap - settings.Slack + slack;
+        var judged = Math.Clamp((value - expected) / sigma, -judgedCap, judgedCap);
+        var step = isFlow ? judged - slack : -judged - slack;
         series.Cusum = Math.Min(Math.Max(0, series.Cusum + step), settings.CusumCeiling);
         series.Tripped = series.Cusum >= settings.Decision;
         if (!series.Tripped)
@@ -212,16 +220,14 @@ public sealed partial class PipeBurstDetector
     // That head loss is the slot's distance below the highest mean (the night, near no-demand head) plus the head
     // loss still there at night: with minimum night flow about a quarter of the peak, 0.25^1.852 = 8 % of the peak's
     // head loss, about a tenth of the diurnal swing.
-    private static double HeadLossAdded(in Series series, double mean, double shift)
-    {
-        if (shift == 0 || !(series.HighestMean >= series.LowestMean))
-        {
-            return 0;
-        }
+    private static double HeadLossAdded(in Series series, double mean, double shift) =>
+        shift == 0 ? 0 : (Math.Pow(1 + shift, HeadLossExponent) - 1) * HeadLoss(in series, mean);
 
-        var headLoss = Math.Max(0, series.HighestMean - mean) + (0.1 * (series.HighestMean - series.LowestMean));
-        return (Math.Pow(1 + shift, HeadLossExponent) - 1) * headLoss;
-    }
+    // The baseline's head loss at a slot whose mean is `mean`; 0 before any slot mean is learned.
+    private static double HeadLoss(in Series series, double mean) =>
+        series.HighestMean >= series.LowestMean
+            ? Math.Max(0, series.HighestMean - mean) + (0.1 * (series.HighestMean - series.LowestMean))
+            : 0;
 
     // Pooled residual variance per sensor: the mean square of residuals (their mean is zero by construction), weight
     // max(1/n, 1/PooledMemorySamples): the plain mean square first, exponentially weighted afterwards.
