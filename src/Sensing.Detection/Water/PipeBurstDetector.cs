@@ -13,10 +13,16 @@ namespace Sensing.Detection.Water;
 /// its own time-of-week baseline (<see cref="PipeBurstOptions.Slot"/> slots over <see cref="PipeBurstOptions.Period"/>):
 /// S = max(0, S - z - k) on pressure (a drop), S = max(0, S + z - k) on flow (a rise), tripped while S &gt;= h.
 /// <list type="bullet">
+/// <item>Slack: k is <see cref="PipeBurstOptions.SlackSigma"/>, or half the smallest burst
+/// (<see cref="PipeBurstOptions.MinimumBurstFraction"/> of the demand: that share of the expected inflow, the head loss
+/// it adds at a pressure sensor) in sigma where that is more, so the baseline's own error of a percent at the demand
+/// peaks does not add up to h.</item>
 /// <item>Warm-up: a reading is judged only once both slots around it have <see cref="PipeBurstOptions.WarmupSamples"/>
 /// samples, and the sensor's pooled residual sigma (the floor of every slot's sigma) has 48 residuals.</item>
-/// <item>Outliers: z is clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/>, so one spike or dip cannot trip a
-/// CUSUM alone; the baseline learns the clipped value, and nothing while the sensor's CUSUM is tripped.</item>
+/// <item>Outliers: one reading adds at most <see cref="PipeBurstOptions.ResidualCapSigma"/> less
+/// <see cref="PipeBurstOptions.SlackSigma"/> to a CUSUM, so one spike or dip cannot trip it alone; the baseline learns
+/// the value clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/> sigma, and nothing while the sensor's CUSUM is
+/// tripped.</item>
 /// <item>Stuck sensors (<see cref="PipeBurstOptions.StuckReadings"/> identical readings) are reset and left out.</item>
 /// <item>S is capped at 2h, so after a repair it falls below h within about h/k readings.</item>
 /// <item>Demand level: the inlet's relative excess over its baseline, followed over
