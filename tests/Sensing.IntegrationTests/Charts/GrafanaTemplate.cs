@@ -125,7 +125,8 @@ internal sealed partial class GrafanaTemplate(DateTimeOffset from, DateTimeOffse
 
     private static string Ms(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-    private static string FormatDuration(TimeSpan span)
+    /// <summary>A duration as Grafana writes $__interval: "20s", "1m", "500ms".</summary>
+    public static string FormatDuration(TimeSpan span)
     {
         var ms = (long)span.TotalMilliseconds;
         return ms % 86_400_000 == 0 ? $"{ms / 86_400_000}d"
@@ -135,8 +136,9 @@ internal sealed partial class GrafanaTemplate(DateTimeOffset from, DateTimeOffse
             : $"{ms}ms";
     }
 
+    /// <summary>$name, ${name}, ${name:format} and [[name]]: the forms of a template variable reference Grafana replaces.</summary>
     [GeneratedRegex(@"\$\{(?<braced>\w+)(?::\w+)?\}|\[\[(?<bracket>\w+)\]\]|\$(?<plain>[A-Za-z]\w*)")]
-    private static partial Regex VariableReference();
+    internal static partial Regex VariableReference();
 
     [GeneratedRegex(@"[$^*{}\[\]'+?.()|]")]
     private static partial Regex RegexMetacharacter();
