@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Sensing.LocalServers.Internal;
 
@@ -14,17 +13,17 @@ public sealed class LocalInfluxDb : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     private readonly LocalInfluxDbOptions _options;
-    private ServerDirectory? _directory;
+    private readonly SingleServer _server;
     private string _executable = "";
     private int _port;
     private int _rpcPort;
-    private ServerProcess? _server;
     private bool _disposed;
 
     /// <summary>Creates the server's owner; nothing runs until <see cref="StartAsync"/>.</summary>
     public LocalInfluxDb(LocalInfluxDbOptions? options = null)
     {
         _options = options ?? LocalInfluxDbOptions.Default;
+        _server = new SingleServer("influxd", _options.StartTimeout, _options.StopTimeout, _options.Log);
     }
 
     /// <summary>"http://127.0.0.1:PORT", without a trailing slash.</summary>
@@ -34,20 +33,20 @@ public sealed class LocalInfluxDb : IAsyncDisposable
     public int Port => _port != 0 ? _port : throw NotStarted();
 
     /// <summary>The folder with influxdb.conf, meta/, data/, wal/ and influxd.log.</summary>
-    public string Directory => _directory?.Path ?? throw NotStarted();
+    public string Directory => _server.Directory?.Path ?? throw NotStarted();
 
     /// <summary>The server's process id while it runs, else null.</summary>
-    public int? ProcessId => _server is { HasExited: false } server ? server.ServerProcessId : null;
+    public int? ProcessId => _server.ProcessId;
 
     /// <summary>True while the server process runs.</summary>
-    public bool IsRunning => _server is { HasExited: false };
+    public bool IsRunning => _server.IsRunning;
 
     /// <summary>
     /// Starts influxd and returns when GET /ping answers 204 and the databases of the options exist.
     /// The first start picks the ports and folder; a start after <see cref="StopAsync"/> or
     /// <see cref="Kill"/> reuses both, so the data survives. Does nothing when the server runs.
     /// </summary>
-    /// <exception cref="LocalServerException">influxd is missing or did not start (the message holds its log tail).</exception>
+    /// <exception cref="LocalServerException">influxd is missing or did not start, or refused a database (the message says why).</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -56,51 +55,36 @@ public sealed class LocalInfluxDb : IAsyncDisposable
             return;
         }
 
-        bool first = _directory is null;
-        if (first)
+        if (_server.Directory is null)
         {
             _executable = Installation.FindInfluxd(_options.Executable);
-            _directory = ServerDirectory.Create("influxdb", _options.DataDirectory);
-            Log($"influxd: folder {_directory.Path}");
+            _server.CreateDirectory("influxdb", _options.DataDirectory);
         }
 
-        const int Attempts = 3;
-        for (int attempt = 1; ; attempt++)
+        string config = _server.Directory!.Combine("influxdb.conf");
+        await _server.StartAsync(_executable, "influxd.log", async newPorts =>
         {
-            if (_port == 0 || attempt > 1)
+            if (_port == 0 || newPorts)
             {
                 int[] ports = FreePort.Pick(2);
                 _port = _options.Port != 0 ? _options.Port : ports[0];
                 _rpcPort = ports[1];
             }
 
-            string config = _directory!.Combine("influxdb.conf");
             await File.WriteAllTextAsync(config, Config(), cancellationToken).ConfigureAwait(false);
-            string logPath = _directory.Combine("influxd.log");
-            long logOffset = LogTail.Length(logPath);
-            var elapsed = Stopwatch.StartNew();
-            _server = ServerProcess.Start("influxd", _executable, ["-config", config], _directory.Path, logPath, (int)_options.StopTimeout.TotalSeconds);
-            try
+            return ["-config", config];
+        }, IsHealthyAsync, _options.Port == 0, () => BaseUrl, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (string database in _options.Databases)
             {
-                await Readiness.WaitAsync(_server, logOffset, IsHealthyAsync, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
-                foreach (string database in _options.Databases)
-                {
-                    await CreateDatabaseAsync(database, cancellationToken).ConfigureAwait(false);
-                }
-
-                Log($"influxd: ready at {BaseUrl} (pid {_server.ServerProcessId}) in {elapsed.Elapsed.TotalSeconds:0.0} s");
-                return;
+                await CreateDatabaseAsync(database, cancellationToken).ConfigureAwait(false);
             }
-            catch (LocalServerException) when (first && _options.Port == 0 && attempt < Attempts && Readiness.FailedOnTakenPort(_server, logOffset))
-            {
-                Log($"influxd: port {_port} or {_rpcPort} was taken; retrying on others");
-            }
-            catch
-            {
-                _server?.Kill();
-                _server = null;
-                throw;
-            }
+        }
+        catch
+        {
+            _server.Kill();
+            throw;
         }
     }
 
@@ -127,36 +111,13 @@ public sealed class LocalInfluxDb : IAsyncDisposable
     /// Stops influxd gracefully (SIGTERM), killing it after <see cref="LocalInfluxDbOptions.StopTimeout"/>.
     /// Does nothing when it is not running.
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_server is null)
-        {
-            return;
-        }
-
-        var elapsed = Stopwatch.StartNew();
-        bool graceful = await _server.StopAsync(_options.StopTimeout, cancellationToken).ConfigureAwait(false);
-        _server = null;
-        Log(graceful
-            ? $"influxd: stopped in {elapsed.Elapsed.TotalSeconds:0.0} s"
-            : $"influxd: did not stop within {_options.StopTimeout.TotalSeconds:0} s and was killed");
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _server.StopAsync(cancellationToken);
 
     /// <summary>
     /// SIGKILLs influxd. Points it acknowledged are in its write-ahead log and survive a restart. Does
     /// nothing when it is not running.
     /// </summary>
-    public void Kill()
-    {
-        if (_server is null)
-        {
-            return;
-        }
-
-        _server.Kill();
-        _server = null;
-        Log("influxd: killed (SIGKILL)");
-    }
+    public void Kill() => _server.Kill();
 
     /// <summary>Stops the server gracefully and removes a temp folder.</summary>
     public async ValueTask DisposeAsync()
@@ -167,11 +128,7 @@ public sealed class LocalInfluxDb : IAsyncDisposable
         }
 
         _disposed = true;
-        await StopAsync().ConfigureAwait(false);
-        if (_directory is not null)
-        {
-            Log("influxd: " + _directory.Remove());
-        }
+        await _server.DisposeAsync().ConfigureAwait(false);
     }
 
     // Every listener on loopback: the HTTP API, and the backup/restore RPC service (bind-address), which would take
@@ -181,11 +138,11 @@ public sealed class LocalInfluxDb : IAsyncDisposable
         bind-address = "127.0.0.1:{_rpcPort}"
 
         [meta]
-          dir = "{_directory!.Combine("meta")}"
+          dir = "{_server.Directory!.Combine("meta")}"
 
         [data]
-          dir = "{_directory.Combine("data")}"
-          wal-dir = "{_directory.Combine("wal")}"
+          dir = "{_server.Directory.Combine("data")}"
+          wal-dir = "{_server.Directory.Combine("wal")}"
           query-log-enabled = false
 
         [monitor]
@@ -213,8 +170,6 @@ public sealed class LocalInfluxDb : IAsyncDisposable
             return false; // the HttpClient timeout
         }
     }
-
-    private void Log(string message) => _options.Log?.Invoke(message);
 
     private static InvalidOperationException NotStarted() => new("LocalInfluxDb is not started; call StartAsync first.");
 }
