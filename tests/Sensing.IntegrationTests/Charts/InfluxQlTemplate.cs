@@ -39,23 +39,12 @@ internal sealed partial class InfluxQlTemplate(DateTimeOffset from, DateTimeOffs
     }
 
     /// <summary>Replaces $name, ${name}, ${name:format} and [[name]] of the dashboard's variables with the selected values.</summary>
-    public string ExpandVariables(string text) => GrafanaTemplate.VariableReference().Replace(text, match =>
+    public string ExpandVariables(string text) => GrafanaTemplate.ReplaceVariables(text, variables, variable =>
     {
-        var name = match.Groups["braced"].Success ? match.Groups["braced"].Value
-            : match.Groups["bracket"].Success ? match.Groups["bracket"].Value : match.Groups["plain"].Value;
-        var variable = variables.FirstOrDefault(v => v.Name == name);
-        if (variable is null)
-        {
-            return match.Value; // not a dashboard variable: left for the store to reject
-        }
-
-        var chosen = selection.TryGetValue(name, out var s) ? s : VariableSelection.AllValues;
-        if (chosen.All && variable.AllValue is not null)
-        {
-            return variable.AllValue;
-        }
-
-        return Format(variable, chosen.All ? found.GetValueOrDefault(name, []) : chosen.Values);
+        var chosen = selection.TryGetValue(variable.Name, out var s) ? s : VariableSelection.AllValues;
+        return chosen.All && variable.AllValue is not null
+            ? variable.AllValue
+            : Format(variable, chosen.All ? found.GetValueOrDefault(variable.Name, []) : chosen.Values);
     });
 
     // Grafana's InfluxDB data source (interpolateQueryExpr): a number is sent as it is; a multi-value or include-All
