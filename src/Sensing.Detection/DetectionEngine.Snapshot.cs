@@ -13,7 +13,7 @@ namespace Sensing.Detection;
 public sealed partial class DetectionEngine
 {
     /// <summary>Format version of <see cref="WriteSnapshot"/>; <see cref="RestoreSnapshot"/> refuses any other.</summary>
-    public const byte SnapshotVersion = 2;
+    public const byte SnapshotVersion = 3;
 
     private readonly ArrayBufferWriter<byte> _deviceRecord = new(256);
 
