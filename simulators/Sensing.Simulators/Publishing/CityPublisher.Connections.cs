@@ -9,7 +9,7 @@ public sealed partial class CityPublisher
 {
     private async Task ConnectPersistentAsync(CancellationToken cancellationToken)
     {
-        var connects = _city.Devices.Where(d => d.Persistent).Select(async device =>
+        var connects = _city.Devices.Where(d => d.Persistent && _options.Shard.Contains(d.Index)).Select(async device =>
         {
             await _connectSlots.WaitAsync(cancellationToken);
             try

@@ -35,6 +35,9 @@ public sealed class PublishCounters
     /// <summary>Simulation clock of the run, Unix ms.</summary>
     public long SimulatedTimeMs => Interlocked.Read(ref _simulatedTimeMs);
 
+    /// <summary>Every counter, read now.</summary>
+    public PublishSnapshot Snapshot() => new(Devices, Connected, PeakConnected, Sent, Acked, Errors, Duplicates, SimulatedTimeMs);
+
     internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
 
     internal void SetSimulatedTime(long unixMs) => Interlocked.Exchange(ref _simulatedTimeMs, unixMs);

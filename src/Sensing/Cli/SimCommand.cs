@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net;
 using Sensing.Sim;
 using Sensing.Simulators.City;
@@ -31,9 +32,13 @@ internal static class SimCommand
         var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
         var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
         var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
+        var shard = new Option<string?>("--shard") { Description = "Publish only shard i of n (0/2 and 1/2 split the city over two processes; needs --start, the same for all)" };
+        var processes = new Option<int>("--processes") { Description = "Launch this many shard processes and sum their progress (above ~20,000 persistent sessions)", DefaultValueFactory = _ => 1 };
+        var statusLines = new Option<bool>("--status-lines") { Description = "Print machine-readable status lines (used by --processes)", Hidden = true };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
             devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+            shard, processes, statusLines,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -61,7 +66,11 @@ internal static class SimCommand
                     RegistryOut = result.GetValue(RegistryOut)?.FullName,
                     TruthOut = result.GetValue(truthOut)?.FullName,
                     ReadingsOut = result.GetValue(readingsOut)?.FullName,
-                };
+                    Shard = result.GetValue(shard) is { } sh ? CityShard.Parse(sh, "--shard") : CityShard.Whole,
+                    Processes = result.GetValue(processes),
+                    StatusLines = result.GetValue(statusLines),
+                    ShardArguments = ShardArguments(result, [processes, shard, start, statusLines, RegistryOut, truthOut, readingsOut]),
+                }.Validate();
                 if (!(options.Speed > 0))
                 {
                     throw new ArgumentException("--speed: must be above 0");
@@ -118,6 +127,36 @@ internal static class SimCommand
             }
         });
         return command;
+    }
+
+    // The tokens of this command line without the options the launcher sets or keeps for itself.
+    private static string[] ShardArguments(ParseResult result, Option[] dropped)
+    {
+        var names = dropped.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var kept = new List<string>();
+        var skipValue = false;
+        foreach (var token in result.Tokens)
+        {
+            if (token.Type == TokenType.Option)
+            {
+                skipValue = names.Contains(token.Value);
+                if (!skipValue)
+                {
+                    kept.Add(token.Value);
+                }
+            }
+            else if (token.Type == TokenType.Argument && skipValue)
+            {
+                skipValue = false;
+            }
+            else
+            {
+                skipValue = false;
+                kept.Add(token.Value);
+            }
+        }
+
+        return [.. kept];
     }
 
     private static IPEndPoint? ParseBroker(string? text)
