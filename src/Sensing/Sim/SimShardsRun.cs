@@ -85,7 +85,8 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
         // One unwrapped line for scripts and tests (the console would wrap it at the terminal width).
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"result processes={count} devices={total.Devices} peak_connected={total.PeakConnected} sent={total.Sent} acked={total.Acked} errors={total.Errors} " +
-            $"elapsed_s={elapsed.TotalSeconds:0.0} msg_per_s={total.Sent / Math.Max(0.001, elapsed.TotalSeconds):0} cpu_s={cpuMs / 1000.0:0.0} cpu_us_per_msg={cpuMs * 1000.0 / sent:0.0}"));
+            $"elapsed_s={elapsed.TotalSeconds:0.0} msg_per_s={total.Sent / Math.Max(0.001, elapsed.TotalSeconds):0} cpu_s={cpuMs / 1000.0:0.0} cpu_us_per_msg={cpuMs * 1000.0 / sent:0.0} " +
+            $"shard_sent={string.Join(',', final.Select(s => s.Counters.Sent))}"));
         var clean = final.All(s => s.Final) && shards.All(p => p is { HasExited: true, ExitCode: 0 });
         return clean && total.Errors == 0 ? 0 : 1;
     }
