@@ -14,7 +14,11 @@ public sealed partial class CityPublisher
             await _connectSlots.WaitAsync(cancellationToken);
             try
             {
-                _clients[device.Index] = await ConnectAsync(device, keepAliveSeconds: 60, cancellationToken);
+                if (await ConnectAsync(device, keepAliveSeconds: 60, cancellationToken) is { } client)
+                {
+                    _clients[device.Index] = client;
+                    await SubscribeCommandsAsync(device, client, cancellationToken);
+                }
             }
             finally
             {

@@ -155,6 +155,7 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
             ("broker", options.Broker.ToString()),
             ("speed", $"{options.Speed}x"),
             ("simulator CPU (all cores)", $"{cpu.TotalSeconds:0.0} s, {cpu.TotalMicroseconds / sent:0.0} us per message"),
+            ("downlink commands acted on (ignored)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0})"),
         ]);
         return publisher.Counters.Errors == 0 ? 0 : 1;
     }
