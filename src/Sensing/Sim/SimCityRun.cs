@@ -27,6 +27,9 @@ public sealed record SimCityOptions
     /// <summary>MQTT endpoint to publish to; null to simulate offline as fast as possible.</summary>
     public IPEndPoint? Broker { get; init; }
 
+    /// <summary>With <see cref="Processes"/>: shard i publishes to the (i mod count)th of these (one gateway or broker holds ~20,000 connections here).</summary>
+    public IReadOnlyList<IPEndPoint> ShardBrokers { get; init; } = [];
+
     /// <summary>Inject the incidents and traps that fit the run.</summary>
     public bool Incidents { get; init; } = true;
 
@@ -65,6 +68,11 @@ public sealed record SimCityOptions
         if ((Processes > 1 || !Shard.IsWhole) && Broker is null)
         {
             throw new ArgumentException((Processes > 1 ? "--processes" : "--shard") + ": needs --broker (sharding splits the devices' connections)");
+        }
+
+        if (ShardBrokers.Count > 1 && Processes == 1)
+        {
+            throw new ArgumentException("--broker: a list of brokers needs --processes (each shard publishes to one)");
         }
 
         if (Processes > 1 && !Shard.IsWhole)
