@@ -37,7 +37,7 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
             return sum;
         });
 
-        console.MarkupLineInterpolated($"launching {count} shard processes, each publishing every {count}th device");
+        console.MarkupLineInterpolated($"launching {count} shard processes: shard i publishes devices i, i + {count}, i + {2 * count}, ...");
         try
         {
             for (var i = 0; i < count; i++)
