@@ -39,7 +39,7 @@ public sealed class CitySimulation
         _city = city;
         _endMs = endMs;
         StartMs = startMs;
-        shard ??= CityShard.Whole;
+        shard = (shard ?? CityShard.Whole).Validate();
         _due = new PriorityQueue<int, long>(shard.DeviceCount(city));
         foreach (var device in city.Devices)
         {
