@@ -17,7 +17,16 @@ public sealed partial class TelemetryProcessor
     private readonly ArrayBufferWriter<byte> _checkpoint = new(4096);
     private long _lastCheckpoint;
 
-    private void WriteCheckpointsIfDue(RecordProducer producer, CancellationToken stoppingToken)
+    // Per partition: the devices last read from it (one scan of the dense numbers), reused batch to batch.
+    private readonly Dictionary<int, List<int>> _devicesOf = [];
+
+    /// <summary>
+    /// Snapshots each owned partition's detection state, with the offset it reflects, into <paramref name="batch"/>
+    /// when due. The snapshot is taken now, on the consume thread; the writer sends it only after the batch's lines
+    /// are stored, and offsets are committed only after every checkpoint is acknowledged: a committed offset never
+    /// runs ahead of the state a restart would restore without a checkpoint behind it.
+    /// </summary>
+    private void TakeCheckpointsIfDue(CompletedBatch batch)
     {
         if (!_options.Checkpoints || _positions.Count == 0
             || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
@@ -25,42 +34,36 @@ public sealed partial class TelemetryProcessor
             return;
         }
 
-        // Devices by the partition they were last read from (one scan of the dense numbers).
-        var devicesOf = new Dictionary<int, List<int>>();
+        foreach (var devices in _devicesOf.Values)
+        {
+            devices.Clear();
+        }
+
         foreach (var partition in _positions.Keys)
         {
-            devicesOf[partition] = [];
+            if (!_devicesOf.ContainsKey(partition))
+            {
+                _devicesOf[partition] = [];
+            }
         }
 
         for (var n = 0; n < _partitionOf.Length; n++)
         {
-            if (_partitionOf[n] > 0 && devicesOf.TryGetValue(_partitionOf[n] - 1, out var devices))
+            if (_partitionOf[n] > 0 && _devicesOf.TryGetValue(_partitionOf[n] - 1, out var devices))
             {
                 devices.Add(n);
             }
         }
 
-        var deliveries = new List<Task<DeliveryOutcome>>(_positions.Count);
         foreach (var (partition, next) in _positions)
         {
             _checkpoint.ResetWrittenCount();
-            PartitionCheckpoint.Write(_checkpoint, next, _watermarkMs, _engine, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]));
+            PartitionCheckpoint.Write(_checkpoint, next, _watermarkMs, _engine, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_devicesOf[partition]));
             var key = Encoding.UTF8.GetBytes(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition));
-            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, key, _checkpoint.WrittenSpan.ToArray(), stoppingToken));
-        }
-
-        // Offsets are committed only after every checkpoint is acknowledged: a committed offset never runs ahead of
-        // the state a restart would restore without a checkpoint behind it.
-        foreach (var outcome in Task.WhenAll(deliveries).GetAwaiter().GetResult())
-        {
-            if (!outcome.Persisted)
-            {
-                throw new InvalidOperationException("checkpoint not accepted by Kafka: " + outcome.Error);
-            }
+            batch.Checkpoints.Add((key, _checkpoint.WrittenSpan.ToArray()));
         }
 
         _lastCheckpoint = Stopwatch.GetTimestamp();
-        Counters.AddCheckpoints(deliveries.Count);
     }
 
     /// <summary>

@@ -1,0 +1,93 @@
+using Sensing.Kafka;
+
+namespace Sensing.Processor;
+
+/// <summary>
+/// Backpressure: while the batch writer has no room (the store is slow or down), the consume loop pauses its
+/// partitions and goes on polling. Polling keeps the group membership: librdkafka leaves the group on the client side
+/// when the application does not poll within max.poll.interval.ms, with every broker version (Kafka 0.9 has no such
+/// broker setting; its heartbeats, sent by the client's own thread, only cover session.timeout.ms).
+/// </summary>
+public sealed partial class TelemetryProcessor
+{
+    // How long one poll waits while held back: short, so the loop resumes soon after the writer frees room.
+    private static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(20);
+
+    private readonly HashSet<int> _paused = [];
+    private bool _heldBack;
+    private volatile bool _assignmentChanged;
+
+    /// <summary>Partitions paused because the writer had no room (0 when reading normally).</summary>
+    internal int PausedPartitions => _paused.Count;
+
+    private void HoldBack(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
+    {
+        // A short wait first: a writer that is only a little behind frees room within a batch's time, and pausing
+        // drops the records the client has already fetched.
+        if (_writer!.WaitForRoom(_options.MaxBatchWait, stoppingToken))
+        {
+            return;
+        }
+
+        if (!_heldBack)
+        {
+            _heldBack = true;
+            Counters.AddHoldBack();
+        }
+
+        PauseAssigned(consumer);
+
+        // Keeps the membership and serves rebalances. A record can still come from a partition assigned since the
+        // last pause: it joins the open batch, which the loop seals once the writer has room.
+        if (consumer.Consume(HeldBackPoll) is { } record)
+        {
+            Take(record, producer);
+            PauseAssigned(consumer);
+        }
+    }
+
+    private void PauseAssigned(RecordConsumer consumer)
+    {
+        var topic = _kafka.Topics.Telemetry;
+        var newlyPaused = new List<int>();
+        foreach (var partition in consumer.AssignedPartitions(topic))
+        {
+            if (_paused.Add(partition))
+            {
+                newlyPaused.Add(partition);
+            }
+        }
+
+        if (newlyPaused.Count > 0)
+        {
+            consumer.Pause(topic, newlyPaused);
+            _log($"processor: store writer full, partitions {string.Join(',', newlyPaused)} paused");
+        }
+    }
+
+    private void ResumeIfHeldBack(RecordConsumer consumer)
+    {
+        // After a rebalance every assigned partition is resumed too: the client keeps a partition's pause across
+        // a revoke and a later assignment. Resuming a partition that is not paused does nothing.
+        if (!_heldBack && !_assignmentChanged)
+        {
+            return;
+        }
+
+        var topic = _kafka.Topics.Telemetry;
+        var assigned = consumer.AssignedPartitions(topic);
+        if (assigned.Count > 0)
+        {
+            consumer.Resume(topic, assigned);
+        }
+
+        if (_heldBack)
+        {
+            _log($"processor: store writer has room again, partitions {string.Join(',', assigned)} resumed");
+        }
+
+        _paused.Clear();
+        _heldBack = false;
+        _assignmentChanged = false;
+    }
+}
