@@ -122,7 +122,6 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         finally
         {
             writer.StopAsync(StopDrainTimeout).GetAwaiter().GetResult();
-            _writer = null;
             if (consumer is not null)
             {
                 try
@@ -134,6 +133,8 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                     consumer.Dispose();
                 }
             }
+
+            _writer = null;
         }
     }
 
