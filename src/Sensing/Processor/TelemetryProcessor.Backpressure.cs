@@ -17,9 +17,6 @@ public sealed partial class TelemetryProcessor
     private bool _heldBack;
     private volatile bool _assignmentChanged;
 
-    /// <summary>Partitions paused because the writer had no room (0 when reading normally).</summary>
-    internal int PausedPartitions => _paused.Count;
-
     private void HoldBack(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
     {
         // A short wait first: a writer that is only a little behind frees room within a batch's time, and pausing
