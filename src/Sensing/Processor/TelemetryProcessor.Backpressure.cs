@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Sensing.Kafka;
 
 namespace Sensing.Processor;
@@ -13,7 +14,12 @@ public sealed partial class TelemetryProcessor
     // How long one poll waits while held back: short, so the loop resumes soon after the writer frees room.
     private static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(20);
 
+    // Least time between two log lines about holding back: under a store that is steadily slower than Kafka the loop
+    // holds back every few batches, and the counter says how often.
+    private static readonly TimeSpan HoldBackLogInterval = TimeSpan.FromSeconds(10);
+
     private readonly HashSet<int> _paused = [];
+    private long _lastHoldBackLog = long.MinValue;
     private bool _heldBack;
     private volatile bool _assignmentChanged;
 
@@ -58,7 +64,11 @@ public sealed partial class TelemetryProcessor
         if (newlyPaused.Count > 0)
         {
             consumer.Pause(topic, newlyPaused);
-            _log($"processor: store writer full, partitions {string.Join(',', newlyPaused)} paused");
+            if (_lastHoldBackLog == long.MinValue || Stopwatch.GetElapsedTime(_lastHoldBackLog) >= HoldBackLogInterval)
+            {
+                _lastHoldBackLog = Stopwatch.GetTimestamp();
+                _log($"processor: store writer full, partitions {string.Join(',', newlyPaused)} paused (held back {Counters.HoldBacks} times so far)");
+            }
         }
     }
 
@@ -76,11 +86,6 @@ public sealed partial class TelemetryProcessor
         if (assigned.Count > 0)
         {
             consumer.Resume(topic, assigned);
-        }
-
-        if (_heldBack)
-        {
-            _log($"processor: store writer has room again, partitions {string.Join(',', assigned)} resumed");
         }
 
         _paused.Clear();
