@@ -11,7 +11,13 @@ namespace Sensing.Processor;
 /// </summary>
 public sealed partial class TelemetryProcessor
 {
-    // How long one poll waits while held back: short, so the loop resumes soon after the writer frees room.
+    // How long the loop waits for the writer before it pauses its partitions, and between two polls while paused.
+    // Pausing drops what the client has already fetched (it is fetched again on resume), so a writer that is only a
+    // little behind, freeing room within a store write, is waited for; a store that stays away for longer is polled
+    // for about once a second, far inside any max.poll.interval.ms (at least the 6 s minimum session of Kafka 0.9).
+    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
+
+    // How long one poll waits while paused.
     private static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(20);
 
     // Least time between two log lines about holding back: under a store that is steadily slower than Kafka the loop
@@ -25,9 +31,7 @@ public sealed partial class TelemetryProcessor
 
     private void HoldBack(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
     {
-        // A short wait first: a writer that is only a little behind frees room within a batch's time, and pausing
-        // drops the records the client has already fetched.
-        if (_writer!.WaitForRoom(_options.MaxBatchWait, stoppingToken))
+        if (_writer!.WaitForRoom(PauseAfter, stoppingToken))
         {
             return;
         }
