@@ -11,11 +11,12 @@ namespace Sensing.Processor;
 /// </summary>
 public sealed partial class TelemetryProcessor
 {
-    // How long the loop waits for the writer before it pauses its partitions, and between two polls while paused.
-    // Pausing drops what the client has already fetched (it is fetched again on resume), so a writer that is only a
-    // little behind, freeing room within a store write, is waited for; a store that stays away for longer is polled
-    // for about once a second, far inside any max.poll.interval.ms (at least the 6 s minimum session of Kafka 0.9).
-    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
+    // How long the loop waits for the writer before it pauses its partitions, and between two polls while paused:
+    // half the session timeout (5 s by default), far inside max.poll.interval.ms (at least the session timeout).
+    // Pausing is costly: the client drops every record it has fetched ahead (up to queued.min.messages per
+    // partition) and fetches them again on resume, so a writer that is only a little behind is waited for; only a
+    // store that stays away for seconds makes the loop pause and poll.
+    private TimeSpan PauseAfter => _kafka.ConsumerSessionTimeout / 2;
 
     // How long one poll waits while paused.
     private static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(20);
