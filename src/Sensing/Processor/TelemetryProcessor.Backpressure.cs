@@ -21,8 +21,8 @@ public sealed partial class TelemetryProcessor
     // How long one poll waits while paused.
     private static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(20);
 
-    // Least time between two log lines about holding back: under a store that is steadily slower than Kafka the loop
-    // holds back every few batches, and the counter says how often.
+    // Least time between two log lines about pausing: a store that keeps coming and going would otherwise fill the
+    // log; the counter says how often.
     private static readonly TimeSpan HoldBackLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly HashSet<int> _paused = [];
