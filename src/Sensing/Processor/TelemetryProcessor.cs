@@ -90,7 +90,11 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 {
                     _log($"processor: revoked partitions {string.Join(',', p)}");
                     // Their batches in flight become durable and are committed while the partitions are still ours.
-                    writer.WaitUntilIdle(Timeout.InfiniteTimeSpan, stoppingToken);
+                    // The wait is bounded (a store outage): past half the poll interval the client would leave the
+                    // group and the next poll throw. Batches still in flight then stay uncommitted for those
+                    // partitions (the new owner replays them); a checkpoint the writer sends later only makes a
+                    // later restore replay from an older, consistent point.
+                    writer.WaitUntilIdle(_kafka.ConsumerMaxPollInterval / 2, stoppingToken);
                     CommitDone(consumer!);
                     Release(p);
                 },
@@ -294,6 +298,15 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         }
 
         var batches = writer.TakeDone(_commitOffsets);
+        foreach (var partition in _commitOffsets.Keys)
+        {
+            // Finished after its partition was revoked: committing it could rewind the partition's new owner.
+            if (!_positions.ContainsKey(partition))
+            {
+                _commitOffsets.Remove(partition);
+            }
+        }
+
         if (_commitOffsets.Count > 0 && !consumer.TryCommit(_kafka.Topics.Telemetry, _commitOffsets, out var reason))
         {
             // Not kept for a retry: the partitions may have moved, and a stale commit would rewind their new
