@@ -7,7 +7,7 @@ public static class Program
 {
     /// <summary>
     /// Runs the benchmarks selected on the command line; <c>detection-cpu [seconds]</c> runs the detection engine's
-    /// CPU-time load driver instead, <c>processor-throughput SENSING_EXE [readings] [devices] [raw-samples]</c> the
+    /// CPU-time load driver instead, <c>processor-throughput SENSING_EXE [readings] [devices] [raw-samples] [processor options...]</c> the
     /// consume-to-alert throughput of the real processor process against a real Kafka broker.
     /// </summary>
     public static int Main(string[] args)

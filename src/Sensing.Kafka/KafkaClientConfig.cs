@@ -46,8 +46,10 @@ internal static class KafkaClientConfig
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // Kafka 0.9 brokers reject session timeouts above group.max.session.ms (30 s by default).
-            SessionTimeoutMs = 10_000,
-            HeartbeatIntervalMs = 3_000,
+            SessionTimeoutMs = (int)options.ConsumerSessionTimeout.TotalMilliseconds,
+            // A third of the session timeout, as the Kafka consumer documentation advises.
+            HeartbeatIntervalMs = (int)(options.ConsumerSessionTimeout.TotalMilliseconds / 3),
+            MaxPollIntervalMs = (int)options.ConsumerMaxPollInterval.TotalMilliseconds,
             FetchWaitMaxMs = 100,
             SocketKeepaliveEnable = true,
             ReconnectBackoffMs = 100,

@@ -30,6 +30,20 @@ public sealed record KafkaOptions
     /// <summary>How long the producer waits to fill a batch.</summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// How long the group waits for a consumer's heartbeat (sent by the client's own thread) before it hands the
+    /// consumer's partitions to another member. Kafka 0.9 brokers accept 6-30 s (group.min/max.session.timeout.ms).
+    /// Default 10 s.
+    /// </summary>
+    public TimeSpan ConsumerSessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Longest a consumer may go without polling before the client itself leaves the group (librdkafka checks this on
+    /// the client side with every broker version, Kafka 0.9 included). At least <see cref="ConsumerSessionTimeout"/>.
+    /// Default 5 minutes.
+    /// </summary>
+    public TimeSpan ConsumerMaxPollInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the bad key.</summary>
     public KafkaOptions Validate()
     {
@@ -60,6 +74,16 @@ public sealed record KafkaOptions
         if (ProducerBufferKilobytes < 1024)
         {
             throw new ArgumentException("kafka.producerBufferKilobytes: must be at least 1024");
+        }
+
+        if (ConsumerSessionTimeout < TimeSpan.FromSeconds(1) || ConsumerSessionTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentException("kafka.consumerSessionTimeout: must be between 1 s and 5 minutes");
+        }
+
+        if (ConsumerMaxPollInterval < ConsumerSessionTimeout || ConsumerMaxPollInterval > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException("kafka.consumerMaxPollInterval: must be at least kafka.consumerSessionTimeout and at most 1 day");
         }
 
         Topics.Validate();

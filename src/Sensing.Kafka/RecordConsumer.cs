@@ -64,6 +64,34 @@ public sealed class RecordConsumer : IDisposable
             result.Message.Key ?? [], result.Message.Value ?? []);
     }
 
+    /// <summary>Partitions of <paramref name="topic"/> assigned to this consumer now.</summary>
+    public IReadOnlyList<int> AssignedPartitions(string topic)
+    {
+        var partitions = new List<int>();
+        foreach (var assigned in _consumer.Assignment)
+        {
+            if (assigned.Topic == topic)
+            {
+                partitions.Add(assigned.Partition.Value);
+            }
+        }
+
+        return partitions;
+    }
+
+    /// <summary>
+    /// Stops fetching <paramref name="partitions"/> of <paramref name="topic"/> while <see cref="Consume"/> goes on
+    /// being called, which keeps the group membership (a consumer that stops polling leaves the group after
+    /// <see cref="KafkaOptions.ConsumerMaxPollInterval"/>). Records already fetched but not yet returned are dropped
+    /// by the client and fetched again after <see cref="Resume"/>, from the record after the last one returned.
+    /// </summary>
+    public void Pause(string topic, IEnumerable<int> partitions) =>
+        _consumer.Pause(partitions.Select(p => new TopicPartition(topic, p)));
+
+    /// <summary>Fetches paused <paramref name="partitions"/> again; partitions not paused are left alone.</summary>
+    public void Resume(string topic, IEnumerable<int> partitions) =>
+        _consumer.Resume(partitions.Select(p => new TopicPartition(topic, p)));
+
     /// <summary>Commits, per partition, the offset of the next record to read (last processed + 1).</summary>
     public void Commit(string topic, IReadOnlyDictionary<int, long> nextOffsets)
     {

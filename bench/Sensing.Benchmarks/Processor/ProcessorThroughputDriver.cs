@@ -35,7 +35,9 @@ public static class ProcessorThroughputDriver
     private const string ConsumeLoopThread = ".NET Long Runni";
 
     /// <summary>
-    /// <c>processor-throughput SENSING_EXE [readings] [devices] [raw-samples]</c>: runs once and prints the figures.
+    /// <c>processor-throughput SENSING_EXE [readings] [devices] [raw-samples] [processor options...]</c>: runs once and
+    /// prints the figures. Arguments after the fourth go to <c>sensing processor</c> as they are (e.g.
+    /// <c>--no-checkpoints</c>).
     /// </summary>
     public static async Task<int> RunAsync(TextWriter output, string[] args)
     {
@@ -43,7 +45,8 @@ public static class ProcessorThroughputDriver
         var readings = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000;
         var deviceCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
         var rawSamples = args.Length > 3 ? args[3] : "All";
-        output.WriteLine($"processor-throughput: {readings:N0} readings, {deviceCount:N0} devices, raw samples {rawSamples}, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        var extra = args.Length > 4 ? args[4..] : [];
+        output.WriteLine($"processor-throughput: {readings:N0} readings, {deviceCount:N0} devices, raw samples {rawSamples} {string.Join(' ', extra)}, {Environment.ProcessorCount} cores, load {LoadAverage()}");
 
         await using var kafka = new LocalKafka(LocalKafkaOptions.Default);
         await using var store = new LocalVictoriaMetrics(LocalVictoriaMetricsOptions.Default);
@@ -74,7 +77,7 @@ public static class ProcessorThroughputDriver
                 return 1;
             }
 
-            var run = RunProcessor(output, sensing, options, registry, store.BaseUrl, rawSamples, inspector, readings, work.FullName);
+            var run = RunProcessor(output, sensing, options, registry, store.BaseUrl, rawSamples, extra, inspector, readings, work.FullName);
             if (run is null)
             {
                 return 1;
@@ -144,7 +147,7 @@ public static class ProcessorThroughputDriver
 
     private static (long Readings, double Seconds)? RunProcessor(
         TextWriter output, string sensing, KafkaOptions options, string registry, string store, string rawSamples,
-        TopicInspector inspector, long readings, string work)
+        string[] extra, TopicInspector inspector, long readings, string work)
     {
         var log = Path.Combine(work, "processor.log");
         var start = new ProcessStartInfo(sensing)
@@ -157,6 +160,11 @@ public static class ProcessorThroughputDriver
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        foreach (var argument in extra)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         using var processor = Process.Start(start) ?? throw new InvalidOperationException("processor did not start");
         using var logFile = new StreamWriter(log);
         processor.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { lock (logFile) { logFile.WriteLine(line); } } };

@@ -14,6 +14,7 @@ public sealed class ProcessorCounters
     private long _commands;
     private long _checkpoints;
     private long _commitsRefused;
+    private long _holdBacks;
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
@@ -48,6 +49,11 @@ public sealed class ProcessorCounters
     /// <summary>Offset commits the group refused (e.g. no coordinator after a broker restart); the batch was replayed or covered by a later commit.</summary>
     public long CommitsRefused => Interlocked.Read(ref _commitsRefused);
 
+    /// <summary>Times the consume loop paused its partitions because the batch writer was full (a slow or stopped store).</summary>
+    public long HoldBacks => Interlocked.Read(ref _holdBacks);
+
+    internal void AddHoldBack() => Interlocked.Increment(ref _holdBacks);
+
     internal void AddCommitRefused() => Interlocked.Increment(ref _commitsRefused);
 
     internal void AddConsumed() => Interlocked.Increment(ref _consumed);
@@ -62,7 +68,7 @@ public sealed class ProcessorCounters
 
     internal void AddAlertEvent() => Interlocked.Increment(ref _alertEvents);
 
-    internal void AddBatch() => Interlocked.Increment(ref _batches);
+    internal void AddBatches(int count) => Interlocked.Add(ref _batches, count);
 
     internal void AddStoreRetry() => Interlocked.Increment(ref _storeRetries);
 

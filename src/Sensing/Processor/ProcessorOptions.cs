@@ -15,6 +15,12 @@ public sealed record ProcessorOptions
     /// <summary>Longest a batch waits to fill before it is completed and committed.</summary>
     public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Most completed batches handed to the background writer and not yet durable (Kafka acknowledgements, store
+    /// write, checkpoints). While that many are in flight the processor pauses its partitions and only polls. Default 2.
+    /// </summary>
+    public int MaxBatchesInFlight { get; init; } = 2;
+
     /// <summary>Also store every raw reading (not only alerts); off for very large fleets.</summary>
     public bool StoreRawReadings { get; init; } = true;
 
@@ -57,6 +63,11 @@ public sealed record ProcessorOptions
         if (MaxBatch is < 1 or > 1_000_000)
         {
             throw new ArgumentException("processor.maxBatch: must be 1-1000000");
+        }
+
+        if (MaxBatchesInFlight is < 1 or > 64)
+        {
+            throw new ArgumentException("processor.maxBatchesInFlight: must be 1-64");
         }
 
         if (MaxBatchWait <= TimeSpan.Zero || MaxBatchWait > TimeSpan.FromMinutes(1))

@@ -15,8 +15,9 @@ namespace Sensing.Processor;
 /// <item><c>sensing_alert</c>: every alert lifecycle event.</item>
 /// <item><c>sensing_alerts_active</c>: active alerts by condition, district and severity (<see cref="ActiveAlertCounts"/>).</item>
 /// </list>
-/// Lines of a batch are kept until <see cref="FlushAsync"/> returns, which is when the store accepted them. Memory is
-/// bounded by the processor's batch size plus the store writer's <see cref="StoreWriterOptions.MaxBufferedBytes"/>.
+/// Lines are encoded on the processor's consume thread and sealed per batch (<see cref="Seal"/>); a sealed batch is
+/// kept until <see cref="WriteAsync"/> returns, which is when the store accepted it. Memory is bounded by the
+/// processor's batches in flight plus the store writer's <see cref="StoreWriterOptions.MaxBufferedBytes"/>.
 /// </summary>
 public sealed class ProcessorStore : IAsyncDisposable
 {
@@ -100,12 +101,22 @@ public sealed class ProcessorStore : IAsyncDisposable
     /// <summary>
     /// Closes the minutes the watermark passed, writes <c>sensing_alerts_active</c> when due, hands the batch's lines
     /// to the store and waits until it accepted them. While the store is down this keeps retrying (the caller holds
-    /// its Kafka offsets and reads nothing further meanwhile), counting each wait in <paramref name="counters"/>.
+    /// its Kafka offsets meanwhile), counting each wait in <paramref name="counters"/>.
     /// A rejection (4xx) is a defect in what we wrote and is thrown, not retried.
     /// </summary>
     public async Task FlushAsync(ProcessorCounters counters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(counters);
+        await WriteAsync(Seal(), counters, cancellationToken);
+    }
+
+    /// <summary>
+    /// Closes the minutes the watermark passed, writes <c>sensing_alerts_active</c> when due, and takes every line
+    /// encoded so far out of the store's buffer. Runs on the thread that appends; the lines go to
+    /// <see cref="WriteAsync"/>, which may run on another thread.
+    /// </summary>
+    internal EncodedLines Seal()
+    {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (_latestEventMs != long.MinValue)
         {
@@ -118,7 +129,35 @@ public sealed class ProcessorStore : IAsyncDisposable
             _nextActiveAlertsMs = nowMs + (long)_options.ActiveAlertsInterval.TotalMilliseconds;
         }
 
-        await HandOverAsync(counters, cancellationToken);
+        var lines = EncodedLines.CopyOf(_lines.WrittenSpan);
+        _lines.ResetWrittenCount();
+        return lines;
+    }
+
+    /// <summary>
+    /// Hands sealed <paramref name="lines"/> to the store and waits until it accepted them and every line before
+    /// them, then returns their buffer. While the store is down this keeps retrying, counting each wait in
+    /// <paramref name="counters"/>. One writer at a time: calls must not overlap.
+    /// </summary>
+    internal async Task WriteAsync(EncodedLines lines, ProcessorCounters counters, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (lines.Length > 0 && !_writer.TryAppend(lines.Span))
+            {
+                await FlushWriterAsync(counters, cancellationToken);
+                if (!_writer.TryAppend(lines.Span))
+                {
+                    throw new InvalidOperationException($"a batch of {lines.Length} bytes of lines exceeds the store writer's buffer");
+                }
+            }
+
+            await FlushWriterAsync(counters, cancellationToken);
+        }
+        finally
+        {
+            lines.Return();
+        }
     }
 
     /// <summary>Writes the minutes still open (their readings are committed), then sends what is left and releases the writer.</summary>
@@ -126,23 +165,8 @@ public sealed class ProcessorStore : IAsyncDisposable
     {
         _aggregates.CloseAll(_line);
         _writer.TryAppend(_lines.WrittenSpan);
-        _lines.Clear();
+        _lines.ResetWrittenCount();
         await _writer.DisposeAsync();
-    }
-
-    private async Task HandOverAsync(ProcessorCounters counters, CancellationToken cancellationToken)
-    {
-        if (_lines.WrittenCount > 0 && !_writer.TryAppend(_lines.WrittenSpan))
-        {
-            await FlushWriterAsync(counters, cancellationToken);
-            if (!_writer.TryAppend(_lines.WrittenSpan))
-            {
-                throw new InvalidOperationException($"a batch of {_lines.WrittenCount} bytes of lines exceeds the store writer's buffer");
-            }
-        }
-
-        _lines.Clear();
-        await FlushWriterAsync(counters, cancellationToken);
     }
 
     private void AppendRaw(DeviceInfo device, TelemetryFrame reading)

@@ -20,7 +20,16 @@ public sealed partial class TelemetryProcessor
     private readonly Dictionary<int, (long Generation, int Slot)> _checkpointed = [];
     private long _lastCheckpoint;
 
-    private void WriteCheckpointsIfDue(RecordProducer producer, CancellationToken stoppingToken)
+    // Per partition: the devices last read from it (one scan of the dense numbers), reused batch to batch.
+    private readonly Dictionary<int, List<int>> _devicesOf = [];
+
+    /// <summary>
+    /// Snapshots each owned partition's detection state, with the offset it reflects, into <paramref name="batch"/>
+    /// when due. The snapshot is taken now, on the consume thread; the writer sends it only after the batch's lines
+    /// are stored, and offsets are committed only after every checkpoint is acknowledged: a committed offset never
+    /// runs ahead of the state a restart would restore without a checkpoint behind it.
+    /// </summary>
+    private void TakeCheckpointsIfDue(CompletedBatch batch)
     {
         if (!_options.Checkpoints || _positions.Count == 0
             || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
@@ -28,58 +37,47 @@ public sealed partial class TelemetryProcessor
             return;
         }
 
-        // Devices by the partition they were last read from (one scan of the dense numbers).
-        var devicesOf = new Dictionary<int, List<int>>();
+        foreach (var devices in _devicesOf.Values)
+        {
+            devices.Clear();
+        }
+
         foreach (var partition in _positions.Keys)
         {
-            devicesOf[partition] = [];
+            if (!_devicesOf.ContainsKey(partition))
+            {
+                _devicesOf[partition] = [];
+            }
         }
 
         for (var n = 0; n < _partitionOf.Length; n++)
         {
-            if (_partitionOf[n] > 0 && devicesOf.TryGetValue(_partitionOf[n] - 1, out var devices))
+            if (_partitionOf[n] > 0 && _devicesOf.TryGetValue(_partitionOf[n] - 1, out var devices))
             {
                 devices.Add(n);
             }
         }
 
-        var deliveries = new List<Task<DeliveryOutcome>>(_positions.Count);
-        var written = new List<(int Partition, long Generation, int Slot)>(_positions.Count);
         foreach (var (partition, next) in _positions)
         {
             _checkpoint.ResetWrittenCount();
-            _engine.WriteSnapshot(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]), _checkpoint);
+            _engine.WriteSnapshot(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_devicesOf[partition]), _checkpoint);
 
-            // The other slot than the last checkpoint's, so that one stays whole until this one is acknowledged.
+            // The other slot than the last checkpoint's, so that one stays whole until this one is acknowledged (the
+            // writer sends a batch's checkpoints only after the previous batch's are acknowledged).
             var (generation, slot) = _checkpointed.GetValueOrDefault(partition, (0, 1));
             generation++;
             slot = 1 - slot;
             var prefix = PartitionCheckpoint.PrefixOf(_options.GroupId, _kafka.Topics.Telemetry, partition);
             foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes))
             {
-                deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, Encoding.UTF8.GetBytes(key), value, stoppingToken));
+                batch.Checkpoints.Add((Encoding.UTF8.GetBytes(key), value));
             }
 
-            written.Add((partition, generation, slot));
-        }
-
-        // Offsets are committed only after every checkpoint is acknowledged: a committed offset never runs ahead of
-        // the state a restart would restore without a checkpoint behind it.
-        foreach (var outcome in Task.WhenAll(deliveries).GetAwaiter().GetResult())
-        {
-            if (!outcome.Persisted)
-            {
-                throw new InvalidOperationException("checkpoint not accepted by Kafka: " + outcome.Error);
-            }
-        }
-
-        foreach (var (partition, generation, slot) in written)
-        {
             _checkpointed[partition] = (generation, slot);
         }
 
         _lastCheckpoint = Stopwatch.GetTimestamp();
-        Counters.AddCheckpoints(written.Count);
     }
 
     /// <summary>

@@ -12,17 +12,24 @@ namespace Sensing.Processor;
 /// <summary>
 /// Consumes <c>sensing.telemetry</c>, runs detection, publishes alert lifecycle events to <c>sensing.alerts</c>
 /// and device commands (a rupture's valve-close) to <c>sensing.commands</c>, and writes readings and alerts to
-/// the store. Offsets are committed only after every alert event and command of the batch is acknowledged by
-/// Kafka and every line is accepted by the store, so a crash replays the batch (deterministic alert and command
-/// ids make the replay harmless). Event time moves on for time-driven conditions (offline, out of service) once
-/// per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the highest time processed, where a
-/// reading's time is its event time capped by its ingest time (a device clock running ahead cannot push every
-/// other device offline). With <see cref="ProcessorOptions.Checkpoints"/>, each owned partition's detection state
-/// is written to <c>sensing.checkpoints</c> with the offset it reflects before offsets are committed, and read back
-/// when the partition is assigned (TelemetryProcessor.Checkpoints.cs).
+/// the store. The consume loop hands each completed batch to a bounded background writer
+/// (<see cref="BatchWriter"/>) and reads on; a batch's offsets are committed only after every alert event, command
+/// and dead letter of it is acknowledged by Kafka, every line is accepted by the store and its checkpoints are
+/// written, so a crash replays the batch (deterministic alert and command ids make the replay harmless). When the
+/// writer is full (a slow or stopped store) the loop pauses its partitions and keeps polling, which keeps its place
+/// in the group (TelemetryProcessor.Backpressure.cs). Event time moves on for time-driven conditions (offline, out of
+/// service) once per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the highest time processed,
+/// where a reading's time is its event time capped by its ingest time (a device clock running ahead cannot push
+/// every other device offline). With <see cref="ProcessorOptions.Checkpoints"/>, each owned partition's detection
+/// state is written to <c>sensing.checkpoints</c> with the offset it reflects before offsets are committed, and read
+/// back when the partition is assigned (TelemetryProcessor.Checkpoints.cs).
 /// </summary>
 public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 {
+    // On stop, how long batches already handed over get to become durable (and be committed) before they are left
+    // uncommitted for the next owner to replay.
+    private static readonly TimeSpan StopDrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ProcessorOptions _options;
     private readonly KafkaOptions _kafka;
     private readonly DeviceRegistry _registry;
@@ -38,6 +45,10 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     private long _lastAdvance;
     private ProcessorInstruments? _instruments;
     private readonly Dictionary<int, long> _nextOffsets = [];
+    private readonly Dictionary<int, long> _commitOffsets = [];
+    private BatchWriter? _writer;
+    private CompletedBatch? _open;
+    private int _openRecords;
 
     /// <summary>Creates a processor; nothing runs until <see cref="Run"/>.</summary>
     public TelemetryProcessor(
@@ -57,58 +68,77 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
     /// <summary>
     /// The consume loop. Runs on the calling thread until <paramref name="stoppingToken"/> fires; the Kafka
-    /// consumer is not thread-safe, so give it a dedicated thread.
+    /// consumer is not thread-safe, so give it a dedicated thread. On stop, batches already handed to the writer get
+    /// a few seconds to become durable and be committed; the rest is replayed by the next owner.
     /// </summary>
     public void Run(CancellationToken stoppingToken)
     {
         using var instruments = new ProcessorInstruments(Counters);
         _instruments = instruments;
         using var producer = new RecordProducer(_kafka, "sensing-processor", _log);
-        using var consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
-            onAssigned: p => _log($"processor: assigned partitions {string.Join(',', p)}"),
-            onRevoked: p =>
-            {
-                _log($"processor: revoked partitions {string.Join(',', p)}");
-                Release(p);
-            },
-            startOffsets: _options.Checkpoints ? partitions => Restore(partitions) : null);
-        consumer.Subscribe(_kafka.Topics.Telemetry);
-        while (!stoppingToken.IsCancellationRequested)
+        RecordConsumer? consumer = null;
+        var writer = _writer = new BatchWriter(_options.MaxBatchesInFlight, _store, producer, _kafka.Topics.Checkpoints, Counters, instruments);
+        try
         {
-            FillBatch(consumer, producer, stoppingToken);
-            AdvanceEventTime();
-            if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                // Blocking on the batch's acknowledgements is deliberate: this thread owns the consumer and
-                // must not read further until the batch is durable.
-                CompleteBatchAsync(producer, stoppingToken).GetAwaiter().GetResult();
-                WriteCheckpointsIfDue(producer, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return; // uncommitted: the next owner of these partitions replays the batch
-            }
-
-            // A batch of alerts raised by the event-time tick alone (no new records) has no offsets to commit.
-            if (_nextOffsets.Count > 0)
-            {
-                if (!consumer.TryCommit(_kafka.Topics.Telemetry, _nextOffsets, out var reason))
+            consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
+                onAssigned: p =>
                 {
-                    // Not kept for a retry: the partitions may have moved, and a stale commit would rewind their new
-                    // owner. The next commit covers what this one would have; a new owner replays from its checkpoint.
-                    _log($"processor: offset commit refused ({reason}); the batch stays uncommitted");
-                    Counters.AddCommitRefused();
+                    _log($"processor: assigned partitions {string.Join(',', p)}");
+                    _assignmentChanged = true;
+                },
+                onRevoked: p =>
+                {
+                    _log($"processor: revoked partitions {string.Join(',', p)}");
+                    // Their batches in flight become durable and are committed while the partitions are still ours.
+                    // The wait is bounded (a store outage): past half the poll interval the client would leave the
+                    // group and the next poll throw. Batches still in flight then stay uncommitted for those
+                    // partitions (the new owner replays them); a checkpoint the writer sends later only makes a
+                    // later restore replay from an older, consistent point.
+                    writer.WaitUntilIdle(_kafka.ConsumerMaxPollInterval / 2, stoppingToken);
+                    CommitDone(consumer!);
+                    Release(p);
+                },
+                startOffsets: _options.Checkpoints ? partitions => Restore(partitions) : null);
+            consumer.Subscribe(_kafka.Topics.Telemetry);
+            _open = writer.Rent();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                writer.ThrowIfFailed();
+                CommitDone(consumer);
+                if (!writer.HasRoom)
+                {
+                    HoldBack(consumer, producer, stoppingToken);
+                    continue;
                 }
 
-                _nextOffsets.Clear();
+                ResumeIfHeldBack(consumer);
+                FillBatch(consumer, producer, stoppingToken);
+                AdvanceEventTime();
+                if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
+                {
+                    continue;
+                }
+
+                writer.Enqueue(Seal(producer));
+                _open = writer.Rent();
+            }
+        }
+        finally
+        {
+            writer.StopAsync(StopDrainTimeout).GetAwaiter().GetResult();
+            if (consumer is not null)
+            {
+                try
+                {
+                    CommitDone(consumer);
+                }
+                finally
+                {
+                    consumer.Dispose();
+                }
             }
 
-            Counters.AddBatch();
+            _writer = null;
         }
     }
 
@@ -136,6 +166,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             _positions.Remove(partition);
             _nextOffsets.Remove(partition);
             _checkpointed.Remove(partition);
+            _paused.Remove(partition);
         }
     }
 
@@ -155,11 +186,10 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     private void FillBatch(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var count = 0;
-        while (count < _options.MaxBatch && !stoppingToken.IsCancellationRequested)
+        while (_openRecords < _options.MaxBatch && !stoppingToken.IsCancellationRequested)
         {
             var left = _options.MaxBatchWait - Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero && count > 0)
+            if (left <= TimeSpan.Zero && _openRecords > 0)
             {
                 break;
             }
@@ -170,25 +200,31 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 break;
             }
 
-            count++;
-            Counters.AddConsumed();
-            Handle(record, producer, stoppingToken);
-            _nextOffsets[record.Partition] = record.Offset + 1;
-            _positions[record.Partition] = record.Offset + 1;
+            Take(record, producer);
         }
     }
 
-    private void Handle(ConsumedRecord record, RecordProducer producer, CancellationToken stoppingToken)
+    // One record into the open batch.
+    private void Take(ConsumedRecord record, RecordProducer producer)
+    {
+        _openRecords++;
+        Counters.AddConsumed();
+        Handle(record, producer);
+        _nextOffsets[record.Partition] = record.Offset + 1;
+        _positions[record.Partition] = record.Offset + 1;
+    }
+
+    private void Handle(ConsumedRecord record, RecordProducer producer)
     {
         if (!TelemetryFrame.TryDecode(record.Value, out var frame, out var error))
         {
-            DeadLetter(record, producer, "frame: " + error, stoppingToken);
+            DeadLetter(record, producer, "frame: " + error);
             return;
         }
 
         if (!_registry.TryFind(frame.DeviceId, out var number))
         {
-            DeadLetter(record, producer, "unregistered device", stoppingToken);
+            DeadLetter(record, producer, "unregistered device");
             return;
         }
 
@@ -205,23 +241,31 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
-    private void DeadLetter(ConsumedRecord record, RecordProducer producer, string reason, CancellationToken stoppingToken)
+    private void DeadLetter(ConsumedRecord record, RecordProducer producer, string reason)
     {
         Counters.AddDeadLettered();
         var letter = JsonSerializer.SerializeToUtf8Bytes(
             new ProcessorDeadLetter(reason, record.Topic, record.Partition, record.Offset, record.Value),
             ProcessorJsonContext.Default.ProcessorDeadLetter);
-        producer.ProduceAsync(_kafka.Topics.DeadLetter, record.Key, letter, null, stoppingToken).AsTask().GetAwaiter().GetResult();
+        // Acknowledged before the record's offset is committed, by the batch writer; the loop does not wait here.
+        // The writer bounds the wait (it stops waiting when the processor stops).
+        _open!.DeadLetterDeliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.DeadLetter, record.Key, letter, CancellationToken.None));
     }
 
-    private async Task CompleteBatchAsync(RecordProducer producer, CancellationToken stoppingToken)
+    /// <summary>
+    /// Closes the open batch: publishes its alert events and commands (acknowledgements awaited by the writer, which
+    /// also bounds the wait), encodes its alert lines, seals its store lines, takes its checkpoints when due and the
+    /// offsets it covers.
+    /// </summary>
+    private CompletedBatch Seal(RecordProducer producer)
     {
-        var deliveries = new List<Task<DeliveryOutcome>>(_batchAlerts.Count + _batchCommands.Count);
+        var batch = _open!;
         foreach (var alert in _batchAlerts)
         {
             _store.AppendAlert(alert);
             var value = JsonSerializer.SerializeToUtf8Bytes(alert, AlertJsonContext.Default.AlertEvent);
-            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Alerts, System.Text.Encoding.UTF8.GetBytes(alert.Id), value, stoppingToken));
+            batch.Alerts.Add(alert);
+            batch.AlertDeliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Alerts, System.Text.Encoding.UTF8.GetBytes(alert.Id), value, CancellationToken.None));
         }
 
         foreach (var command in _batchCommands)
@@ -229,32 +273,51 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             // Keyed by device id: one device's commands stay in order on one partition, and the gateway holding
             // the device's connection reads them in that order.
             var value = JsonSerializer.SerializeToUtf8Bytes(command, DeviceCommandJsonContext.Default.DeviceCommand);
-            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Commands, System.Text.Encoding.UTF8.GetBytes(command.Device), value, stoppingToken));
-        }
-
-        var outcomes = await Task.WhenAll(deliveries);
-        for (var i = 0; i < outcomes.Length; i++)
-        {
-            var isAlert = i < _batchAlerts.Count;
-            if (!outcomes[i].Persisted)
-            {
-                throw new InvalidOperationException((isAlert ? "alert event" : "device command") + " not accepted by Kafka: " + outcomes[i].Error);
-            }
-
-            if (isAlert)
-            {
-                Counters.AddAlertEvent();
-                _instruments?.AlertPublished(_batchAlerts[i]);
-            }
-            else
-            {
-                Counters.AddCommand();
-            }
+            batch.CommandDeliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Commands, System.Text.Encoding.UTF8.GetBytes(command.Device), value, CancellationToken.None));
         }
 
         _batchAlerts.Clear();
         _batchCommands.Clear();
-        await _store.FlushAsync(Counters, stoppingToken);
+        batch.Lines = _store.Seal();
+        TakeCheckpointsIfDue(batch);
+        foreach (var (partition, next) in _nextOffsets)
+        {
+            batch.Offsets[partition] = next;
+        }
+
+        _nextOffsets.Clear();
+        _openRecords = 0;
+        return batch;
+    }
+
+    // Commits the offsets of the batches the writer made durable since the last commit.
+    private void CommitDone(RecordConsumer consumer)
+    {
+        if (_writer is not { } writer)
+        {
+            return;
+        }
+
+        var batches = writer.TakeDone(_commitOffsets);
+        foreach (var partition in _commitOffsets.Keys)
+        {
+            // Finished after its partition was revoked: committing it could rewind the partition's new owner.
+            if (!_positions.ContainsKey(partition))
+            {
+                _commitOffsets.Remove(partition);
+            }
+        }
+
+        if (_commitOffsets.Count > 0 && !consumer.TryCommit(_kafka.Topics.Telemetry, _commitOffsets, out var reason))
+        {
+            // Not kept for a retry: the partitions may have moved, and a stale commit would rewind their new
+            // owner. The next commit covers what this one would have; a new owner replays from its checkpoint.
+            _log($"processor: offset commit refused ({reason}); the batch stays uncommitted");
+            Counters.AddCommitRefused();
+        }
+
+        _commitOffsets.Clear();
+        Counters.AddBatches(batches);
     }
 }
 
