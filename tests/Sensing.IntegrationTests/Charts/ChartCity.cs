@@ -17,7 +17,7 @@ namespace Sensing.IntegrationTests.Charts;
 internal sealed class ChartCity
 {
     public const int ReadingsPerDevice = 48;
-    private const string Password = "chart-city";
+    public const string Password = "chart-city";
     private static readonly string[] Districts = ["d01", "d02", "d03"];
     private static readonly TimeSpan Spacing = TimeSpan.FromSeconds(10);
 
@@ -119,6 +119,25 @@ internal sealed class ChartCity
             await client.PublishAsync($"sensing/{device.Id}/up", Encoding.UTF8.GetBytes(json.Append('}').ToString()), MqttQoS.AtLeastOnce, cancellationToken);
         }
 
+        await client.DisconnectAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects as <paramref name="device"/> once more and publishes one payload that is not JSON, which the gateway
+    /// acknowledges and sends to the dead-letter topic (reason MalformedJson).
+    /// </summary>
+    public static async Task PublishMalformedAsync(DeviceInfo device, System.Net.IPEndPoint gateway, CancellationToken cancellationToken)
+    {
+        await using var client = new DeviceMqttClient();
+        await client.ConnectAsync(new DeviceMqttConnectOptions
+        {
+            Host = gateway.Address.ToString(),
+            Port = gateway.Port,
+            ClientId = device.Id,
+            UserName = device.Id,
+            Password = Password,
+        }, cancellationToken);
+        await client.PublishAsync($"sensing/{device.Id}/up", "lel=12"u8.ToArray(), MqttQoS.AtLeastOnce, cancellationToken);
         await client.DisconnectAsync(cancellationToken);
     }
 
