@@ -54,7 +54,7 @@ public sealed class GatewayInstruments : IDisposable
     /// A PUBACK or PUBREC was queued for the device just now, for a PUBLISH read at
     /// <paramref name="receivedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).
     /// </summary>
-    internal void Acknowledged(long receivedTimestamp) =>
+    public void Acknowledged(long receivedTimestamp) =>
         _ackLatency.Record(Stopwatch.GetElapsedTime(receivedTimestamp).TotalMilliseconds);
 
     private Measurement<long>[] OnlineByKind()
