@@ -123,6 +123,41 @@ public sealed class RecordConsumer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records behind, per partition of <paramref name="topic"/> assigned to this consumer: the partition's high
+    /// watermark minus this consumer's position (the next offset the application reads). The watermark is the one
+    /// the client keeps from its latest fetch response, so this sends no request to the broker; a partition whose
+    /// watermark or position is not known yet (nothing fetched or read since it was assigned) is left out. Call it
+    /// on the consuming thread, at most every few seconds: it allocates.
+    /// </summary>
+    public Dictionary<int, long> Lag(string topic)
+    {
+        var lag = new Dictionary<int, long>();
+        foreach (var partition in _consumer.Assignment)
+        {
+            if (partition.Topic != topic)
+            {
+                continue;
+            }
+
+            try
+            {
+                var high = _consumer.GetWatermarkOffsets(partition).High;
+                var position = _consumer.Position(partition);
+                if (high != Offset.Unset && position != Offset.Unset)
+                {
+                    lag[partition.Partition.Value] = Math.Max(0, high.Value - position.Value);
+                }
+            }
+            catch (KafkaException)
+            {
+                // Not known for this partition now (e.g. being revoked): left out until the next call.
+            }
+        }
+
+        return lag;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -181,7 +181,7 @@ public sealed partial class StoreWriter
                     _firstRejection ??= rejected;
                 }
 
-                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "false"));
+                PipelineMetrics.StoreWriteFailed(transient: false);
             }
             catch (Exception ex)
             {
@@ -195,7 +195,7 @@ public sealed partial class StoreWriter
                     _sending = false;
                 }
 
-                PipelineMetrics.StoreWriteErrors.Add(1, new KeyValuePair<string, object?>("transient", "true"));
+                PipelineMetrics.StoreWriteFailed(transient: true);
 
                 return;
             }

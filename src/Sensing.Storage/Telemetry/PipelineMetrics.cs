@@ -23,10 +23,26 @@ public static class PipelineMetrics
     /// <summary><c>sensing.store.points</c>: points the store accepted.</summary>
     internal static readonly Counter<long> StorePoints = Meter.CreateCounter<long>("sensing.store.points", "points");
 
-    /// <summary><c>sensing.store.write_errors</c>: batches that failed, by <c>transient</c>.</summary>
-    internal static readonly Counter<long> StoreWriteErrors = Meter.CreateCounter<long>("sensing.store.write_errors", "batches");
-
     private const string ServiceTag = "service";
+
+    private static readonly KeyValuePair<string, object?>[] TransientTag = [new("transient", "true")];
+    private static readonly KeyValuePair<string, object?>[] RejectedTag = [new("transient", "false")];
+
+    // Batches that failed in this process since it started, read by sensing.store.write_errors at export.
+    private static long _transientWriteErrors;
+    private static long _rejectedWrites;
+
+    /// <summary>
+    /// <c>sensing.store.write_errors</c>: batches that failed, by <c>transient</c> (<c>true</c>: kept for the next
+    /// flush; <c>false</c>: rejected and dropped). Observed, so both series are exported from the start at 0 and a
+    /// panel of write errors has a line before the first error.
+    /// </summary>
+    internal static readonly ObservableCounter<long> StoreWriteErrors = Meter.CreateObservableCounter(
+        "sensing.store.write_errors", () => (Measurement<long>[])
+        [
+            new(Interlocked.Read(ref _transientWriteErrors), TransientTag),
+            new(Interlocked.Read(ref _rejectedWrites), RejectedTag),
+        ], "batches", "Batches the store did not take, by whether they are kept for the next flush");
 
     // For the services' millisecond histograms: latencies from a device's event time span milliseconds (a live alert) to minutes (a device that buffered while
     // offline); the SDK's default bounds stop at 10 s.
@@ -34,6 +50,19 @@ public static class PipelineMetrics
     {
         Boundaries = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000],
     };
+
+    /// <summary>Counts one batch in <c>sensing.store.write_errors</c>.</summary>
+    internal static void StoreWriteFailed(bool transient)
+    {
+        if (transient)
+        {
+            Interlocked.Increment(ref _transientWriteErrors);
+        }
+        else
+        {
+            Interlocked.Increment(ref _rejectedWrites);
+        }
+    }
 
     /// <summary>
     /// A meter named <c>Sensing</c> that belongs to <paramref name="service"/>: its instruments are exported only by

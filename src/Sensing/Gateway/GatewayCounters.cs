@@ -19,9 +19,13 @@ public sealed class GatewayCounters
     // By kind and by dead-letter reason, indexed by the enum's byte value: counted without allocation, read at export.
     private readonly long[] _readingsByKind = new long[byte.MaxValue + 1];
     private readonly long[] _deadLettersByReason = new long[byte.MaxValue + 1];
+    private readonly long[] _connectionsByKind = new long[byte.MaxValue + 1];
 
     /// <summary>Devices connected now.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Devices of <paramref name="kind"/> connected now.</summary>
+    public long ConnectionsOf(DeviceKind kind) => Interlocked.Read(ref _connectionsByKind[(byte)kind]);
 
     /// <summary>Connections accepted since start.</summary>
     public long ConnectionsTotal => Interlocked.Read(ref _connectionsTotal);
@@ -56,13 +60,18 @@ public sealed class GatewayCounters
     /// <summary>Payloads sent to the dead-letter topic for <paramref name="reason"/>.</summary>
     public long DeadLettersFor(PayloadError reason) => Interlocked.Read(ref _deadLettersByReason[(byte)reason]);
 
-    internal void Connected()
+    internal void Connected(DeviceKind kind)
     {
         Interlocked.Increment(ref _connections);
         Interlocked.Increment(ref _connectionsTotal);
+        Interlocked.Increment(ref _connectionsByKind[(byte)kind]);
     }
 
-    internal void Disconnected() => Interlocked.Decrement(ref _connections);
+    internal void Disconnected(DeviceKind kind)
+    {
+        Interlocked.Decrement(ref _connections);
+        Interlocked.Decrement(ref _connectionsByKind[(byte)kind]);
+    }
 
     internal void ConnectionEvent() => Interlocked.Increment(ref _connectionEvents);
 

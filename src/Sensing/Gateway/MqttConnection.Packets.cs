@@ -213,11 +213,12 @@ internal sealed partial class MqttConnection
     }
 
     // Runs on the Kafka client's delivery thread.
-    private void Acknowledge(bool durable, Outbound ack)
+    private void Acknowledge(bool durable, Outbound ack, long receivedTimestamp)
     {
         if (durable)
         {
             _outbound.Writer.TryWrite(ack);
+            _instruments.Acknowledged(receivedTimestamp);
         }
         else
         {

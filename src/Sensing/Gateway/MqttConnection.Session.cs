@@ -7,9 +7,11 @@ namespace Sensing.Gateway;
 
 /// <summary>
 /// CONNECT, the device's session, takeover and the end of a connection. The gateway writes the device's connection
-/// state into <c>sensing.telemetry</c> as the <c>online</c> metric: 1 on every accepted CONNECT, and 0 when the
-/// connection ends the way an MQTT will fires (3.1.2.5: no DISCONNECT, keep-alive expiry, a protocol error, or a
-/// 5.0 DISCONNECT with reason 0x04). That offline event is the device's will, whatever will topic it named.
+/// state into <c>sensing.telemetry</c> as the <c>online</c> metric: 0 when the connection ends the way an MQTT will
+/// fires (3.1.2.5: no DISCONNECT, keep-alive expiry, a protocol error, or a 5.0 DISCONNECT with reason 0x04), and 1
+/// on the device's next accepted CONNECT after that. That offline event is the device's will, whatever will topic it
+/// named. A CONNECT of a device not known offline writes nothing: a device that connects, publishes and disconnects
+/// (NB-IoT) costs one record per reading, and its reading is what tells the processor it is alive.
 /// </summary>
 internal sealed partial class MqttConnection
 {
@@ -18,6 +20,7 @@ internal sealed partial class MqttConnection
 
     private uint _clientMaxPacketSize;
     private uint _willDelaySeconds;
+    private int _deviceNumber;
 
     private Step HandleConnect(MqttFrame frame)
     {
@@ -47,6 +50,7 @@ internal sealed partial class MqttConnection
 
         var device = _registry[number];
         _device = device;
+        _deviceNumber = number;
         _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
         _clientMaxPacketSize = connect.MaximumPacketSize;
         _willDelaySeconds = connect.HasWill ? connect.WillDelayInterval : 0;
@@ -54,15 +58,19 @@ internal sealed partial class MqttConnection
         var receiveMaximum = _version == MqttProtocolVersion.V500
             ? Math.Min(connect.ReceiveMaximum, _options.MaxDownlinkInflight)
             : _options.MaxDownlinkInflight;
-        _session = _sessions.Attach(this, device, connect.CleanStart, expiry, receiveMaximum, out var present, out var previous);
+        _session = _sessions.Attach(this, device, number, connect.CleanStart, expiry, receiveMaximum, out var present, out var previous, out var backFromOffline);
         // MQTT-3.1.4-3: the connection already open for this device is closed (5.0: DISCONNECT 0x8E first).
         previous?.TakeOver();
 
-        _counters.Connected();
+        _counters.Connected(device.Kind);
         Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(MqttReasonCode.Success, present) : Outbound.ConnAck311(MqttConnectReturnCode.Accepted, present));
         _connAckSent = true;
         _sessions.CountSent(_session.Resume());
-        _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+        if (backFromOffline)
+        {
+            _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+        }
+
         return Step.Continue;
     }
 
@@ -113,23 +121,26 @@ internal sealed partial class MqttConnection
         if (delay > 0)
         {
             var device = _device;
+            var number = _deviceNumber;
             var mark = _sessions.ConnectMark(device.Id);
             _ = Task.Run(async () =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(delay), _stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!_stopping.IsCancellationRequested && _sessions.ConnectMark(device.Id) == mark)
                 {
-                    await WriteOfflineAsync(device);
+                    await WriteOfflineAsync(device, number);
                 }
             });
             return;
         }
 
-        await WriteOfflineAsync(_device);
+        await WriteOfflineAsync(_device, _deviceNumber);
     }
 
-    private async Task WriteOfflineAsync(DeviceInfo device)
+    private async Task WriteOfflineAsync(DeviceInfo device, int number)
     {
+        // Marked before the record is handed to Kafka, so a CONNECT racing with it writes online=1 after it.
+        _sessions.MarkOffline(number);
         using var timeout = new CancellationTokenSource(OfflineEventTimeout);
         try
         {

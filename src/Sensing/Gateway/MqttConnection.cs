@@ -22,6 +22,7 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private readonly DeviceRegistry _registry;
     private readonly ReadingIngest _ingest;
     private readonly GatewayCounters _counters;
+    private readonly GatewayInstruments _instruments;
     private readonly SessionBook _sessions;
     private readonly DeviceLimits _limits;
     private readonly bool _addressAllowed;
@@ -45,13 +46,14 @@ internal sealed partial class MqttConnection : IAsyncDisposable
 
     public MqttConnection(
         ConnectionContext context, GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters,
-        SessionBook sessions, DeviceLimits limits, bool addressAllowed, CancellationToken stopping)
+        GatewayInstruments instruments, SessionBook sessions, DeviceLimits limits, bool addressAllowed, CancellationToken stopping)
     {
         _context = context;
         _options = options;
         _registry = registry;
         _ingest = ingest;
         _counters = counters;
+        _instruments = instruments;
         _sessions = sessions;
         _limits = limits;
         _addressAllowed = addressAllowed;
@@ -67,7 +69,8 @@ internal sealed partial class MqttConnection : IAsyncDisposable
         });
     }
 
-    public bool IsAuthenticated => _device is not null;
+    /// <summary>The device this connection authenticated as; null before an accepted CONNECT.</summary>
+    public DeviceInfo? Device => _device;
 
     public async Task RunAsync()
     {

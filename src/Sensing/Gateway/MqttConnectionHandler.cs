@@ -7,14 +7,14 @@ namespace Sensing.Gateway;
 /// <summary>Kestrel's entry point for each accepted MQTT connection.</summary>
 public sealed class MqttConnectionHandler(
     GatewayOptions options, DeviceRegistry registry, ReadingIngest ingest, GatewayCounters counters, SessionBook sessions,
-    DeviceLimits limits, IHostApplicationLifetime lifetime) : ConnectionHandler
+    DeviceLimits limits, GatewayInstruments instruments, IHostApplicationLifetime lifetime) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
         var allowed = limits.TryOpen(address);
-        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters, sessions, limits, allowed, lifetime.ApplicationStopping);
+        await using var mqtt = new MqttConnection(connection, options, registry, ingest, counters, instruments, sessions, limits, allowed, lifetime.ApplicationStopping);
         try
         {
             await mqtt.RunAsync();
@@ -26,9 +26,9 @@ public sealed class MqttConnectionHandler(
                 limits.Close(address);
             }
 
-            if (mqtt.IsAuthenticated)
+            if (mqtt.Device is { } device)
             {
-                counters.Disconnected();
+                counters.Disconnected(device.Kind);
             }
         }
     }

@@ -15,6 +15,11 @@ public sealed class SessionBook : IDisposable
     private readonly Lock _attachGate = new();
     private readonly GatewayOptions _options;
     private readonly Timer _sweeper;
+
+    // By dense device number: 1 when the last connection record the gateway wrote for the device was offline (its
+    // will fired), so its next CONNECT writes online=1. Devices start as 0: a device that connects, publishes and
+    // disconnects costs no connection record at all. Guarded by _attachGate.
+    private byte[] _lastRecordOffline = [];
     private long _sent;
     private long _acknowledged;
     private long _dropped;
@@ -79,14 +84,22 @@ public sealed class SessionBook : IDisposable
     /// <summary>
     /// Binds a connection that has just been authenticated to the device's session, creating or resetting it.
     /// Returns the session and the connection it took over, if any; <paramref name="sessionPresent"/> is the CONNACK's
-    /// Session Present flag (3.1.1 section 3.2.2.2, 5.0 section 3.2.2.1.1).
+    /// Session Present flag (3.1.1 section 3.2.2.2, 5.0 section 3.2.2.1.1). <paramref name="backFromOffline"/> is true
+    /// when the last connection record written for device <paramref name="deviceNumber"/> was offline (see
+    /// <see cref="MarkOffline"/>); the device counts as online again from here.
     /// </summary>
     internal DeviceSession Attach(
-        MqttConnection connection, DeviceInfo device, bool cleanStart, uint expirySeconds, int receiveMaximum,
-        out bool sessionPresent, out MqttConnection? previous)
+        MqttConnection connection, DeviceInfo device, int deviceNumber, bool cleanStart, uint expirySeconds, int receiveMaximum,
+        out bool sessionPresent, out MqttConnection? previous, out bool backFromOffline)
     {
         lock (_attachGate)
         {
+            backFromOffline = deviceNumber < _lastRecordOffline.Length && _lastRecordOffline[deviceNumber] != 0;
+            if (backFromOffline)
+            {
+                _lastRecordOffline[deviceNumber] = 0;
+            }
+
             var existing = _sessions.TryGetValue(device.Id, out var held) ? held : null;
             // 3.1.2.4 [MQTT-3.1.2-6] / 5.0 [MQTT-3.1.2-4]: Clean Start discards any existing session.
             sessionPresent = existing is not null && !cleanStart && existing.ExpirySeconds > 0;
@@ -129,6 +142,24 @@ public sealed class SessionBook : IDisposable
             }
 
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The gateway is writing an offline record (online=0) for device <paramref name="deviceNumber"/>: its next
+    /// CONNECT writes online=1.
+    /// </summary>
+    internal void MarkOffline(int deviceNumber)
+    {
+        lock (_attachGate)
+        {
+            if (deviceNumber >= _lastRecordOffline.Length)
+            {
+                // The registry may grow while the gateway runs: grow to the number with room, not one at a time.
+                Array.Resize(ref _lastRecordOffline, Math.Max(deviceNumber + 1, _lastRecordOffline.Length * 2));
+            }
+
+            _lastRecordOffline[deviceNumber] = 1;
         }
     }
 

@@ -18,6 +18,10 @@ public sealed class ProcessorCounters
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
+    private readonly long[] _deadLetteredByReason = new long[Enum.GetValues<ProcessorDeadLetterReason>().Length];
+
+    // Records behind per owned telemetry partition; replaced as a whole every few seconds by the consuming thread.
+    private IReadOnlyDictionary<int, long> _lag = new Dictionary<int, long>();
 
     /// <summary>Records read from the telemetry topic.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -27,6 +31,15 @@ public sealed class ProcessorCounters
 
     /// <summary>Records that were not valid frames of a registered device (sent to the dead-letter topic).</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Records sent to the dead-letter topic for <paramref name="reason"/>.</summary>
+    public long DeadLetteredFor(ProcessorDeadLetterReason reason) => Interlocked.Read(ref _deadLetteredByReason[(int)reason]);
+
+    /// <summary>
+    /// Records behind per telemetry partition this processor owns (high watermark minus position), as last measured;
+    /// partitions not measured yet are missing.
+    /// </summary>
+    public IReadOnlyDictionary<int, long> Lag => Volatile.Read(ref _lag);
 
     /// <summary>Alert lifecycle events published.</summary>
     public long AlertEvents => Interlocked.Read(ref _alertEvents);
@@ -64,7 +77,24 @@ public sealed class ProcessorCounters
         Interlocked.Increment(ref _processedByKind[(byte)kind]);
     }
 
-    internal void AddDeadLettered() => Interlocked.Increment(ref _deadLettered);
+    internal void AddDeadLettered(ProcessorDeadLetterReason reason)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        Interlocked.Increment(ref _deadLetteredByReason[(int)reason]);
+    }
+
+    internal void SetLag(IReadOnlyDictionary<int, long> lag) => Volatile.Write(ref _lag, lag);
+
+    internal void ForgetLag(IReadOnlyList<int> partitions)
+    {
+        var lag = new Dictionary<int, long>(Lag);
+        foreach (var partition in partitions)
+        {
+            lag.Remove(partition);
+        }
+
+        SetLag(lag);
+    }
 
     internal void AddAlertEvent() => Interlocked.Increment(ref _alertEvents);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Storage.Telemetry;
@@ -6,22 +7,22 @@ using Sensing.Storage.Telemetry;
 namespace Sensing.Processor;
 
 /// <summary>
-/// The processor's instruments in the meter <c>Sensing</c> (service <c>processor</c>). Readings by kind are observed
-/// from <see cref="ProcessorCounters"/> at export time, so the per-reading path records nothing more; alert events
-/// and their latency are recorded once per event Kafka acknowledged.
+/// The processor's instruments in the meter <c>Sensing</c> (service <c>processor</c>). Readings by kind, dead letters
+/// by reason and the consumer lag per partition are observed from <see cref="ProcessorCounters"/> at export time, so
+/// the per-reading path records nothing more; alert events and their latency are recorded once per event Kafka
+/// acknowledged.
 /// </summary>
-/// <remarks>
-/// Not recorded (docs/store.md): <c>sensing.processor.lag</c> (<c>RecordConsumer</c> exposes neither the
-/// high watermarks nor its positions) and <c>sensing.processor.devices_online</c>.
-/// </remarks>
 public sealed class ProcessorInstruments : IDisposable
 {
     private static readonly DeviceKind[] Kinds = DeviceKinds.All.ToArray();
+    private static readonly ProcessorDeadLetterReason[] Reasons = Enum.GetValues<ProcessorDeadLetterReason>();
 
     private readonly Meter _meter = PipelineMetrics.CreateMeter("processor");
     private readonly ProcessorCounters _counters;
     private readonly Measurement<long>[] _readings;
     private readonly KeyValuePair<string, object?>[][] _kindTags;
+    private readonly Measurement<long>[] _deadLetters;
+    private readonly KeyValuePair<string, object?>[][] _reasonTags;
     private readonly Counter<long> _alertEvents;
     private readonly Histogram<double> _alertLatency;
     private readonly TimeProvider _clock;
@@ -33,8 +34,15 @@ public sealed class ProcessorInstruments : IDisposable
         _clock = clock ?? TimeProvider.System;
         _readings = new Measurement<long>[Kinds.Length];
         _kindTags = Kinds.Select(k => new KeyValuePair<string, object?>[] { new("kind", k.Name()) }).ToArray();
+        _deadLetters = new Measurement<long>[Reasons.Length];
+        _reasonTags = Reasons.Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToString()) }).ToArray();
         _meter.CreateObservableCounter("sensing.processor.readings", ReadingsByKind, "readings",
             "Readings that went through detection, by device kind");
+        // Every reason from 0, so a dead-letter panel has a line before the first one.
+        _meter.CreateObservableCounter("sensing.processor.deadletters", DeadLettersByReason, "records",
+            "Telemetry records sent to the dead-letter topic, by reason");
+        _meter.CreateObservableGauge("sensing.processor.lag", LagByPartition, "records",
+            "Records behind per owned telemetry partition: high watermark minus the consumer's position");
         _alertEvents = _meter.CreateCounter<long>("sensing.processor.alert_events", "events",
             "Alert lifecycle events Kafka acknowledged, by condition and event");
         _alertLatency = _meter.CreateHistogram<double>("sensing.processor.alert_latency", "ms",
@@ -62,6 +70,25 @@ public sealed class ProcessorInstruments : IDisposable
         AlertEventType.Unshelved => "unshelved",
         _ => "unknown",
     };
+
+    private Measurement<long>[] DeadLettersByReason()
+    {
+        for (var i = 0; i < Reasons.Length; i++)
+        {
+            _deadLetters[i] = new Measurement<long>(_counters.DeadLetteredFor(Reasons[i]), _reasonTags[i]);
+        }
+
+        return _deadLetters;
+    }
+
+    private IEnumerable<Measurement<long>> LagByPartition()
+    {
+        // Read every few seconds at export: the tag strings are made here, off the per-record path.
+        foreach (var (partition, lag) in _counters.Lag)
+        {
+            yield return new Measurement<long>(lag, new KeyValuePair<string, object?>("partition", partition.ToString(CultureInfo.InvariantCulture)));
+        }
+    }
 
     private Measurement<long>[] ReadingsByKind()
     {

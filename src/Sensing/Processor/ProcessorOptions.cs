@@ -52,6 +52,12 @@ public sealed record ProcessorOptions
     /// <summary>Longest a newly assigned partition's checkpoint may take to read. Default 10 s.</summary>
     public TimeSpan CheckpointReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often, in wall time, the consumer lag per partition (<c>sensing.processor.lag</c>) is measured from the
+    /// client's latest fetch responses. Default 5 s.
+    /// </summary>
+    public TimeSpan LagInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public ProcessorOptions Validate()
     {
@@ -93,6 +99,11 @@ public sealed record ProcessorOptions
         if (CheckpointReadTimeout <= TimeSpan.Zero || CheckpointReadTimeout > TimeSpan.FromMinutes(5))
         {
             throw new ArgumentException("processor.checkpointReadTimeout: must be between 0 and 5 minutes");
+        }
+
+        if (LagInterval < TimeSpan.FromMilliseconds(100) || LagInterval > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException("processor.lagInterval: must be between 100 ms and 10 minutes");
         }
 
         return this;

@@ -43,6 +43,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     // Telemetry partition + 1 each device was last read from (0: not read yet), by dense device number.
     private int[] _partitionOf = [];
     private long _lastAdvance;
+    private long _lastLag;
     private ProcessorInstruments? _instruments;
     private readonly Dictionary<int, long> _nextOffsets = [];
     private readonly Dictionary<int, long> _commitOffsets = [];
@@ -114,6 +115,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 ResumeIfHeldBack(consumer);
                 FillBatch(consumer, producer, stoppingToken);
                 AdvanceEventTime();
+                MeasureLagIfDue(consumer);
                 if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
                 {
                     continue;
@@ -160,6 +162,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             }
         }
 
+        Counters.ForgetLag(partitions);
         foreach (var partition in partitions)
         {
             // The new owner starts from this partition's last checkpoint or committed offset.
@@ -181,6 +184,18 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
         _lastAdvance = Stopwatch.GetTimestamp();
         _engine.AdvanceTo(_watermarkMs);
+    }
+
+    private void MeasureLagIfDue(RecordConsumer consumer)
+    {
+        // The consumer is this thread's: measured here, read by the metrics export from the counters.
+        if (_lastLag != 0 && Stopwatch.GetElapsedTime(_lastLag) < _options.LagInterval)
+        {
+            return;
+        }
+
+        _lastLag = Stopwatch.GetTimestamp();
+        Counters.SetLag(consumer.Lag(_kafka.Topics.Telemetry));
     }
 
     private void FillBatch(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)
@@ -218,13 +233,13 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     {
         if (!TelemetryFrame.TryDecode(record.Value, out var frame, out var error))
         {
-            DeadLetter(record, producer, "frame: " + error);
+            DeadLetter(record, producer, ProcessorDeadLetterReason.BadFrame, "frame: " + error);
             return;
         }
 
         if (!_registry.TryFind(frame.DeviceId, out var number))
         {
-            DeadLetter(record, producer, "unregistered device");
+            DeadLetter(record, producer, ProcessorDeadLetterReason.UnregisteredDevice, "unregistered device");
             return;
         }
 
@@ -241,9 +256,9 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
-    private void DeadLetter(ConsumedRecord record, RecordProducer producer, string reason)
+    private void DeadLetter(ConsumedRecord record, RecordProducer producer, ProcessorDeadLetterReason kind, string reason)
     {
-        Counters.AddDeadLettered();
+        Counters.AddDeadLettered(kind);
         var letter = JsonSerializer.SerializeToUtf8Bytes(
             new ProcessorDeadLetter(reason, record.Topic, record.Partition, record.Offset, record.Value),
             ProcessorJsonContext.Default.ProcessorDeadLetter);

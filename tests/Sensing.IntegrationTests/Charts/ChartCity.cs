@@ -17,7 +17,7 @@ namespace Sensing.IntegrationTests.Charts;
 internal sealed class ChartCity
 {
     public const int ReadingsPerDevice = 48;
-    private const string Password = "chart-city";
+    public const string Password = "chart-city";
     private static readonly string[] Districts = ["d01", "d02", "d03"];
     private static readonly TimeSpan Spacing = TimeSpan.FromSeconds(10);
 
@@ -72,15 +72,7 @@ internal sealed class ChartCity
     /// <summary>Publishes a clean-air reading from <see cref="Heartbeat"/> every second until cancelled.</summary>
     public async Task RunHeartbeatAsync(System.Net.IPEndPoint gateway, CancellationToken cancellationToken)
     {
-        await using var client = new DeviceMqttClient();
-        await client.ConnectAsync(new DeviceMqttConnectOptions
-        {
-            Host = gateway.Address.ToString(),
-            Port = gateway.Port,
-            ClientId = Heartbeat.Id,
-            UserName = Heartbeat.Id,
-            Password = Password,
-        }, cancellationToken);
+        await using var client = await ConnectAsync(Heartbeat, gateway, cancellationToken);
         try
         {
             for (var seq = 1; !cancellationToken.IsCancellationRequested; seq++)
@@ -98,15 +90,7 @@ internal sealed class ChartCity
 
     private async Task PublishDeviceAsync(DeviceInfo device, System.Net.IPEndPoint gateway, CancellationToken cancellationToken)
     {
-        await using var client = new DeviceMqttClient();
-        await client.ConnectAsync(new DeviceMqttConnectOptions
-        {
-            Host = gateway.Address.ToString(),
-            Port = gateway.Port,
-            ClientId = device.Id,
-            UserName = device.Id,
-            Password = Password,
-        }, cancellationToken);
+        await using var client = await ConnectAsync(device, gateway, cancellationToken);
         for (var i = 0; i < ReadingsPerDevice; i++)
         {
             var eventMs = EndMs - ((ReadingsPerDevice - 1 - i) * (long)Spacing.TotalMilliseconds);
@@ -120,6 +104,39 @@ internal sealed class ChartCity
         }
 
         await client.DisconnectAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects as <paramref name="device"/> once more and publishes one payload that is not JSON, which the gateway
+    /// acknowledges and sends to the dead-letter topic (reason MalformedJson).
+    /// </summary>
+    public static async Task PublishMalformedAsync(DeviceInfo device, System.Net.IPEndPoint gateway, CancellationToken cancellationToken)
+    {
+        await using var client = await ConnectAsync(device, gateway, cancellationToken);
+        await client.PublishAsync($"sensing/{device.Id}/up", "lel=12"u8.ToArray(), MqttQoS.AtLeastOnce, cancellationToken);
+        await client.DisconnectAsync(cancellationToken);
+    }
+
+    private static async Task<DeviceMqttClient> ConnectAsync(DeviceInfo device, System.Net.IPEndPoint gateway, CancellationToken cancellationToken)
+    {
+        var client = new DeviceMqttClient();
+        try
+        {
+            await client.ConnectAsync(new DeviceMqttConnectOptions
+            {
+                Host = gateway.Address.ToString(),
+                Port = gateway.Port,
+                ClientId = device.Id,
+                UserName = device.Id,
+                Password = Password,
+            }, cancellationToken);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The metrics of reading <paramref name="i"/> (0-based) of <paramref name="device"/>.</summary>

@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OpenTelemetry.Metrics;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.IntegrationTests.Conformance;
 using Sensing.IntegrationTests.Pipeline;
+using Sensing.Kafka;
 using Sensing.Storage;
 using Sensing.Storage.Telemetry;
 
@@ -49,6 +53,7 @@ public sealed class DashboardReplayTests
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await city.PublishAsync(_city.GatewayEndPoint, timeout.Token);
+        await PublishDeadLettersAsync(city, timeout.Token);
         _heartbeat = city.RunHeartbeatAsync(_city.GatewayEndPoint, _stopHeartbeat.Token);
 
         // Wait until every published field value is a sample in the store, the d01 leak's alert has cleared and the
@@ -77,6 +82,16 @@ public sealed class DashboardReplayTests
         // query whose last step the store aligns before the newest point still sees it.
         while (clock.Elapsed < TimeSpan.FromSeconds(120)
             && await ScalarAsync("min(count_over_time(sensing_alerts_active_value{condition=\"gas.methane-high\", district=\"d02\"}[5m]))") < 3)
+        {
+            await Task.Delay(1000);
+        }
+
+        // The pipeline panels: both dead letters counted, the lag measured, an acknowledgement latency exported.
+        while (clock.Elapsed < TimeSpan.FromSeconds(150)
+            && (await ScalarAsync("sum(sensing_gateway_deadletters_total)") < 1
+                || await ScalarAsync("sum(sensing_processor_deadletters_total{reason=\"UnregisteredDevice\"})") < 1
+                || await ScalarAsync("count(sensing_processor_lag_value)") < 1
+                || await ScalarAsync("count(sensing_gateway_ack_latency_p99)") < 1))
         {
             await Task.Delay(1000);
         }
@@ -181,6 +196,43 @@ public sealed class DashboardReplayTests
     }
 
     [Test]
+    public async Task Dashboards_PipelinePanels_ShowDeadLettersLagStoreErrorsAndLatencies()
+    {
+        const string pipeline = "Sensing: Pipeline health";
+        var letters = (await PanelAsync(pipeline, "Dead letters since each part started, by reason", "A"))
+            .Concat(await PanelAsync(pipeline, "Dead letters since each part started, by reason", "B"));
+        Assert.That(letters.Select(s => $"{s["service"]} {s["reason"]} {s.Last}"), Is.EquivalentTo(new[]
+        {
+            "gateway MalformedJson 1", "processor BadFrame 0", "processor UnregisteredDevice 1",
+        }), "the one payload that is not JSON, the one frame of a device not in the registry; the processor's reasons from 0");
+
+        var lag = await PanelAsync(pipeline, "Kafka consumer lag by partition");
+        Assert.That(lag, Is.Not.Empty, "the processor measures the lag of the partitions it read");
+        Assert.That(lag.Select(s => s.Last), Is.All.InRange(0.0, 10.0), "a processor keeping up with one reading a second is at most a few records behind");
+
+        // Both series are there although the store took every batch of this run: exported from the start. (Their
+        // values are the process's totals, which other tests in the same run may have raised.)
+        var errors = await PanelAsync(pipeline, "Store write errors per second");
+        Assert.That(errors.Select(s => $"{s["service"]} transient={s["transient"]}"), Is.EquivalentTo(new[]
+        {
+            "processor transient=false", "processor transient=true",
+        }));
+
+        var acks = await PanelAsync(pipeline, "Gateway acknowledgement latency", "B");
+        Assert.That(acks.Single().Last, Is.GreaterThan(0).And.LessThan(30_000), "p99 from PUBLISH to PUBACK, through Kafka");
+
+        var records = await PanelAsync(pipeline, "Connection records per interval by kind");
+        Assert.That(records.Select(s => s["kind"]), Is.EquivalentTo(new[] { "rain-gauge" }),
+            "the rain gauge's will and its return; the devices that connected, published and disconnected wrote none");
+        Assert.That(records.Single().Max, Is.InRange(1.0, 2.0), "two records, in one interval or two");
+
+        var connected = await PanelAsync("Sensing: City overview", "Devices connected now by kind");
+        var expected = DeviceKinds.All.ToArray().ToDictionary(k => k.Name(), k => k == DeviceKind.MethaneDetector ? 1.0 : 0.0);
+        Assert.That(connected.ToDictionary(s => s["kind"], s => s.Last), Is.EquivalentTo(expected),
+            "only the heartbeat detector stays connected; every kind is exported, from 0");
+    }
+
+    [Test]
     public async Task Replay_DashboardNamingAMetricNeverWritten_Fails()
     {
         const string json = """
@@ -203,14 +255,42 @@ public sealed class DashboardReplayTests
     }
 
     // The first query of a panel, with every variable at "All", as Grafana sends it over the dashboard's default range.
-    private async Task<IReadOnlyList<SeriesValues>> PanelAsync(string dashboardTitle, string panelTitle)
+    private async Task<IReadOnlyList<SeriesValues>> PanelAsync(string dashboardTitle, string panelTitle, string? refId = null)
     {
         var dashboard = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Single(d => d.Title == dashboardTitle);
-        var query = dashboard.Queries.First(q => q.Panel == panelTitle);
+        var query = dashboard.Queries.First(q => q.Panel == panelTitle && (refId is null || q.RefId == refId));
         var from = Relative(dashboard.DefaultFrom);
         var template = new GrafanaTemplate(from, _now, ChartFiles.PrometheusScrapeInterval(), dashboard.Variables,
             dashboard.Variables.ToDictionary(v => v.Name, _ => VariableSelection.AllValues));
         return await _store.SeriesAsync(template.Expand(query), from, _now, query.Instant ? null : template.Interval(query));
+    }
+
+    // A device whose connection drops without DISCONNECT (the gateway writes its will: online=0) and that comes back
+    // (online=1) with a payload the gateway cannot decode; and a telemetry record of a device the registry does not
+    // hold (as a gateway with a newer registry would write). Each dead letter is counted by its part.
+    private async Task PublishDeadLettersAsync(ChartCity city, CancellationToken cancellationToken)
+    {
+        var device = city.Devices.First(d => d.Kind == DeviceKind.RainGauge && d.District == "d01");
+        await using (var dropped = PeerClient.Mosquitto("mosquitto_sub", _city.GatewayEndPoint,
+            "-i", device.Id, "-u", device.Id, "-P", ChartCity.Password, "-t", $"sensing/{device.Id}/down"))
+        {
+            Assert.That(await GatewayFixture.EventuallyAsync(() => _city.GatewayCounters.ConnectionsOf(DeviceKind.RainGauge) == 1), Is.True,
+                "mosquitto_sub should connect: " + dropped.Output);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (await ScalarAsync($"count_over_time(sensing_reading_online{{device=\"{device.Id}\"}}[1h])") < 1 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(500);
+        }
+
+        await ChartCity.PublishMalformedAsync(device, _city.GatewayEndPoint, cancellationToken);
+        using var producer = new RecordProducer(_city.KafkaOptions, "it-stray");
+        var frame = new byte[TelemetryFrame.MaxLength];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var length = TelemetryFrame.Write(frame, "md-stray"u8, DeviceKind.MethaneDetector, now, now, 1, TraceContext.None, [new MetricValue(Sensing.Core.Telemetry.Metric.MethaneLel, 0.5)]);
+        var outcome = await producer.ProduceAndWaitAsync(_city.KafkaOptions.Topics.Telemetry, "md-stray"u8.ToArray(), frame[..length], cancellationToken);
+        Assert.That(outcome.Persisted, Is.True, "the stray record should be in Kafka");
     }
 
     private DateTimeOffset Relative(string grafanaTime) =>

@@ -89,8 +89,9 @@ public sealed class SimulatedCityTests
         Assert.That(_counters!.Sent, Is.GreaterThan(1_000));
         Assert.That(_counters.Errors, Is.Zero);
         Assert.That(_counters.Acked, Is.EqualTo(_counters.Sent));
-        // Besides the readings, Kafka holds the gateway's online/offline record of every connection.
-        Assert.That(_pipeline.GatewayCounters.ConnectionEvents, Is.GreaterThanOrEqualTo(_pipeline.GatewayCounters.ConnectionsTotal));
+        // Besides the readings, Kafka holds the gateway's offline records (fired wills) and the online records of those
+        // devices' returns; a device that connects, publishes and disconnects adds none.
+        Assert.That(_pipeline.GatewayCounters.ConnectionEvents, Is.LessThan(_pipeline.GatewayCounters.ConnectionsTotal));
         Assert.That(_pipeline.GatewayCounters.PersistedInKafka - _pipeline.GatewayCounters.ConnectionEvents, Is.EqualTo(_counters.Sent));
         Assert.That(_pipeline.GatewayCounters.DeadLetters, Is.Zero, "JSON and binary readings both decode");
     }

@@ -159,6 +159,21 @@ public sealed class DeviceHealthDetectorTests
     }
 
     [Test]
+    public void Process_FirstReadingAfterTheWillWithoutAnOnlineRecord_ClearsOffline()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Flow(0));
+        kit.FeedConnectionEvent(Meter, 10, online: false);
+
+        // Back through a gateway that never saw it go offline: no online=1 record, only its next reading.
+        kit.Feed(Meter, 20, Flow(0));
+
+        var events = kit.Of(AlertCondition.DeviceOffline);
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+        Assert.That(events[1].EventTimeMs, Is.EqualTo(T0 + 20_000), "cleared by the reading itself");
+    }
+
+    [Test]
     public void Process_ClockSkewPersisting_RaisedAfterTheOnDelayInIngestTime()
     {
         var kit = new FleetTestKit();
