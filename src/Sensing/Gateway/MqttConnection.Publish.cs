@@ -1,3 +1,4 @@
+using Sensing.Core.Devices;
 using Sensing.Mqtt;
 
 namespace Sensing.Gateway;
@@ -50,11 +51,11 @@ internal sealed partial class MqttConnection
         switch (publish.QoS)
         {
             case MqttQoS.AtMostOnce:
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, null, _context.ConnectionClosed);
+                _pendingProduce = IngestUplink(device, publish.Payload, now, null);
                 break;
             case MqttQoS.AtLeastOnce:
                 var id = publish.PacketId;
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubAck(id)), _context.ConnectionClosed);
+                _pendingProduce = IngestUplink(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubAck(id)));
                 break;
             default:
                 var id2 = publish.PacketId;
@@ -65,12 +66,21 @@ internal sealed partial class MqttConnection
                     break;
                 }
 
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubRec(id2)), _context.ConnectionClosed);
+                _pendingProduce = IngestUplink(device, publish.Payload, now, durable => Acknowledge(durable, Outbound.PubRec(id2)));
                 break;
         }
 
         return Step.Continue;
     }
+
+    /// <summary>
+    /// A device's uplink is its reading; a concentrator's is a batch of its devices' readings (docs/gateway.md,
+    /// "Concentrators"), acknowledged once every item is in Kafka.
+    /// </summary>
+    private ValueTask IngestUplink(DeviceInfo device, ReadOnlySpan<byte> payload, long now, Action<bool>? onDurable) =>
+        _scope is { } scope
+            ? _ingest.IngestBatchAsync(device, scope, _registry, payload, now, onDurable, _context.ConnectionClosed)
+            : _ingest.IngestAsync(device, payload, now, onDurable, _context.ConnectionClosed);
 
     /// <summary>
     /// 5.0 3.3.2.3.4: a PUBLISH with a topic and an alias sets the alias; one with an empty topic uses it. Alias 0 or

@@ -9,7 +9,8 @@ namespace Sensing.Gateway;
 /// CONNECT, the device's session, takeover and the end of a connection. The gateway writes the device's connection
 /// state into <c>sensing.telemetry</c> as the <c>online</c> metric: 1 on every accepted CONNECT, and 0 when the
 /// connection ends the way an MQTT will fires (3.1.2.5: no DISCONNECT, keep-alive expiry, a protocol error, or a
-/// 5.0 DISCONNECT with reason 0x04). That offline event is the device's will, whatever will topic it named.
+/// 5.0 DISCONNECT with reason 0x04). That offline event is the device's will, whatever will topic it named. A
+/// concentrator's connection writes neither: it is not a device, and its devices' presence is their readings' age.
 /// </summary>
 internal sealed partial class MqttConnection
 {
@@ -46,6 +47,20 @@ internal sealed partial class MqttConnection
         }
 
         var device = _registry[number];
+        if (device.Kind == DeviceKind.Concentrator)
+        {
+            // The registry file checks the scope at load; an entry added at run time with a bad one is refused here.
+            try
+            {
+                _scope = ConcentratorScope.Of(device);
+            }
+            catch (FormatException)
+            {
+                _counters.RefusedConnect();
+                return RefuseConnect(MqttReasonCode.NotAuthorized, MqttConnectReturnCode.NotAuthorized);
+            }
+        }
+
         _device = device;
         _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
         _clientMaxPacketSize = connect.MaximumPacketSize;
@@ -62,7 +77,11 @@ internal sealed partial class MqttConnection
         Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(MqttReasonCode.Success, present) : Outbound.ConnAck311(MqttConnectReturnCode.Accepted, present));
         _connAckSent = true;
         _sessions.CountSent(_session.Resume());
-        _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+        if (_scope is null)
+        {
+            _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+        }
+
         return Step.Continue;
     }
 
@@ -97,6 +116,13 @@ internal sealed partial class MqttConnection
     {
         if (_session is null || _device is null)
         {
+            return;
+        }
+
+        if (_scope is not null)
+        {
+            // A concentrator has no online record: its devices are judged by their readings' age (docs/gateway.md).
+            _sessions.Detach(_session, this);
             return;
         }
 
