@@ -24,7 +24,10 @@ public sealed partial class CityPublisher
         await Task.WhenAll(connects);
     }
 
-    private async Task<DeviceMqttClient?> ConnectAsync(CityDevice device, ushort keepAliveSeconds, CancellationToken cancellationToken)
+    private Task<DeviceMqttClient?> ConnectAsync(CityDevice device, ushort keepAliveSeconds, CancellationToken cancellationToken) =>
+        ConnectAsync(device.Info.Id, device.Password, keepAliveSeconds, cancellationToken);
+
+    private async Task<DeviceMqttClient?> ConnectAsync(string id, string password, ushort keepAliveSeconds, CancellationToken cancellationToken)
     {
         var client = new DeviceMqttClient();
         try
@@ -34,9 +37,9 @@ public sealed partial class CityPublisher
                 Host = _options.Broker.Address.ToString(),
                 Port = _options.Broker.Port,
                 LocalAddress = SourceAddress(),
-                ClientId = device.Info.Id,
-                UserName = device.Info.Id,
-                Password = device.Password,
+                ClientId = id,
+                UserName = id,
+                Password = password,
                 KeepAliveSeconds = keepAliveSeconds,
             }, cancellationToken);
             Counters.AddConnected();

@@ -55,4 +55,8 @@ public sealed class PublishCounters
     internal void AddAcked() => Interlocked.Increment(ref _acked);
 
     internal void AddError() => Interlocked.Increment(ref _errors);
+
+    internal void AddAcked(int readings) => Interlocked.Add(ref _acked, readings);
+
+    internal void AddErrors(int readings) => Interlocked.Add(ref _errors, readings);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Sensing.Core.Devices;
 using Sensing.Sim;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Replay;
@@ -28,12 +29,22 @@ internal static class SimCommand
         var duplicates = new Option<double>("--duplicates") { Description = "Fraction of readings delivered twice" };
         var outOfOrder = new Option<double>("--out-of-order") { Description = "Fraction of readings delivered after the next one" };
         var binaryShare = new Option<double>("--binary-share") { Description = "Share of devices sending the compact binary reading instead of JSON", DefaultValueFactory = _ => CityOptions.Default.BinaryShare };
+        var concentratorKinds = new Option<string>("--concentrator-kinds")
+        {
+            Description = "Kinds published through their district's concentrator (connection mode 'concentrator'), comma-separated, or 'none'",
+            DefaultValueFactory = _ => string.Join(',', CityOptions.Default.ConcentratorKinds.Select(k => k.Name())),
+        };
+        var concentratorDistricts = new Option<double>("--concentrator-districts")
+        {
+            Description = "Share of districts (the first ones) with a concentrator; 0 for none",
+            DefaultValueFactory = _ => CityOptions.Default.ConcentratorDistrictShare,
+        };
         var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
         var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
         var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
-            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, concentratorKinds, concentratorDistricts, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -52,6 +63,8 @@ internal static class SimCommand
                         DuplicateRate = result.GetValue(duplicates),
                         OutOfOrderRate = result.GetValue(outOfOrder),
                         BinaryShare = result.GetValue(binaryShare),
+                        ConcentratorKinds = ParseKinds(result.GetValue(concentratorKinds)!, "--concentrator-kinds"),
+                        ConcentratorDistrictShare = result.GetValue(concentratorDistricts),
                     }.Validate(),
                     Duration = DurationText.Parse(result.GetValue(duration)!, "--duration"),
                     Speed = result.GetValue(Speed),
@@ -118,6 +131,27 @@ internal static class SimCommand
             }
         });
         return command;
+    }
+
+    private static HashSet<DeviceKind> ParseKinds(string text, string option)
+    {
+        var kinds = new HashSet<DeviceKind>();
+        if (text.Trim() == "none")
+        {
+            return kinds;
+        }
+
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!DeviceKinds.TryParse(name, out var kind) || kind == DeviceKind.Concentrator)
+            {
+                throw new ArgumentException($"{option}: '{name}' is not a device kind ({string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))}) or 'none'");
+            }
+
+            kinds.Add(kind);
+        }
+
+        return kinds;
     }
 
     private static IPEndPoint? ParseBroker(string? text)
