@@ -140,7 +140,7 @@ public ref struct ConcentratorBatch
         {
             if (_items == 0)
             {
-                if (!_json.Read() || _json.TokenType != JsonTokenType.StartArray)
+                if (_payload.IsEmpty || !_json.Read() || _json.TokenType != JsonTokenType.StartArray)
                 {
                     return Fail(PayloadError.NotABatch);
                 }
