@@ -46,6 +46,17 @@ public ref struct ConcentratorBatch
     /// <summary>Why reading stopped before the end of the payload; <see cref="PayloadError.None"/> when it did not.</summary>
     public PayloadError Error { get; private set; }
 
+    // The shortest binary item: id length, a 1-byte id, a reading header with no metric (split here, refused by the
+    // reading decoder as NoMetrics).
+    private const int MinBinaryItem = 2 + BinaryReadingDecoder.HeaderLength;
+
+    /// <summary>
+    /// An upper bound of the items in <paramref name="payload"/> found without parsing it (every JSON item opens with
+    /// '{'; every binary item takes at least 16 bytes), to size a buffer before the one pass that reads them.
+    /// </summary>
+    public static int MaxItems(ReadOnlySpan<byte> payload) =>
+        !payload.IsEmpty && payload[0] == Marker ? (payload.Length - 1) / MinBinaryItem : payload.Count((byte)'{');
+
     /// <summary>
     /// Counts the items of <paramref name="payload"/>, checking the whole envelope; false with the reason when it is
     /// malformed anywhere (then no item should be taken from it).

@@ -20,22 +20,35 @@ public sealed partial class ReadingIngest
         DeviceInfo concentrator, ConcentratorScope scope, DeviceRegistry registry, ReadOnlySpan<byte> payload, long ingestTimeMs,
         Action<bool>? onDurable, CancellationToken cancellationToken)
     {
-        // The envelope is checked whole first, so a batch cut short or garbled is refused as one, not half taken.
-        if (!ConcentratorBatch.TryCount(payload, out var count, out var error))
-        {
-            _counters.DeadLettered(error);
-            var letter = DeadLetter.Create(concentrator, error.ToString(), ingestTimeMs, payload);
-            return Hand(new PendingRecord(_topics.DeadLetter, KeyOf(concentrator), letter), onDurable, cancellationToken);
-        }
-
-        var records = ArrayPool<PendingRecord>.Shared.Rent(count);
+        // One pass finds the items and checks the whole envelope before any item is taken, so a batch cut short or
+        // garbled is refused as one, not half taken.
+        var items = ArrayPool<ItemRange>.Shared.Rent(Math.Max(1, ConcentratorBatch.MaxItems(payload)));
         var batch = new ConcentratorBatch(payload);
         var n = 0;
         while (batch.TryRead(out var deviceId, out var reading))
         {
-            records[n++] = EncodeItem(concentrator, scope, registry, deviceId, reading, ingestTimeMs);
+            payload.Overlaps(deviceId, out var idStart);
+            payload.Overlaps(reading, out var readingStart);
+            items[n++] = new ItemRange(deviceId.IsEmpty ? 0 : idStart, deviceId.Length, readingStart, reading.Length);
         }
 
+        if (batch.Error != PayloadError.None)
+        {
+            ArrayPool<ItemRange>.Shared.Return(items);
+            _counters.DeadLettered(batch.Error);
+            var letter = DeadLetter.Create(concentrator, batch.Error.ToString(), ingestTimeMs, payload);
+            return Hand(new PendingRecord(_topics.DeadLetter, KeyOf(concentrator), letter), onDurable, cancellationToken);
+        }
+
+        var records = ArrayPool<PendingRecord>.Shared.Rent(n);
+        for (var i = 0; i < n; i++)
+        {
+            var item = items[i];
+            records[i] = EncodeItem(concentrator, scope, registry, payload.Slice(item.IdStart, item.IdLength),
+                payload.Slice(item.Start, item.Length), ingestTimeMs);
+        }
+
+        ArrayPool<ItemRange>.Shared.Return(items);
         Action<bool>? report = onDurable is null ? null : new BatchOutcome(n, onDurable).Report;
         return HandAll(records, 0, n, report, cancellationToken);
     }
@@ -97,6 +110,9 @@ public sealed partial class ReadingIngest
         Array.Clear(records, 0, count);
         ArrayPool<PendingRecord>.Shared.Return(records);
     }
+
+    /// <summary>Where an item's device id and reading sit in the batch payload.</summary>
+    private readonly record struct ItemRange(int IdStart, int IdLength, int Start, int Length);
 
     /// <summary>Counts a batch's delivery reports down and reports the batch once, when the last record is settled.</summary>
     private sealed class BatchOutcome(int records, Action<bool> onDurable)

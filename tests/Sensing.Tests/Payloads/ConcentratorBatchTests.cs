@@ -89,6 +89,20 @@ public sealed class ConcentratorBatchTests
         Assert.That(error, Is.EqualTo(PayloadError.EmptyBatch));
     }
 
+    [Test]
+    public void MaxItems_ShortestItemsAndNestedJson_NeverBelowTheItemsRead()
+    {
+        // Binary items whose reading has no metric are the shortest (16 bytes); the reading decoder refuses them later.
+        var empty = new byte[BinaryReadingDecoder.HeaderLength];
+        empty[0] = BinaryReadingDecoder.Marker;
+        var binary = BinaryBatch(("a", empty), ("b", empty), ("c", empty));
+        Assert.That(ConcentratorBatch.TryCount(binary, out var count, out _), Is.True);
+        Assert.That(ConcentratorBatch.MaxItems(binary), Is.GreaterThanOrEqualTo(count).And.EqualTo(3));
+
+        Assert.That(ConcentratorBatch.TryCount(JsonBatch, out count, out _), Is.True);
+        Assert.That(ConcentratorBatch.MaxItems(JsonBatch), Is.GreaterThanOrEqualTo(count));
+    }
+
     private static List<(string Id, byte[] Reading, PayloadError Error, (bool, ulong, int) Decoded)> ReadAll(byte[] payload, out PayloadError error)
     {
         var items = new List<(string, byte[], PayloadError, (bool, ulong, int))>();
