@@ -2,6 +2,7 @@ using System.Buffers;
 using Sensing.Core.Devices;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Internal;
+using Sensing.Detection.Water;
 
 namespace Sensing.Detection;
 
@@ -12,16 +13,18 @@ namespace Sensing.Detection;
 public sealed partial class DetectionEngine
 {
     /// <summary>Format version of <see cref="WriteSnapshot"/>; <see cref="RestoreSnapshot"/> refuses any other.</summary>
-    public const byte SnapshotVersion = 1;
+    public const byte SnapshotVersion = 3;
 
     private readonly ArrayBufferWriter<byte> _deviceRecord = new(256);
 
     /// <summary>
-    /// Writes the state of the given devices: the last sequence number, device health, and the methane, gas meter
-    /// and charger detectors' latches, alert ids and per-device state. Water-network detectors are not included
-    /// (their district state spans devices; see README, "Checkpoints"). Layout: version byte, the sizes of the
-    /// copied structs (a layout check), the device count, then per device its record's length and the record
-    /// (device id, kind, state), so a reader can skip devices it no longer knows.
+    /// Writes the state of the given devices: the last sequence number, device health, and each detector's latches,
+    /// alert ids and per-device state (methane, gas meter, charger, and the water detectors' baselines, CUSUMs and
+    /// windows), then the state of the water districts of the given pressure sensors and flow meters (district
+    /// alerts, the burst vote). Layout: version byte, the sizes of the copied structs (a layout check), the device
+    /// count, then per device its record's length and the record (device id, kind, state), then the district count
+    /// and per district its record's length and the record (district name, state), so a reader can skip devices and
+    /// districts it no longer knows.
     /// </summary>
     public void WriteSnapshot(ReadOnlySpan<int> deviceNumbers, IBufferWriter<byte> output)
     {
@@ -30,6 +33,13 @@ public sealed partial class DetectionEngine
         writer.WriteByte(SnapshotVersion);
         writer.WriteInt32(StateWriter.SizeOf<AlertLatch>());
         writer.WriteInt32(GasMeterDetector.StateSize);
+        var waterLayout = WaterDetectors.Layout;
+        writer.WriteInt32(waterLayout.Length);
+        foreach (var size in waterLayout)
+        {
+            writer.WriteInt32(size);
+        }
+
         writer.WriteInt32(deviceNumbers.Length);
         foreach (var number in deviceNumbers)
         {
@@ -38,12 +48,23 @@ public sealed partial class DetectionEngine
             writer.WriteInt32(_deviceRecord.WrittenCount);
             output.Write(_deviceRecord.WrittenSpan);
         }
+
+        var districts = Water.DistrictsOf(deviceNumbers);
+        writer.WriteInt32(districts.Count);
+        foreach (var district in districts)
+        {
+            _deviceRecord.ResetWrittenCount();
+            Water.WriteDistrict(district, new StateWriter(_deviceRecord));
+            writer.WriteInt32(_deviceRecord.WrittenCount);
+            output.Write(_deviceRecord.WrittenSpan);
+        }
     }
 
     /// <summary>
-    /// Replaces the state of every device in <paramref name="snapshot"/> (written by <see cref="WriteSnapshot"/>)
-    /// and adds their numbers to <paramref name="restored"/>. Devices no longer in the registry, or registered
-    /// under another kind since, are skipped. Returns the number of devices restored.
+    /// Replaces the state of every device and water district in <paramref name="snapshot"/> (written by
+    /// <see cref="WriteSnapshot"/>) and adds the devices' numbers to <paramref name="restored"/>. Devices no longer in
+    /// the registry, or registered under another kind since, and districts without a water device in the registry are
+    /// skipped. Returns the number of devices restored.
     /// </summary>
     /// <exception cref="InvalidDataException">Another format version or struct layout, or a truncated record list (nothing is changed then).</exception>
     public int RestoreSnapshot(ReadOnlySpan<byte> snapshot, ICollection<int>? restored = null)
@@ -55,7 +76,8 @@ public sealed partial class DetectionEngine
             throw new InvalidDataException($"detection snapshot: version {version}, this engine reads {SnapshotVersion}");
         }
 
-        if (reader.ReadInt32() != StateWriter.SizeOf<AlertLatch>() || reader.ReadInt32() != GasMeterDetector.StateSize)
+        if (reader.ReadInt32() != StateWriter.SizeOf<AlertLatch>() || reader.ReadInt32() != GasMeterDetector.StateSize
+            || !WaterLayoutMatches(ref reader))
         {
             throw new InvalidDataException("detection snapshot: written by an engine with another state layout");
         }
@@ -65,6 +87,12 @@ public sealed partial class DetectionEngine
 
         // First pass: check every record is complete, so a truncated snapshot changes nothing.
         for (var i = 0; i < count; i++)
+        {
+            reader.Take(reader.ReadInt32());
+        }
+
+        var districtCount = reader.ReadInt32();
+        for (var i = 0; i < districtCount; i++)
         {
             reader.Take(reader.ReadInt32());
         }
@@ -81,7 +109,32 @@ public sealed partial class DetectionEngine
             }
         }
 
+        // Districts after their devices: a district's counts of low sensors and tripped CUSUMs come from its devices.
+        if (_seen.Length < _registry.Count)
+        {
+            Grow(_registry.Count - 1);
+        }
+
+        reader.ReadInt32();
+        for (var i = 0; i < districtCount; i++)
+        {
+            var record = new StateReader(reader.Take(reader.ReadInt32()));
+            Water.ReadDistrict(ref record);
+        }
+
         return applied;
+    }
+
+    private static bool WaterLayoutMatches(ref StateReader reader)
+    {
+        var layout = WaterDetectors.Layout;
+        var matches = reader.ReadInt32() == layout.Length;
+        for (var i = 0; matches && i < layout.Length; i++)
+        {
+            matches = reader.ReadInt32() == layout[i];
+        }
+
+        return matches;
     }
 
     private void WriteDevice(int number, StateWriter writer)
@@ -108,6 +161,9 @@ public sealed partial class DetectionEngine
                 break;
             case DeviceKind.EvCharger:
                 Charger.WriteState(number, writer);
+                break;
+            default:
+                Water.WriteState(number, device.Kind, writer);
                 break;
         }
     }
@@ -141,6 +197,9 @@ public sealed partial class DetectionEngine
                 break;
             case DeviceKind.EvCharger:
                 Charger.ReadState(number, device, ref reader);
+                break;
+            default:
+                Water.ReadState(number, kind, ref reader);
                 break;
         }
 

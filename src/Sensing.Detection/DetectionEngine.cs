@@ -158,6 +158,7 @@ public sealed partial class DetectionEngine
         {
             Health.Release(deviceNumber);
             Charger.Release(deviceNumber);
+            Water.Release(deviceNumber);
         }
     }
 

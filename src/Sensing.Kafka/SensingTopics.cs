@@ -6,7 +6,10 @@ public sealed record SensingTopics
     /// <summary>The standard names.</summary>
     public static SensingTopics Default { get; } = new();
 
-    /// <summary>Every reading, keyed and partitioned by device id (one device, one partition, order kept).</summary>
+    /// <summary>
+    /// Every reading, keyed by device id, or by district for water pressure sensors and flow meters (one device, one
+    /// key, one partition, order kept; a water district on one partition; docs/gateway.md).
+    /// </summary>
     public string Telemetry { get; init; } = "sensing.telemetry";
 
     /// <summary>Payloads that did not decode, with the device and the reason.</summary>

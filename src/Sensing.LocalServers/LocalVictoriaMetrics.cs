@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Sensing.LocalServers.Internal;
 
@@ -15,16 +14,16 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     private readonly LocalVictoriaMetricsOptions _options;
-    private ServerDirectory? _directory;
+    private readonly SingleServer _server;
     private string _executable = "";
     private int _port;
-    private ServerProcess? _server;
     private bool _disposed;
 
     /// <summary>Creates the server's owner; nothing runs until <see cref="StartAsync"/>.</summary>
     public LocalVictoriaMetrics(LocalVictoriaMetricsOptions? options = null)
     {
         _options = options ?? LocalVictoriaMetricsOptions.Default;
+        _server = new SingleServer("victoria-metrics", _options.StartTimeout, _options.StopTimeout, _options.Log);
     }
 
     /// <summary>"http://127.0.0.1:PORT", without a trailing slash.</summary>
@@ -34,13 +33,13 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
     public int Port => _port != 0 ? _port : throw NotStarted();
 
     /// <summary>The folder with the data (data/) and the log (victoria-metrics.log).</summary>
-    public string Directory => _directory?.Path ?? throw NotStarted();
+    public string Directory => _server.Directory?.Path ?? throw NotStarted();
 
     /// <summary>The server's process id while it runs, else null.</summary>
-    public int? ProcessId => _server is { HasExited: false } server ? server.ServerProcessId : null;
+    public int? ProcessId => _server.ProcessId;
 
     /// <summary>True while the server process runs.</summary>
-    public bool IsRunning => _server is { HasExited: false };
+    public bool IsRunning => _server.IsRunning;
 
     /// <summary>
     /// Starts the server and returns when GET /health answers OK. The first start picks the port and
@@ -56,80 +55,35 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
             return;
         }
 
-        bool first = _directory is null;
-        if (first)
+        if (_server.Directory is null)
         {
             _executable = Installation.FindVictoriaMetrics(_options.Executable);
-            _directory = ServerDirectory.Create("victoria-metrics", _options.DataDirectory);
-            Log($"victoria-metrics: folder {_directory.Path}");
+            _server.CreateDirectory("victoria-metrics", _options.DataDirectory);
         }
 
-        const int Attempts = 3;
-        for (int attempt = 1; ; attempt++)
+        await _server.StartAsync(_executable, "victoria-metrics.log", newPort =>
         {
-            if (_port == 0 || attempt > 1)
+            if (_port == 0 || newPort)
             {
                 _port = _options.Port != 0 ? _options.Port : FreePort.Pick(1)[0];
             }
 
-            string logPath = _directory!.Combine("victoria-metrics.log");
-            long logOffset = LogTail.Length(logPath);
-            var elapsed = Stopwatch.StartNew();
-            _server = ServerProcess.Start(
-                "victoria-metrics", _executable, Arguments(), _directory.Path, logPath, (int)_options.StopTimeout.TotalSeconds);
-            try
-            {
-                await Readiness.WaitAsync(_server, logOffset, IsHealthyAsync, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
-                Log($"victoria-metrics: ready at {BaseUrl} (pid {_server.ServerProcessId}) in {elapsed.Elapsed.TotalSeconds:0.0} s");
-                return;
-            }
-            catch (LocalServerException) when (first && _options.Port == 0 && attempt < Attempts && Readiness.FailedOnTakenPort(_server, logOffset))
-            {
-                Log($"victoria-metrics: port {_port} was taken; retrying on another");
-            }
-            catch
-            {
-                _server = null;
-                throw;
-            }
-        }
+            return Task.FromResult<IReadOnlyList<string>>(Arguments());
+        }, IsHealthyAsync, _options.Port == 0, () => BaseUrl, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Stops the server gracefully (SIGTERM: it flushes buffered points to disk first), killing it
     /// after <see cref="LocalVictoriaMetricsOptions.StopTimeout"/>. Does nothing when it is not running.
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_server is null)
-        {
-            return;
-        }
-
-        var elapsed = Stopwatch.StartNew();
-        bool graceful = await _server.StopAsync(_options.StopTimeout, cancellationToken).ConfigureAwait(false);
-        _server = null;
-        Log(graceful
-            ? $"victoria-metrics: stopped in {elapsed.Elapsed.TotalSeconds:0.0} s"
-            : $"victoria-metrics: did not stop within {_options.StopTimeout.TotalSeconds:0} s and was killed");
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) => _server.StopAsync(cancellationToken);
 
     /// <summary>
     /// SIGKILLs the server: points not yet persisted are lost (VictoriaMetrics keeps the last few
     /// seconds in memory; <see cref="FlushAsync"/> makes them searchable, not durable). Does nothing
     /// when it is not running.
     /// </summary>
-    public void Kill()
-    {
-        if (_server is null)
-        {
-            return;
-        }
-
-        _server.Kill();
-        _server = null;
-        Log("victoria-metrics: killed (SIGKILL)");
-    }
+    public void Kill() => _server.Kill();
 
     /// <summary>
     /// GET /internal/force_flush: makes every point written so far searchable at once. Without it
@@ -151,17 +105,13 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
         }
 
         _disposed = true;
-        await StopAsync().ConfigureAwait(false);
-        if (_directory is not null)
-        {
-            Log("victoria-metrics: " + _directory.Remove());
-        }
+        await _server.DisposeAsync().ConfigureAwait(false);
     }
 
     private List<string> Arguments() =>
     [
         $"-httpListenAddr=127.0.0.1:{_port.ToString(CultureInfo.InvariantCulture)}",
-        "-storageDataPath=" + _directory!.Combine("data"),
+        "-storageDataPath=" + _server.Directory!.Combine("data"),
         "-retentionPeriod=" + _options.RetentionPeriod,
         // Instant queries normally hide the last 30 s of points (-search.latencyOffset) and cache answers; a local
         // city and its tests read what they just wrote, so both are switched off.
@@ -186,8 +136,6 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
             return false; // the 2 s HttpClient timeout
         }
     }
-
-    private void Log(string message) => _options.Log?.Invoke(message);
 
     private static InvalidOperationException NotStarted() => new("LocalVictoriaMetrics is not started; call StartAsync first.");
 }

@@ -131,7 +131,8 @@ public static class ProcessorThroughputDriver
             var timeMs = startMs + ((i / devices.Length) * RoundMs) + (device % 1_000);
             var length = TelemetryFrame.Write(frame, keys[device], kind, timeMs, timeMs + 40, (ulong)(i / devices.Length) + 1,
                 TraceContext.None, metrics.AsSpan(0, count));
-            await producer.ProduceAsync(options.Topics.Telemetry, keys[device], frame.AsSpan(0, length).ToArray(),
+            // Keyed as the gateway keys it (water pressure and flow by district).
+            await producer.ProduceAsync(options.Topics.Telemetry, devices[device].TelemetryKeyUtf8, frame.AsSpan(0, length).ToArray(),
                 o => { if (!o.Persisted) { Interlocked.Increment(ref failed); } }, CancellationToken.None);
         }
 

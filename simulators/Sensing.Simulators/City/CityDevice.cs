@@ -9,6 +9,8 @@ namespace Sensing.Simulators.City;
 /// </summary>
 public sealed class CityDevice
 {
+    private long _valveClosedAtMs;
+
     internal CityDevice(int index, DeviceInfo info, string password, int district, bool persistent)
     {
         Index = index;
@@ -71,11 +73,27 @@ public sealed class CityDevice
     /// <summary>Battery voltage when the simulation starts, V.</summary>
     public double BatteryStart { get; internal set; }
 
+    /// <summary>
+    /// True when a gas meter's valve follows downlink commands (it keeps a session subscribed to its command topic);
+    /// false when the simulation closes the valve itself 6 minutes into a rupture, as the processor's command would,
+    /// because no downlink reaches the meter (offline runs, connect-publish-disconnect sessions).
+    /// </summary>
+    public bool ValveByCommand { get; internal set; }
+
+    /// <summary>Simulation time a valve-close command closed the meter's valve, Unix ms; 0 while it is open.</summary>
+    public long ValveClosedAtMs => Volatile.Read(ref _valveClosedAtMs);
+
     /// <summary>Cumulative quantity (gas volume m3, water total m3, charger energy kWh).</summary>
     internal double Totaliser { get; set; }
 
     /// <summary>Event time of the previous reading, ms (0 before the first).</summary>
     internal long LastReadingMs { get; set; }
+
+    /// <summary>Closes the valve (commands arrive on a connection's receive thread); a second close keeps the first time.</summary>
+    internal void CloseValve(long timeMs) => Interlocked.CompareExchange(ref _valveClosedAtMs, Math.Max(1, timeMs), 0);
+
+    /// <summary>Opens the valve.</summary>
+    internal void OpenValve() => Volatile.Write(ref _valveClosedAtMs, 0);
 }
 
 /// <summary>A water-network district: its inlet flow meter and the sensors downstream of it.</summary>

@@ -99,7 +99,7 @@ public sealed partial class CityModel
             case IncidentKind.MeterMicroLeak:
                 flow += 0.04;
                 break;
-            case IncidentKind.MeterRupture when incident.FirstSeenMs == 0 || timeMs < incident.FirstSeenMs + RuptureValveCloseMs:
+            case IncidentKind.MeterRupture when RuptureFlows(device, incident, timeMs):
                 incident.FirstSeenMs = incident.FirstSeenMs == 0 ? timeMs : incident.FirstSeenMs;
                 flow = 0.95 * device.Scale;
                 break;
@@ -113,7 +113,7 @@ public sealed partial class CityModel
                 break;
         }
 
-        var valveOpen = !ValveClosedByRupture(device.Index, timeMs);
+        var valveOpen = !ValveClosed(device, timeMs);
         flow = valveOpen ? Math.Round(flow, 3) : 0;
         device.Totaliser += flow * hours;
         w.Add(Metric.GasFlow, flow);
@@ -146,12 +146,21 @@ public sealed partial class CityModel
     /// reports every minute, as NB-IoT meters report on alarm; otherwise the nominal interval.
     /// </summary>
     public long NextIntervalMs(CityDevice device, long timeMs) =>
-        ActiveOn(device.Index, timeMs) is { Kind: IncidentKind.MeterRupture, FirstSeenMs: > 0 } rupture && timeMs < rupture.FirstSeenMs + RuptureValveCloseMs
+        ActiveOn(device.Index, timeMs) is { Kind: IncidentKind.MeterRupture, FirstSeenMs: > 0 } rupture
+            && RuptureFlows(device, rupture, timeMs) && !ValveClosed(device, timeMs)
             ? Math.Min(device.IntervalMs, 60_000)
             : device.IntervalMs;
 
-    // A ruptured meter's valve is closed 6 minutes after its first reading of the rupture, and stays closed: the
-    // valve-close command the rupture alert sends (the simulation receives no downlink, so the meter acts as if it had).
+    // Gas escapes through a rupture until the valve closes: on the command, for a meter that takes commands; otherwise
+    // 6 minutes after the meter's first reading of the rupture (see ValveClosedByRupture).
+    private static bool RuptureFlows(CityDevice device, Incident rupture, long timeMs) =>
+        device.ValveByCommand || rupture.FirstSeenMs == 0 || timeMs < rupture.FirstSeenMs + RuptureValveCloseMs;
+
+    private bool ValveClosed(CityDevice device, long timeMs) =>
+        device.ValveByCommand ? device.ValveClosedAtMs != 0 : ValveClosedByRupture(device.Index, timeMs);
+
+    // A ruptured meter without a downlink has its valve closed 6 minutes after its first reading of the rupture, and
+    // it stays closed: the valve-close command the rupture alert sends, acted on as if it had arrived.
     private bool ValveClosedByRupture(int device, long timeMs)
     {
         if (_incidentsByDevice[device] is { } list)

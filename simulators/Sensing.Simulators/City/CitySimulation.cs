@@ -24,8 +24,11 @@ public sealed class CitySimulation
     private readonly PriorityQueue<int, long> _due;
     private readonly long _endMs;
 
-    /// <summary>Creates a run from <paramref name="startMs"/> (inclusive) to <paramref name="endMs"/> (exclusive).</summary>
-    public CitySimulation(CityModel city, long startMs, long endMs)
+    /// <summary>
+    /// Creates a run from <paramref name="startMs"/> (inclusive) to <paramref name="endMs"/> (exclusive) of the
+    /// devices in <paramref name="shard"/> (default: every device).
+    /// </summary>
+    public CitySimulation(CityModel city, long startMs, long endMs, CityShard? shard = null)
     {
         ArgumentNullException.ThrowIfNull(city);
         if (endMs <= startMs)
@@ -36,10 +39,14 @@ public sealed class CitySimulation
         _city = city;
         _endMs = endMs;
         StartMs = startMs;
-        _due = new PriorityQueue<int, long>(city.Devices.Count);
+        shard = (shard ?? CityShard.Whole).Validate();
+        _due = new PriorityQueue<int, long>(shard.DeviceCount(city));
         foreach (var device in city.Devices)
         {
-            _due.Enqueue(device.Index, startMs + device.PhaseMs);
+            if (shard.Contains(device))
+            {
+                _due.Enqueue(device.Index, startMs + device.PhaseMs);
+            }
         }
     }
 

@@ -21,8 +21,9 @@ public sealed partial class CityPublisher
 
     private async Task ConnectConcentratorsAsync(CancellationToken cancellationToken)
     {
+        // Each concentrator is one connection, held by the shard that owns it (its devices go with it).
         _links = [.. _city.Concentrators.Select(c => new ConcentratorLink(c))];
-        await Task.WhenAll(_links.Select(async link =>
+        await Task.WhenAll(_links.Where(l => _options.Shard.ContainsConcentrator(l.Concentrator.Index)).Select(async link =>
         {
             await _connectSlots.WaitAsync(cancellationToken);
             try

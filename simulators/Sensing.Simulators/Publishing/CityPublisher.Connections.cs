@@ -9,12 +9,16 @@ public sealed partial class CityPublisher
 {
     private async Task ConnectPersistentAsync(CancellationToken cancellationToken)
     {
-        var connects = _city.Devices.Where(d => d.Persistent).Select(async device =>
+        var connects = _city.Devices.Where(d => d.Persistent && _options.Shard.Contains(d)).Select(async device =>
         {
             await _connectSlots.WaitAsync(cancellationToken);
             try
             {
-                _clients[device.Index] = await ConnectAsync(device, keepAliveSeconds: 60, cancellationToken);
+                if (await ConnectAsync(device, keepAliveSeconds: 60, cancellationToken) is { } client)
+                {
+                    _clients[device.Index] = client;
+                    await SubscribeCommandsAsync(device, client, cancellationToken);
+                }
             }
             finally
             {

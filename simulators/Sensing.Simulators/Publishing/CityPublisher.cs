@@ -43,7 +43,7 @@ public sealed partial class CityPublisher
         _clients = new DeviceMqttClient?[city.Devices.Count];
         _inFlight = new SemaphoreSlim(options.MaxInFlight);
         _connectSlots = new SemaphoreSlim(options.ConcurrentConnects);
-        Counters = new PublishCounters { Devices = city.Devices.Count };
+        Counters = new PublishCounters { Devices = options.Shard.DeviceCount(city) };
     }
 
     /// <summary>Live counters.</summary>
@@ -79,7 +79,7 @@ public sealed partial class CityPublisher
 
     private async Task PublishLoopAsync(CancellationToken cancellationToken)
     {
-        var simulation = new CitySimulation(_city, _options.StartMs, _options.StartMs + (long)_options.Duration.TotalMilliseconds);
+        var simulation = new CitySimulation(_city, _options.StartMs, _options.StartMs + (long)_options.Duration.TotalMilliseconds, _options.Shard);
 
         // A start in the future is waited for, so at speed 1 the simulation clock is the wall clock.
         var untilStart = _options.StartMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -236,7 +236,8 @@ public sealed partial class CityPublisher
             return null;
         }
 
-        var n = Interlocked.Increment(ref _connectionsOpened) / _options.ConnectionsPerSourceAddress;
+        var shard = _options.Shard;
+        var n = ((Interlocked.Increment(ref _connectionsOpened) / _options.ConnectionsPerSourceAddress) * shard.Count) + shard.Index;
         return new IPAddress([127, 0, (byte)(n / 254), (byte)(1 + (n % 254))]);
     }
 }

@@ -10,6 +10,8 @@ public sealed class PublishCounters
     private long _errors;
     private long _duplicates;
     private long _simulatedTimeMs;
+    private long _commands;
+    private long _ignoredCommands;
 
     /// <summary>Devices in the fleet.</summary>
     public int Devices { get; init; }
@@ -35,6 +37,15 @@ public sealed class PublishCounters
     /// <summary>Simulation clock of the run, Unix ms.</summary>
     public long SimulatedTimeMs => Interlocked.Read(ref _simulatedTimeMs);
 
+    /// <summary>Downlink commands the devices acted on (a gas meter closing its valve).</summary>
+    public long Commands => Interlocked.Read(ref _commands);
+
+    /// <summary>Downlink messages the devices did not understand or could not act on.</summary>
+    public long IgnoredCommands => Interlocked.Read(ref _ignoredCommands);
+
+    /// <summary>Every counter, read now.</summary>
+    public PublishSnapshot Snapshot() => new(Devices, Connected, PeakConnected, Sent, Acked, Errors, Duplicates, SimulatedTimeMs);
+
     internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
 
     internal void SetSimulatedTime(long unixMs) => Interlocked.Exchange(ref _simulatedTimeMs, unixMs);
@@ -59,4 +70,8 @@ public sealed class PublishCounters
     internal void AddAcked(int readings) => Interlocked.Add(ref _acked, readings);
 
     internal void AddErrors(int readings) => Interlocked.Add(ref _errors, readings);
+
+    internal void AddCommand() => Interlocked.Increment(ref _commands);
+
+    internal void AddIgnoredCommand() => Interlocked.Increment(ref _ignoredCommands);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sensing.Simulators.City;
 
 namespace Sensing.Simulators.Publishing;
 
@@ -29,6 +30,12 @@ public sealed record PublishOptions
     /// <summary>Connections per source address (127.0.0.1, .2, ...) before the next is used, below the ~28k ephemeral ports.</summary>
     public int ConnectionsPerSourceAddress { get; init; } = 20_000;
 
+    /// <summary>
+    /// The part of the city this process publishes (default: all of it). Shards take turns over the source addresses
+    /// (shard i of n uses address numbers i, i + n, i + 2n, ...), so processes on one host never share a port range.
+    /// </summary>
+    public CityShard Shard { get; init; } = CityShard.Whole;
+
     /// <summary>Checks the options; throws naming the bad one.</summary>
     public PublishOptions Validate()
     {
@@ -47,6 +54,7 @@ public sealed record PublishOptions
             throw new ArgumentException("in-flight, concurrent connects and connections per address must be at least 1");
         }
 
+        Shard.Validate();
         return this;
     }
 }

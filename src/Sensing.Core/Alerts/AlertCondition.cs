@@ -2,7 +2,8 @@ namespace Sensing.Core.Alerts;
 
 /// <summary>
 /// What an alert is about. The byte value is stable; the dotted name is the wire and store form. Device conditions
-/// have a device as source; district conditions (<see cref="AlertConditions.IsDistrictCondition"/>) have a district.
+/// have a device as source; district conditions (<see cref="AlertConditions.IsDistrictCondition"/>) have a district,
+/// and a few device conditions have one when a district's devices are grouped into one alert.
 /// </summary>
 public enum AlertCondition : byte
 {
@@ -21,7 +22,10 @@ public enum AlertCondition : byte
     MeterLongUse = 6,
     /// <summary>Battery voltage below the device class's low level.</summary>
     LowBattery = 7,
-    /// <summary>Service pressure below 0.14 MPa (CJ/T 316) for longer than the on-delay.</summary>
+    /// <summary>
+    /// Service pressure below 0.14 MPa (CJ/T 316) for longer than the on-delay; a district source when it is low across
+    /// the district.
+    /// </summary>
     LowPressure = 8,
     /// <summary>District pipe burst: CUSUM on pressure and inlet-flow residuals (district source).</summary>
     PipeBurst = 9,
@@ -35,7 +39,10 @@ public enum AlertCondition : byte
     ChargerSafety = 13,
     /// <summary>Charger Faulted or Unavailable for longer than the allowed time.</summary>
     ChargerOutOfService = 14,
-    /// <summary>No message for k x the reporting interval, or the device's MQTT will fired.</summary>
+    /// <summary>
+    /// No message for k x the reporting interval, or the device's MQTT will fired; a district source when many of a
+    /// district's devices are offline at once.
+    /// </summary>
     DeviceOffline = 15,
     /// <summary>Device event time far from ingest time.</summary>
     ClockSkew = 16,
@@ -64,7 +71,10 @@ public static class AlertConditions
     public static string Name(this AlertCondition condition) =>
         (int)condition < Names.Length ? Names[(int)condition] : Names[0];
 
-    /// <summary>True for conditions whose source is a district rather than a device.</summary>
+    /// <summary>
+    /// True for conditions whose source is always a district. <see cref="AlertCondition.LowPressure"/> and
+    /// <see cref="AlertCondition.DeviceOffline"/> have a district as source only when grouped.
+    /// </summary>
     public static bool IsDistrictCondition(this AlertCondition condition) =>
         condition is AlertCondition.PipeBurst or AlertCondition.NightFlowRise;
 

@@ -37,6 +37,7 @@ public sealed partial class DeviceHealthDetector
             Skew = new LatchTiming((long)o.ClockSkewOnDelay.TotalMilliseconds, 0),
         };
         _resolvedFor[deviceNumber] = device;
+        _districtOf[deviceNumber] = DistrictNumber(device.District);
     }
 
     private void PublishBattery(LatchSteps steps, int deviceNumber, DeviceInfo device, double volts, long timeMs)

@@ -14,15 +14,23 @@ public sealed partial class DeviceHealthDetector
         _battery.WriteState(deviceNumber, writer);
         _offline.WriteState(deviceNumber, writer);
         _skew.WriteState(deviceNumber, writer);
+        writer.WriteInt64(_outageRaisedAtMs[deviceNumber]);
     }
 
     internal void ReadState(int deviceNumber, DeviceInfo device, ref StateReader reader)
     {
+        // What this device counted towards its district's outage before is replaced by what the snapshot says.
+        var district = DistrictNumber(device.District);
+        Uncount(deviceNumber, _districtOf[deviceNumber]);
         var heard = reader.ReadByte() != 0;
         _lastSeenMs[deviceNumber] = reader.ReadInt64();
         _battery.ReadState(deviceNumber, ref reader);
         _offline.ReadState(deviceNumber, ref reader);
         _skew.ReadState(deviceNumber, ref reader);
+        var outageRaisedAtMs = reader.ReadInt64();
+        _districtOf[deviceNumber] = district;
+        _outageRaisedAtMs[deviceNumber] = outageRaisedAtMs;
+        Count(deviceNumber, district);
         if (!heard)
         {
             _resolvedFor[deviceNumber] = null;
@@ -33,5 +41,41 @@ public sealed partial class DeviceHealthDetector
 
         // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
         _nextDueMs = Math.Min(_nextDueMs, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
+    }
+
+    private void Uncount(int n, int k)
+    {
+        ref var outage = ref _outages[k];
+        if (_offline[n].IsActive)
+        {
+            outage.Offline--;
+        }
+
+        if (_outageRaisedAtMs[n] != 0)
+        {
+            outage.Members--;
+        }
+    }
+
+    // A restored member makes its district's outage active again under the same raise time, so the same id.
+    private void Count(int n, int k)
+    {
+        ref var outage = ref _outages[k];
+        if (_offline[n].IsActive)
+        {
+            outage.Offline++;
+        }
+
+        if (_outageRaisedAtMs[n] != 0)
+        {
+            outage.Members++;
+            if (!outage.Active)
+            {
+                outage.Active = true;
+                outage.RaisedAtMs = _outageRaisedAtMs[n];
+                outage.PublishedAtMs = _outageRaisedAtMs[n];
+                ActiveOutages++;
+            }
+        }
     }
 }

@@ -14,7 +14,9 @@ namespace Sensing.Detection.Health;
 /// <item><see cref="AlertCondition.DeviceOffline"/>: no message for k x the device's report interval, found by
 /// <see cref="Advance"/> as the event-time watermark moves (raised at the deadline, so the id does not depend on
 /// when the watermark moved), or at once on an <see cref="Metric.Online"/> = 0 reading (the gateway's record of
-/// a fired will). Clears on the device's next reading.</item>
+/// a fired will). Clears on the device's next reading. When <see cref="DeviceHealthOptions.DistrictOfflineMinDevices"/>
+/// devices of one district are offline at once, they are one district alert listing them instead of a storm of
+/// device alerts (DOMAIN.md, "group storms"; see DeviceHealthDetector.District.cs).</item>
 /// <item><see cref="AlertCondition.ClockSkew"/>: event time further than the limit from ingest time, for the
 /// on-delay measured in ingest time. Readings without an ingest time (0) are not judged.</item>
 /// </list>
@@ -34,6 +36,9 @@ public sealed partial class DeviceHealthDetector
     private DeviceInfo?[] _resolvedFor;
     private long _badParameters;
 
+    // Offline devices found by one Advance, raised in order of their deadlines; reused, so no allocation once warm.
+    private readonly List<(long DueMs, int Device)> _due = [];
+
     // Earliest event time at which some heard device may go offline; Advance skips its scan before it.
     private long _nextDueMs = long.MaxValue;
 
@@ -49,6 +54,8 @@ public sealed partial class DeviceHealthDetector
         _limits = new Limits[capacity];
         _lastSeenMs = new long[capacity];
         _resolvedFor = new DeviceInfo?[capacity];
+        _districtOf = new int[capacity];
+        _outageRaisedAtMs = new long[capacity];
     }
 
     /// <summary>The options in force (before district, class and device overrides).</summary>
@@ -71,6 +78,8 @@ public sealed partial class DeviceHealthDetector
             Array.Resize(ref _limits, capacity);
             Array.Resize(ref _lastSeenMs, capacity);
             Array.Resize(ref _resolvedFor, capacity);
+            Array.Resize(ref _districtOf, capacity);
+            Array.Resize(ref _outageRaisedAtMs, capacity);
             _battery.EnsureCapacity(capacity);
             _offline.EnsureCapacity(capacity);
             _skew.EnsureCapacity(capacity);
@@ -132,15 +141,24 @@ public sealed partial class DeviceHealthDetector
     /// </summary>
     internal void Advance(long nowMs)
     {
-        if (nowMs < _nextDueMs)
+        if (nowMs >= _nextDueMs)
         {
-            return;
+            RaiseDue(nowMs);
         }
+
+        if (_dirtyOutages)
+        {
+            PublishDirtyOutages(nowMs);
+        }
+    }
+
+    private void RaiseDue(long nowMs)
+    {
 
         var next = long.MaxValue;
         for (var n = 0; n < _resolvedFor.Length; n++)
         {
-            if (_resolvedFor[n] is not { } device || _offline[n].Phase == LatchPhase.Active)
+            if (_resolvedFor[n] is null || _offline[n].Phase == LatchPhase.Active || _outageRaisedAtMs[n] != 0)
             {
                 continue;
             }
@@ -148,8 +166,7 @@ public sealed partial class DeviceHealthDetector
             var dueMs = _lastSeenMs[n] + _limits[n].OfflineAfterMs;
             if (nowMs >= dueMs)
             {
-                var steps = _offline.ForceRaise(n, AlertSeverity.Medium, _limits[n].OfflineAfterMs / 1000.0, dueMs);
-                PublishOffline(steps, n, device, dueMs, byWill: false);
+                _due.Add((dueMs, n));
             }
             else
             {
@@ -157,6 +174,19 @@ public sealed partial class DeviceHealthDetector
             }
         }
 
+        // In deadline order, so how far the watermark jumped at once does not change which alerts are raised.
+        _due.Sort();
+        foreach (var (dueMs, n) in _due)
+        {
+            if (_dirtyOutages)
+            {
+                PublishDirtyOutages(dueMs);
+            }
+
+            RaiseOffline(n, _resolvedFor[n]!, dueMs, _limits[n].OfflineAfterMs / 1000.0, byWill: false);
+        }
+
+        _due.Clear();
         _nextDueMs = next;
     }
 
@@ -171,14 +201,12 @@ public sealed partial class DeviceHealthDetector
         if (online == 0)
         {
             // The gateway's record of a fired will or a dropped connection: offline now, no waiting for k intervals.
-            var raised = _offline.ForceRaise(deviceNumber, AlertSeverity.Medium, 0, timeMs);
-            PublishOffline(raised, deviceNumber, device, timeMs, byWill: true);
+            RaiseOffline(deviceNumber, device, timeMs, 0, byWill: true);
             return;
         }
 
         // Any other reading is the device heard from: a late one (older event time) still proves it is alive.
-        var cleared = _offline.ForceClear(deviceNumber, timeMs);
-        PublishOffline(cleared, deviceNumber, device, timeMs, byWill: false);
+        ClearOffline(deviceNumber, device, timeMs);
         var lastSeen = Math.Max(_lastSeenMs[deviceNumber], timeMs);
         _lastSeenMs[deviceNumber] = lastSeen;
 

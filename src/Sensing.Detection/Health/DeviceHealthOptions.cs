@@ -32,6 +32,14 @@ public sealed record DeviceHealthOptions
     // DOMAIN.md: "no message for k x its reporting interval"; k = 3 tolerates two lost reports.
     public double OfflineAfterIntervals { get; init; } = 3;
 
+    /// <summary>
+    /// When this many devices of one district are offline at once, they are one district alert listing them
+    /// instead of one alert each (DOMAIN.md: group storms; an operator should see fewer than 10 alerts per 10
+    /// minutes). 0 turns grouping off. Set per district (<see cref="Districts"/>); a class override does not apply.
+    /// Default 5.
+    /// </summary>
+    public int DistrictOfflineMinDevices { get; init; } = 5;
+
     /// <summary>Event time further than this from the gateway's ingest time is clock skew. Default 5 minutes.</summary>
     public TimeSpan ClockSkewLimit { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -72,6 +80,11 @@ public sealed record DeviceHealthOptions
         if (!(OfflineAfterIntervals >= 1 && OfflineAfterIntervals <= 1000))
         {
             ThrowHelper.ThrowBadOption(prefix + nameof(OfflineAfterIntervals), $"must be 1-1000 report intervals, was {OfflineAfterIntervals}");
+        }
+
+        if (DistrictOfflineMinDevices is < 0 or 1 or > 1_000_000)
+        {
+            ThrowHelper.ThrowBadOption(prefix + nameof(DistrictOfflineMinDevices), $"must be 0 (off) or 2-1000000 devices, was {DistrictOfflineMinDevices}");
         }
 
         if (ClockSkewLimit <= TimeSpan.Zero)

@@ -15,7 +15,7 @@ namespace Sensing.Detection.Water;
 /// each report lands in the ring bucket of its event time, so the window slides in bucket steps, allocation-free.
 /// A report older than the window is ignored. Owned by one <see cref="DetectionEngine"/>; not thread-safe.
 /// </summary>
-public sealed class HeavyRainDetector : IDeviceDetector
+public sealed partial class HeavyRainDetector : IDeviceDetector
 {
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
@@ -64,6 +64,7 @@ public sealed class HeavyRainDetector : IDeviceDetector
 
         var index = _network.IndexOf(deviceNumber);
         ref var gauge = ref _gauges[index];
+        gauge.Released = false;
         var timeMs = reading.EventTimeMs;
         var bucket = TimeMath.FloorDiv(timeMs, gauge.BucketMs);
         if (bucket > gauge.LastBucket)
@@ -95,12 +96,12 @@ public sealed class HeavyRainDetector : IDeviceDetector
     {
         for (var index = 0; index < _gauges.Length; index++)
         {
-            if (_track[index].Phase != LatchPhase.Active)
+            ref var gauge = ref _gauges[index];
+            if (_track[index].Phase != LatchPhase.Active || gauge.Released)
             {
                 continue;
             }
 
-            ref var gauge = ref _gauges[index];
             var bucket = TimeMath.FloorDiv(nowMs, gauge.BucketMs);
             if (bucket > gauge.LastBucket)
             {
@@ -201,5 +202,8 @@ public sealed class HeavyRainDetector : IDeviceDetector
         public double ThresholdMm;
         public double ClearBelowMm;
         public LatchTiming Timing;
+
+        /// <summary>Its readings go to another engine now (<see cref="Release"/>): its window no longer slides here.</summary>
+        public bool Released;
     }
 }

@@ -139,8 +139,8 @@ public sealed partial class PipeBurstDetector
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
     private readonly record struct Settings(
         int Slots, long SlotMs, double Smoothing, int WarmupSamples, double Slack, double Decision, double CusumCeiling,
-        double ResidualCap, double PressureSigmaFloorMpa, double FlowSigmaFloorFraction, int StuckReadings, long AgreementMs,
-        int PressureOnlyMinSensors, long OnDelayMs, long OffDelayMs, double LevelMemoryMs)
+        double ResidualCap, double MinimumBurst, double BurstHeadLossGrowth, double PressureSigmaFloorMpa, double FlowSigmaFloorFraction,
+        int StuckReadings, long AgreementMs, int PressureOnlyMinSensors, long OnDelayMs, long OffDelayMs, double LevelMemoryMs)
     {
         public static Settings From(PipeBurstOptions o) => new(
             (int)(o.Period.Ticks / o.Slot.Ticks),
@@ -154,6 +154,10 @@ public sealed partial class PipeBurstDetector
             // residuals once the pipe is repaired, instead of unwinding hours of accumulated drop.
             2 * o.DecisionSigma,
             o.ResidualCapSigma,
+            o.MinimumBurstFraction,
+
+            // Head loss grows with flow^1.852: demand 1 + m times today's multiplies it by (1 + m)^1.852.
+            Math.Pow(1 + o.MinimumBurstFraction, HeadLossExponent) - 1,
             o.PressureSigmaFloorMpa,
             o.FlowSigmaFloorFraction,
             o.StuckReadings,

@@ -13,10 +13,16 @@ namespace Sensing.Detection.Water;
 /// its own time-of-week baseline (<see cref="PipeBurstOptions.Slot"/> slots over <see cref="PipeBurstOptions.Period"/>):
 /// S = max(0, S - z - k) on pressure (a drop), S = max(0, S + z - k) on flow (a rise), tripped while S &gt;= h.
 /// <list type="bullet">
+/// <item>Slack: k is <see cref="PipeBurstOptions.SlackSigma"/>, or half the smallest burst
+/// (<see cref="PipeBurstOptions.MinimumBurstFraction"/> of the demand: that share of the expected inflow, the head loss
+/// it adds at a pressure sensor) in sigma where that is more, so the baseline's own error of a percent at the demand
+/// peaks does not add up to h.</item>
 /// <item>Warm-up: a reading is judged only once both slots around it have <see cref="PipeBurstOptions.WarmupSamples"/>
 /// samples, and the sensor's pooled residual sigma (the floor of every slot's sigma) has 48 residuals.</item>
-/// <item>Outliers: z is clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/>, so one spike or dip cannot trip a
-/// CUSUM alone; the baseline learns the clipped value, and nothing while the sensor's CUSUM is tripped.</item>
+/// <item>Outliers: one reading adds at most <see cref="PipeBurstOptions.ResidualCapSigma"/> less
+/// <see cref="PipeBurstOptions.SlackSigma"/> to a CUSUM, so one spike or dip cannot trip it alone; the baseline learns
+/// the value clipped to +-<see cref="PipeBurstOptions.ResidualCapSigma"/> sigma, and nothing while the sensor's CUSUM is
+/// tripped.</item>
 /// <item>Stuck sensors (<see cref="PipeBurstOptions.StuckReadings"/> identical readings) are reset and left out.</item>
 /// <item>S is capped at 2h, so after a repair it falls below h within about h/k readings.</item>
 /// <item>Demand level: the inlet's relative excess over its baseline, followed over
@@ -167,7 +173,15 @@ public sealed partial class PipeBurstDetector
             return;
         }
 
-        var step = isFlow ? z - settings.Slack : -z - settings.Slack;
+        // Slack: k sigma, or half the smallest burst (Page's reference value, in sigma of this reading) where that is
+        // more. The judged residual's cap grows with it, so a burst still adds cap - k a reading and one outlier no more.
+        var minimumShift = isFlow
+            ? settings.MinimumBurst * expected
+            : settings.BurstHeadLossGrowth * (HeadLoss(in series, mean) + HeadLossAdded(in series, mean, district.Shift));
+        var slack = Math.Max(settings.Slack, minimumShift / (2 * sigma));
+        var judgedCap = settings.ResidualCap - settings.Slack + slack;
+        var judged = Math.Clamp((value - expected) / sigma, -judgedCap, judgedCap);
+        var step = isFlow ? judged - slack : -judged - slack;
         series.Cusum = Math.Min(Math.Max(0, series.Cusum + step), settings.CusumCeiling);
         series.Tripped = series.Cusum >= settings.Decision;
         if (!series.Tripped)
@@ -212,16 +226,14 @@ public sealed partial class PipeBurstDetector
     // That head loss is the slot's distance below the highest mean (the night, near no-demand head) plus the head
     // loss still there at night: with minimum night flow about a quarter of the peak, 0.25^1.852 = 8 % of the peak's
     // head loss, about a tenth of the diurnal swing.
-    private static double HeadLossAdded(in Series series, double mean, double shift)
-    {
-        if (shift == 0 || !(series.HighestMean >= series.LowestMean))
-        {
-            return 0;
-        }
+    private static double HeadLossAdded(in Series series, double mean, double shift) =>
+        shift == 0 ? 0 : (Math.Pow(1 + shift, HeadLossExponent) - 1) * HeadLoss(in series, mean);
 
-        var headLoss = Math.Max(0, series.HighestMean - mean) + (0.1 * (series.HighestMean - series.LowestMean));
-        return (Math.Pow(1 + shift, HeadLossExponent) - 1) * headLoss;
-    }
+    // The baseline's head loss at a slot whose mean is `mean`; 0 before any slot mean is learned.
+    private static double HeadLoss(in Series series, double mean) =>
+        series.HighestMean >= series.LowestMean
+            ? Math.Max(0, series.HighestMean - mean) + (0.1 * (series.HighestMean - series.LowestMean))
+            : 0;
 
     // Pooled residual variance per sensor: the mean square of residuals (their mean is zero by construction), weight
     // max(1/n, 1/PooledMemorySamples): the plain mean square first, exponentially weighted afterwards.

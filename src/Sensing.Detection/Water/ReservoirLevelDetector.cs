@@ -24,7 +24,7 @@ namespace Sensing.Detection.Water;
 /// until the alert clears: once the level is below the blue start minus the deadband for the off-delay. A record the
 /// registry replaces (new levels) takes effect from the gauge's next reading. Owned by one <see cref="DetectionEngine"/>; not thread-safe.
 /// </summary>
-public sealed class ReservoirLevelDetector : IDeviceDetector
+public sealed partial class ReservoirLevelDetector : IDeviceDetector
 {
     private static readonly string[] ColourNames = ["none", "blue", "yellow", "orange", "red"];
 

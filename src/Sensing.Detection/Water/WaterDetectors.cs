@@ -8,13 +8,13 @@ namespace Sensing.Detection.Water;
 /// The water-network detectors of one <see cref="DetectionEngine"/>, sharing one resolution of the registry's water
 /// devices into districts (<see cref="WaterOptions.Districts"/> overrides are applied there, once per device).
 /// </summary>
-public sealed class WaterDetectors
+public sealed partial class WaterDetectors
 {
     internal WaterDetectors(WaterOptions options, AlertLifecycleOptions lifecycle, DeviceRegistry registry, IAlertSink sink, int capacity)
     {
         options.Validate();
         Options = options;
-        var network = new WaterNetwork(options, registry, capacity);
+        var network = _network = new WaterNetwork(options, registry, capacity);
         var chatter = lifecycle.ToRule();
         LowPressure = new LowPressureDetector(network, chatter, sink);
         PipeBurst = new PipeBurstDetector(network, sink);

@@ -58,6 +58,20 @@ internal static class Installation
             ?? throw new LocalServerException($"victoria-metrics not found on PATH. {SetupHint}");
     }
 
+    /// <summary><paramref name="configured"/> when given, else influxd on PATH (Debian package influxdb).</summary>
+    public static string FindInfluxd(string? configured)
+    {
+        if (configured is not null)
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw new LocalServerException($"influxd not found at {configured}. {SetupHint}");
+        }
+
+        return FindOnPath("influxd")
+            ?? throw new LocalServerException($"influxd not found on PATH. {SetupHint}");
+    }
+
     private static string? FindOnPath(string name)
     {
         string path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";

@@ -18,7 +18,8 @@ internal static class FeedCommand
         };
         var command = new Command("feed", "Serve the alert feed (API, live stream, operator console) rebuilt from sensing.alerts")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store, CommonOptions.Otlp,
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store, CommonOptions.StoreWriteApi, CommonOptions.StoreDatabase, CommonOptions.StoreOrg, CommonOptions.StoreBucket,
+            CommonOptions.Otlp,
         };
         command.SetAction(async (result, ct) =>
         {

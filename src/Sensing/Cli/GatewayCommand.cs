@@ -22,10 +22,22 @@ internal static class GatewayCommand
         var command = new Command("gateway", "Accept device MQTT connections and put every reading into sensing.telemetry")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.TelemetryPartitions, CommonOptions.Registry, listen, tlsListen, tlsCert, tlsKey, wsListen,
-            rate, perAddress, gatewayId, CommonOptions.Store, CommonOptions.Otlp,
+            rate, perAddress, gatewayId, CommonOptions.Store, CommonOptions.StoreWriteApi, CommonOptions.StoreDatabase, CommonOptions.StoreOrg, CommonOptions.StoreBucket,
+            CommonOptions.Otlp,
         };
         command.SetAction(async (result, ct) =>
         {
+            PipelineMetricsOptions metricsOptions;
+            try
+            {
+                metricsOptions = CommonOptions.MetricsFrom(result, "gateway");
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("sensing gateway: " + e.Message);
+                return 2;
+            }
+
             var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
             var options = new GatewayOptions
             {
@@ -39,7 +51,7 @@ internal static class GatewayCommand
                 GatewayId = result.GetValue(gatewayId)!,
             };
             var app = GatewayHost.Build(options, CommonOptions.KafkaFrom(result), registry);
-            using var metrics = PipelineMetrics.Start(CommonOptions.MetricsFrom(result, "gateway"));
+            using var metrics = PipelineMetrics.Start(metricsOptions);
             Console.Error.WriteLine($"gateway: {registry.Count} devices, MQTT on {options.Listen}"
                 + (options.TlsListen.Length != 0 ? $", TLS on {options.TlsListen}" : "")
                 + (options.WebSocketListen.Length != 0 ? $", WebSocket on ws://{options.WebSocketListen}{GatewayHost.WebSocketPath}" : ""));

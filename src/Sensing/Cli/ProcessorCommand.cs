@@ -26,6 +26,11 @@ internal static class ProcessorCommand
             Description = "Least milliseconds between two checkpoints to sensing.checkpoints (0: at every commit)",
             DefaultValueFactory = _ => (int)ProcessorOptions.Default.CheckpointInterval.TotalMilliseconds,
         };
+        var checkpointChunkBytes = new Option<int>("--checkpoint-chunk-bytes")
+        {
+            Description = "Largest record of a partition's checkpoint; larger state is split into several (4096-921600, below the broker's message.max.bytes)",
+            DefaultValueFactory = _ => ProcessorOptions.Default.CheckpointChunkBytes,
+        };
         var group = new Option<string>("--group")
         {
             Description = "Kafka consumer group shared by the processors of one city",
@@ -37,14 +42,27 @@ internal static class ProcessorCommand
         };
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
-            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, rawSamples, CommonOptions.Otlp,
-            maxBatch, checkpointInterval, group, noCheckpoints,
+            CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, CommonOptions.StoreWriteApi, CommonOptions.StoreDatabase, CommonOptions.StoreOrg, CommonOptions.StoreBucket,
+            rawSamples, CommonOptions.Otlp,
+            maxBatch, checkpointInterval, checkpointChunkBytes, group, noCheckpoints,
         };
         command.SetAction(async (result, ct) =>
         {
+            Storage.StoreWriterOptions writer;
+            PipelineMetricsOptions metricsOptions;
+            try
+            {
+                writer = CommonOptions.StoreFrom(result);
+                metricsOptions = CommonOptions.MetricsFrom(result, "processor");
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("sensing processor: " + e.Message);
+                return 2;
+            }
+
             var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
-            var writer = Storage.StoreWriterOptions.Default with { Url = result.GetValue(CommonOptions.Store)! };
-            using var metrics = PipelineMetrics.Start(CommonOptions.MetricsFrom(result, "processor"));
+            using var metrics = PipelineMetrics.Start(metricsOptions);
             await using var store = ProcessorStore.Create(ProcessorStoreOptions.Default with { Writer = writer, RawSamples = result.GetValue(rawSamples) });
             var options = ProcessorOptions.Default with
             {
@@ -52,10 +70,11 @@ internal static class ProcessorCommand
                 MaxBatch = result.GetValue(maxBatch),
                 Checkpoints = !result.GetValue(noCheckpoints),
                 CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),
+                CheckpointChunkBytes = result.GetValue(checkpointChunkBytes),
             };
             var processor = new TelemetryProcessor(options, CommonOptions.KafkaFrom(result), registry,
                 DetectionOptions.Default, store, Console.Error.WriteLine);
-            Console.Error.WriteLine($"processor: {registry.Count} devices, store {result.GetValue(CommonOptions.Store)}");
+            Console.Error.WriteLine($"processor: {registry.Count} devices, store {writer.Url} ({writer.Api})");
             await Task.Factory.StartNew(() => processor.Run(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             return 0;
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net;
 using Sensing.Core.Devices;
 using Sensing.Sim;
@@ -11,7 +12,10 @@ namespace Sensing.Cli;
 /// <summary><c>sensing sim city</c> and <c>sensing sim replay</c>: the simulated city and replay of recorded data.</summary>
 internal static class SimCommand
 {
-    private static readonly Option<string?> Broker = new("--broker") { Description = "MQTT endpoint host:port (the gateway, or any broker)" };
+    private static readonly Option<string?> Broker = new("--broker")
+    {
+        Description = "MQTT endpoint host:port (the gateway, or any broker); with --processes a list a,b,... gives shard i the (i mod count)th",
+    };
     private static readonly Option<double> Speed = new("--speed") { Description = "Simulated seconds per real second (1440: a day in a minute)", DefaultValueFactory = _ => 1 };
     private static readonly Option<FileInfo?> RegistryOut = new("--registry-out") { Description = "Write the devices as a registry CSV" };
 
@@ -42,9 +46,17 @@ internal static class SimCommand
         var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
         var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
         var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
+        var persistent = new Option<string?>("--persistent")
+        {
+            Description = "Kinds that keep a persistent session, e.g. ev-charger,gas-meter (default: chargers, methane detectors, water sensors); persistent gas meters act on valve commands",
+        };
+        var shard = new Option<string?>("--shard") { Description = "Publish only shard i of n (0/2 and 1/2 split the city over two processes; needs --start, the same for all)" };
+        var processes = new Option<int>("--processes") { Description = "Launch this many shard processes and sum their progress (above ~20,000 persistent sessions)", DefaultValueFactory = _ => 1 };
+        var statusLines = new Option<bool>("--status-lines") { Description = "Print machine-readable status lines (used by --processes)", Hidden = true };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
             devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, concentratorKinds, concentratorDistricts, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+            persistent, shard, processes, statusLines,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -65,16 +77,22 @@ internal static class SimCommand
                         BinaryShare = result.GetValue(binaryShare),
                         ConcentratorKinds = ParseKinds(result.GetValue(concentratorKinds)!, "--concentrator-kinds"),
                         ConcentratorDistrictShare = result.GetValue(concentratorDistricts),
+                        PersistentKinds = result.GetValue(persistent) is { } p ? ParseKinds(p, "--persistent") : CityOptions.Default.PersistentKinds,
                     }.Validate(),
                     Duration = DurationText.Parse(result.GetValue(duration)!, "--duration"),
                     Speed = result.GetValue(Speed),
                     StartMs = result.GetValue(start) is { } s ? (CsvTime.TryParse(s, out var ms) ? ms : throw new ArgumentException($"--start: '{s}' is not ISO 8601 or Unix ms")) : null,
-                    Broker = ParseBroker(result.GetValue(Broker)),
+                    Broker = ParseBroker(result.GetValue(Broker)?.Split(',')[0]),
+                    ShardBrokers = result.GetValue(Broker)?.Split(',', StringSplitOptions.TrimEntries) is { } brokers ? [.. brokers.Select(b => ParseBroker(b)!)] : [],
                     Incidents = !result.GetValue(noIncidents),
                     RegistryOut = result.GetValue(RegistryOut)?.FullName,
                     TruthOut = result.GetValue(truthOut)?.FullName,
                     ReadingsOut = result.GetValue(readingsOut)?.FullName,
-                };
+                    Shard = result.GetValue(shard) is { } sh ? CityShard.Parse(sh, "--shard") : CityShard.Whole,
+                    Processes = result.GetValue(processes),
+                    StatusLines = result.GetValue(statusLines),
+                    ShardArguments = ShardArguments(result, [processes, shard, start, statusLines, Broker, RegistryOut, truthOut, readingsOut]),
+                }.Validate();
                 if (!(options.Speed > 0))
                 {
                     throw new ArgumentException("--speed: must be above 0");
@@ -143,15 +161,42 @@ internal static class SimCommand
 
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!DeviceKinds.TryParse(name, out var kind) || kind == DeviceKind.Concentrator)
-            {
-                throw new ArgumentException($"{option}: '{name}' is not a device kind ({string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))}) or 'none'");
-            }
-
-            kinds.Add(kind);
+            kinds.Add(DeviceKinds.TryParse(name, out var kind) && kind is not (DeviceKind.Unknown or DeviceKind.Concentrator)
+                ? kind
+                : throw new ArgumentException($"{option}: '{name}' is not a device kind (kinds: {string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))}) or 'none'"));
         }
 
         return kinds;
+    }
+
+    // The tokens of this command line without the options the launcher sets or keeps for itself.
+    private static string[] ShardArguments(ParseResult result, Option[] dropped)
+    {
+        var names = dropped.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var kept = new List<string>();
+        var skipValue = false;
+        foreach (var token in result.Tokens)
+        {
+            if (token.Type == TokenType.Option)
+            {
+                skipValue = names.Contains(token.Value);
+                if (!skipValue)
+                {
+                    kept.Add(token.Value);
+                }
+            }
+            else if (token.Type == TokenType.Argument && skipValue)
+            {
+                skipValue = false;
+            }
+            else
+            {
+                skipValue = false;
+                kept.Add(token.Value);
+            }
+        }
+
+        return [.. kept];
     }
 
     private static IPEndPoint? ParseBroker(string? text)

@@ -6,7 +6,7 @@ namespace Sensing.Gateway;
 
 /// <summary>
 /// A concentrator's batch (<see cref="ConcentratorBatch"/>): every item becomes the record the device's own PUBLISH
-/// would have made (same decode, same frame, same key), or a dead letter when the item names no device, an unknown
+/// would have made (same decode, same frame, same key, <see cref="DeviceInfo.TelemetryKeyUtf8"/>), or a dead letter when the item names no device, an unknown
 /// one or one outside the concentrator's <see cref="ConcentratorScope"/>; the other items are taken all the same.
 /// </summary>
 public sealed partial class ReadingIngest
@@ -37,7 +37,7 @@ public sealed partial class ReadingIngest
             ArrayPool<ItemRange>.Shared.Return(items);
             _counters.DeadLettered(batch.Error);
             var letter = DeadLetter.Create(concentrator, batch.Error.ToString(), ingestTimeMs, payload);
-            return Hand(new PendingRecord(_topics.DeadLetter, KeyOf(concentrator), letter), onDurable, cancellationToken);
+            return Hand(new PendingRecord(_topics.DeadLetter, concentrator.IdUtf8, letter), onDurable, cancellationToken);
         }
 
         var records = ArrayPool<PendingRecord>.Shared.Rent(n);
@@ -68,7 +68,7 @@ public sealed partial class ReadingIngest
 
         // Keyed by the concentrator, the one who sent it: the id the item names may belong to nobody.
         _counters.DeadLettered(reason);
-        return new PendingRecord(_topics.DeadLetter, KeyOf(concentrator),
+        return new PendingRecord(_topics.DeadLetter, concentrator.IdUtf8,
             DeadLetter.CreateForItem(concentrator, deviceId, reason.ToString(), ingestTimeMs, reading));
     }
 

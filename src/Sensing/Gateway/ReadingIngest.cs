@@ -8,8 +8,10 @@ using Sensing.Kafka;
 namespace Sensing.Gateway;
 
 /// <summary>
-/// Turns a device's PUBLISH payload into a telemetry frame on <c>sensing.telemetry</c>, keyed by device id so one
-/// device keeps one partition and its order. A payload that does not decode goes to <c>sensing.deadletter</c>
+/// Turns a device's PUBLISH payload into a telemetry frame on <c>sensing.telemetry</c>, keyed by
+/// <see cref="DeviceInfo.TelemetryKeyUtf8"/>: the device id, or for water pressure sensors and flow meters their
+/// district, so a district's rules run on one processor. One device always has one key, so it keeps one partition and
+/// its order. A payload that does not decode goes to <c>sensing.deadletter</c>
 /// with the device, the reason and the original bytes. Either way <c>onDurable</c> runs only once Kafka has
 /// acknowledged the record, which is when the gateway may acknowledge the device (QoS 1/2).
 /// </summary>
@@ -59,28 +61,26 @@ public sealed partial class ReadingIngest
     }
 
     /// <summary>
-    /// The record of one device payload: its telemetry frame, or its dead letter when it does not decode. Keyed by
-    /// <see cref="KeyOf"/>, whoever delivered the payload (the device itself or a concentrator).
+    /// The record of one device payload: its telemetry frame keyed by <see cref="DeviceInfo.TelemetryKeyUtf8"/>, or its
+    /// dead letter keyed by the device id when it does not decode; the same whoever delivered the payload (the device
+    /// itself or a concentrator).
     /// </summary>
     private PendingRecord Encode(DeviceInfo device, ReadOnlySpan<byte> payload, long ingestTimeMs)
     {
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
-        var key = KeyOf(device);
         if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
+            // A dead letter is keyed by the device id, whatever its readings' key.
             _counters.DeadLettered(error);
-            return new PendingRecord(_topics.DeadLetter, key, DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload));
+            return new PendingRecord(_topics.DeadLetter, device.IdUtf8, DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload));
         }
 
         Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
-        var length = TelemetryFrame.Write(buffer, key, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
+        var length = TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
             TraceContext.None, metrics[..reading.MetricCount]);
         _counters.Readings(device.Kind);
-        return new PendingRecord(_topics.Telemetry, key, buffer[..length].ToArray());
+        return new PendingRecord(_topics.Telemetry, device.TelemetryKeyUtf8, buffer[..length].ToArray());
     }
-
-    /// <summary>The Kafka key of a device's records: its id, so one device keeps one partition and its order.</summary>
-    private static byte[] KeyOf(DeviceInfo device) => device.IdUtf8;
 
     /// <summary>Hands an encoded record to Kafka within the gateway's bounds (see <see cref="IngestAsync"/>).</summary>
     private ValueTask Hand(PendingRecord record, Action<bool>? onDurable, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using Sensing.Detection;
@@ -6,47 +5,183 @@ using Sensing.Detection;
 namespace Sensing.Processor;
 
 /// <summary>
-/// One record of <c>sensing.checkpoints</c>: for one telemetry partition, the offset of the next record to read,
-/// the event-time watermark, and the detection state of the partition's devices after every record before that
-/// offset (<see cref="DetectionEngine.WriteSnapshot"/>). Layout: version byte, next offset and watermark (int64
-/// little-endian), then the engine's snapshot.
+/// The records of <c>sensing.checkpoints</c> for one telemetry partition: the offset of the next record to read, the
+/// event-time watermark, and the detection state of the partition's devices after every record before that offset
+/// (<see cref="DetectionEngine.WriteSnapshot"/>), split into chunks of at most <see cref="ProcessorOptions.CheckpointChunkBytes"/>
+/// so a large partition stays under the broker's message size limit (Kafka 0.9: <c>message.max.bytes</c> 1,000,012).
+/// <para>
+/// Each chunk: version byte, generation, next offset and watermark (int64 little-endian), chunk index and chunk count
+/// (int32), then its piece of the snapshot. Keys: <c>GROUP/TOPIC/PARTITION/SLOT/CHUNK</c>. Checkpoints alternate
+/// between two slots, so a crash while one is being written leaves the previous one whole in the other slot; the
+/// generation grows with every checkpoint of the partition. A consistent checkpoint is every chunk 0..count-1 of one
+/// slot carrying the same generation; chunks left over in the compacted topic by an earlier, larger checkpoint carry
+/// an older generation and are ignored.
+/// </para>
 /// </summary>
 public static class PartitionCheckpoint
 {
-    /// <summary>Format version of the record's own header (the engine's snapshot carries its own).</summary>
-    public const byte Version = 1;
+    /// <summary>Format version of the chunk header (the engine's snapshot carries its own).</summary>
+    public const byte Version = 2;
 
-    private const int HeaderLength = 1 + 8 + 8;
+    /// <summary>Bytes of a chunk before its piece of the snapshot.</summary>
+    public const int HeaderLength = 1 + 8 + 8 + 8 + 4 + 4;
 
     /// <summary>
-    /// The record key of <paramref name="partition"/> of <paramref name="telemetryTopic"/> as consumed by
-    /// <paramref name="groupId"/>: two processor groups over one topic keep separate checkpoints.
+    /// The key prefix of <paramref name="partition"/> of <paramref name="telemetryTopic"/> as consumed by
+    /// <paramref name="groupId"/> (two processor groups over one topic keep separate checkpoints), ending in '/'.
     /// </summary>
-    public static string KeyOf(string groupId, string telemetryTopic, int partition) =>
-        groupId + "/" + telemetryTopic + "/" + partition.ToString(CultureInfo.InvariantCulture);
+    public static string PrefixOf(string groupId, string telemetryTopic, int partition) =>
+        groupId + "/" + telemetryTopic + "/" + partition.ToString(CultureInfo.InvariantCulture) + "/";
 
-    /// <summary>Writes a checkpoint of <paramref name="devices"/> (the partition's devices) into <paramref name="output"/>.</summary>
-    public static void Write(IBufferWriter<byte> output, long nextOffset, long watermarkMs, DetectionEngine engine, ReadOnlySpan<int> devices)
-    {
-        var header = output.GetSpan(HeaderLength);
-        header[0] = Version;
-        BinaryPrimitives.WriteInt64LittleEndian(header[1..], nextOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(header[9..], watermarkMs);
-        output.Advance(HeaderLength);
-        engine.WriteSnapshot(devices, output);
-    }
+    /// <summary>The key of chunk <paramref name="chunk"/> in <paramref name="slot"/> (0 or 1) under <paramref name="prefix"/>.</summary>
+    public static string KeyOf(string prefix, int slot, int chunk) =>
+        prefix + slot.ToString(CultureInfo.InvariantCulture) + "/" + chunk.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Reads a checkpoint's header; <paramref name="snapshot"/> is the engine's part.</summary>
-    /// <exception cref="InvalidDataException">Another version, or too short.</exception>
-    public static void Read(ReadOnlySpan<byte> record, out long nextOffset, out long watermarkMs, out ReadOnlySpan<byte> snapshot)
+    /// <summary>Splits <paramref name="snapshot"/> into chunk records (key, value) of at most <paramref name="chunkBytes"/> bytes each, header included.</summary>
+    public static List<(string Key, byte[] Value)> Split(
+        string prefix, int slot, long generation, long nextOffset, long watermarkMs, ReadOnlySpan<byte> snapshot, int chunkBytes)
     {
-        if (record.Length < HeaderLength || record[0] != Version)
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(chunkBytes, HeaderLength);
+        var piece = chunkBytes - HeaderLength;
+        var count = Math.Max(1, (snapshot.Length + piece - 1) / piece);
+        var chunks = new List<(string, byte[])>(count);
+        for (var index = 0; index < count; index++)
         {
-            throw new InvalidDataException($"checkpoint: not a version {Version} record");
+            var part = snapshot.Slice(index * piece, Math.Min(piece, snapshot.Length - (index * piece)));
+            var value = new byte[HeaderLength + part.Length];
+            value[0] = Version;
+            BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(1), generation);
+            BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(9), nextOffset);
+            BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(17), watermarkMs);
+            BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(25), index);
+            BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(29), count);
+            part.CopyTo(value.AsSpan(HeaderLength));
+            chunks.Add((KeyOf(prefix, slot, index), value));
         }
 
-        nextOffset = BinaryPrimitives.ReadInt64LittleEndian(record[1..]);
-        watermarkMs = BinaryPrimitives.ReadInt64LittleEndian(record[9..]);
-        snapshot = record[HeaderLength..];
+        return chunks;
     }
+
+    /// <summary>
+    /// Finds the newest consistent checkpoint under <paramref name="prefix"/> in <paramref name="latest"/> (the compacted
+    /// topic's latest value per key). False when there is none; <paramref name="problem"/> then says why when chunks
+    /// were found (another format, an incomplete checkpoint). <paramref name="highestGeneration"/> is the highest
+    /// generation of any chunk found (0 for none), so the next checkpoint is written above every leftover.
+    /// </summary>
+    public static bool TryRestore(
+        IReadOnlyDictionary<string, byte[]> latest, string prefix, out Restored restored, out long highestGeneration, out string? problem)
+    {
+        // Per slot: the chunks by index (key), parsed.
+        var slots = new[] { new Dictionary<int, Chunk>(), new Dictionary<int, Chunk>() };
+        highestGeneration = 0;
+        problem = null;
+        foreach (var (key, value) in latest)
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key.AsSpan(prefix.Length);
+            var slash = rest.IndexOf('/');
+            if (slash != 1 || rest[0] is not ('0' or '1')
+                || !int.TryParse(rest[2..], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                continue;
+            }
+
+            if (value.Length < HeaderLength || value[0] != Version)
+            {
+                problem = $"chunk {key} is not a version {Version} checkpoint chunk";
+                continue;
+            }
+
+            var chunk = new Chunk(
+                BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(1)),
+                BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(9)),
+                BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(17)),
+                BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(25)),
+                BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(29)),
+                value);
+            if (chunk.Index != index)
+            {
+                problem = $"chunk {key} says it is chunk {chunk.Index}";
+                continue;
+            }
+
+            highestGeneration = Math.Max(highestGeneration, chunk.Generation);
+            slots[rest[0] - '0'][index] = chunk;
+        }
+
+        restored = default;
+        var found = false;
+        for (var slot = 0; slot < 2; slot++)
+        {
+            if (TryAssemble(slots[slot], slot, out var candidate) && (!found || candidate.Generation > restored.Generation))
+            {
+                restored = candidate;
+                found = true;
+            }
+            else if (slots[slot].Count > 0 && !found)
+            {
+                problem ??= $"slot {slot} holds an incomplete checkpoint";
+            }
+        }
+
+        if (found)
+        {
+            problem = null;
+        }
+        else if (latest.ContainsKey(prefix[..^1]))
+        {
+            // Version 1 wrote one record per partition under the prefix without its trailing '/'.
+            problem ??= "only a checkpoint of the earlier one-record format";
+        }
+
+        return found;
+    }
+
+    // Every chunk 0..count-1 of the slot's chunk 0's generation, with the same count, offset and watermark.
+    private static bool TryAssemble(Dictionary<int, Chunk> chunks, int slot, out Restored restored)
+    {
+        restored = default;
+        if (!chunks.TryGetValue(0, out var first) || first.Count < 1)
+        {
+            return false;
+        }
+
+        var length = 0L;
+        for (var index = 0; index < first.Count; index++)
+        {
+            if (!chunks.TryGetValue(index, out var chunk) || chunk.Generation != first.Generation || chunk.Count != first.Count
+                || chunk.NextOffset != first.NextOffset || chunk.WatermarkMs != first.WatermarkMs)
+            {
+                return false;
+            }
+
+            length += chunk.Value.Length - HeaderLength;
+        }
+
+        if (length > Array.MaxLength)
+        {
+            return false;
+        }
+
+        var snapshot = new byte[length];
+        var at = 0;
+        for (var index = 0; index < first.Count; index++)
+        {
+            var piece = chunks[index].Value.AsSpan(HeaderLength);
+            piece.CopyTo(snapshot.AsSpan(at));
+            at += piece.Length;
+        }
+
+        restored = new Restored(slot, first.Generation, first.Count, first.NextOffset, first.WatermarkMs, snapshot);
+        return true;
+    }
+
+    /// <summary>A consistent checkpoint: where it was found, its generation and chunk count, the offset and watermark it reflects, the engine's snapshot.</summary>
+    public readonly record struct Restored(int Slot, long Generation, int Chunks, long NextOffset, long WatermarkMs, byte[] Snapshot);
+
+    private readonly record struct Chunk(long Generation, long NextOffset, long WatermarkMs, int Index, int Count, byte[] Value);
 }

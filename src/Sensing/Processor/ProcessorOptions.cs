@@ -37,6 +37,12 @@ public sealed record ProcessorOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Largest record of a checkpoint, header included: a partition's state is split into records of at most this
+    /// size. Default 512 KiB, half of Kafka 0.9's default <c>message.max.bytes</c> (1,000,012); at most 900 KiB.
+    /// </summary>
+    public int CheckpointChunkBytes { get; init; } = 512 * 1024;
+
     /// <summary>Longest a newly assigned partition's checkpoint may take to read. Default 10 s.</summary>
     public TimeSpan CheckpointReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -66,6 +72,11 @@ public sealed record ProcessorOptions
         if (CheckpointInterval < TimeSpan.Zero || CheckpointInterval > TimeSpan.FromHours(1))
         {
             throw new ArgumentException("processor.checkpointInterval: must be between 0 and 1 hour");
+        }
+
+        if (CheckpointChunkBytes is < 4096 or > 900 * 1024)
+        {
+            throw new ArgumentException("processor.checkpointChunkBytes: must be 4096-921600 (Kafka 0.9 takes records up to 1,000,012 bytes by default)");
         }
 
         if (CheckpointReadTimeout <= TimeSpan.Zero || CheckpointReadTimeout > TimeSpan.FromMinutes(5))

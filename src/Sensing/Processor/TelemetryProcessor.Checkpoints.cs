@@ -15,6 +15,9 @@ public sealed partial class TelemetryProcessor
     // Next offset to read per owned partition: from the records read, or from the checkpoint restored.
     private readonly Dictionary<int, long> _positions = [];
     private readonly ArrayBufferWriter<byte> _checkpoint = new(4096);
+
+    // Per owned partition: the generation and slot of its last checkpoint written or restored (PartitionCheckpoint).
+    private readonly Dictionary<int, (long Generation, int Slot)> _checkpointed = [];
     private long _lastCheckpoint;
 
     private void WriteCheckpointsIfDue(RecordProducer producer, CancellationToken stoppingToken)
@@ -41,12 +44,23 @@ public sealed partial class TelemetryProcessor
         }
 
         var deliveries = new List<Task<DeliveryOutcome>>(_positions.Count);
+        var written = new List<(int Partition, long Generation, int Slot)>(_positions.Count);
         foreach (var (partition, next) in _positions)
         {
             _checkpoint.ResetWrittenCount();
-            PartitionCheckpoint.Write(_checkpoint, next, _watermarkMs, _engine, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]));
-            var key = Encoding.UTF8.GetBytes(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition));
-            deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, key, _checkpoint.WrittenSpan.ToArray(), stoppingToken));
+            _engine.WriteSnapshot(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(devicesOf[partition]), _checkpoint);
+
+            // The other slot than the last checkpoint's, so that one stays whole until this one is acknowledged.
+            var (generation, slot) = _checkpointed.GetValueOrDefault(partition, (0, 1));
+            generation++;
+            slot = 1 - slot;
+            var prefix = PartitionCheckpoint.PrefixOf(_options.GroupId, _kafka.Topics.Telemetry, partition);
+            foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes))
+            {
+                deliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Checkpoints, Encoding.UTF8.GetBytes(key), value, stoppingToken));
+            }
+
+            written.Add((partition, generation, slot));
         }
 
         // Offsets are committed only after every checkpoint is acknowledged: a committed offset never runs ahead of
@@ -59,13 +73,19 @@ public sealed partial class TelemetryProcessor
             }
         }
 
+        foreach (var (partition, generation, slot) in written)
+        {
+            _checkpointed[partition] = (generation, slot);
+        }
+
         _lastCheckpoint = Stopwatch.GetTimestamp();
-        Counters.AddCheckpoints(deliveries.Count);
+        Counters.AddCheckpoints(written.Count);
     }
 
     /// <summary>
-    /// Newly assigned <paramref name="partitions"/>: restores each one's last checkpoint into the engine and
-    /// returns the offsets to start from; a partition without a usable checkpoint starts at the committed offset.
+    /// Newly assigned <paramref name="partitions"/>: restores each one's newest consistent checkpoint (every chunk of
+    /// one generation) into the engine and returns the offsets to start from; a partition without a usable checkpoint
+    /// starts at the committed offset.
     /// Runs inside the consumer's poll, on the processor's thread. A checkpoint that cannot be read from Kafka
     /// stops the processor (starting without the state would miss clears): the exception leaves Run.
     /// </summary>
@@ -76,17 +96,24 @@ public sealed partial class TelemetryProcessor
         var restored = new List<int>();
         foreach (var partition in partitions)
         {
-            if (!latest.TryGetValue(PartitionCheckpoint.KeyOf(_options.GroupId, _kafka.Topics.Telemetry, partition), out var record))
+            var prefix = PartitionCheckpoint.PrefixOf(_options.GroupId, _kafka.Topics.Telemetry, partition);
+            if (!PartitionCheckpoint.TryRestore(latest, prefix, out var checkpoint, out var highest, out var problem))
             {
-                _log($"processor: partition {partition}: no checkpoint, starting at the committed offset");
+                // Written above every leftover generation, into slot 0.
+                _checkpointed[partition] = (highest, 1);
+                _log(problem is null
+                    ? $"processor: partition {partition}: no checkpoint, starting at the committed offset"
+                    : $"processor: partition {partition}: checkpoint unusable ({problem}), starting at the committed offset");
                 continue;
             }
 
+            _checkpointed[partition] = (highest, checkpoint.Slot);
+            var next = checkpoint.NextOffset;
+            var watermarkMs = checkpoint.WatermarkMs;
             try
             {
-                PartitionCheckpoint.Read(record, out var next, out var watermarkMs, out var snapshot);
                 restored.Clear();
-                var devices = _engine.RestoreSnapshot(snapshot, restored);
+                var devices = _engine.RestoreSnapshot(checkpoint.Snapshot, restored);
                 foreach (var number in restored)
                 {
                     if (number >= _partitionOf.Length)
@@ -100,7 +127,7 @@ public sealed partial class TelemetryProcessor
                 _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
                 _positions[partition] = next;
                 starts[partition] = next;
-                _log($"processor: partition {partition}: restored {devices} devices, reading on from offset {next}");
+                _log($"processor: partition {partition}: restored {devices} devices from checkpoint {checkpoint.Generation} ({checkpoint.Chunks} chunks, {checkpoint.Snapshot.Length} bytes), reading on from offset {next}");
             }
             catch (InvalidDataException e)
             {

@@ -135,6 +135,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             // The new owner starts from this partition's last checkpoint or committed offset.
             _positions.Remove(partition);
             _nextOffsets.Remove(partition);
+            _checkpointed.Remove(partition);
         }
     }
 

@@ -7,9 +7,19 @@ using Spectre.Console;
 namespace Sensing.Sim;
 
 /// <summary>Live progress of a publishing run (devices connected, msg/s, acks, errors, simulation clock) and its closing summary.</summary>
-public sealed class PublishProgress(PublishCounters counters)
+/// <param name="read">Reads the counters now: one run's, or the sum of a city's shards.</param>
+public sealed class PublishProgress(Func<PublishSnapshot> read)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>Progress of one run.</summary>
+    public PublishProgress(PublishCounters counters)
+        : this(counters.Snapshot)
+    {
+    }
+
+    /// <summary>Time since the progress was created.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Shows a refreshing status line on a terminal (a line every 5 s otherwise) until <paramref name="work"/> completes.</summary>
     public async Task ShowWhileAsync(IAnsiConsole console, Task work)
@@ -18,6 +28,7 @@ public sealed class PublishProgress(PublishCounters counters)
         var lastAt = TimeSpan.Zero;
         string Line()
         {
+            var counters = read();
             var now = _clock.Elapsed;
             var rate = (counters.Sent - lastSent) / Math.Max(0.001, (now - lastAt).TotalSeconds);
             (lastSent, lastAt) = (counters.Sent, now);
@@ -32,6 +43,7 @@ public sealed class PublishProgress(PublishCounters counters)
     /// <summary>Writes the closing table.</summary>
     public void Summary(IAnsiConsole console, string title, IEnumerable<(string What, string Value)> extra)
     {
+        var counters = read();
         var elapsed = _clock.Elapsed;
         var table = new Table().Title($"[bold]{Markup.Escape(title)}[/]").AddColumn("what").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("devices (connected at peak)", $"{counters.Devices:N0} ({counters.PeakConnected:N0})");

@@ -27,6 +27,9 @@ public sealed record SimCityOptions
     /// <summary>MQTT endpoint to publish to; null to simulate offline as fast as possible.</summary>
     public IPEndPoint? Broker { get; init; }
 
+    /// <summary>With <see cref="Processes"/>: shard i publishes to the (i mod count)th of these (one gateway or broker holds ~20,000 connections here).</summary>
+    public IReadOnlyList<IPEndPoint> ShardBrokers { get; init; } = [];
+
     /// <summary>Inject the incidents and traps that fit the run.</summary>
     public bool Incidents { get; init; } = true;
 
@@ -38,6 +41,57 @@ public sealed record SimCityOptions
 
     /// <summary>Where to write every reading as long-form CSV, or null.</summary>
     public string? ReadingsOut { get; init; }
+
+    /// <summary>The part of the city this process publishes; shards other than 0 leave the registry and truth to shard 0.</summary>
+    public CityShard Shard { get; init; } = CityShard.Whole;
+
+    /// <summary>Shard processes to launch and watch (1: publish in this process).</summary>
+    public int Processes { get; init; } = 1;
+
+    /// <summary>
+    /// The command-line arguments every shard process gets (<c>sim city</c> and the city's options), to which the
+    /// launcher adds <c>--shard</c>, <c>--start</c> and <c>--status-lines</c>.
+    /// </summary>
+    public IReadOnlyList<string> ShardArguments { get; init; } = [];
+
+    /// <summary>Print machine-readable <c>status</c> lines instead of the live line and summary (for a launching process).</summary>
+    public bool StatusLines { get; init; }
+
+    /// <summary>Checks the combination of options; throws naming the option at fault.</summary>
+    public SimCityOptions Validate()
+    {
+        if (Processes is < 1 or > 64)
+        {
+            throw new ArgumentException($"--processes: must be 1-64, was {Processes}");
+        }
+
+        if ((Processes > 1 || !Shard.IsWhole) && Broker is null)
+        {
+            throw new ArgumentException((Processes > 1 ? "--processes" : "--shard") + ": needs --broker (sharding splits the devices' connections)");
+        }
+
+        if (ShardBrokers.Count > 1 && Processes == 1)
+        {
+            throw new ArgumentException("--broker: a list of brokers needs --processes (each shard publishes to one)");
+        }
+
+        if (Processes > 1 && !Shard.IsWhole)
+        {
+            throw new ArgumentException("--processes: launches the shards itself; give either --processes or --shard");
+        }
+
+        if (Processes > 1 && ReadingsOut is not null)
+        {
+            throw new ArgumentException("--readings-out: one file per process; run the shards with --shard to record each");
+        }
+
+        if (!Shard.IsWhole && StartMs is null)
+        {
+            throw new ArgumentException("--shard: needs --start, the same for every shard, so the shards share one clock and one incident plan");
+        }
+
+        return this;
+    }
 }
 
 /// <summary><c>sensing sim city</c>: builds the city, writes registry and ground truth, then publishes or records it.</summary>
@@ -49,8 +103,12 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
     /// <summary>Runs; returns the exit code.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        options.Validate();
         var city = CityModel.Create(options.City);
-        var start = options.StartMs ?? (options.Broker is null ? OfflineStartMs(options.City.UtcOffset) : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+        // Shard processes need time to start and connect before the shared start.
+        var start = options.StartMs ?? (options.Broker is null ? OfflineStartMs(options.City.UtcOffset)
+            : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (options.Processes > 1 ? SimShardsRun.StartupMs : 0));
         var plan = options.Incidents ? IncidentPlan.Apply(city, start, options.Duration) : null;
         console.MarkupLineInterpolated($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts, seed {city.Options.Seed}, from {CsvTime.Format(start)} for {options.Duration}");
         foreach (var group in city.Devices.GroupBy(d => d.Info.Kind).OrderBy(g => g.Key))
@@ -66,16 +124,10 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         }
 
         console.MarkupLineInterpolated($"incidents and traps: {city.Incidents.Count}{(plan is { Skipped.Count: > 0 } ? $"; left out: {string.Join("; ", plan.Skipped)}" : "")}");
-        if (options.RegistryOut is { } registryOut)
+        WriteRegistryAndTruth(city);
+        if (options.Processes > 1)
         {
-            city.WriteRegistry(registryOut);
-            console.MarkupLineInterpolated($"registry: {registryOut}");
-        }
-
-        if (options.TruthOut is { } truthOut)
-        {
-            TruthFile.Write(truthOut, city.Incidents.Select(i => i.Truth));
-            console.MarkupLineInterpolated($"ground truth: {truthOut}");
+            return await new SimShardsRun(options with { StartMs = start }, console).RunAsync(cancellationToken);
         }
 
         using var readings = options.ReadingsOut is { } path ? new ReadingsCsvWriter(path) : null;
@@ -87,23 +139,61 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
             return 0;
         }
 
-        var publisher = new CityPublisher(city, new PublishOptions { Broker = options.Broker, StartMs = start, Duration = options.Duration, Speed = options.Speed })
+        var publisher = new CityPublisher(city, new PublishOptions
+        {
+            Broker = options.Broker, StartMs = start, Duration = options.Duration, Speed = options.Speed, Shard = options.Shard,
+        })
         {
             OnReading = readings is null ? null : (r, m) => readings.Write(r.Device.Info.Id, r.EventTimeMs, r.TimeMs, m.Span),
         };
-        var progress = new PublishProgress(publisher.Counters);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
-        await progress.ShowWhileAsync(console, publisher.RunAsync(cancellationToken));
-        process.Refresh();
-        var cpu = process.TotalProcessorTime - cpuBefore;
+        TimeSpan Cpu()
+        {
+            process.Refresh();
+            return process.TotalProcessorTime - cpuBefore;
+        }
+
+        var run = publisher.RunAsync(cancellationToken);
+        if (options.StatusLines)
+        {
+            await ShardStatus.WriteWhileAsync(Console.Out, run, publisher.Counters, Cpu);
+            return publisher.Counters.Errors == 0 ? 0 : 1;
+        }
+
+        var progress = new PublishProgress(publisher.Counters);
+        await progress.ShowWhileAsync(console, run);
+        var cpu = Cpu();
         var sent = Math.Max(1, publisher.Counters.Sent);
-        progress.Summary(console, "sensing sim city: summary",
+        progress.Summary(console, "sensing sim city: summary" + (options.Shard.IsWhole ? "" : $" (shard {options.Shard})"),
         [
             ("broker", options.Broker.ToString()),
             ("speed", $"{options.Speed}x"),
             ("simulator CPU (all cores)", $"{cpu.TotalSeconds:0.0} s, {cpu.TotalMicroseconds / sent:0.0} us per message"),
+            ("downlink commands acted on (ignored)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0})"),
         ]);
         return publisher.Counters.Errors == 0 ? 0 : 1;
+    }
+
+    private void WriteRegistryAndTruth(CityModel city)
+    {
+        // Every shard builds the same city; shard 0 writes what they share.
+        if (options.Shard.Index != 0 && (options.RegistryOut ?? options.TruthOut) is not null)
+        {
+            console.MarkupLineInterpolated($"registry and ground truth: written by shard 0/{options.Shard.Count} (the same for every shard)");
+            return;
+        }
+
+        if (options.RegistryOut is { } registryOut)
+        {
+            city.WriteRegistry(registryOut);
+            console.MarkupLineInterpolated($"registry: {registryOut}");
+        }
+
+        if (options.TruthOut is { } truthOut)
+        {
+            TruthFile.Write(truthOut, city.Incidents.Select(i => i.Truth));
+            console.MarkupLineInterpolated($"ground truth: {truthOut}");
+        }
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Sensing.IntegrationTests.Charts;
 
-/// <summary>One query of one panel of a provisioned dashboard, as Grafana's Prometheus data source sends it.</summary>
+/// <summary>One query of one panel of a provisioned dashboard (PromQL or InfluxQL), before Grafana expands it.</summary>
 internal sealed record PanelQuery(string Dashboard, string Panel, string RefId, string Expression, bool Instant, int MaxDataPoints, string? MinInterval)
 {
     public override string ToString() => $"{Dashboard} / {Panel} / {RefId}";
@@ -64,8 +64,10 @@ internal sealed record GrafanaDashboard(string File, string Uid, string Title, s
                     continue;
                 }
 
+                // Prometheus targets hold their PromQL in "expr"; InfluxDB targets in raw mode hold their InfluxQL in "query".
+                var expression = target.TryGetProperty("expr", out var expr) ? expr : target.GetProperty("query");
                 queries.Add(new PanelQuery(title, panelTitle, target.GetProperty("refId").GetString()!,
-                    target.GetProperty("expr").GetString()!, Flag(target, "instant") && !Flag(target, "range"), maxDataPoints, minInterval));
+                    expression.GetString()!, Flag(target, "instant") && !Flag(target, "range"), maxDataPoints, minInterval));
             }
         }
 

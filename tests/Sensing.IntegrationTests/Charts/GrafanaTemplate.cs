@@ -70,19 +70,21 @@ internal sealed partial class GrafanaTemplate(DateTimeOffset from, DateTimeOffse
     }
 
     /// <summary>Replaces $name, ${name}, ${name:format} and [[name]] with the selected values.</summary>
-    public string ExpandVariables(string text) => VariableReference().Replace(text, match =>
-    {
-        var name = match.Groups["braced"].Success ? match.Groups["braced"].Value
-            : match.Groups["bracket"].Success ? match.Groups["bracket"].Value : match.Groups["plain"].Value;
-        var variable = variables.FirstOrDefault(v => v.Name == name);
-        if (variable is null)
-        {
-            return match.Value; // not a dashboard variable: left for the store to reject
-        }
+    public string ExpandVariables(string text) => ReplaceVariables(text, variables, variable =>
+        FormatForPrometheus(variable, selection.TryGetValue(variable.Name, out var s) ? s : VariableSelection.AllValues));
 
-        var chosen = selection.TryGetValue(name, out var s) ? s : VariableSelection.AllValues;
-        return FormatForPrometheus(variable, chosen);
-    });
+    /// <summary>
+    /// Replaces every reference to one of <paramref name="variables"/> with what <paramref name="format"/> makes of it;
+    /// a reference to a name that is not a dashboard variable is left for the store to reject.
+    /// </summary>
+    public static string ReplaceVariables(string text, IReadOnlyList<TemplateVariable> variables, Func<TemplateVariable, string> format) =>
+        VariableReference().Replace(text, match =>
+        {
+            var name = match.Groups["braced"].Success ? match.Groups["braced"].Value
+                : match.Groups["bracket"].Success ? match.Groups["bracket"].Value : match.Groups["plain"].Value;
+            var variable = variables.FirstOrDefault(v => v.Name == name);
+            return variable is null ? match.Value : format(variable);
+        });
 
     public static TimeSpan ParseDuration(string text)
     {
@@ -125,7 +127,8 @@ internal sealed partial class GrafanaTemplate(DateTimeOffset from, DateTimeOffse
 
     private static string Ms(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-    private static string FormatDuration(TimeSpan span)
+    /// <summary>A duration as Grafana writes $__interval: "20s", "1m", "500ms".</summary>
+    public static string FormatDuration(TimeSpan span)
     {
         var ms = (long)span.TotalMilliseconds;
         return ms % 86_400_000 == 0 ? $"{ms / 86_400_000}d"
@@ -135,8 +138,9 @@ internal sealed partial class GrafanaTemplate(DateTimeOffset from, DateTimeOffse
             : $"{ms}ms";
     }
 
+    /// <summary>$name, ${name}, ${name:format} and [[name]]: the forms of a template variable reference Grafana replaces.</summary>
     [GeneratedRegex(@"\$\{(?<braced>\w+)(?::\w+)?\}|\[\[(?<bracket>\w+)\]\]|\$(?<plain>[A-Za-z]\w*)")]
-    private static partial Regex VariableReference();
+    internal static partial Regex VariableReference();
 
     [GeneratedRegex(@"[$^*{}\[\]'+?.()|]")]
     private static partial Regex RegexMetacharacter();

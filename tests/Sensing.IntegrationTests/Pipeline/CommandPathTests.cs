@@ -11,7 +11,8 @@ namespace Sensing.IntegrationTests.Pipeline;
 /// <summary>
 /// Per-device detection through the real path (mosquitto_pub as the devices, gateway, Kafka 0.9, processor, feed):
 /// a gas meter rupture's alert reaches the feed and its valve-close command reaches <c>sensing.commands</c>, keyed
-/// by the meter; a device that falls silent is reported offline once other devices' readings move event time on.
+/// by the meter; a device that falls silent is reported offline once other devices' readings move event time on,
+/// and a district whose devices all fall silent is one district alert, not one per device.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -21,6 +22,8 @@ public sealed class CommandPathTests
     private const string Meter = "gm-rupture";
     private const string Silent = "md-silent";
     private const string Talker = "md-talker";
+    private const string OutageDistrict = "d09";
+    private static readonly string[] OutageDevices = [.. Enumerable.Range(1, 6).Select(i => $"md-d09-{i}")];
     private readonly PipelineFixture _city = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -33,6 +36,7 @@ public sealed class CommandPathTests
             new DeviceInfo(Meter, DeviceKind.GasMeter, "d07", 900, DeviceRegistryFile.HashSecret(Password)) { Parameters = DeviceParameters.Parse("qmax=6") },
             new DeviceInfo(Silent, DeviceKind.MethaneDetector, "d07", 1, DeviceRegistryFile.HashSecret(Password)),
             new DeviceInfo(Talker, DeviceKind.MethaneDetector, "d07", 3_600, DeviceRegistryFile.HashSecret(Password)),
+            .. OutageDevices.Select(id => new DeviceInfo(id, DeviceKind.MethaneDetector, OutageDistrict, 1, DeviceRegistryFile.HashSecret(Password))),
         ]);
     }
 
@@ -90,6 +94,38 @@ public sealed class CommandPathTests
         // Last heard is its reading or the gateway's record of its CONNECT, whichever is later: both lie between
         // `heard` and `published`.
         Assert.That(offline!.RaisedAtMs, Is.InRange(heard + 3_000, published + 3_000), "raised when three report intervals had passed");
+    }
+
+    [Test]
+    public async Task MosquittoPub_SixDevicesOfADistrictFallSilent_OneDistrictAlertInFeed()
+    {
+        // Six detectors of d09 reporting every second are heard once; md-talker, 5 s later, moves event time on.
+        foreach (var id in OutageDevices)
+        {
+            Assert.That(await PublishLel(id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), Is.Zero);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.That(await PublishLel(Talker, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), Is.Zero);
+
+        AlertEvent[] offline = [];
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var alerts = await _http.GetFromJsonAsync($"{_city.FeedUrl}/api/alerts?state=active", AlertJsonContext.Default.AlertEventArray) ?? [];
+            offline = [.. alerts.Where(a => a.Condition == "device.offline" && (a.Source == OutageDistrict || OutageDevices.Contains(a.Source)))];
+            if (offline.Any(a => a.Source == OutageDistrict))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        // The first four raised device alerts; the fifth made a district alert that folded them in; the sixth joined
+        // it without an alert of its own (the district alert lists it from its next update, a minute of event time on).
+        Assert.That(offline.Select(a => a.Source), Is.EqualTo(new[] { OutageDistrict }), "one active offline alert for the district");
+        Assert.That(offline[0].Devices, Is.EquivalentTo(OutageDevices.Take(5)));
     }
 
     private Task<int> PublishLel(string device, long ts) =>

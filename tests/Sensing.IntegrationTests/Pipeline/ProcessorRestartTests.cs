@@ -15,7 +15,7 @@ namespace Sensing.IntegrationTests.Pipeline;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class ProcessorRestartTests
+public sealed partial class ProcessorRestartTests
 {
     private readonly LocalKafka _kafka = new(LocalKafkaOptions.Default);
     private readonly LocalVictoriaMetrics _store = new(LocalVictoriaMetricsOptions.Default);
@@ -129,13 +129,7 @@ public sealed class ProcessorRestartTests
         }
         finally
         {
-            first.Kill();
-            second?.Kill();
-            await first.WaitForExitAsync();
-            if (second is not null)
-            {
-                await second.WaitForExitAsync();
-            }
+            await KillAsync(first, second);
         }
 
         var actual = alerts.Events;
@@ -175,12 +169,28 @@ public sealed class ProcessorRestartTests
         Assert.That(outcomes.All(o => o.Persisted), Is.True, "every frame should be in sensing.telemetry");
     }
 
-    private Process StartProcessor(string registry, string group, string name, Action<string> onLine)
+    private static async Task KillAsync(params Process?[] processes)
+    {
+        foreach (var process in processes)
+        {
+            process?.Kill();
+        }
+
+        foreach (var process in processes)
+        {
+            if (process is not null)
+            {
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    private Process StartProcessor(string registry, string group, string name, Action<string> onLine, int maxBatch = 8)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "sensing.dll"), "processor",
             "--kafka", _kafka.BootstrapServers, "--kafka-legacy-version", "0.9.0.1", "--registry", registry, "--store", _store.BaseUrl,
-            "--raw-samples", "None", "--max-batch", "8", "--group", group])
+            "--raw-samples", "None", "--max-batch", maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--group", group])
         {
             start.ArgumentList.Add(argument);
         }
@@ -210,8 +220,13 @@ public sealed class ProcessorRestartTests
         private readonly HashSet<string> _sources;
 
         public AlertReader(KafkaOptions options, RestartScenario scenario)
+            : this(options, scenario.Devices.Select(d => d.Id))
         {
-            _sources = [.. scenario.Devices.Select(d => d.Id)];
+        }
+
+        public AlertReader(KafkaOptions options, IEnumerable<string> sources)
+        {
+            _sources = [.. sources];
             _consumer = new RecordConsumer(options, "it-restart-" + Guid.NewGuid().ToString("N"), "it-restart-alerts");
             _consumer.Subscribe(options.Topics.Alerts);
         }

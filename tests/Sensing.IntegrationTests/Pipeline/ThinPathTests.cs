@@ -27,6 +27,9 @@ public sealed class ThinPathTests
             new DeviceInfo("md-v5", DeviceKind.MethaneDetector, "d02", 30, hash),
             new DeviceInfo("md-restart", DeviceKind.MethaneDetector, "d03", 30, hash),
             new DeviceInfo("md-calm", DeviceKind.MethaneDetector, "d01", 30, hash),
+            new DeviceInfo("wp-key1", DeviceKind.WaterPressure, "d09", 300, hash),
+            new DeviceInfo("wp-key2", DeviceKind.WaterPressure, "d09", 300, hash),
+            new DeviceInfo("md-key", DeviceKind.MethaneDetector, "d09", 30, hash),
         ]);
     }
 
@@ -108,6 +111,51 @@ public sealed class ThinPathTests
         Assert.That(acknowledged, Has.Count.GreaterThan(8), "publishing should continue after the restart");
         var inKafka = ReadSequences(device, acknowledged.Count, TimeSpan.FromSeconds(60));
         Assert.That(acknowledged.Except(inKafka), Is.Empty, "every acknowledged reading must be in sensing.telemetry");
+    }
+
+    [Test]
+    public async Task MosquittoPub_WaterSensorsOfOneDistrict_KeyedByDistrictOnOnePartition()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var (device, payload) in new[]
+        {
+            ("wp-key1", $"{{\"seq\":1,\"ts\":{now},\"pressure\":0.31}}"),
+            ("wp-key2", $"{{\"seq\":1,\"ts\":{now},\"pressure\":0.29}}"),
+            ("md-key", $"{{\"seq\":1,\"ts\":{now},\"lel\":1.5}}"),
+        })
+        {
+            Assert.That(await MosquittoPub.PublishAsync(_city.GatewayEndPoint, device, Password, $"sensing/{device}/up", payload), Is.Zero, device);
+        }
+
+        var found = ReadKeys(["wp-key1", "wp-key2", "md-key"], TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(found.GetValueOrDefault("wp-key1").Key, Is.EqualTo("district/d09"));
+            Assert.That(found.GetValueOrDefault("wp-key2").Key, Is.EqualTo("district/d09"));
+            Assert.That(found.GetValueOrDefault("wp-key2").Partition, Is.EqualTo(found.GetValueOrDefault("wp-key1").Partition));
+            Assert.That(found.GetValueOrDefault("md-key").Key, Is.EqualTo("md-key"), "other kinds stay keyed by device");
+        });
+    }
+
+    // The key and partition of each device's reading record (not the gateway's online events).
+    private Dictionary<string, (string Key, int Partition)> ReadKeys(string[] devices, TimeSpan timeout)
+    {
+        var found = new Dictionary<string, (string Key, int Partition)>();
+        using var consumer = new RecordConsumer(_city.KafkaOptions, "it-keys-" + Guid.NewGuid().ToString("N"), "it-keys");
+        consumer.Subscribe(_city.KafkaOptions.Topics.Telemetry);
+        var clock = Stopwatch.StartNew();
+        while (found.Count < devices.Length && clock.Elapsed < timeout)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } record
+                && TelemetryFrame.TryDecode(record.Value, out var frame, out _)
+                && !frame.TryGet(Metric.Online, out _)
+                && System.Text.Encoding.ASCII.GetString(frame.DeviceId) is var id && devices.Contains(id))
+            {
+                found[id] = (System.Text.Encoding.UTF8.GetString(record.Key), record.Partition);
+            }
+        }
+
+        return found;
     }
 
     private HashSet<ulong> ReadSequences(string device, int expected, TimeSpan timeout)

@@ -1,58 +1,32 @@
 using System.Text.Json;
 using NUnit.Framework;
+using Sensing.LocalServers;
 using Sensing.Storage;
 
 namespace Sensing.IntegrationTests.Storage;
 
-/// <summary>StoreWriter against the real Debian influxd 1.6.7, started with its own config, folders and ports.</summary>
+/// <summary>StoreWriter against the real Debian influxd 1.6.7, started by the local server harness on its own ports and folder.</summary>
 [TestFixture]
 public sealed class InfluxDbStoreWriterTests
 {
-    private const string Executable = "/usr/bin/influxd";
     private const string Database = "sensing_it";
     private const long T0 = 1_700_000_000_123;
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private StoreServerProcess? _server;
+    private readonly LocalInfluxDb _server = new(LocalInfluxDbOptions.Default with { Databases = [Database] });
     private string _url = "";
 
     [OneTimeSetUp]
     public async Task StartInfluxDb()
     {
-        var folder = Directory.CreateTempSubdirectory("sensing-influx-").FullName;
-        var httpPort = StoreServerProcess.FreePort();
-        var rpcPort = StoreServerProcess.FreePort();
-        _url = $"http://127.0.0.1:{httpPort}";
-        // The rpc bind-address (backup/restore service) defaults to :8088; both ports are private to this test.
-        var config = Path.Combine(folder, "influxdb.conf");
-        await File.WriteAllTextAsync(config, $"""
-            reporting-disabled = true
-            bind-address = "127.0.0.1:{rpcPort}"
-
-            [meta]
-              dir = "{Path.Combine(folder, "meta")}"
-
-            [data]
-              dir = "{Path.Combine(folder, "data")}"
-              wal-dir = "{Path.Combine(folder, "wal")}"
-
-            [monitor]
-              store-enabled = false
-
-            [http]
-              bind-address = "127.0.0.1:{httpPort}"
-              log-enabled = false
-            """);
-        _server = StoreServerProcess.Start(Executable, folder, "-config", config);
-        await _server.WaitUntilReadyAsync(_http, _url + "/ping", TimeSpan.FromSeconds(30));
-        using var created = await _http.PostAsync($"{_url}/query?q={Uri.EscapeDataString($"CREATE DATABASE {Database}")}", null);
-        created.EnsureSuccessStatusCode();
+        await _server.StartAsync();
+        _url = _server.BaseUrl;
     }
 
     [OneTimeTearDown]
-    public void StopInfluxDb()
+    public async Task StopInfluxDb()
     {
-        _server?.Dispose();
+        await _server.DisposeAsync();
         _http.Dispose();
     }
 
@@ -77,7 +51,7 @@ public sealed class InfluxDbStoreWriterTests
 
         var rows = await QueryAsync("SELECT * FROM \"alert event\" ORDER BY time");
 
-        Assert.That(rows, Has.Count.EqualTo(2), _server!.Log);
+        Assert.That(rows, Has.Count.EqualTo(2));
         Assert.That(rows[0]["time"].GetInt64(), Is.EqualTo(T0));
         Assert.That(rows[0]["device"].GetString(), Is.EqualTo("md 0,1=x"));
         Assert.That(rows[0]["district"].GetString(), Is.EqualTo("laoshan"));

@@ -135,6 +135,46 @@ public sealed class WaterPipeBurstTests
         Assert.That(kit.Events, Is.Empty);
     }
 
+    // The baseline's own error at the demand peaks, as the instrumented city backtest showed it: around the morning
+    // peak (05:00-11:00 local, raised cosine) inflow runs 1.5 % above its baseline and every pressure sensor 0.003 MPa
+    // (0.75 sigma) below, every day of the third week, at all sensors of the district at once.
+    private static double PeakAboveBaseline(long t, string id, double value)
+    {
+        var hours = ((t + (8 * Hour)) % Day) / (double)Hour;
+        if (t < Learned || hours is < 5 or >= 11)
+        {
+            return value;
+        }
+
+        var shape = 0.5 - (0.5 * Math.Cos(2 * Math.PI * (hours - 5) / 6));
+        return id == Inlet ? value * (1 + (0.015 * shape)) : value - (0.003 * shape);
+    }
+
+    [Test]
+    public void Process_DemandPeakSlightlyAboveBaselineAllWeek_RaisesNothing()
+    {
+        var kit = Kit();
+
+        Run(kit, new WaterSeries(9), 0, Learned + (7 * Day), PeakAboveBaseline);
+
+        Assert.That(kit.Events, Is.Empty);
+    }
+
+    [Test]
+    public void Process_DemandPeakSlightlyAboveBaselineWithoutMinimumBurst_RaisesFalseBurst()
+    {
+        // Slack k = 0.5 sigma alone tunes the CUSUMs to a 1 sigma shift, the size of that error: the same week raises.
+        var options = DetectionOptions.Default with
+        {
+            Water = WaterOptions.Default with { PipeBurst = PipeBurstOptions.Default with { MinimumBurstFraction = 0 } },
+        };
+        var kit = Kit(options: options);
+
+        Run(kit, new WaterSeries(9), 0, Learned + (7 * Day), PeakAboveBaseline);
+
+        Assert.That(kit.Of(AlertCondition.PipeBurst).Where(e => e.Type == AlertEventType.Raised), Is.Not.Empty);
+    }
+
     [Test]
     public void Process_BurstAfterWarmup_OneDistrictAlertThenClearAfterRepair()
     {
@@ -247,6 +287,21 @@ public sealed class WaterPipeBurstTests
         var raised = kit.Of(AlertCondition.PipeBurst).Where(e => e.Type == AlertEventType.Raised).ToList();
         Assert.That(raised, Has.Count.EqualTo(1));
         Assert.That(raised[0].Devices, Is.EquivalentTo(new[] { Sensors[2], Sensors[3] }));
+    }
+
+    [TestCase(-0.01)]
+    [TestCase(1.0)]
+    [TestCase(double.NaN)]
+    public void Constructor_MinimumBurstFractionOutOfRange_ThrowsNamingIt(double fraction)
+    {
+        var options = DetectionOptions.Default with
+        {
+            Water = WaterOptions.Default with { PipeBurst = PipeBurstOptions.Default with { MinimumBurstFraction = fraction } },
+        };
+
+        Assert.That(
+            () => new DetectionEngine(options, new DeviceRegistry(), new RecordingSink()),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("MinimumBurstFraction"));
     }
 
     [Test]

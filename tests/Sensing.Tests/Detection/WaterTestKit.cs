@@ -54,6 +54,15 @@ internal sealed class WaterTestKit
         Engine.Process(number, reading);
     }
 
+    /// <summary>Sequence numbers go on from <paramref name="other"/>'s, as a device's would after a restart.</summary>
+    public void ContinueSequencesOf(WaterTestKit other)
+    {
+        foreach (var (id, sequence) in other._sequence)
+        {
+            _sequence[id] = sequence;
+        }
+    }
+
     public int Number(string id)
     {
         Assert.That(Registry.TryFind(Encoding.ASCII.GetBytes(id), out var number), Is.True, id);

@@ -103,8 +103,6 @@ public sealed class CityBacktestTests
     }
 
     [Test]
-    [Ignore("open defect: PipeBurstDetector still raises 0-2 false bursts per 14-day run (2 with this seed, in daytime), " +
-        "each for about an hour, after the demand level removed the all-day ones; bench/README.md has the figures")]
     public void Backtest_PipeBurst_NoFalseAlarms()
     {
         var falsePositives = _score!.FalsePositives.Where(a => a.Condition == "water.pipe-burst")

@@ -56,6 +56,9 @@ internal sealed class WaterNetwork
     /// <summary>Name of district <paramref name="district"/>.</summary>
     public string DistrictName(int district) => _districtNames[district];
 
+    /// <summary>The number of the district named <paramref name="name"/>; false when no resolved water device is in it.</summary>
+    public bool TryFindDistrict(string name, out int district) => _districtNumbers.TryGetValue(name, out district);
+
     /// <summary>Options in force in district <paramref name="district"/>.</summary>
     public WaterOptions OptionsOf(int district) => _districtOptions[district];
 

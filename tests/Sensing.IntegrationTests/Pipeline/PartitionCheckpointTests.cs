@@ -1,0 +1,149 @@
+using Sensing.Processor;
+
+namespace Sensing.IntegrationTests.Pipeline;
+
+/// <summary>
+/// A partition's checkpoint split into chunk records and put back together, without servers: the compacted topic's
+/// latest value per key is a dictionary here, with the leftovers a real topic keeps (an earlier, larger checkpoint's
+/// chunks; a checkpoint cut short by a crash).
+/// </summary>
+[TestFixture]
+public sealed class PartitionCheckpointTests
+{
+    private const string Prefix = "g/sensing.telemetry/1/";
+
+    [Test]
+    public void Split_SnapshotOfThreeChunks_EveryChunkWithinTheLimitAndRestoredWhole()
+    {
+        var snapshot = Bytes(2_500_000, seed: 1);
+        var latest = new Dictionary<string, byte[]>();
+
+        var chunks = Put(latest, slot: 0, generation: 7, snapshot, nextOffset: 4242);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chunks.Count, Is.EqualTo(5), "2,500,000 bytes in chunks of 524,288 less the header");
+            Assert.That(chunks.Select(c => c.Value.Length), Has.All.LessThanOrEqualTo(512 * 1024));
+            Assert.That(chunks.Select(c => c.Key), Is.EqualTo(Enumerable.Range(0, 5).Select(i => Prefix + "0/" + i)));
+            Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out var highest, out var problem), Is.True, problem);
+            Assert.That(restored.Snapshot, Is.EqualTo(snapshot));
+            Assert.That((restored.Generation, restored.Chunks, restored.NextOffset, restored.WatermarkMs, restored.Slot), Is.EqualTo((7L, 5, 4242L, 99L, 0)));
+            Assert.That(highest, Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void TryRestore_StaleChunksOfAnEarlierLargerCheckpoint_Ignored()
+    {
+        // Generation 1 took four chunks in slot 0; generation 3 takes two and overwrites only chunks 0 and 1.
+        var latest = new Dictionary<string, byte[]>();
+        Put(latest, slot: 0, generation: 1, Bytes(1_800_000, seed: 2), nextOffset: 10);
+        var smaller = Bytes(700_000, seed: 3);
+        Put(latest, slot: 0, generation: 3, smaller, nextOffset: 30);
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out _, out var problem), Is.True, problem);
+        Assert.That((restored.Generation, restored.Chunks, restored.NextOffset), Is.EqualTo((3L, 2, 30L)));
+        Assert.That(restored.Snapshot, Is.EqualTo(smaller));
+    }
+
+    [Test]
+    public void TryRestore_NewestCheckpointCutShort_PreviousCheckpointOfTheOtherSlotRestored()
+    {
+        // Generation 2 whole in slot 1; generation 3 was being written to slot 0 over generation 1 when the process died:
+        // its chunk 0 arrived, chunks 1 and 2 are still generation 1's.
+        var latest = new Dictionary<string, byte[]>();
+        Put(latest, slot: 0, generation: 1, Bytes(1_200_000, seed: 4), nextOffset: 10);
+        var previous = Bytes(1_300_000, seed: 5);
+        Put(latest, slot: 1, generation: 2, previous, nextOffset: 20);
+        var torn = new Dictionary<string, byte[]>();
+        Put(torn, slot: 0, generation: 3, Bytes(1_400_000, seed: 6), nextOffset: 30);
+        latest[Prefix + "0/0"] = torn[Prefix + "0/0"];
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out var highest, out var problem), Is.True, problem);
+        Assert.Multiple(() =>
+        {
+            Assert.That((restored.Generation, restored.Slot, restored.NextOffset), Is.EqualTo((2L, 1, 20L)));
+            Assert.That(restored.Snapshot, Is.EqualTo(previous));
+            Assert.That(highest, Is.EqualTo(3), "the next checkpoint is written above the torn one");
+        });
+    }
+
+    [Test]
+    public void TryRestore_OnlyAnIncompleteCheckpoint_FalseNamingTheProblem()
+    {
+        var latest = new Dictionary<string, byte[]>();
+        Put(latest, slot: 0, generation: 1, Bytes(1_200_000, seed: 7), nextOffset: 10);
+        latest.Remove(Prefix + "0/1");
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out var highest, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("incomplete"));
+        Assert.That(highest, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void TryRestore_OtherPartitionsGroupsAndFormats_LeftAlone()
+    {
+        // Partition 10 shares the text "1" with partition 1; an earlier format's key has no slot; another group's keys.
+        var latest = new Dictionary<string, byte[]>
+        {
+            ["g/sensing.telemetry/1"] = [1, 0, 0, 0],
+        };
+        Put(latest, slot: 0, generation: 5, Bytes(1000, seed: 8), nextOffset: 50, prefix: "g/sensing.telemetry/10/");
+        Put(latest, slot: 1, generation: 6, Bytes(1000, seed: 9), nextOffset: 60, prefix: "h/sensing.telemetry/1/");
+        var own = Bytes(1000, seed: 10);
+        Put(latest, slot: 1, generation: 2, own, nextOffset: 20);
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out var highest, out var problem), Is.True, problem);
+        Assert.That((restored.Generation, restored.NextOffset, highest), Is.EqualTo((2L, 20L, 2L)));
+        Assert.That(restored.Snapshot, Is.EqualTo(own));
+    }
+
+    [Test]
+    public void TryRestore_OnlyTheEarlierOneRecordFormat_FalseNamingIt()
+    {
+        var latest = new Dictionary<string, byte[]> { ["g/sensing.telemetry/1"] = [1, 0, 0, 0] };
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out var highest, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("earlier one-record format"));
+        Assert.That(highest, Is.Zero);
+    }
+
+    [Test]
+    public void TryRestore_ChunkOfAnotherVersion_NotUsed()
+    {
+        var latest = new Dictionary<string, byte[]>();
+        Put(latest, slot: 0, generation: 1, Bytes(1000, seed: 11), nextOffset: 10);
+        latest[Prefix + "0/0"][0] = PartitionCheckpoint.Version + 1;
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out _, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("not a version"));
+    }
+
+    [TestCase(1_000_000)]
+    [TestCase(100)]
+    public void Validate_ChunkBytesOutOfRange_ThrowsNamingTheKey(int bytes)
+    {
+        var options = ProcessorOptions.Default with { CheckpointChunkBytes = bytes };
+
+        Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.StartsWith("processor.checkpointChunkBytes:"));
+    }
+
+    private static List<(string Key, byte[] Value)> Put(
+        Dictionary<string, byte[]> latest, int slot, long generation, byte[] snapshot, long nextOffset, string prefix = Prefix)
+    {
+        var chunks = PartitionCheckpoint.Split(prefix, slot, generation, nextOffset, 99, snapshot, 512 * 1024);
+        foreach (var (key, value) in chunks)
+        {
+            latest[key] = value;
+        }
+
+        return chunks;
+    }
+
+    private static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
