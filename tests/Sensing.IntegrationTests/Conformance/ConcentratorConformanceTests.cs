@@ -29,6 +29,7 @@ public sealed class ConcentratorConformanceTests
         [
             Meter("gm-c-1", "d07"), Meter("gm-c-2", "d07"), Meter("gm-c-3", "d07"), Meter("gm-c-4", "d07"), Meter("gm-c-5", "d07"),
             Meter("gm-x-1", "d08"), Meter("gm-solo", "d08"),
+            new DeviceInfo("wp-c-1", DeviceKind.WaterPressure, "d07", 120, hash) { Parameters = DeviceParameters.Parse("role=far-end") },
             new DeviceInfo("cc-d07", DeviceKind.Concentrator, "d07", 900, hash) { Parameters = DeviceParameters.Parse("serves=district:d07|gm-solo") },
         ]);
     }
@@ -44,13 +45,14 @@ public sealed class ConcentratorConformanceTests
             [{"device":"gm-c-1","seq":101,"volume":10.5,"flow":0.4},
              {"device":"gm-x-1","seq":102,"volume":3,"flow":9},
              {"device":"gm-c-2","seq":103,"ts":1795667580000,"flow":0,"valve":"closed"},
-             {"device":"gm-solo","seq":104,"flow":1.25}]
+             {"device":"gm-solo","seq":104,"flow":1.25},
+             {"device":"wp-c-1","seq":105,"pressure":0.31}]
             """;
         var result = await PeerClient.RunAsync(Pub("mqttv311", "-m", batch));
 
-        // mosquitto_pub -q 1 exits 0 only after its PUBACK, and the PUBACK follows the last of the 4 records.
+        // mosquitto_pub -q 1 exits 0 only after its PUBACK, and the PUBACK follows the last of the 5 records.
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(_gateway.Counters.PersistedInKafka - persisted, Is.GreaterThanOrEqualTo(4), "PUBACK before every record was in Kafka");
+        Assert.That(_gateway.Counters.PersistedInKafka - persisted, Is.GreaterThanOrEqualTo(5), "PUBACK before every record was in Kafka");
 
         var first = await SingleReadingAsync("gm-c-1", 101);
         Assert.That(first.Metrics[Metric.GasVolume], Is.EqualTo(10.5));
@@ -59,6 +61,8 @@ public sealed class ConcentratorConformanceTests
         Assert.That(second.Metrics[Metric.ValveOpen], Is.Zero);
         var solo = await SingleReadingAsync("gm-solo", 104);
         Assert.That(solo.Metrics[Metric.GasFlow], Is.EqualTo(1.25), "a device named in serves, outside the district");
+        var pressure = await SingleReadingAsync("wp-c-1", 105, "district/d07");
+        Assert.That(pressure.Metrics[Metric.Pressure], Is.EqualTo(0.31).Within(1e-6), "a water sensor keyed by its district, as when it publishes itself");
 
         var letter = await DeadLetterAsync("gm-x-1");
         Assert.That(letter.GetProperty("reason").GetString(), Is.EqualTo(nameof(PayloadError.NotServedByConcentrator)));
@@ -125,11 +129,11 @@ public sealed class ConcentratorConformanceTests
         Assert.That(_gateway.ReadingsOf("gm-c-1").Where(r => r.Metrics.ContainsKey(Metric.Online)), Is.Empty, "devices behind it are judged by their readings' age");
     }
 
-    private async Task<KafkaReading> SingleReadingAsync(string device, ulong sequence)
+    private async Task<KafkaReading> SingleReadingAsync(string device, ulong sequence, string? key = null)
     {
         var readings = await _gateway.WaitForReadingsAsync(device, r => r.Any(x => x.Sequence == sequence));
         var reading = readings.Single(r => r.Sequence == sequence);
-        Assert.That(reading.Key, Is.EqualTo(device), "keyed as if the device had published it itself");
+        Assert.That(reading.Key, Is.EqualTo(key ?? device), "keyed as if the device had published it itself");
         return reading;
     }
 
