@@ -18,19 +18,10 @@ ROUNDS=${ROUNDS:-2}
 PASSWORD=load-bench
 
 source "$(dirname "$0")/lib.sh" sensing-bench
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 echo "bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), connections=$CONNECTIONS rate=$RATE duration=${DURATION}s window=$WINDOW sources=$SOURCES rounds=$ROUNDS"
 
-"$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
-kafka_pid=$!
-pids+=("$kafka_pid")
-for _ in $(seq 120); do grep -q '^kafka ' "$work/kafka.out" && break; sleep 0.5; done
-kafka=$(awk '/^kafka /{print $2}' "$work/kafka.out")
-[[ -n "$kafka" ]] || { echo "Kafka did not start:" >&2; cat "$work/kafka.err" >&2; exit 1; }
-broker_pid=$(for p in $(pstree -p "$kafka_pid" | grep -o 'java([0-9]*)' | grep -o '[0-9]*'); do
-  tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 'kafka.Kafka' && echo "$p"; done | head -1)
-echo "kafka: $kafka (broker pid ${broker_pid:-?})"
+start_kafka
 
 "$sensing" load registry --out "$work/devices.csv" --devices "$CONNECTIONS" --password "$PASSWORD"
 gateway_port=$(free_port)
@@ -81,13 +72,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # Every reading the gateway acknowledged (warm-up included) must be in sensing.telemetry.
-kcat_args=(-b "$kafka" -X api.version.request=false -X broker.version.fallback=0.9.0.1)
-partitions=$(kcat "${kcat_args[@]}" -L -t sensing.telemetry | grep -c 'partition [0-9]*,' || true)
-in_kafka=0
-for p in $(seq 0 $((partitions - 1))); do
-  last=$(kcat "${kcat_args[@]}" -C -t sensing.telemetry -p "$p" -o -1 -e -q -f '%o\n' 2>/dev/null | tail -1)
-  in_kafka=$((in_kafka + ${last:--1} + 1))
-done
+in_kafka=$(telemetry_records)
 gateway_rss=$(awk '/VmRSS/{print $2}' "/proc/$gateway_pid/status")
 
 echo

@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced, not run): builds `sensing` unless SKIP_BUILD is set, makes a work folder that
 # is removed on exit together with every process whose id is in `pids`, and small port helpers.
-# After sourcing: $root, $sensing, $work, the array pids.
+# After sourcing: $root, $sensing, $work, the array pids, and the helpers below (ports, CPU, Kafka).
 # Usage: source "$(dirname "$0")/lib.sh" WORK_PREFIX
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,4 +21,33 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for_port() {
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
   echo "nothing listens on port $1" >&2; return 1
+}
+
+# CPU time (user + system, clock ticks) of process $1.
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+# Starts `sensing load kafka` (Kafka 0.9 with the Sensing topics) in the background; sets kafka (host:port) and
+# broker_pid (the broker's JVM, for CPU accounting; empty when not found).
+start_kafka() {
+  "$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
+  local kafka_pid=$!
+  pids+=("$kafka_pid")
+  for _ in $(seq 120); do grep -q '^kafka ' "$work/kafka.out" && break; sleep 0.5; done
+  kafka=$(awk '/^kafka /{print $2}' "$work/kafka.out")
+  [[ -n "$kafka" ]] || { echo "Kafka did not start:" >&2; cat "$work/kafka.err" >&2; exit 1; }
+  broker_pid=$(for p in $(pstree -p "$kafka_pid" | grep -o 'java([0-9]*)' | grep -o '[0-9]*'); do
+    tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 'kafka.Kafka' && echo "$p"; done | head -1)
+  echo "kafka: $kafka (broker pid ${broker_pid:-?})"
+}
+
+# Prints how many records sensing.telemetry holds over all its partitions (last offset + 1 each, read with kcat).
+telemetry_records() {
+  local kcat_args=(-b "$kafka" -X api.version.request=false -X broker.version.fallback=0.9.0.1)
+  local partitions total=0 last p
+  partitions=$(kcat "${kcat_args[@]}" -L -t sensing.telemetry | grep -c 'partition [0-9]*,' || true)
+  for p in $(seq 0 $((partitions - 1))); do
+    last=$(kcat "${kcat_args[@]}" -C -t sensing.telemetry -p "$p" -o -1 -e -q -f '%o\n' 2>/dev/null | tail -1)
+    total=$((total + ${last:--1} + 1))
+  done
+  echo "$total"
 }

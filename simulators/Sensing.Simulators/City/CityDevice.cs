@@ -34,8 +34,11 @@ public sealed class CityDevice
     /// <summary>Index of the device's district in <see cref="CityModel.Districts"/>.</summary>
     public int District { get; }
 
-    /// <summary>True when the device keeps an MQTT session; false when it connects, publishes and disconnects (NB-IoT).</summary>
-    public bool Persistent { get; }
+    /// <summary>True when the device keeps an MQTT session; false when it connects, publishes and disconnects (NB-IoT) or is behind a concentrator.</summary>
+    public bool Persistent { get; internal set; }
+
+    /// <summary>Index in <see cref="CityModel.Concentrators"/> of the concentrator that publishes for the device; -1 when it publishes itself.</summary>
+    public int Concentrator { get; internal set; } = -1;
 
     /// <summary>True when the device sends the compact binary reading; false for JSON.</summary>
     public bool Binary { get; internal set; }

@@ -23,11 +23,12 @@ public sealed partial class CityModel
     private readonly List<Incident>?[] _incidentsByDistrict;
     private readonly List<Incident> _incidents = [];
 
-    private CityModel(CityOptions options, CityDevice[] devices, CityDistrict[] districts)
+    private CityModel(CityOptions options, CityDevice[] devices, CityDistrict[] districts, CityConcentrator[] concentrators)
     {
         Options = options;
         Devices = devices;
         Districts = districts;
+        Concentrators = concentrators;
         _incidentsByDevice = new List<Incident>?[devices.Length];
         _incidentsByDistrict = new List<Incident>?[districts.Length];
     }
@@ -40,6 +41,12 @@ public sealed partial class CityModel
 
     /// <summary>Every district, by index.</summary>
     public IReadOnlyList<CityDistrict> Districts { get; }
+
+    /// <summary>The district concentrators, by index (see <see cref="CityOptions.ConcentratorKinds"/>).</summary>
+    public IReadOnlyList<CityConcentrator> Concentrators { get; }
+
+    /// <summary>Every registry entry of the city: its devices, then its concentrators.</summary>
+    public IEnumerable<DeviceInfo> RegistryEntries => Devices.Select(d => d.Info).Concat(Concentrators.Select(c => c.Info));
 
     /// <summary>Incidents and traps injected so far.</summary>
     public IReadOnlyList<Incident> Incidents => _incidents;
@@ -70,7 +77,7 @@ public sealed partial class CityModel
             districts[device.District].Devices.Add(device.Index);
         }
 
-        return new CityModel(options, [.. devices], districts);
+        return new CityModel(options, [.. devices], districts, CityConcentrator.Assign(options, devices, districts));
     }
 
     /// <summary>Devices of one kind, in index order.</summary>
@@ -98,8 +105,8 @@ public sealed partial class CityModel
         }
     }
 
-    /// <summary>Writes the registry file (ids, kinds, districts, intervals, password hashes, parameters) the gateway and processor load.</summary>
-    public void WriteRegistry(string path) => DeviceRegistryFile.Write(path, Devices.Select(d => d.Info));
+    /// <summary>Writes the registry file (ids, kinds, districts, intervals, password hashes, parameters; concentrators last) the gateway and processor load.</summary>
+    public void WriteRegistry(string path) => DeviceRegistryFile.Write(path, RegistryEntries);
 
     private static CityDevice CreateDevice(CityOptions options, DeviceKind kind, int k, int index, CityDistrict[] districts)
     {

@@ -51,6 +51,22 @@ public sealed record CityOptions
     };
 
     /// <summary>
+    /// Kinds that reach the gateway through their district's concentrator (the third connection mode, docs/gateway.md
+    /// "Concentrators") in the districts that have one (<see cref="ConcentratorDistrictShare"/>). Default: gas meters,
+    /// as utilities read meters through a concentrator per district.
+    /// </summary>
+    public IReadOnlySet<DeviceKind> ConcentratorKinds { get; init; } = new HashSet<DeviceKind> { DeviceKind.GasMeter };
+
+    /// <summary>
+    /// Share of the districts, the first ones (d01, d02, ...), with a concentrator that publishes the readings of their
+    /// <see cref="ConcentratorKinds"/> devices in batches; 0 for none. Default 0.25 (2 of 8 districts).
+    /// </summary>
+    public double ConcentratorDistrictShare { get; init; } = 0.25;
+
+    /// <summary>Number of districts with a concentrator.</summary>
+    public int ConcentratorDistricts => (int)Math.Round(ConcentratorDistrictShare * Districts, MidpointRounding.AwayFromZero);
+
+    /// <summary>
     /// Share of devices that send the compact binary reading (first byte 0xB1, see docs/gateway.md) instead of JSON.
     /// Default 0.2.
     /// </summary>
@@ -96,6 +112,16 @@ public sealed record CityOptions
         if (BinaryShare is < 0 or > 1)
         {
             throw new ArgumentException($"binary share: must be in [0, 1], was {BinaryShare}");
+        }
+
+        if (ConcentratorDistrictShare is < 0 or > 1)
+        {
+            throw new ArgumentException($"concentrator district share: must be in [0, 1], was {ConcentratorDistrictShare}");
+        }
+
+        if (ConcentratorKinds.Contains(DeviceKind.Concentrator) || ConcentratorKinds.Contains(DeviceKind.Unknown))
+        {
+            throw new ArgumentException("concentrator kinds: must be device kinds that report readings");
         }
 
         if (DuplicateRate is < 0 or > 0.5 || OutOfOrderRate is < 0 or > 0.5)

@@ -4,7 +4,8 @@ namespace Sensing.Simulators.City;
 
 /// <summary>
 /// One of <see cref="Count"/> disjoint parts of a city, so several simulator processes (each below its open-files
-/// limit) publish one city between them: device <c>i</c> belongs to shard <c>i % Count</c>. Every process builds the
+/// limit) publish one city between them: device <c>i</c> belongs to shard <c>i % Count</c>, except that a device behind
+/// concentrator <c>c</c> belongs with it to shard <c>c % Count</c>. Every process builds the
 /// whole city from the same options and seed (the same registry, incidents and ground truth) and publishes only the
 /// devices of its shard; a device's readings depend on nothing but its own state, so the shards together publish
 /// exactly the readings one process would. Interleaving by index gives every shard the same kind mix.
@@ -22,12 +23,24 @@ public sealed record CityShard(int Index, int Count)
     /// <summary>True when device <paramref name="deviceIndex"/> (its <see cref="CityDevice.Index"/>) is in this shard.</summary>
     public bool Contains(int deviceIndex) => deviceIndex % Count == Index;
 
+    /// <summary>True when concentrator <paramref name="concentratorIndex"/> (in <see cref="CityModel.Concentrators"/>) is in this shard.</summary>
+    public bool ContainsConcentrator(int concentratorIndex) => concentratorIndex % Count == Index;
+
+    /// <summary>
+    /// True when <paramref name="device"/> is published by this shard: a device behind a concentrator goes with its
+    /// concentrator (one connection, so one process), every other device by its index.
+    /// </summary>
+    public bool Contains(CityDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return device.Concentrator >= 0 ? ContainsConcentrator(device.Concentrator) : Contains(device.Index);
+    }
+
     /// <summary>Devices of <paramref name="city"/> in this shard.</summary>
     public int DeviceCount(CityModel city)
     {
         ArgumentNullException.ThrowIfNull(city);
-        var total = city.Devices.Count;
-        return (total / Count) + (Index < total % Count ? 1 : 0);
+        return city.Devices.Count(Contains);
     }
 
     /// <summary>Parses <c>i/n</c> (<c>0/4</c> is the first of four); throws <see cref="ArgumentException"/> naming <paramref name="option"/>.</summary>

@@ -43,7 +43,7 @@ public sealed class CitySimulation
         _due = new PriorityQueue<int, long>(shard.DeviceCount(city));
         foreach (var device in city.Devices)
         {
-            if (shard.Contains(device.Index))
+            if (shard.Contains(device))
             {
                 _due.Enqueue(device.Index, startMs + device.PhaseMs);
             }

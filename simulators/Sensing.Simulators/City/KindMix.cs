@@ -54,7 +54,7 @@ public sealed record KindMix
         foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var eq = item.IndexOf('=');
-            if (eq <= 0 || !DeviceKinds.TryParse(item.AsSpan(0, eq).Trim(), out var kind)
+            if (eq <= 0 || !DeviceKinds.TryParse(item.AsSpan(0, eq).Trim(), out var kind) || kind == DeviceKind.Concentrator
                 || !double.TryParse(item.AsSpan(eq + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var share))
             {
                 throw new ArgumentException($"mix: '{item}' is not kind=share (kinds: {string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))})");

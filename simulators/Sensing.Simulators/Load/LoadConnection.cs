@@ -33,6 +33,8 @@ internal sealed class LoadConnection
     private readonly TaskCompletionSource _connAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ushort[] _freeIds;
     private readonly long[] _sentAt;
+    private readonly byte[][]? _batchDevices;
+    private readonly byte[] _payload;
     private Socket? _socket;
     private Task _receiveLoop = Task.CompletedTask;
     private int _freeCount;
@@ -43,9 +45,12 @@ internal sealed class LoadConnection
     private volatile bool _closed;
     private bool _closing;
 
-    public LoadConnection(string deviceId, MqttQoS qos, int window, LatencyHistogram latency)
+    public LoadConnection(string deviceId, MqttQoS qos, int window, LatencyHistogram latency, string[]? batchDevices = null)
     {
         _latency = latency;
+        _batchDevices = batchDevices?.Select(Encoding.ASCII.GetBytes).ToArray();
+        // A reading is at most ~60 bytes besides its device id: {"device":"..","seq":20 digits,"ts":13 digits,"lel":1.5}.
+        _payload = new byte[_batchDevices is null ? 96 : 2 + _batchDevices.Sum(d => d.Length + 80)];
         _qos = qos;
         _topic = Encoding.UTF8.GetBytes($"sensing/{deviceId}/up");
         var slots = qos == MqttQoS.AtMostOnce ? 0 : window;
@@ -132,10 +137,10 @@ internal sealed class LoadConnection
             }
         }
 
-        Span<byte> payload = stackalloc byte[96];
+        var payload = _payload.AsSpan();
         for (var i = 0; i < count; i++)
         {
-            var length = WriteReading(payload, ++_sequence, unixMs);
+            var length = _batchDevices is null ? WriteReading(payload, ++_sequence, unixMs) : WriteBatch(payload, _batchDevices, ++_sequence, unixMs);
             MqttPacketWriter.WritePublish(_out, MqttProtocolVersion.V311, _topic, payload[..length], _qos, _qos == MqttQoS.AtMostOnce ? (ushort)0 : ids[i]);
         }
 
@@ -181,6 +186,29 @@ internal sealed class LoadConnection
         n += written;
         ",\"lel\":1.5}"u8.CopyTo(buffer[n..]);
         return n + 11;
+    }
+
+    /// <summary>A concentrator's JSON batch: one methane reading per device, <c>[{"device":"ID","seq":N,...},...]</c>.</summary>
+    private static int WriteBatch(Span<byte> buffer, byte[][] devices, ulong sequence, long unixMs)
+    {
+        buffer[0] = (byte)'[';
+        var n = 1;
+        foreach (var device in devices)
+        {
+            "{\"device\":\""u8.CopyTo(buffer[n..]);
+            n += 11;
+            device.CopyTo(buffer[n..]);
+            n += device.Length;
+            buffer[n++] = (byte)'"';
+            // The reading follows, its opening '{' turned into the ',' after the device.
+            var length = WriteReading(buffer[n..], sequence, unixMs);
+            buffer[n] = (byte)',';
+            n += length;
+            buffer[n++] = (byte)',';
+        }
+
+        buffer[n - 1] = (byte)']';
+        return n;
     }
 
     /// <summary>Sends what is buffered; false while some of it is still waiting for socket space.</summary>

@@ -48,7 +48,7 @@ public sealed class LoadDriver(LoadOptions options)
                 var elapsed = clock.Elapsed;
                 progress?.Invoke(new LoadReport(elapsed, Open(connections), failures, Lost(connections), sent, acked,
                     (count - previousCount) / Math.Max(1e-3, (elapsed - previousTime).TotalSeconds),
-                    interval.Percentile(50), interval.Percentile(99), interval.Max));
+                    interval.Percentile(50), interval.Percentile(99), interval.Max, options.Batch));
                 (previous, previousCount, previousTime) = (now, count, elapsed);
             }
         }
@@ -64,7 +64,7 @@ public sealed class LoadDriver(LoadOptions options)
         await DrainAsync(connections, cancellationToken).ConfigureAwait(false);
         var (sentTotal, ackedTotal) = Totals(connections);
         var report = new LoadReport(publishing, Open(connections), failures, Lost(connections), sentTotal, ackedTotal, rate,
-            Latency.Percentile(50), Latency.Percentile(99), Latency.Max);
+            Latency.Percentile(50), Latency.Percentile(99), Latency.Max, options.Batch);
         await Task.WhenAll(connections.Where(c => c is not null).Select(c => c.DisconnectAsync())).ConfigureAwait(false);
         return report;
     }
@@ -81,7 +81,8 @@ public sealed class LoadDriver(LoadOptions options)
             tasks[i] = Task.Run(async () =>
             {
                 var id = options.DeviceId(index);
-                var connection = new LoadConnection(id, options.QoS, options.Window, Latency);
+                var batch = options.Batch > 1 ? Enumerable.Range(0, options.Batch).Select(item => options.BatchDeviceId(index, item)).ToArray() : null;
+                var connection = new LoadConnection(id, options.QoS, options.Window, Latency, batch);
                 try
                 {
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

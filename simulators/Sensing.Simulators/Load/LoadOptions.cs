@@ -36,6 +36,19 @@ public sealed record LoadOptions
     /// </summary>
     public IReadOnlyList<string> DeviceIds { get; init; } = [];
 
+    /// <summary>
+    /// Readings per PUBLISH. 1 (the default): every connection is a device publishing its own readings. Above 1: every
+    /// connection is a concentrator publishing a JSON batch (docs/gateway.md, "Concentrators") of this many readings,
+    /// one for each of its devices (<see cref="BatchDeviceId"/>), so readings/s is messages/s times the batch.
+    /// </summary>
+    public int Batch { get; init; } = 1;
+
+    /// <summary>
+    /// The devices the connections' batches carry readings for, <see cref="Batch"/> per connection in order; fewer than
+    /// <see cref="Connections"/> x <see cref="Batch"/> is an error. Empty: load-000001, load-000002, ...
+    /// </summary>
+    public IReadOnlyList<string> BatchDeviceIds { get; init; } = [];
+
     /// <summary>The password every device sends; null sends none.</summary>
     public string? Password { get; init; }
 
@@ -82,6 +95,17 @@ public sealed record LoadOptions
             throw new ArgumentException($"load.devices: {DeviceIds.Count} device ids for {Connections} connections");
         }
 
+        // 500 JSON readings of ~60 bytes stay below the gateway's 64 KiB maximum packet size.
+        if (Batch is < 1 or > 500)
+        {
+            throw new ArgumentException($"load.batch: must be 1-500 readings per PUBLISH, was {Batch}");
+        }
+
+        if (Batch > 1 && BatchDeviceIds.Count != 0 && BatchDeviceIds.Count < (long)Connections * Batch)
+        {
+            throw new ArgumentException($"load.batch: {BatchDeviceIds.Count} devices for {Connections} concentrators of {Batch} devices each");
+        }
+
         if (Window is < 1 or > 65_535)
         {
             throw new ArgumentException("load.window: must be 1-65535 (MQTT packet identifiers)");
@@ -97,6 +121,13 @@ public sealed record LoadOptions
 
     /// <summary>The device id of connection <paramref name="index"/>.</summary>
     public string DeviceId(int index) => DeviceIds.Count != 0 ? DeviceIds[index] : $"load-{index + 1:D6}";
+
+    /// <summary>The device of item <paramref name="item"/> in the batches of connection <paramref name="index"/>.</summary>
+    public string BatchDeviceId(int index, int item)
+    {
+        var n = (index * Batch) + item;
+        return BatchDeviceIds.Count != 0 ? BatchDeviceIds[n] : $"load-{n + 1:D6}";
+    }
 
     /// <summary>The source address of connection <paramref name="index"/>, or null.</summary>
     public IPAddress? SourceAddress(int index) => SourceAddresses.Count == 0 ? null : SourceAddresses[index % SourceAddresses.Count];

@@ -9,7 +9,7 @@ public sealed partial class CityPublisher
 {
     private async Task ConnectPersistentAsync(CancellationToken cancellationToken)
     {
-        var connects = _city.Devices.Where(d => d.Persistent && _options.Shard.Contains(d.Index)).Select(async device =>
+        var connects = _city.Devices.Where(d => d.Persistent && _options.Shard.Contains(d)).Select(async device =>
         {
             await _connectSlots.WaitAsync(cancellationToken);
             try
@@ -28,7 +28,10 @@ public sealed partial class CityPublisher
         await Task.WhenAll(connects);
     }
 
-    private async Task<DeviceMqttClient?> ConnectAsync(CityDevice device, ushort keepAliveSeconds, CancellationToken cancellationToken)
+    private Task<DeviceMqttClient?> ConnectAsync(CityDevice device, ushort keepAliveSeconds, CancellationToken cancellationToken) =>
+        ConnectAsync(device.Info.Id, device.Password, keepAliveSeconds, cancellationToken);
+
+    private async Task<DeviceMqttClient?> ConnectAsync(string id, string password, ushort keepAliveSeconds, CancellationToken cancellationToken)
     {
         var client = new DeviceMqttClient();
         try
@@ -38,9 +41,9 @@ public sealed partial class CityPublisher
                 Host = _options.Broker.Address.ToString(),
                 Port = _options.Broker.Port,
                 LocalAddress = SourceAddress(),
-                ClientId = device.Info.Id,
-                UserName = device.Info.Id,
-                Password = device.Password,
+                ClientId = id,
+                UserName = id,
+                Password = password,
                 KeepAliveSeconds = keepAliveSeconds,
             }, cancellationToken);
             Counters.AddConnected();

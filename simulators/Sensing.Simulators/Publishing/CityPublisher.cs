@@ -11,7 +11,8 @@ namespace Sensing.Simulators.Publishing;
 
 /// <summary>
 /// Publishes a <see cref="CityModel"/> over real MQTT: devices of persistent kinds hold one connection each for the
-/// whole run; the others connect, publish one QoS 1 reading and disconnect (NB-IoT style). The simulation clock
+/// whole run; the others connect, publish one QoS 1 reading and disconnect (NB-IoT style), except those behind a
+/// district concentrator, which publishes their readings in batches over its own connection. The simulation clock
 /// runs <see cref="PublishOptions.Speed"/> times real time; every reading carries its event time in <c>ts</c>, as JSON
 /// or, for <see cref="CityDevice.Binary"/> devices, the compact binary reading. A configurable share of readings is
 /// delivered twice, or after the device's next reading.
@@ -57,6 +58,7 @@ public sealed partial class CityPublisher
         try
         {
             await ConnectPersistentAsync(cancellationToken);
+            await ConnectConcentratorsAsync(cancellationToken);
             await PublishLoopAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -71,7 +73,7 @@ public sealed partial class CityPublisher
                 await _inFlight.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             }
 
-            await Task.WhenAll(_clients.Where(c => c is not null).Select(DisconnectAsync));
+            await Task.WhenAll(_clients.Where(c => c is not null).Concat(_links?.Select(l => l.Client) ?? []).Select(DisconnectAsync));
         }
     }
 
@@ -102,6 +104,8 @@ public sealed partial class CityPublisher
 
             if (due > now)
             {
+                // Caught up with the clock: the readings due together go out as their concentrators' batches.
+                await FlushBatchesAsync(cancellationToken);
                 // Ahead of the clock: sleep until the next reading is due (at most 50 ms, to keep progress fresh).
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp((due - now) / _options.Speed, 1, 50)), cancellationToken);
                 continue;
@@ -152,11 +156,19 @@ public sealed partial class CityPublisher
         {
             await DeliverAsync(_city.Devices[index], late, cancellationToken);
         }
+
+        await FlushBatchesAsync(cancellationToken);
     }
 
     private async ValueTask DeliverAsync(CityDevice device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         Counters.AddSent();
+        if (device.Concentrator >= 0)
+        {
+            await AddToBatchAsync(device, payload, cancellationToken);
+            return;
+        }
+
         if (!device.Persistent)
         {
             // One NB-IoT session per reading; a device's sessions run one after the other, so its order holds. The

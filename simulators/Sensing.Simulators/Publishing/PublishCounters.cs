@@ -67,6 +67,10 @@ public sealed class PublishCounters
 
     internal void AddError() => Interlocked.Increment(ref _errors);
 
+    internal void AddAcked(int readings) => Interlocked.Add(ref _acked, readings);
+
+    internal void AddErrors(int readings) => Interlocked.Add(ref _errors, readings);
+
     internal void AddCommand() => Interlocked.Increment(ref _commands);
 
     internal void AddIgnoredCommand() => Interlocked.Increment(ref _ignoredCommands);

@@ -18,15 +18,21 @@ public enum DeviceKind : byte
     ReservoirLevel = 6,
     /// <summary>Rain gauge (mm).</summary>
     RainGauge = 7,
+    /// <summary>
+    /// A data concentrator (LoRaWAN-style network server, a utility's district head-end) that publishes readings on
+    /// behalf of the devices its registry entry serves (<see cref="ConcentratorScope"/>). It reports no readings of
+    /// its own, so it is not in <see cref="DeviceKinds.All"/>.
+    /// </summary>
+    Concentrator = 8,
 }
 
 /// <summary>Names of <see cref="DeviceKind"/> as they appear in registries, topics, tags and config.</summary>
 public static class DeviceKinds
 {
     private static readonly string[] Names =
-        ["unknown", "gas-meter", "methane-detector", "ev-charger", "water-pressure", "water-flow", "reservoir-level", "rain-gauge"];
+        ["unknown", "gas-meter", "methane-detector", "ev-charger", "water-pressure", "water-flow", "reservoir-level", "rain-gauge", "concentrator"];
 
-    /// <summary>Every real kind (not <see cref="DeviceKind.Unknown"/>).</summary>
+    /// <summary>Every kind of field device that reports readings (not <see cref="DeviceKind.Unknown"/> nor <see cref="DeviceKind.Concentrator"/>).</summary>
     public static ReadOnlySpan<DeviceKind> All =>
     [
         DeviceKind.GasMeter, DeviceKind.MethaneDetector, DeviceKind.EvCharger, DeviceKind.WaterPressure,

@@ -9,7 +9,9 @@ namespace Sensing.Core.Devices;
 /// <c>kind</c> is a <see cref="DeviceKinds"/> name; <c>secret_sha256</c> is the lower-case hex SHA-256 of the
 /// device's MQTT password, or empty when the device connects without one; <c>params</c> holds the kind-specific
 /// <see cref="DeviceParameters"/> (<c>qmax=6;role=inlet</c>), possibly empty. Files with the older five-column
-/// header (no <c>params</c>) still load. Lines starting with '#' are comments.
+/// header (no <c>params</c>) still load. Lines starting with '#' are comments. A <c>concentrator</c> entry names the
+/// devices it publishes for in its <c>serves</c> parameter (<see cref="ConcentratorScope"/>); a missing or bad one
+/// stops the load.
 /// </summary>
 public static class DeviceRegistryFile
 {
@@ -124,6 +126,19 @@ public static class DeviceRegistryFile
             throw new FormatException($"{path}:{lineNumber}: params: {e.Message}", e);
         }
 
-        return new DeviceInfo(id, kind, parts[2].Trim(), interval, secret) { Parameters = parameters };
+        var device = new DeviceInfo(id, kind, parts[2].Trim(), interval, secret) { Parameters = parameters };
+        if (kind == DeviceKind.Concentrator)
+        {
+            try
+            {
+                ConcentratorScope.Of(device);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"{path}:{lineNumber}: {e.Message}", e);
+            }
+        }
+
+        return device;
     }
 }

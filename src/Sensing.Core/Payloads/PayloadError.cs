@@ -28,4 +28,14 @@ public enum PayloadError : byte
     BinaryTrailingBytes,
     /// <summary>A binary reading naming a metric code that does not exist.</summary>
     UnknownMetric,
+    /// <summary>A concentrator payload that is neither a JSON array of reading objects nor a 0xB2 binary batch.</summary>
+    NotABatch,
+    /// <summary>A concentrator payload with no item.</summary>
+    EmptyBatch,
+    /// <summary>A concentrator item without a valid device id (JSON <c>device</c>, or the binary item's id).</summary>
+    MissingDevice,
+    /// <summary>A concentrator item for a device the registry does not hold.</summary>
+    UnknownDevice,
+    /// <summary>A concentrator item for a device the concentrator's registry entry does not serve.</summary>
+    NotServedByConcentrator,
 }

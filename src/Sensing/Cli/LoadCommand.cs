@@ -26,10 +26,15 @@ internal static class LoadCommand
         var sources = new Option<int>("--sources") { Description = "Source addresses 127.0.0.2 .. 127.0.0.(N+1), round robin; 0: the OS chooses", DefaultValueFactory = _ => 0 };
         var registry = new Option<FileInfo?>("--registry") { Description = "Device registry CSV: the first N device ids are used (default: load-000001 ...)" };
         var password = new Option<string?>("--password") { Description = "Password every device sends" };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Readings per PUBLISH: above 1 every connection is a concentrator (the registry's concentrators) publishing a JSON batch for as many of its devices",
+            DefaultValueFactory = _ => LoadOptions.Default.Batch,
+        };
         var window = new Option<int>("--window") { Description = "QoS 1 messages in flight per connection", DefaultValueFactory = _ => LoadOptions.Default.Window };
         var command = new Command("load", "Drive an MQTT server (the gateway or any broker) with many connections at a target rate")
         {
-            target, connections, rate, qos, duration, sources, registry, password, window,
+            target, connections, rate, qos, duration, sources, registry, password, window, batch,
         };
         command.Subcommands.Add(CreateRegistry());
         command.Subcommands.Add(CreateKafka());
@@ -40,6 +45,10 @@ internal static class LoadCommand
             {
                 var count = result.GetValue(connections);
                 var file = result.GetValue(registry);
+                var entries = file is null ? [] : DeviceRegistryFile.Read(file.FullName);
+                var batching = result.GetValue(batch) > 1;
+                var concentrators = entries.Where(d => d.Kind == DeviceKind.Concentrator).Select(d => d.Id).ToList();
+                var devices = entries.Where(d => d.Kind != DeviceKind.Concentrator).Select(d => d.Id).ToList();
                 options = new LoadOptions
                 {
                     Target = IPEndPoint.Parse(result.GetValue(target)!),
@@ -48,7 +57,9 @@ internal static class LoadCommand
                     QoS = (MqttQoS)result.GetValue(qos),
                     Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
                     SourceAddresses = [.. Enumerable.Range(2, result.GetValue(sources)).Select(i => new IPAddress([127, 0, 0, (byte)i]))],
-                    DeviceIds = file is null ? [] : [.. DeviceRegistryFile.Read(file.FullName).Take(count).Select(d => d.Id)],
+                    DeviceIds = [.. (batching ? concentrators : devices).Take(count)],
+                    Batch = result.GetValue(batch),
+                    BatchDeviceIds = batching ? devices : [],
                     Password = result.GetValue(password),
                     Window = result.GetValue(window),
                 }.Validate();
@@ -72,12 +83,17 @@ internal static class LoadCommand
         var output = new Option<FileInfo>("--out") { Description = "Registry CSV to write", Required = true };
         var devices = new Option<int>("--devices") { Description = "Devices (load-000001 ...), methane detectors", DefaultValueFactory = _ => 1000 };
         var password = new Option<string?>("--password") { Description = "Password of every device; none: devices connect without one" };
-        var command = new Command("registry", "Write a registry of load devices for the gateway") { output, devices, password };
+        var concentrators = new Option<int>("--concentrators") { Description = "Concentrators (loadcc-000001 ...) serving every load device, for load --batch", DefaultValueFactory = _ => 0 };
+        var command = new Command("registry", "Write a registry of load devices for the gateway") { output, devices, password, concentrators };
         command.SetAction(result =>
         {
             var secret = result.GetValue(password) is { } p ? DeviceRegistryFile.HashSecret(p) : "";
             DeviceRegistryFile.Write(result.GetValue(output)!.FullName, Enumerable.Range(1, result.GetValue(devices))
-                .Select(i => new DeviceInfo($"{DevicePrefix}{i:D6}", DeviceKind.MethaneDetector, "load", 60, secret)));
+                .Select(i => new DeviceInfo($"{DevicePrefix}{i:D6}", DeviceKind.MethaneDetector, "load", 60, secret))
+                .Concat(Enumerable.Range(1, result.GetValue(concentrators)).Select(i => new DeviceInfo($"loadcc-{i:D6}", DeviceKind.Concentrator, "load", 60, secret)
+                {
+                    Parameters = DeviceParameters.From([new(ConcentratorScope.ParameterName, DevicePrefix + "*")]),
+                })));
             return 0;
         });
         return command;

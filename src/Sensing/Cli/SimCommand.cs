@@ -33,6 +33,16 @@ internal static class SimCommand
         var duplicates = new Option<double>("--duplicates") { Description = "Fraction of readings delivered twice" };
         var outOfOrder = new Option<double>("--out-of-order") { Description = "Fraction of readings delivered after the next one" };
         var binaryShare = new Option<double>("--binary-share") { Description = "Share of devices sending the compact binary reading instead of JSON", DefaultValueFactory = _ => CityOptions.Default.BinaryShare };
+        var concentratorKinds = new Option<string>("--concentrator-kinds")
+        {
+            Description = "Kinds published through their district's concentrator (connection mode 'concentrator'), comma-separated, or 'none'",
+            DefaultValueFactory = _ => string.Join(',', CityOptions.Default.ConcentratorKinds.Select(k => k.Name())),
+        };
+        var concentratorDistricts = new Option<double>("--concentrator-districts")
+        {
+            Description = "Share of districts (the first ones) with a concentrator; 0 for none",
+            DefaultValueFactory = _ => CityOptions.Default.ConcentratorDistrictShare,
+        };
         var noIncidents = new Option<bool>("--no-incidents") { Description = "Inject no incidents or traps" };
         var truthOut = new Option<FileInfo?>("--truth-out") { Description = "Write the ground truth CSV" };
         var readingsOut = new Option<FileInfo?>("--readings-out") { Description = "Write every reading as long CSV (timestamp,sensor,value,received)" };
@@ -45,7 +55,7 @@ internal static class SimCommand
         var statusLines = new Option<bool>("--status-lines") { Description = "Print machine-readable status lines (used by --processes)", Hidden = true };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
-            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
+            devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, concentratorKinds, concentratorDistricts, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
             persistent, shard, processes, statusLines,
         };
         command.SetAction(async (result, ct) =>
@@ -65,6 +75,8 @@ internal static class SimCommand
                         DuplicateRate = result.GetValue(duplicates),
                         OutOfOrderRate = result.GetValue(outOfOrder),
                         BinaryShare = result.GetValue(binaryShare),
+                        ConcentratorKinds = ParseKinds(result.GetValue(concentratorKinds)!, "--concentrator-kinds"),
+                        ConcentratorDistrictShare = result.GetValue(concentratorDistricts),
                         PersistentKinds = result.GetValue(persistent) is { } p ? ParseKinds(p, "--persistent") : CityOptions.Default.PersistentKinds,
                     }.Validate(),
                     Duration = DurationText.Parse(result.GetValue(duration)!, "--duration"),
@@ -142,11 +154,16 @@ internal static class SimCommand
     private static HashSet<DeviceKind> ParseKinds(string text, string option)
     {
         var kinds = new HashSet<DeviceKind>();
+        if (text.Trim() == "none")
+        {
+            return kinds;
+        }
+
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            kinds.Add(DeviceKinds.TryParse(name, out var kind) && kind != DeviceKind.Unknown
+            kinds.Add(DeviceKinds.TryParse(name, out var kind) && kind is not (DeviceKind.Unknown or DeviceKind.Concentrator)
                 ? kind
-                : throw new ArgumentException($"{option}: '{name}' is not a device kind (kinds: {string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))})"));
+                : throw new ArgumentException($"{option}: '{name}' is not a device kind (kinds: {string.Join(", ", DeviceKinds.All.ToArray().Select(k => k.Name()))}) or 'none'"));
         }
 
         return kinds;

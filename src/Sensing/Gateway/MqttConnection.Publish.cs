@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sensing.Core.Devices;
 using Sensing.Mqtt;
 
 namespace Sensing.Gateway;
@@ -51,10 +52,10 @@ internal sealed partial class MqttConnection
         switch (publish.QoS)
         {
             case MqttQoS.AtMostOnce:
-                _pendingProduce = _ingest.IngestAsync(device, publish.Payload, now, null, _context.ConnectionClosed);
+                _pendingProduce = IngestUplink(device, publish.Payload, now, null);
                 break;
             case MqttQoS.AtLeastOnce:
-                _pendingProduce = IngestAcknowledged(publish.Payload, now, Outbound.PubAck(publish.PacketId));
+                _pendingProduce = IngestAcknowledged(device, publish.Payload, now, Outbound.PubAck(publish.PacketId));
                 break;
             default:
                 if (!_qos2Pending.Add(publish.PacketId))
@@ -64,7 +65,7 @@ internal sealed partial class MqttConnection
                     break;
                 }
 
-                _pendingProduce = IngestAcknowledged(publish.Payload, now, Outbound.PubRec(publish.PacketId));
+                _pendingProduce = IngestAcknowledged(device, publish.Payload, now, Outbound.PubRec(publish.PacketId));
                 break;
         }
 
@@ -72,15 +73,25 @@ internal sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// Hands a QoS 1/2 reading to Kafka; <paramref name="ack"/> (PUBACK or PUBREC) is queued for the device once Kafka
-    /// acknowledged it, and the time since now goes to <c>sensing.gateway.ack_latency</c>. One closure per reading,
-    /// as before the latency was measured: the receive timestamp rides in it.
+    /// Hands a QoS 1/2 uplink to Kafka; <paramref name="ack"/> (PUBACK or PUBREC) is queued for the device once Kafka
+    /// acknowledged it (every item of a concentrator's batch), and the time since now goes to
+    /// <c>sensing.gateway.ack_latency</c>. One closure per uplink, as before the latency was measured: the receive
+    /// timestamp rides in it.
     /// </summary>
-    private ValueTask IngestAcknowledged(ReadOnlySpan<byte> payload, long nowMs, Outbound ack)
+    private ValueTask IngestAcknowledged(DeviceInfo device, ReadOnlySpan<byte> payload, long nowMs, Outbound ack)
     {
         var received = Stopwatch.GetTimestamp();
-        return _ingest.IngestAsync(_device!, payload, nowMs, durable => Acknowledge(durable, ack, received), _context.ConnectionClosed);
+        return IngestUplink(device, payload, nowMs, durable => Acknowledge(durable, ack, received));
     }
+
+    /// <summary>
+    /// A device's uplink is its reading; a concentrator's is a batch of its devices' readings (docs/gateway.md,
+    /// "Concentrators"), acknowledged once every item is in Kafka.
+    /// </summary>
+    private ValueTask IngestUplink(DeviceInfo device, ReadOnlySpan<byte> payload, long now, Action<bool>? onDurable) =>
+        _scope is { } scope
+            ? _ingest.IngestBatchAsync(device, scope, _registry, payload, now, onDurable, _context.ConnectionClosed)
+            : _ingest.IngestAsync(device, payload, now, onDurable, _context.ConnectionClosed);
 
     /// <summary>
     /// 5.0 3.3.2.3.4: a PUBLISH with a topic and an alias sets the alias; one with an empty topic uses it. Alias 0 or

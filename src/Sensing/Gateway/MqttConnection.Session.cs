@@ -11,7 +11,8 @@ namespace Sensing.Gateway;
 /// fires (3.1.2.5: no DISCONNECT, keep-alive expiry, a protocol error, or a 5.0 DISCONNECT with reason 0x04), and 1
 /// on the device's next accepted CONNECT after that. That offline event is the device's will, whatever will topic it
 /// named. A CONNECT of a device not known offline writes nothing: a device that connects, publishes and disconnects
-/// (NB-IoT) costs one record per reading, and its reading is what tells the processor it is alive.
+/// (NB-IoT) costs one record per reading, and its reading is what tells the processor it is alive. A concentrator's
+/// connection writes neither: it is not a device, and its devices' presence is their readings' age.
 /// </summary>
 internal sealed partial class MqttConnection
 {
@@ -49,6 +50,20 @@ internal sealed partial class MqttConnection
         }
 
         var device = _registry[number];
+        if (device.Kind == DeviceKind.Concentrator)
+        {
+            // The registry file checks the scope at load; an entry added at run time with a bad one is refused here.
+            try
+            {
+                _scope = ConcentratorScope.Of(device);
+            }
+            catch (FormatException)
+            {
+                _counters.RefusedConnect();
+                return RefuseConnect(MqttReasonCode.NotAuthorized, MqttConnectReturnCode.NotAuthorized);
+            }
+        }
+
         _device = device;
         _deviceNumber = number;
         _keepAlive = TimeSpan.FromSeconds(connect.KeepAliveSeconds);
@@ -66,7 +81,7 @@ internal sealed partial class MqttConnection
         Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(MqttReasonCode.Success, present) : Outbound.ConnAck311(MqttConnectReturnCode.Accepted, present));
         _connAckSent = true;
         _sessions.CountSent(_session.Resume());
-        if (backFromOffline)
+        if (_scope is null && backFromOffline)
         {
             _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
         }
@@ -105,6 +120,13 @@ internal sealed partial class MqttConnection
     {
         if (_session is null || _device is null)
         {
+            return;
+        }
+
+        if (_scope is not null)
+        {
+            // A concentrator has no online record: its devices are judged by their readings' age (docs/gateway.md).
+            _sessions.Detach(_session, this);
             return;
         }
 

@@ -33,6 +33,7 @@ internal sealed partial class MqttConnection : IAsyncDisposable
     private readonly HashSet<ushort> _qos2Pending = [];
     private MqttProtocolVersion _version;
     private DeviceInfo? _device;
+    private ConcentratorScope? _scope;
     private DeviceSession? _session;
     private TimeSpan _keepAlive;
     private volatile bool _kafkaFailed;

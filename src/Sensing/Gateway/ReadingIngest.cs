@@ -23,7 +23,7 @@ namespace Sensing.Gateway;
 /// and none are taken while the producer's circuit is open; a caller whose <see cref="IngestAsync"/> does not complete
 /// at once stops reading its socket until it does.
 /// </remarks>
-public sealed class ReadingIngest
+public sealed partial class ReadingIngest
 {
     private readonly RecordProducer _producer;
     private readonly SensingTopics _topics;
@@ -56,33 +56,41 @@ public sealed class ReadingIngest
     public ValueTask IngestAsync(DeviceInfo device, ReadOnlySpan<byte> payload, long ingestTimeMs, Action<bool>? onDurable, CancellationToken cancellationToken)
     {
         // The payload span lives only until the caller advances its pipe: encode it now, whatever happens next.
+        var record = Encode(device, payload, ingestTimeMs);
+        return Hand(record, onDurable, cancellationToken);
+    }
+
+    /// <summary>
+    /// The record of one device payload: its telemetry frame keyed by <see cref="DeviceInfo.TelemetryKeyUtf8"/>, or its
+    /// dead letter keyed by the device id when it does not decode; the same whoever delivered the payload (the device
+    /// itself or a concentrator).
+    /// </summary>
+    private PendingRecord Encode(DeviceInfo device, ReadOnlySpan<byte> payload, long ingestTimeMs)
+    {
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
-        var key = device.TelemetryKeyUtf8;
-        string topic;
-        byte[] value;
         if (!DevicePayload.TryDecode(payload, ingestTimeMs, metrics, out var reading, out var error))
         {
+            // A dead letter is keyed by the device id, whatever its readings' key.
             _counters.DeadLettered(error);
-            key = device.IdUtf8;
-            topic = _topics.DeadLetter;
-            value = DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload);
-        }
-        else
-        {
-            Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
-            var length = TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
-                TraceContext.None, metrics[..reading.MetricCount]);
-            _counters.Readings(device.Kind);
-            topic = _topics.Telemetry;
-            value = buffer[..length].ToArray();
+            return new PendingRecord(_topics.DeadLetter, device.IdUtf8, DeadLetter.Create(device, error.ToString(), ingestTimeMs, payload));
         }
 
+        Span<byte> buffer = stackalloc byte[TelemetryFrame.MaxLength];
+        var length = TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, reading.EventTimeMs, ingestTimeMs, reading.Sequence,
+            TraceContext.None, metrics[..reading.MetricCount]);
+        _counters.Readings(device.Kind);
+        return new PendingRecord(_topics.Telemetry, device.TelemetryKeyUtf8, buffer[..length].ToArray());
+    }
+
+    /// <summary>Hands an encoded record to Kafka within the gateway's bounds (see <see cref="IngestAsync"/>).</summary>
+    private ValueTask Hand(PendingRecord record, Action<bool>? onDurable, CancellationToken cancellationToken)
+    {
         if (_producer.Circuit.IsOpen || !_slots.Wait(0))
         {
-            return ProduceWhenAllowedAsync(topic, key, value, onDurable, cancellationToken);
+            return ProduceWhenAllowedAsync(record.Topic, record.Key, record.Value, onDurable, cancellationToken);
         }
 
-        var produce = Produce(topic, key, value, onDurable, cancellationToken);
+        var produce = Produce(record.Topic, record.Key, record.Value, onDurable, cancellationToken);
         return produce.IsCompletedSuccessfully ? default : ReleaseOnFailureAsync(produce);
     }
 
@@ -125,6 +133,9 @@ public sealed class ReadingIngest
     }
 }
 
+/// <summary>A record encoded and waiting to be handed to Kafka.</summary>
+internal readonly record struct PendingRecord(string Topic, byte[] Key, byte[] Value);
+
 /// <summary>The value of a <c>sensing.deadletter</c> record (JSON).</summary>
 public static class DeadLetter
 {
@@ -137,6 +148,28 @@ public static class DeadLetter
             json.WriteStartObject();
             json.WriteString("device"u8, device.Id);
             json.WriteString("kind"u8, device.Kind.Name());
+            json.WriteString("reason"u8, reason);
+            json.WriteNumber("receivedAtMs"u8, receivedAtMs);
+            json.WriteBase64String("payload"u8, payload);
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes the dead letter of a concentrator item that names no device, an unknown one or one it does not serve:
+    /// <c>device</c> is the id the item named (empty when none), <c>concentrator</c> the sender.
+    /// </summary>
+    public static byte[] CreateForItem(DeviceInfo concentrator, ReadOnlySpan<byte> deviceId, string reason, long receivedAtMs, ReadOnlySpan<byte> payload)
+    {
+        using var buffer = new MemoryStream(160 + (payload.Length * 4 / 3));
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("device"u8, deviceId);
+            json.WriteString("kind"u8, ""u8);
+            json.WriteString("concentrator"u8, concentrator.Id);
             json.WriteString("reason"u8, reason);
             json.WriteNumber("receivedAtMs"u8, receivedAtMs);
             json.WriteBase64String("payload"u8, payload);

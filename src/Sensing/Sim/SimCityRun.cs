@@ -113,7 +113,14 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         console.MarkupLineInterpolated($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts, seed {city.Options.Seed}, from {CsvTime.Format(start)} for {options.Duration}");
         foreach (var group in city.Devices.GroupBy(d => d.Info.Kind).OrderBy(g => g.Key))
         {
-            console.MarkupLineInterpolated($"  {group.Key,-18} {group.Count(),8:N0}  every {group.First().Info.ReportIntervalSeconds} s, {(group.First().Persistent ? "persistent session" : "connect-publish-disconnect")}");
+            var own = group.FirstOrDefault(d => d.Concentrator < 0) ?? group.First();
+            var behind = group.Count(d => d.Concentrator >= 0);
+            console.MarkupLineInterpolated($"  {group.Key,-18} {group.Count(),8:N0}  every {own.Info.ReportIntervalSeconds} s, {(own.Persistent ? "persistent session" : "connect-publish-disconnect")}{(behind > 0 ? $", {behind:N0} through a concentrator" : "")}");
+        }
+
+        if (city.Concentrators.Count > 0)
+        {
+            console.MarkupLineInterpolated($"  concentrators      {city.Concentrators.Count,8:N0}  one connection per district ({string.Join(", ", city.Concentrators.Select(c => c.Info.Id))}), batches of the readings due together");
         }
 
         console.MarkupLineInterpolated($"incidents and traps: {city.Incidents.Count}{(plan is { Skipped.Count: > 0 } ? $"; left out: {string.Join("; ", plan.Skipped)}" : "")}");

@@ -16,7 +16,11 @@ using Sensing.LocalServers;
 namespace Sensing.IntegrationTests.Conformance;
 
 /// <summary>One reading found in <c>sensing.telemetry</c>.</summary>
-public sealed record KafkaReading(string Device, ulong Sequence, IReadOnlyDictionary<Metric, double> Metrics);
+public sealed record KafkaReading(string Device, ulong Sequence, IReadOnlyDictionary<Metric, double> Metrics)
+{
+    /// <summary>The Kafka record's key.</summary>
+    public string Key { get; init; } = "";
+}
 
 /// <summary>
 /// A real Kafka 0.9 broker and the gateway hosted in this process, shared by the tests of one class. A background
@@ -165,7 +169,7 @@ public sealed class GatewayFixture : IAsyncDisposable
                     metrics[metric.Metric] = metric.Value;
                 }
 
-                _readings.Enqueue(new KafkaReading(Encoding.ASCII.GetString(frame.DeviceId), frame.Sequence, metrics));
+                _readings.Enqueue(new KafkaReading(Encoding.ASCII.GetString(frame.DeviceId), frame.Sequence, metrics) { Key = Encoding.ASCII.GetString(record.Key) });
             }
         }
     }

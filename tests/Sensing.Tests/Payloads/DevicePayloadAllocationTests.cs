@@ -31,6 +31,54 @@ public sealed class DevicePayloadAllocationTests
     [Test]
     public void TryDecode_BinaryGasMeterWarmLoop_AllocatesZeroBytes() => AssertNoAllocationPerPayload(BinaryGasMeter);
 
+    /// <summary>A concentrator's JSON batch of three gas meter readings.</summary>
+    internal static readonly byte[] JsonConcentratorBatch = ConcentratorBatchTests.JsonBatch;
+
+    /// <summary>A concentrator's binary batch of three gas meter readings.</summary>
+    internal static readonly byte[] BinaryConcentratorBatch =
+        ConcentratorBatchTests.BinaryBatch(("gm-000001", BinaryGasMeter), ("gm-000002", BinaryGasMeter), ("gm-000003", BinaryGasMeter));
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void TryRead_ConcentratorBatchWarmLoop_AllocatesZeroBytes(bool binary)
+    {
+        var payload = binary ? BinaryConcentratorBatch : JsonConcentratorBatch;
+        var sink = BatchRound(payload);
+        var allocated = new long[Rounds];
+        for (var r = 0; r < Rounds; r++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            sink += BatchRound(payload);
+            allocated[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        // Three readings per batch: the budget is per reading, as for single payloads.
+        Assert.That(sink, Is.GreaterThan(0), "nothing decoded");
+        Assert.That(allocated, Has.All.LessThan(3 * PayloadsPerRound), "some round allocated a byte or more per reading");
+        Assert.That(allocated.Min(), Is.Zero, $"no round was allocation-free: {string.Join(", ", allocated)}");
+    }
+
+    /// <summary>What the gateway does per batch: bound the items, split them checking the envelope, decode every item.</summary>
+    private static long BatchRound(byte[] payload)
+    {
+        Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];
+        long sum = 0;
+        for (var i = 0; i < PayloadsPerRound; i++)
+        {
+            var count = ConcentratorBatch.MaxItems(payload);
+            var batch = new ConcentratorBatch(payload);
+            while (batch.TryRead(out var deviceId, out var item))
+            {
+                if (DevicePayload.TryDecode(item, 1, metrics, out var reading, out _))
+                {
+                    sum += reading.MetricCount + deviceId.Length + count;
+                }
+            }
+        }
+
+        return sum;
+    }
+
     private static long DecodeRound(byte[] payload)
     {
         Span<MetricValue> metrics = stackalloc MetricValue[TelemetryFrame.MaxMetrics];

@@ -29,7 +29,7 @@ public sealed class CityShardTests
         var city = CityModel.Create(CityOptions.Default with { Devices = 100, Districts = 2 });
         var counts = Enumerable.Range(0, 3).Select(i => new CityShard(i, 3).DeviceCount(city)).ToList();
         Assert.That(counts.Sum(), Is.EqualTo(city.Devices.Count));
-        Assert.That(counts, Is.EqualTo(Enumerable.Range(0, 3).Select(i => city.Devices.Count(d => new CityShard(i, 3).Contains(d.Index)))));
+        Assert.That(counts, Is.EqualTo(Enumerable.Range(0, 3).Select(i => city.Devices.Count(d => new CityShard(i, 3).Contains(d)))));
     }
 
     [TestCase("1/4", 1, 4)]
