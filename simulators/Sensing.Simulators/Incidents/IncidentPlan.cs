@@ -40,7 +40,7 @@ public sealed class IncidentPlan
                 continue;
             }
 
-            var window = full ? FullWindow(kind, startMs, length) : ShortWindow(kind, city, startMs, length);
+            var window = full ? FullWindow(kind, startMs, length) : ShortWindow(kind, city.Options.IntervalSeconds(KindFor(kind)) * 1000L, startMs, length);
             if (window is not { } w)
             {
                 plan._skipped.Add(full || !NeedsFullPlan(kind)
@@ -88,10 +88,16 @@ public sealed class IncidentPlan
         _ => null,
     };
 
+    /// <summary>
+    /// True when a run of <paramref name="duration"/> shorter than <see cref="FullPlanDuration"/>, with its devices
+    /// reporting every <paramref name="intervalSeconds"/>, has room for <paramref name="kind"/>.
+    /// </summary>
+    public static bool FitsShortRun(IncidentKind kind, int intervalSeconds, TimeSpan duration) =>
+        ShortWindow(kind, intervalSeconds * 1000L, 0, (long)duration.TotalMilliseconds) is not null;
+
     // A short run: windows as fractions of the run, each at least a few reports of the device long.
-    private static (long Start, long End)? ShortWindow(IncidentKind kind, CityModel city, long s, long length)
+    private static (long Start, long End)? ShortWindow(IncidentKind kind, long interval, long s, long length)
     {
-        var interval = city.Options.IntervalSeconds(KindFor(kind)) * 1000L;
         (long, long)? At(double from, double span, long minimum) =>
             from * length + Math.Max(span * length, minimum) <= length ? (s + (long)(from * length), s + (long)(from * length) + Math.Max((long)(span * length), minimum)) : null;
         return kind switch

@@ -1,3 +1,5 @@
+using Sensing.Simulators.Incidents;
+
 namespace Sensing.Up;
 
 /// <summary>Settings of <c>sensing up</c>.</summary>
@@ -29,10 +31,18 @@ public sealed record UpOptions
             throw new ArgumentException("--devices: must be 50-50000 on one machine (a smaller city has no room for its incidents)");
         }
 
-        // The injected leak needs ~60 s of event time to rise, hold, fall and clear after its off-delay.
-        if (Duration < TimeSpan.FromSeconds(20))
+        if (!(ReportIntervalSeconds >= 1 && ReportIntervalSeconds <= 3_600))
         {
-            throw new ArgumentException("--duration: must be at least 20 seconds (the injected leak needs time to rise)");
+            throw new ArgumentException($"--interval: must be 1-3600 seconds, was {ReportIntervalSeconds}");
+        }
+
+        // The injected leak (methane to level 2) needs a few readings of its detector inside its window of the run.
+        var interval = (int)Math.Ceiling(ReportIntervalSeconds);
+        if (Duration < TimeSpan.FromSeconds(20) || !IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, interval, Duration))
+        {
+            var least = Enumerable.Range(20, 100_000).First(s => IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, interval, TimeSpan.FromSeconds(s)));
+            throw new ArgumentException(
+                $"--duration: must be at least {least} seconds with --interval {ReportIntervalSeconds} (the injected leak needs four readings of its detector), was {Duration.TotalSeconds:0}");
         }
 
         return this;

@@ -43,7 +43,7 @@ public sealed class StoreFlagsTests
         Assert.That(output, Does.Contain("--store-api").And.Contain("--store-database").And.Contain("--store-org").And.Contain("--store-bucket"));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, params (string Name, string Value)[] environment)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sensing"))
         {

@@ -1,0 +1,20 @@
+namespace Sensing.IntegrationTests.Pipeline;
+
+/// <summary>
+/// <c>sensing up</c> refuses a run too short for its injected leak with exit code 2 and a message naming the flag and
+/// the shortest run that fits, before any server starts.
+/// </summary>
+[TestFixture]
+public sealed class UpFlagsTests
+{
+    [TestCase("30", "5", "--duration: must be at least 31 seconds with --interval 5")]
+    [TestCase("19", "1", "--duration: must be at least 20 seconds with --interval 1")]
+    [TestCase("40", "0.5", "--interval: must be 1-3600 seconds, was 0.5")]
+    public async Task Up_RunTooShortForTheLeak_ExitsWithTwoNamingTheFlag(string duration, string interval, string message)
+    {
+        var (exitCode, output) = await StoreFlagsTests.RunAsync(["up", "--duration", duration, "--interval", interval]);
+
+        Assert.That(exitCode, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain("sensing up: " + message));
+    }
+}
