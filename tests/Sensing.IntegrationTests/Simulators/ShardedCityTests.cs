@@ -26,7 +26,7 @@ public sealed class ShardedCityTests
     private readonly PipelineFixture _pipeline = new();
 
     [OneTimeSetUp]
-    public Task Start() => _pipeline.StartAsync(CityModel.Create(Options).Devices.Select(d => d.Info));
+    public Task Start() => _pipeline.StartAsync(CityModel.Create(Options).RegistryEntries);
 
     [OneTimeTearDown]
     public async Task Stop() => await _pipeline.DisposeAsync();
