@@ -31,11 +31,7 @@ start_kafka
 
 devices=$(( CONNECTIONS > CONCENTRATORS * BATCH ? CONNECTIONS : CONCENTRATORS * BATCH ))
 "$sensing" load registry --out "$work/devices.csv" --devices "$devices" --concentrators "$CONCENTRATORS" --password "$PASSWORD"
-gateway_port=$(free_port)
-SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
-  --listen "127.0.0.1:$gateway_port" >"$work/gateway.log" 2>&1 &
-gateway_pid=$!
-pids+=("$gateway_pid")
+start_gateway gateway
 wait_for_port "$gateway_port"
 
 # run NAME CONNECTIONS BATCH WINDOW: one driver run; appends "NAME readings/s p50 p99 acked_readings cpu_ms_per_1000" to results

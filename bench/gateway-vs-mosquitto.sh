@@ -24,11 +24,7 @@ echo "bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), connections=$CONNECTIO
 start_kafka
 
 "$sensing" load registry --out "$work/devices.csv" --devices "$CONNECTIONS" --password "$PASSWORD"
-gateway_port=$(free_port)
-SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
-  --listen "127.0.0.1:$gateway_port" >"$work/gateway.log" 2>&1 &
-gateway_pid=$!
-pids+=("$gateway_pid")
+start_gateway gateway
 
 mosquitto_port=$(free_port)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n' "$mosquitto_port" >"$work/mosquitto.conf"

@@ -19,19 +19,13 @@ rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
 echo "idle: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), gateways=$GATEWAYS connections/gateway=$PER_GATEWAY sources=$SOURCES"
-"$sensing" load kafka >"$work/kafka.out" 2>"$work/kafka.err" &
-pids+=("$!")
-for _ in $(seq 120); do grep -q '^kafka ' "$work/kafka.out" && break; sleep 0.5; done
-kafka=$(awk '/^kafka /{print $2}' "$work/kafka.out")
-[[ -n "$kafka" ]] || { echo "Kafka did not start:" >&2; cat "$work/kafka.err" >&2; exit 1; }
+start_kafka
 "$sensing" load registry --out "$work/devices.csv" --devices "$PER_GATEWAY" --password "$PASSWORD"
 
 ports=(); gateway_pids=()
 for g in $(seq "$GATEWAYS"); do
-  port=$(free_port)
-  SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
-    --listen "127.0.0.1:$port" >"$work/gateway-$g.log" 2>&1 &
-  pids+=("$!"); gateway_pids+=("$!"); ports+=("$port")
+  start_gateway "gateway-$g"
+  gateway_pids+=("$gateway_pid"); ports+=("$gateway_port")
 done
 
 baseline=()

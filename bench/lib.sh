@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced, not run): builds `sensing` unless SKIP_BUILD is set, makes a work folder that
 # is removed on exit together with every process whose id is in `pids`, and small port helpers.
-# After sourcing: $root, $sensing, $work, the array pids, and the helpers below (ports, CPU, Kafka).
+# After sourcing: $root, $sensing, $work, the array pids, and the helpers below (ports, CPU, Kafka, gateway).
 # Usage: source "$(dirname "$0")/lib.sh" WORK_PREFIX
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +38,16 @@ start_kafka() {
   broker_pid=$(for p in $(pstree -p "$kafka_pid" | grep -o 'java([0-9]*)' | grep -o '[0-9]*'); do
     tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 'kafka.Kafka' && echo "$p"; done | head -1)
   echo "kafka: $kafka (broker pid ${broker_pid:-?})"
+}
+
+# Starts a gateway on a free 127.0.0.1 port with $work/devices.csv against $kafka, logging to $work/$1.log; sets
+# gateway_port and gateway_pid. Call wait_for_port "$gateway_port" before driving it.
+start_gateway() {
+  gateway_port=$(free_port)
+  SENSING_KAFKA_LEGACY_VERSION=0.9.0.1 "$sensing" gateway --kafka "$kafka" --registry "$work/devices.csv" \
+    --listen "127.0.0.1:$gateway_port" >"$work/$1.log" 2>&1 &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
 }
 
 # Prints how many records sensing.telemetry holds over all its partitions (last offset + 1 each, read with kcat).
