@@ -56,46 +56,34 @@ public sealed class DashboardReplayTests
         await PublishDeadLettersAsync(city, timeout.Token);
         _heartbeat = city.RunHeartbeatAsync(_city.GatewayEndPoint, _stopHeartbeat.Token);
 
-        // Wait until every published field value is a sample in the store, the d01 leak's alert has cleared and the
-        // processor's active-alert gauge shows the alerts that stay active.
+        // Each wait is for its condition itself, with a deadline of its own that a cold machine does not reach: a wait
+        // that ran out of time fails here, naming what was missing, instead of leaving a panel empty for a test below.
         var stored = 0.0;
         var cleared = 0.0;
         var active = 0.0;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        await WaitForAsync("every published field value stored, the d01 leak's alert cleared, the active-alert gauge written", async () =>
         {
             // The gateway adds the connection state (online) of each device; the rest is what the devices published.
             stored = await ScalarAsync($"sum(count_over_time({{__name__=~\"sensing_reading_.+\", __name__!=\"sensing_reading_online\", device!=\"{city.Heartbeat.Id}\"}}[1h]))");
             cleared = await ScalarAsync("count(last_over_time(sensing_alert_value{event=\"cleared\"}[1h]))");
             active = await ScalarAsync("count(sensing_alerts_active_value > 0)");
-            if (stored >= city.FieldValues && cleared >= 1 && active >= ActiveAlertGroups.Length)
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
+            return stored >= city.FieldValues && cleared >= 1 && active >= ActiveAlertGroups.Length;
+        });
 
         Assert.That(stored, Is.EqualTo(city.FieldValues), "every published field value should be stored");
         Assert.That(cleared, Is.GreaterThanOrEqualTo(1), "the d01 methane alert should have cleared");
         // The processors write the gauge every 10 s; wait for three points of it (as on a running city), so a range
         // query whose last step the store aligns before the newest point still sees it.
-        while (clock.Elapsed < TimeSpan.FromSeconds(120)
-            && await ScalarAsync("min(count_over_time(sensing_alerts_active_value{condition=\"gas.methane-high\", district=\"d02\"}[5m]))") < 3)
-        {
-            await Task.Delay(1000);
-        }
+        await WaitForAsync("three points of the active-alert gauge", async () =>
+            await ScalarAsync("min(count_over_time(sensing_alerts_active_value{condition=\"gas.methane-high\", district=\"d02\"}[5m]))") >= 3);
 
         // The pipeline panels: both dead letters counted, the lag measured, an acknowledgement latency exported.
-        while (clock.Elapsed < TimeSpan.FromSeconds(150)
-            && (await ScalarAsync("sum(sensing_gateway_deadletters_total)") < 1
-                || await ScalarAsync("sum(sensing_processor_deadletters_total{reason=\"UnregisteredDevice\"})") < 1
-                // Two exports at least: a series one export old can fall between the panel's range steps.
-                || await ScalarAsync("max(count_over_time(sensing_processor_lag_value[1h]))") < 2
-                || await ScalarAsync("count(sensing_gateway_ack_latency_p99)") < 1))
-        {
-            await Task.Delay(1000);
-        }
+        await WaitForAsync("the gateway's dead letter exported", async () => await ScalarAsync("sum(sensing_gateway_deadletters_total)") >= 1);
+        await WaitForAsync("the processor's dead letter exported", async () =>
+            await ScalarAsync("sum(sensing_processor_deadletters_total{reason=\"UnregisteredDevice\"})") >= 1);
+        // Two exports at least: a series one export old can fall between the panel's range steps.
+        await WaitForAsync("two exports of the consumer lag", async () => await ScalarAsync("max(count_over_time(sensing_processor_lag_value[1h]))") >= 2);
+        await WaitForAsync("the gateway's acknowledgement latency exported", async () => await ScalarAsync("count(sensing_gateway_ack_latency_p99)") >= 1);
 
         // Grafana's "now" is when the analyst opens the dashboard: after the city ran.
         _now = DateTimeOffset.UtcNow;
@@ -292,6 +280,22 @@ public sealed class DashboardReplayTests
         var length = TelemetryFrame.Write(frame, "md-stray"u8, DeviceKind.MethaneDetector, now, now, 1, TraceContext.None, [new MetricValue(Sensing.Core.Telemetry.Metric.MethaneLel, 0.5)]);
         var outcome = await producer.ProduceAndWaitAsync(_city.KafkaOptions.Topics.Telemetry, "md-stray"u8.ToArray(), frame[..length], cancellationToken);
         Assert.That(outcome.Persisted, Is.True, "the stray record should be in Kafka");
+    }
+
+    // Polls the condition every half second until it holds; fails the fixture naming it when it has not held within three
+    // minutes (what the city needs here is seconds; the deadline is for a cold, loaded machine).
+    private static async Task WaitForAsync(string what, Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                Assert.Fail($"not seen within {clock.Elapsed.TotalSeconds:F0} s: {what}");
+            }
+
+            await Task.Delay(500);
+        }
     }
 
     private DateTimeOffset Relative(string grafanaTime) =>
