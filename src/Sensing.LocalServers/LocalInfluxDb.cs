@@ -66,7 +66,7 @@ public sealed class LocalInfluxDb : IAsyncDisposable
         {
             if (_port == 0 || newPorts)
             {
-                int[] ports = FreePort.Pick(2);
+                int[] ports = FreePorts.Pick(2);
                 _port = _options.Port != 0 ? _options.Port : ports[0];
                 _rpcPort = ports[1];
             }

@@ -77,7 +77,7 @@ public sealed partial class LocalKafka
         {
             if (_brokerPort == 0 || attempt > 1)
             {
-                _brokerPort = _options.BrokerPort != 0 ? _options.BrokerPort : FreePort.Pick(1)[0];
+                _brokerPort = _options.BrokerPort != 0 ? _options.BrokerPort : FreePorts.Pick(1)[0];
             }
 
             WriteBrokerConfig();

@@ -137,7 +137,7 @@ public sealed partial class LocalKafka : IAsyncDisposable
         const int Attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
-            _zooKeeperPort = _options.ZooKeeperPort != 0 ? _options.ZooKeeperPort : FreePort.Pick(1)[0];
+            _zooKeeperPort = _options.ZooKeeperPort != 0 ? _options.ZooKeeperPort : FreePorts.Pick(1)[0];
             WriteZooKeeperConfig();
             string logPath = _directory!.Combine("zookeeper.log");
             long logOffset = LogTail.Length(logPath);

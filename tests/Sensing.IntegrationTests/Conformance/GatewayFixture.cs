@@ -41,7 +41,7 @@ public sealed class GatewayFixture : IAsyncDisposable
 
     public KafkaOptions KafkaOptions { get; private set; } = KafkaOptions.Default;
 
-    public IPEndPoint EndPoint { get; } = new(IPAddress.Loopback, FreePort());
+    public IPEndPoint EndPoint { get; } = new(IPAddress.Loopback, FreePorts.Pick());
 
     public GatewayCounters Counters => _gateway!.Services.GetRequiredService<GatewayCounters>();
 
@@ -172,12 +172,5 @@ public sealed class GatewayFixture : IAsyncDisposable
                 _readings.Enqueue(new KafkaReading(Encoding.ASCII.GetString(frame.DeviceId), frame.Sequence, metrics) { Key = Encoding.ASCII.GetString(record.Key) });
             }
         }
-    }
-
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

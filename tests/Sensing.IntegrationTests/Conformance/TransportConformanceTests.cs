@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Sensing.LocalServers;
 
 namespace Sensing.IntegrationTests.Conformance;
 
@@ -14,8 +15,8 @@ public sealed class TransportConformanceTests
 {
     private readonly GatewayFixture _gateway = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("sensing-tls-").FullName;
-    private readonly int _tlsPort = GatewayFixture.FreePort();
-    private readonly int _wsPort = GatewayFixture.FreePort();
+    private readonly int _tlsPort = FreePorts.Pick();
+    private readonly int _wsPort = FreePorts.Pick();
 
     private string CertificatePem => Path.Combine(_directory, "gateway.crt");
 

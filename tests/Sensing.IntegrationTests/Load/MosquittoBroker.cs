@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Sensing.LocalServers;
 
 namespace Sensing.IntegrationTests.Load;
 
@@ -22,7 +23,7 @@ internal sealed class MosquittoBroker : IDisposable
     public static async Task<MosquittoBroker> StartAsync()
     {
         var directory = Directory.CreateTempSubdirectory("sensing-mosquitto-");
-        var port = FreePort();
+        var port = FreePorts.Pick();
         var config = Path.Combine(directory.FullName, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n");
         var process = Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
@@ -56,12 +57,5 @@ internal sealed class MosquittoBroker : IDisposable
 
         _process.Dispose();
         _directory.Delete(recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -43,7 +43,7 @@ public sealed class KafkaOutageTests
         var registry = new DeviceRegistry();
         registry.Upsert(Enumerable.Range(1, Devices).Select(i =>
             new DeviceInfo($"md-out-{i}", DeviceKind.MethaneDetector, "d01", 30, DeviceRegistryFile.HashSecret(Password))));
-        var endPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreePorts.Pick());
         await using var gateway = GatewayHost.Build(new GatewayOptions { Listen = endPoint.ToString() }, options, registry,
             l => l.SetMinimumLevel(LogLevel.None), new IngestOptions { MaxInFlight = MaxInFlight });
         await gateway.StartAsync();
@@ -161,12 +161,5 @@ public sealed class KafkaOutageTests
         }
 
         return true;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

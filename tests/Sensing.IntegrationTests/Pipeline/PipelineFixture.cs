@@ -32,7 +32,7 @@ public sealed class PipelineFixture : IAsyncDisposable
 
     public KafkaOptions KafkaOptions { get; private set; } = KafkaOptions.Default;
 
-    public IPEndPoint GatewayEndPoint { get; } = new(IPAddress.Loopback, FreePort());
+    public IPEndPoint GatewayEndPoint { get; } = new(IPAddress.Loopback, FreePorts.Pick());
 
     public string FeedUrl { get; private set; } = "";
 
@@ -99,10 +99,4 @@ public sealed class PipelineFixture : IAsyncDisposable
 
     private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.Warning);
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

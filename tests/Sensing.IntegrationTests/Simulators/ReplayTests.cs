@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Replay;
+using Sensing.LocalServers;
 
 namespace Sensing.IntegrationTests.Simulators;
 
@@ -24,11 +25,7 @@ public sealed class ReplayTests
     public async Task StartBroker()
     {
         _dir = Directory.CreateTempSubdirectory("replay-").FullName;
-        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        }
+        _port = FreePorts.Pick();
 
         var config = Path.Combine(_dir, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"listener {_port} 127.0.0.1\nallow_anonymous true\n");

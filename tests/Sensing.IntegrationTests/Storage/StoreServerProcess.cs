@@ -31,13 +31,6 @@ internal sealed class StoreServerProcess : IDisposable
         }
     }
 
-    /// <summary>A free TCP port on 127.0.0.1: bind port 0 and read back what the OS picked.</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     public static StoreServerProcess Start(string executable, string folder, params string[] arguments)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NUnit.Framework;
 using Sensing.Storage;
+using Sensing.LocalServers;
 
 namespace Sensing.IntegrationTests.Storage;
 
@@ -21,7 +22,7 @@ public sealed class VictoriaMetricsStoreWriterTests
     public async Task StartVictoriaMetrics()
     {
         var folder = Directory.CreateTempSubdirectory("sensing-vm-").FullName;
-        var port = StoreServerProcess.FreePort();
+        var port = FreePorts.Pick();
         _url = $"http://127.0.0.1:{port}";
         _server = StoreServerProcess.Start(Executable, folder,
             $"-storageDataPath={Path.Combine(folder, "data")}", "-retentionPeriod=100y", $"-httpListenAddr=127.0.0.1:{port}");
