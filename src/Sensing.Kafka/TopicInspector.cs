@@ -50,13 +50,31 @@ public sealed class TopicInspector : IDisposable
         using var reader = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(_options, groupId, "sensing-inspector"))
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka inspector", null)).Build();
         long total = 0;
-        foreach (var committed in reader.Committed(partitions, timeout))
+        foreach (var committed in CommittedWithRetry(reader, partitions, timeout))
         {
             var low = _consumer.QueryWatermarkOffsets(committed.TopicPartition, timeout).Low.Value;
             total += (committed.Offset.IsSpecial ? low : committed.Offset.Value) - low;
         }
 
         return total;
+    }
+
+    // The group's coordinator answers an offset fetch with a retriable error while it loads the group or moves
+    // (a 0.9 broker right after a rebalance): asked again until the timeout, then the error is thrown.
+    private static List<TopicPartitionOffset> CommittedWithRetry(IConsumer<byte[], byte[]> reader, List<TopicPartition> partitions, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return reader.Committed(partitions, timeout);
+            }
+            catch (TopicPartitionOffsetException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
     }
 
     /// <inheritdoc />
