@@ -23,9 +23,10 @@ public sealed partial class ImagePublishTests
         "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
     ];
 
-    // librdkafka.redist's linux-x64 builds: Confluent.Kafka tries librdkafka.so first, which needs Cyrus SASL's
-    // libsasl2.so.3 (Debian 12 ships libsasl2.so.2), then centos8-librdkafka.so.
-    private static string NativeFolder(string output) => Path.Combine(output, "runtimes", "linux-x64", "native");
+    // librdkafka.redist's linux-x64 builds, which a publish for linux-x64 puts next to sensing.dll: Confluent.Kafka
+    // tries librdkafka.so first, which needs Cyrus SASL's libsasl2.so.3 (Debian 12 ships libsasl2.so.2), then
+    // centos8-librdkafka.so.
+    private const string LoadedLibrdkafka = "centos8-librdkafka.so";
 
     private DirectoryInfo _work = null!;
     private string _output = "";
@@ -80,13 +81,13 @@ public sealed partial class ImagePublishTests
     public void Published_ImageFolder_HoldsSensingAndLibrdkafka()
     {
         Assert.That(File.Exists(Path.Combine(_output, "sensing.dll")), Is.True);
-        Assert.That(File.Exists(Path.Combine(NativeFolder(_output), "centos8-librdkafka.so")), Is.True, "librdkafka from the librdkafka.redist package");
+        Assert.That(File.Exists(Path.Combine(_output, LoadedLibrdkafka)), Is.True, "librdkafka from the librdkafka.redist package");
     }
 
     [Test]
     public async Task Published_Librdkafka_LinksOnlyWhatTheImageHas()
     {
-        var (exitCode, output) = await RunAsync("readelf", ["-d", Path.Combine(NativeFolder(_output), "centos8-librdkafka.so")], _output, TimeSpan.FromSeconds(30));
+        var (exitCode, output) = await RunAsync("readelf", ["-d", Path.Combine(_output, LoadedLibrdkafka)], _output, TimeSpan.FromSeconds(30));
         Assert.That(exitCode, Is.Zero, output);
         var needed = NeededLibrary().Matches(output).Select(m => m.Groups[1].Value).ToArray();
         Assert.That(needed, Is.Not.Empty.And.SubsetOf(ExpectedLibraries), output);
