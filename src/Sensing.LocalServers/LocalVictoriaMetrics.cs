@@ -65,7 +65,7 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
         {
             if (_port == 0 || newPort)
             {
-                _port = _options.Port != 0 ? _options.Port : FreePort.Pick(1)[0];
+                _port = _options.Port != 0 ? _options.Port : FreePorts.Pick(1)[0];
             }
 
             return Task.FromResult<IReadOnlyList<string>>(Arguments());
@@ -117,6 +117,9 @@ public sealed class LocalVictoriaMetrics : IAsyncDisposable
         // city and its tests read what they just wrote, so both are switched off.
         "-search.latencyOffset=0s",
         "-search.disableCache",
+        // A city has over a million series (every device's aggregates and readings); the default limit of 300,000
+        // series per query would fail a city-wide panel such as the total of readings per minute.
+        "-search.maxUniqueTimeseries=10000000",
         .. _options.ExtraArguments,
     ];
 

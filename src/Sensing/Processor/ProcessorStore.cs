@@ -143,13 +143,21 @@ public sealed class ProcessorStore : IAsyncDisposable
     {
         try
         {
-            if (lines.Length > 0 && !_writer.TryAppend(lines.Span))
+            // One batch can hold more than the writer's whole buffer (a minute of a city's aggregates is tens of MB):
+            // it goes in pieces of whole lines of at most one request each, waiting for room when the writer is full.
+            for (var offset = 0; offset < lines.Length;)
             {
-                await FlushWriterAsync(counters, cancellationToken);
-                if (!_writer.TryAppend(lines.Span))
+                var piece = WholeLinesUpTo(lines.Span[offset..], _options.Writer.BatchMaxBytes);
+                if (!_writer.TryAppend(lines.Span.Slice(offset, piece)))
                 {
-                    throw new InvalidOperationException($"a batch of {lines.Length} bytes of lines exceeds the store writer's buffer");
+                    await FlushWriterAsync(counters, cancellationToken);
+                    if (!_writer.TryAppend(lines.Span.Slice(offset, piece)))
+                    {
+                        throw new InvalidOperationException($"a line of {piece} bytes exceeds the store writer's buffer");
+                    }
                 }
+
+                offset += piece;
             }
 
             await FlushWriterAsync(counters, cancellationToken);
@@ -160,12 +168,41 @@ public sealed class ProcessorStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The length of the longest run of whole lines at the start of <paramref name="lines"/> that is at most
+    /// <paramref name="maxBytes"/> long; a single line longer than that is taken whole.
+    /// </summary>
+    private static int WholeLinesUpTo(ReadOnlySpan<byte> lines, int maxBytes)
+    {
+        if (lines.Length <= maxBytes)
+        {
+            return lines.Length;
+        }
+
+        var lastEnd = lines[..maxBytes].LastIndexOf((byte)'\n');
+        return lastEnd >= 0 ? lastEnd + 1 : lines.IndexOf((byte)'\n') + 1;
+    }
+
     /// <summary>Writes the minutes still open (their readings are committed), then sends what is left and releases the writer.</summary>
+    /// <remarks>The open minutes of a whole city are larger than the writer's buffer: they are written in pieces, as
+    /// every batch is, for at most <see cref="StoreWriterOptions.DisposeTimeout"/> while the store is away.</remarks>
     public async ValueTask DisposeAsync()
     {
         _aggregates.CloseAll(_line);
-        _writer.TryAppend(_lines.WrittenSpan);
+        var open = EncodedLines.CopyOf(_lines.WrittenSpan);
         _lines.ResetWrittenCount();
+        using (var timeout = new CancellationTokenSource(_options.Writer.DisposeTimeout))
+        {
+            try
+            {
+                await WriteAsync(open, new ProcessorCounters(), timeout.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or StoreWriteException)
+            {
+                // The store is away or refused the lines; the writer's counters hold what was not stored.
+            }
+        }
+
         await _writer.DisposeAsync();
     }
 
