@@ -17,15 +17,23 @@ public sealed class RecordConsumer : IDisposable
     /// Joins <paramref name="groupId"/>; partition changes are reported through the callbacks. When
     /// <paramref name="startOffsets"/> is given, it is asked on every assignment where to start reading each newly
     /// assigned partition (e.g. the offset a checkpoint reflects); partitions it leaves out start at the group's
-    /// committed offset. It runs on the consuming thread, inside <see cref="Consume"/>.
+    /// committed offset. It runs on the consuming thread, inside <see cref="Consume"/>. <paramref name="fetchWait"/>
+    /// overrides how long the broker may hold a fetch with nothing new (100 ms by default).
     /// </summary>
     public RecordConsumer(
         KafkaOptions options, string groupId, string clientId, Action<string>? log = null,
         Action<IReadOnlyList<int>>? onAssigned = null, Action<IReadOnlyList<int>>? onRevoked = null,
-        Func<IReadOnlyList<int>, IReadOnlyDictionary<int, long>>? startOffsets = null)
+        Func<IReadOnlyList<int>, IReadOnlyDictionary<int, long>>? startOffsets = null, TimeSpan? fetchWait = null)
     {
         options.Validate();
-        var builder = new ConsumerBuilder<byte[], byte[]>(KafkaClientConfig.Consumer(options, groupId, clientId))
+        var config = KafkaClientConfig.Consumer(options, groupId, clientId);
+        if (fetchWait is { } wait)
+        {
+            // How long the broker holds a fetch that finds nothing new: short for a reader that times arrivals.
+            config.FetchWaitMaxMs = (int)wait.TotalMilliseconds;
+        }
+
+        var builder = new ConsumerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => log?.Invoke($"kafka consumer: {e.Code}: {e.Reason}"))
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka consumer", log));
         if (startOffsets is null)

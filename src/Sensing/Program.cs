@@ -1,5 +1,12 @@
 using System.CommandLine;
 using Sensing.Cli;
+using Spectre.Console;
+
+// Output to a file or a CI log has no terminal width: progress lines and tables keep their lines instead of wrapping at 80.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 200;
+}
 
 var root = new RootCommand("Sensing: the city's event-streaming backbone (MQTT gateway -> Kafka -> detection -> store and alert feed)");
 root.Subcommands.Add(UpCommand.Create());

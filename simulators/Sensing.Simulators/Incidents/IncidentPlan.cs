@@ -113,7 +113,8 @@ public sealed class IncidentPlan
             IncidentKind.ChargerHighTemperature => At(0.6, 0.1, 2 * interval),
             IncidentKind.ChargerStuckFaulted when length >= 2 * Hour => At(0.3, 0.5, 10 * interval),
             IncidentKind.DeviceSilent => At(0.3, 0.4, 10 * interval),
-            IncidentKind.ClockSkew => At(0.5, 0.3, 4 * interval),
+            // The clock-skew rule waits 10 minutes of ingest time before raising (DeviceHealthOptions.ClockSkewOnDelay).
+            IncidentKind.ClockSkew => At(0.5, 0.3, Math.Max(4 * interval, 12 * Minute)),
             IncidentKind.NoisySensor => At(0.1, 0.8, 10 * interval),
             IncidentKind.SingleSpike => At(0.5, 0.1, 2 * interval),
             IncidentKind.StuckAt => At(0.2, 0.6, 10 * interval),

@@ -28,7 +28,7 @@ public sealed partial class CityPublisher
             await _connectSlots.WaitAsync(cancellationToken);
             try
             {
-                link.Client = await ConnectAsync(link.Concentrator.Info.Id, link.Concentrator.Password, keepAliveSeconds: 60, cancellationToken);
+                link.Client = await ConnectAsync(link.Concentrator.Info.Id, link.Concentrator.Password, 60, link.Concentrator.Index, () => OnLinkLost(link), cancellationToken);
             }
             finally
             {
@@ -36,6 +36,13 @@ public sealed partial class CityPublisher
             }
         }));
     }
+
+    private void OnLinkLost(ConcentratorLink link) => _ = ReconnectAsync(link.Concentrator.Info.Id, link.Concentrator.Password, link.Concentrator.Index,
+        () => OnLinkLost(link), (client, _) =>
+        {
+            link.Client = client;
+            return Task.CompletedTask;
+        });
 
     /// <summary>Adds a device's payload (JSON or binary reading) to its concentrator's pending batch of that form.</summary>
     private async ValueTask AddToBatchAsync(CityDevice device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -110,7 +117,8 @@ public sealed partial class CityPublisher
 
         if (link.Client is not { IsConnected: true } client)
         {
-            Counters.AddErrors(items);
+            // The concentrator's session dropped and is not back yet: the batch is not sent.
+            Counters.AddOffline(items);
             return;
         }
 
@@ -128,7 +136,14 @@ public sealed partial class CityPublisher
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)
         {
-            Counters.AddErrors(items);
+            if (client.IsConnected)
+            {
+                Counters.AddErrors(items);
+            }
+            else
+            {
+                Counters.AddUnacked(items);
+            }
         }
         finally
         {

@@ -1,12 +1,24 @@
+using System.Net;
+using System.Net.Sockets;
 using Sensing.Mqtt;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Mqtt;
 
 namespace Sensing.Simulators.Publishing;
 
-/// <summary>Opening and closing device connections.</summary>
+/// <summary>
+/// Opening, keeping and closing device connections. A device connects to its own endpoint of
+/// <see cref="PublishOptions.Endpoints"/> (as a load balancer spreads devices over gateways) and, when that endpoint
+/// does not answer, to another one. A persistent session that drops (its gateway died) connects again, to another
+/// endpoint picked at random, after a delay that doubles from <see cref="PublishOptions.ReconnectDelay"/> to
+/// <see cref="PublishOptions.ReconnectDelayMax"/> with full jitter, as device firmware does so that thousands of
+/// devices losing one gateway do not all knock on the next at the same instant.
+/// </summary>
 public sealed partial class CityPublisher
 {
+    // Set when the run ends: connections closed from then on are ours, not lost.
+    private volatile bool _stopping;
+
     private async Task ConnectPersistentAsync(CancellationToken cancellationToken)
     {
         var connects = _city.Devices.Where(d => d.Persistent && _options.Shard.Contains(d)).Select(async device =>
@@ -14,11 +26,7 @@ public sealed partial class CityPublisher
             await _connectSlots.WaitAsync(cancellationToken);
             try
             {
-                if (await ConnectAsync(device, keepAliveSeconds: 60, cancellationToken) is { } client)
-                {
-                    _clients[device.Index] = client;
-                    await SubscribeCommandsAsync(device, client, cancellationToken);
-                }
+                await AttachDeviceAsync(device, await ConnectAsync(device.Info.Id, device.Password, 60, device.Index, () => OnDeviceLost(device), cancellationToken), cancellationToken);
             }
             finally
             {
@@ -28,18 +36,83 @@ public sealed partial class CityPublisher
         await Task.WhenAll(connects);
     }
 
-    private Task<DeviceMqttClient?> ConnectAsync(CityDevice device, ushort keepAliveSeconds, CancellationToken cancellationToken) =>
-        ConnectAsync(device.Info.Id, device.Password, keepAliveSeconds, cancellationToken);
+    private async Task AttachDeviceAsync(CityDevice device, DeviceMqttClient? client, CancellationToken cancellationToken)
+    {
+        if (client is not null)
+        {
+            _clients[device.Index] = client;
+            await SubscribeCommandsAsync(device, client, cancellationToken);
+        }
+    }
 
-    private async Task<DeviceMqttClient?> ConnectAsync(string id, string password, ushort keepAliveSeconds, CancellationToken cancellationToken)
+    private void OnDeviceLost(CityDevice device) => _ = ReconnectAsync(device.Info.Id, device.Password, device.Index,
+        () => OnDeviceLost(device), (client, token) => AttachDeviceAsync(device, client, token));
+
+    /// <summary>
+    /// Connects <paramref name="id"/> to its endpoint (<paramref name="key"/> picks it), trying each other endpoint once
+    /// when a connection cannot be made. <paramref name="onLost"/> runs when the connection later drops during the run.
+    /// </summary>
+    private async Task<DeviceMqttClient?> ConnectAsync(string id, string password, ushort keepAliveSeconds, int key, Action? onLost,
+        CancellationToken cancellationToken)
+    {
+        var endpoints = _options.Endpoints;
+        for (var attempt = 0; attempt < endpoints.Count; attempt++)
+        {
+            var (client, refusedByNetwork) = await TryConnectAsync(id, password, keepAliveSeconds, endpoints[(key + attempt) % endpoints.Count], onLost, cancellationToken);
+            if (client is not null || !refusedByNetwork)
+            {
+                return client;
+            }
+        }
+
+        return null;
+    }
+
+    // Connects again after a drop until it succeeds or the run ends; each try goes to an endpoint picked at random.
+    private async Task ReconnectAsync(string id, string password, int key, Action onLost, Func<DeviceMqttClient, CancellationToken, Task> attach)
+    {
+        var delay = _options.ReconnectDelay;
+        var endpoints = _options.Endpoints;
+        while (!_stopping)
+        {
+            // Full jitter: anywhere between nothing and the current delay.
+            await Task.Delay(delay * Random.Shared.NextDouble());
+            if (_stopping)
+            {
+                return;
+            }
+
+            var endpoint = endpoints.Count == 1 ? endpoints[0] : endpoints[(key + 1 + Random.Shared.Next(endpoints.Count - 1)) % endpoints.Count];
+            await _connectSlots.WaitAsync();
+            try
+            {
+                if ((await TryConnectAsync(id, password, 60, endpoint, onLost, CancellationToken.None)).Client is { } client)
+                {
+                    Counters.AddReconnect();
+                    await attach(client, CancellationToken.None);
+                    return;
+                }
+            }
+            finally
+            {
+                _connectSlots.Release();
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectDelayMax.Ticks));
+        }
+    }
+
+    // The client, or null and whether the endpoint could not be reached at all (another endpoint may be tried).
+    private async Task<(DeviceMqttClient? Client, bool RefusedByNetwork)> TryConnectAsync(string id, string password, ushort keepAliveSeconds,
+        IPEndPoint endpoint, Action? onLost, CancellationToken cancellationToken)
     {
         var client = new DeviceMqttClient();
         try
         {
             await client.ConnectAsync(new DeviceMqttConnectOptions
             {
-                Host = _options.Broker.Address.ToString(),
-                Port = _options.Broker.Port,
+                Host = endpoint.Address.ToString(),
+                Port = endpoint.Port,
                 LocalAddress = SourceAddress(),
                 ClientId = id,
                 UserName = id,
@@ -47,14 +120,30 @@ public sealed partial class CityPublisher
                 KeepAliveSeconds = keepAliveSeconds,
             }, cancellationToken);
             Counters.AddConnected();
-            client.Closed += (_, _) => Counters.AddDisconnected();
-            return client;
+            client.Closed += (_, _) =>
+            {
+                Counters.AddDisconnected();
+                if (!_stopping && onLost is not null)
+                {
+                    Counters.AddDrop();
+                    onLost();
+                }
+            };
+            return (client, false);
         }
-        catch (Exception e) when (e is MqttClientException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is MqttClientException or IOException or SocketException)
         {
-            Counters.AddError();
             await client.DisposeAsync();
-            return null;
+            // Reaching the endpoint failed (refused, reset, no CONNACK in time): another endpoint may serve. A CONNACK
+            // refusal is the device's own fault and would be refused everywhere.
+            var network = e is SocketException or IOException
+                || (e is MqttClientException m && m.Reason is DeviceMqttCloseReason.ConnectionLost or DeviceMqttCloseReason.ConnectTimeout);
+            if (!network || _options.Endpoints.Count == 1)
+            {
+                Counters.AddError();
+            }
+
+            return (null, network);
         }
     }
 
@@ -70,8 +159,14 @@ public sealed partial class CityPublisher
 
             await _connectSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             slot = true;
-            if (await ConnectAsync(device, keepAliveSeconds: 0, cancellationToken) is not { } client)
+            if (await ConnectAsync(device.Info.Id, device.Password, keepAliveSeconds: 0, device.Index, onLost: null, cancellationToken) is not { } client)
             {
+                if (_options.Endpoints.Count > 1)
+                {
+                    // No endpoint answered (each failure was not counted on its own).
+                    Counters.AddError();
+                }
+
                 return;
             }
 
@@ -82,7 +177,7 @@ public sealed partial class CityPublisher
             }
             catch (Exception e) when (e is MqttClientException or InvalidOperationException)
             {
-                Counters.AddError();
+                Counters.AddUnacked();
             }
 
             await client.DisconnectAsync(CancellationToken.None);

@@ -73,6 +73,7 @@ public sealed partial class CityPublisher
                 await _inFlight.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
             }
 
+            _stopping = true;
             await Task.WhenAll(_clients.Where(c => c is not null).Concat(_links?.Select(l => l.Client) ?? []).Select(DisconnectAsync));
         }
     }
@@ -182,7 +183,8 @@ public sealed partial class CityPublisher
 
         if (_clients[device.Index] is not { IsConnected: true } client)
         {
-            Counters.AddError();
+            // The session dropped and is not back yet: the reading is not sent.
+            Counters.AddOffline();
             return;
         }
 
@@ -196,7 +198,7 @@ public sealed partial class CityPublisher
         catch (Exception e) when (e is MqttClientException or InvalidOperationException)
         {
             _inFlight.Release();
-            Counters.AddError();
+            Counters.AddOffline();
             return;
         }
 
@@ -207,11 +209,11 @@ public sealed partial class CityPublisher
         }
         else
         {
-            _ = AwaitAckAsync(publish);
+            _ = AwaitAckAsync(client, publish);
         }
     }
 
-    private async Task AwaitAckAsync(ValueTask publish)
+    private async Task AwaitAckAsync(DeviceMqttClient client, ValueTask publish)
     {
         try
         {
@@ -220,7 +222,15 @@ public sealed partial class CityPublisher
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)
         {
-            Counters.AddError();
+            // A connection that dropped took the PUBACK with it; anything else is an error.
+            if (client.IsConnected)
+            {
+                Counters.AddError();
+            }
+            else
+            {
+                Counters.AddUnacked();
+            }
         }
         finally
         {
@@ -231,7 +241,8 @@ public sealed partial class CityPublisher
     private IPAddress? SourceAddress()
     {
         // A loopback broker: spread connections over 127.0.0.1, .2, ... (each has its own ephemeral port range).
-        if (!IPAddress.IsLoopback(_options.Broker.Address) || _options.Broker.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        var broker = _options.Endpoints[0];
+        if (!IPAddress.IsLoopback(broker.Address) || broker.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
             return null;
         }

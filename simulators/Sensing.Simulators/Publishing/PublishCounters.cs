@@ -12,6 +12,10 @@ public sealed class PublishCounters
     private long _simulatedTimeMs;
     private long _commands;
     private long _ignoredCommands;
+    private long _reconnects;
+    private long _drops;
+    private long _offline;
+    private long _unacked;
 
     /// <summary>Devices in the fleet.</summary>
     public int Devices { get; init; }
@@ -43,8 +47,31 @@ public sealed class PublishCounters
     /// <summary>Downlink messages the devices did not understand or could not act on.</summary>
     public long IgnoredCommands => Interlocked.Read(ref _ignoredCommands);
 
+    /// <summary>Persistent sessions (devices and concentrators) whose connection dropped during the run.</summary>
+    public long Drops => Interlocked.Read(ref _drops);
+
+    /// <summary>Persistent sessions (devices and concentrators) connected again after their connection dropped.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Readings that fell due while their device's persistent session was down: not sent.</summary>
+    public long Offline => Interlocked.Read(ref _offline);
+
+    /// <summary>Readings sent whose connection dropped before their PUBACK came (they may or may not be in Kafka).</summary>
+    public long Unacked => Interlocked.Read(ref _unacked);
+
     /// <summary>Every counter, read now.</summary>
-    public PublishSnapshot Snapshot() => new(Devices, Connected, PeakConnected, Sent, Acked, Errors, Duplicates, SimulatedTimeMs);
+    public PublishSnapshot Snapshot() => new(Devices, Connected, PeakConnected, Sent, Acked, Errors, Duplicates, SimulatedTimeMs)
+    {
+        Drops = Drops, Reconnects = Reconnects, Offline = Offline, Unacked = Unacked,
+    };
+
+    internal void AddDrop() => Interlocked.Increment(ref _drops);
+
+    internal void AddReconnect() => Interlocked.Increment(ref _reconnects);
+
+    internal void AddOffline(int readings = 1) => Interlocked.Add(ref _offline, readings);
+
+    internal void AddUnacked(int readings = 1) => Interlocked.Add(ref _unacked, readings);
 
     internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
 

@@ -9,8 +9,24 @@ public sealed record PublishOptions
     /// <summary>Defaults: 127.0.0.1:1883, real time, 75 s.</summary>
     public static PublishOptions Default { get; } = new();
 
-    /// <summary>The MQTT endpoint.</summary>
+    /// <summary>The MQTT endpoint (with <see cref="Brokers"/> empty).</summary>
     public IPEndPoint Broker { get; init; } = new(IPAddress.Loopback, 1883);
+
+    /// <summary>
+    /// Every MQTT endpoint of the city, as several gateways behind one load balancer or DNS name: device i connects
+    /// first to endpoint i mod count and, when that connection fails or drops, to another one picked at random, as a
+    /// device firmware resolving the name again would. Empty: <see cref="Broker"/> alone.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Brokers { get; init; } = [];
+
+    /// <summary>First wait before a dropped persistent session connects again; doubled after each failed try, with jitter.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between two tries to connect again.</summary>
+    public TimeSpan ReconnectDelayMax { get; init; } = TimeSpan.FromSeconds(16);
+
+    /// <summary>The endpoints devices spread over: <see cref="Brokers"/>, or <see cref="Broker"/> alone.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints => Brokers.Count > 0 ? Brokers : [Broker];
 
     /// <summary>Simulation time the run starts, Unix ms; when it is in the future the run waits for it, so at speed 1 the simulation clock is the wall clock.</summary>
     public long StartMs { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -47,6 +63,11 @@ public sealed record PublishOptions
         if (Duration <= TimeSpan.Zero)
         {
             throw new ArgumentException("duration: must be positive");
+        }
+
+        if (ReconnectDelay <= TimeSpan.Zero || ReconnectDelayMax < ReconnectDelay)
+        {
+            throw new ArgumentException("reconnect delay: must be positive and at most the longest reconnect delay");
         }
 
         if (MaxInFlight < 1 || ConcurrentConnects < 1 || ConnectionsPerSourceAddress < 1)

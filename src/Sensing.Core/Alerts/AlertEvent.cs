@@ -61,6 +61,13 @@ public sealed record AlertEvent
 
     /// <summary>For <see cref="AlertEventType.Shelved"/>: when the shelve ends, Unix ms.</summary>
     public long? ShelvedUntilMs { get; init; }
+
+    /// <summary>
+    /// Wall-clock time at which a gateway took in the reading whose processing made this step (the telemetry frame's
+    /// ingest time), Unix ms: the start of the sensor-to-alert latency. Null for steps made by the passing of time
+    /// (a device gone silent) and for operator actions.
+    /// </summary>
+    public long? IngestTimeMs { get; init; }
 }
 
 /// <summary>System.Text.Json source generation for alert records (no reflection at run time).</summary>

@@ -14,7 +14,7 @@ internal static class SimCommand
 {
     private static readonly Option<string?> Broker = new("--broker")
     {
-        Description = "MQTT endpoint host:port (the gateway, or any broker); with --processes a list a,b,... gives shard i the (i mod count)th",
+        Description = "MQTT endpoint host:port (the gateway, or any broker); a list a,b,... spreads the devices over them (device i to the (i mod count)th) and a dropped device connects again to another",
     };
     private static readonly Option<double> Speed = new("--speed") { Description = "Simulated seconds per real second (1440: a day in a minute)", DefaultValueFactory = _ => 1 };
     private static readonly Option<FileInfo?> RegistryOut = new("--registry-out") { Description = "Write the devices as a registry CSV" };
@@ -83,7 +83,7 @@ internal static class SimCommand
                     Speed = result.GetValue(Speed),
                     StartMs = result.GetValue(start) is { } s ? (CsvTime.TryParse(s, out var ms) ? ms : throw new ArgumentException($"--start: '{s}' is not ISO 8601 or Unix ms")) : null,
                     Broker = ParseBroker(result.GetValue(Broker)?.Split(',')[0]),
-                    ShardBrokers = result.GetValue(Broker)?.Split(',', StringSplitOptions.TrimEntries) is { } brokers ? [.. brokers.Select(b => ParseBroker(b)!)] : [],
+                    Brokers = result.GetValue(Broker)?.Split(',', StringSplitOptions.TrimEntries) is { } brokers ? [.. brokers.Select(b => ParseBroker(b)!)] : [],
                     Incidents = !result.GetValue(noIncidents),
                     RegistryOut = result.GetValue(RegistryOut)?.FullName,
                     TruthOut = result.GetValue(truthOut)?.FullName,

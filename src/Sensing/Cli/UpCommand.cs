@@ -9,14 +9,17 @@ internal static class UpCommand
 {
     public static Command Create()
     {
-        var devices = new Option<int>("--devices") { Description = "Simulated devices", DefaultValueFactory = _ => UpOptions.Default.Devices };
+        var devices = new Option<int>("--devices") { Description = "Simulated devices (the whole city: 190000)", DefaultValueFactory = _ => UpOptions.Default.Devices };
         var duration = new Option<int>("--duration") { Description = "Seconds the fleet publishes", DefaultValueFactory = _ => (int)UpOptions.Default.Duration.TotalSeconds };
-        var interval = new Option<double>("--interval") { Description = "Seconds between readings of one device", DefaultValueFactory = _ => UpOptions.Default.ReportIntervalSeconds };
+        var interval = new Option<double?>("--interval") { Description = "Seconds between readings of one device (default: each kind's own interval)" };
+        var gateways = new Option<int>("--gateways") { Description = "Gateway processes (0: as many as the persistent sessions need, at least 2)", DefaultValueFactory = _ => UpOptions.Default.Gateways };
+        var processors = new Option<int>("--processors") { Description = "Processor processes in one consumer group", DefaultValueFactory = _ => UpOptions.Default.Processors };
+        var noKill = new Option<bool>("--no-gateway-kill") { Description = "Do not kill a gateway mid-run" };
         var seed = new Option<int>("--seed") { Description = "Seed of the fleet and its incidents", DefaultValueFactory = _ => UpOptions.Default.Seed };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
-        var command = new Command("up", "Run the whole city here: Kafka, store, gateway, processor, feed and a simulated fleet")
+        var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, seed, keepRunning,
+            devices, duration, interval, gateways, processors, noKill, seed, keepRunning,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -28,6 +31,9 @@ internal static class UpCommand
                     Devices = result.GetValue(devices),
                     Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
                     ReportIntervalSeconds = result.GetValue(interval),
+                    Gateways = result.GetValue(gateways),
+                    Processors = result.GetValue(processors),
+                    GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,
                     Seed = result.GetValue(seed),
                     KeepRunning = result.GetValue(keepRunning),
                 }.Validate();

@@ -37,6 +37,8 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     private readonly ProcessorStore _store;
     private readonly Action<string> _log;
     private readonly List<AlertEvent> _batchAlerts = [];
+    private long _readingIngestMs;
+    private RecordProducer? _producer;
     private readonly List<DeviceCommand> _batchCommands = [];
     private long _watermarkMs = long.MinValue;
 
@@ -76,7 +78,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     {
         using var instruments = new ProcessorInstruments(Counters);
         _instruments = instruments;
-        using var producer = new RecordProducer(_kafka, "sensing-processor", _log);
+        using var producer = _producer = new RecordProducer(_kafka, "sensing-processor", _log);
         RecordConsumer? consumer = null;
         var writer = _writer = new BatchWriter(_options.MaxBatchesInFlight, _store, producer, _kafka.Topics.Checkpoints, Counters, instruments);
         try
@@ -121,7 +123,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                     continue;
                 }
 
-                writer.Enqueue(Seal(producer));
+                writer.Enqueue(Seal());
                 _open = writer.Rent();
             }
         }
@@ -141,14 +143,35 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             }
 
             _writer = null;
+            _producer = null;
         }
     }
 
     /// <inheritdoc />
-    void IAlertSink.OnAlert(AlertEvent alert) => _batchAlerts.Add(alert);
+    /// <remarks>
+    /// Published at once rather than when the batch closes, so an operator sees it within milliseconds of the reading;
+    /// the batch writer still awaits its acknowledgement before the batch's offsets are committed. An event raised while
+    /// a reading is processed carries that reading's ingest time (the start of the sensor-to-alert latency).
+    /// </remarks>
+    void IAlertSink.OnAlert(AlertEvent alert)
+    {
+        var step = _readingIngestMs > 0 ? alert with { IngestTimeMs = _readingIngestMs } : alert;
+        _batchAlerts.Add(step);
+        var value = JsonSerializer.SerializeToUtf8Bytes(step, AlertJsonContext.Default.AlertEvent);
+        _open!.Alerts.Add(step);
+        _open.AlertDeliveries.Add(_producer!.ProduceAndWaitAsync(_kafka.Topics.Alerts, System.Text.Encoding.UTF8.GetBytes(step.Id), value, CancellationToken.None));
+    }
 
     /// <inheritdoc />
-    void ICommandSink.OnCommand(DeviceCommand command) => _batchCommands.Add(command);
+    /// <remarks>Published at once, like alerts: a valve-close reaches the meter without waiting for the batch to close.</remarks>
+    void ICommandSink.OnCommand(DeviceCommand command)
+    {
+        _batchCommands.Add(command);
+        // Keyed by device id: one device's commands stay in order on one partition, and the gateway holding the
+        // device's connection reads them in that order.
+        var value = JsonSerializer.SerializeToUtf8Bytes(command, DeviceCommandJsonContext.Default.DeviceCommand);
+        _open!.CommandDeliveries.Add(_producer!.ProduceAndWaitAsync(_kafka.Topics.Commands, System.Text.Encoding.UTF8.GetBytes(command.Device), value, CancellationToken.None));
+    }
 
     private void Release(IReadOnlyList<int> partitions)
     {
@@ -243,7 +266,9 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             return;
         }
 
+        _readingIngestMs = frame.IngestTimeMs;
         _engine.Process(number, frame);
+        _readingIngestMs = 0;
         Counters.AddProcessed(_registry[number].Kind);
         if (number >= _partitionOf.Length)
         {
@@ -268,27 +293,17 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     }
 
     /// <summary>
-    /// Closes the open batch: publishes its alert events and commands (acknowledgements awaited by the writer, which
-    /// also bounds the wait), encodes its alert lines, seals its store lines, takes its checkpoints when due and the
-    /// offsets it covers.
+    /// Closes the open batch (its alert events and commands are already published; the writer awaits their
+    /// acknowledgements, bounding the wait): encodes its alert lines, seals its store lines, takes its checkpoints
+    /// when due and the offsets it covers.
     /// </summary>
-    private CompletedBatch Seal(RecordProducer producer)
+    private CompletedBatch Seal()
     {
         var batch = _open!;
+        // The batch's alert events and commands were published as they were raised (OnAlert, OnCommand).
         foreach (var alert in _batchAlerts)
         {
             _store.AppendAlert(alert);
-            var value = JsonSerializer.SerializeToUtf8Bytes(alert, AlertJsonContext.Default.AlertEvent);
-            batch.Alerts.Add(alert);
-            batch.AlertDeliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Alerts, System.Text.Encoding.UTF8.GetBytes(alert.Id), value, CancellationToken.None));
-        }
-
-        foreach (var command in _batchCommands)
-        {
-            // Keyed by device id: one device's commands stay in order on one partition, and the gateway holding
-            // the device's connection reads them in that order.
-            var value = JsonSerializer.SerializeToUtf8Bytes(command, DeviceCommandJsonContext.Default.DeviceCommand);
-            batch.CommandDeliveries.Add(producer.ProduceAndWaitAsync(_kafka.Topics.Commands, System.Text.Encoding.UTF8.GetBytes(command.Device), value, CancellationToken.None));
         }
 
         _batchAlerts.Clear();

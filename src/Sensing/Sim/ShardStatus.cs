@@ -5,7 +5,8 @@ namespace Sensing.Sim;
 
 /// <summary>
 /// The line a shard process prints every second for the process that launched it (<c>sensing sim city --processes</c>):
-/// <c>status devices=N connected=N peak=N sent=N acked=N errors=N duplicates=N simtime=MS cpu_ms=N final=0|1</c>.
+/// <c>status devices=N connected=N peak=N sent=N acked=N errors=N duplicates=N drops=N reconnects=N offline=N unacked=N simtime=MS
+/// cpu_ms=N final=0|1</c>.
 /// The last line has <c>final=1</c> and the process's CPU time for the whole run.
 /// </summary>
 /// <param name="Counters">The shard's counters.</param>
@@ -60,7 +61,10 @@ public readonly record struct ShardStatus(PublishSnapshot Counters, long CpuMs, 
 
         long Get(string name) => values.GetValueOrDefault(name);
         status = new ShardStatus(
-            new PublishSnapshot(Get("devices"), Get("connected"), Get("peak"), Get("sent"), Get("acked"), Get("errors"), Get("duplicates"), Get("simtime")),
+            new PublishSnapshot(Get("devices"), Get("connected"), Get("peak"), Get("sent"), Get("acked"), Get("errors"), Get("duplicates"), Get("simtime"))
+            {
+                Drops = Get("drops"), Reconnects = Get("reconnects"), Offline = Get("offline"), Unacked = Get("unacked"),
+            },
             Get("cpu_ms"), Get("final") == 1);
         return values.ContainsKey("sent");
     }
@@ -70,6 +74,7 @@ public readonly record struct ShardStatus(PublishSnapshot Counters, long CpuMs, 
     {
         var c = Counters;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Prefix}devices={c.Devices} connected={c.Connected} peak={c.PeakConnected} sent={c.Sent} acked={c.Acked} errors={c.Errors} duplicates={c.Duplicates} simtime={c.SimulatedTimeMs} cpu_ms={CpuMs} final={(Final ? 1 : 0)}");
+            $"{Prefix}devices={c.Devices} connected={c.Connected} peak={c.PeakConnected} sent={c.Sent} acked={c.Acked} errors={c.Errors} duplicates={c.Duplicates} " +
+            $"drops={c.Drops} reconnects={c.Reconnects} offline={c.Offline} unacked={c.Unacked} simtime={c.SimulatedTimeMs} cpu_ms={CpuMs} final={(Final ? 1 : 0)}");
     }
 }

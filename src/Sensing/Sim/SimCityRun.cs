@@ -27,8 +27,11 @@ public sealed record SimCityOptions
     /// <summary>MQTT endpoint to publish to; null to simulate offline as fast as possible.</summary>
     public IPEndPoint? Broker { get; init; }
 
-    /// <summary>With <see cref="Processes"/>: shard i publishes to the (i mod count)th of these (one gateway or broker holds ~20,000 connections here).</summary>
-    public IReadOnlyList<IPEndPoint> ShardBrokers { get; init; } = [];
+    /// <summary>
+    /// Every endpoint of the city (several gateways; one holds ~20,000 connections here): devices spread over them and
+    /// fail over to another when theirs is lost (<see cref="PublishOptions.Brokers"/>). Empty: <see cref="Broker"/> alone.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Brokers { get; init; } = [];
 
     /// <summary>Inject the incidents and traps that fit the run.</summary>
     public bool Incidents { get; init; } = true;
@@ -68,11 +71,6 @@ public sealed record SimCityOptions
         if ((Processes > 1 || !Shard.IsWhole) && Broker is null)
         {
             throw new ArgumentException((Processes > 1 ? "--processes" : "--shard") + ": needs --broker (sharding splits the devices' connections)");
-        }
-
-        if (ShardBrokers.Count > 1 && Processes == 1)
-        {
-            throw new ArgumentException("--broker: a list of brokers needs --processes (each shard publishes to one)");
         }
 
         if (Processes > 1 && !Shard.IsWhole)
@@ -141,7 +139,7 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
 
         var publisher = new CityPublisher(city, new PublishOptions
         {
-            Broker = options.Broker, StartMs = start, Duration = options.Duration, Speed = options.Speed, Shard = options.Shard,
+            Broker = options.Broker, Brokers = options.Brokers, StartMs = start, Duration = options.Duration, Speed = options.Speed, Shard = options.Shard,
         })
         {
             OnReading = readings is null ? null : (r, m) => readings.Write(r.Device.Info.Id, r.EventTimeMs, r.TimeMs, m.Span),
@@ -167,7 +165,8 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         var sent = Math.Max(1, publisher.Counters.Sent);
         progress.Summary(console, "sensing sim city: summary" + (options.Shard.IsWhole ? "" : $" (shard {options.Shard})"),
         [
-            ("broker", options.Broker.ToString()),
+            ("broker", options.Brokers.Count > 1 ? string.Join(", ", options.Brokers) : options.Broker.ToString()),
+            ("sessions connected again after a drop", $"{publisher.Counters.Reconnects:N0}"),
             ("speed", $"{options.Speed}x"),
             ("simulator CPU (all cores)", $"{cpu.TotalSeconds:0.0} s, {cpu.TotalMicroseconds / sent:0.0} us per message"),
             ("downlink commands acted on (ignored)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0})"),

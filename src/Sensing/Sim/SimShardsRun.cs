@@ -91,7 +91,7 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
         var elapsed = progress.Elapsed;
         progress.Summary(console, $"sensing sim city: summary ({count} processes)",
         [
-            ("broker", options.ShardBrokers.Count > 1 ? string.Join(", ", options.ShardBrokers) : options.Broker!.ToString()),
+            ("broker", options.Brokers.Count > 1 ? string.Join(", ", options.Brokers) : options.Broker!.ToString()),
             ("speed", $"{options.Speed}x"),
             .. final.Select((s, i) => ($"shard {i}/{count}", string.Create(CultureInfo.InvariantCulture,
                 $"{s.Counters.Devices:N0} devices, sent {s.Counters.Sent:N0}, acked {s.Counters.Acked:N0}, errors {s.Counters.Errors:N0}, CPU {s.CpuMs / 1000.0:0.0} s, exit {ExitCode(shards[i])}"))),
@@ -122,8 +122,8 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
             start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
-        var broker = options.ShardBrokers.Count == 0 ? options.Broker! : options.ShardBrokers[shard.Index % options.ShardBrokers.Count];
-        foreach (var argument in (IEnumerable<string>)[.. options.ShardArguments, "--broker", broker.ToString(), "--shard", shard.ToString(), "--start",
+        var brokers = options.Brokers.Count == 0 ? options.Broker!.ToString() : string.Join(',', options.Brokers);
+        foreach (var argument in (IEnumerable<string>)[.. options.ShardArguments, "--broker", brokers, "--shard", shard.ToString(), "--start",
             options.StartMs!.Value.ToString(CultureInfo.InvariantCulture), "--status-lines"])
         {
             start.ArgumentList.Add(argument);

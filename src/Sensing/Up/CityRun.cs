@@ -1,32 +1,32 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Sensing.Core.Devices;
-using Sensing.Detection;
-using Sensing.Feed;
 using Sensing.Feed.Auth;
-using Sensing.Gateway;
 using Sensing.Kafka;
 using Sensing.LocalServers;
-using Sensing.Processor;
+using Sensing.Sim;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Truth;
-using Sensing.Storage;
-using Sensing.Storage.Telemetry;
 using Spectre.Console;
 
 namespace Sensing.Up;
 
 /// <summary>
-/// The whole city on one machine: real Kafka and VictoriaMetrics, a gateway, a processor and the alert feed,
-/// driven by a simulated fleet over real MQTT connections, with one injected methane leak whose alert must
-/// reach Kafka, the store and the feed.
+/// The whole city on one machine, each part a process of its own as in production: real Kafka and VictoriaMetrics,
+/// several gateways behind one list of endpoints, processors in one consumer group, the alert feed, and the simulated
+/// fleet in shard processes over real MQTT connections. Mid-run one gateway is killed and its devices fail over to the
+/// others. The summary balances the books (acknowledged readings against Kafka against what the processors committed),
+/// scores every injected incident and trap, and gives the sensor-to-alert latency and each part's cost.
 /// </summary>
 public sealed class CityRun(UpOptions options, IAnsiConsole console)
 {
-    /// <summary>Runs the city; returns the process exit code (0 when the leak's alert was found everywhere).</summary>
+    private const string ProcessorGroup = "sensing-processor";
+
+    /// <summary>Runs the city; returns the process exit code (0 when every check of the summary passed).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         options.Validate();
@@ -46,96 +46,213 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
         Log($"Kafka at {kafkaServer.BootstrapServers}, store at {store.BaseUrl}, topics created");
 
-        // Each part exports its own instruments with its service tag; the processor also exports the shared store ones.
-        var metricsStore = StoreWriterOptions.Default with { Url = store.BaseUrl };
-        using var gatewayMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "gateway", SharedInstruments = false });
-        using var processorMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "processor" });
-        using var feedMetrics = PipelineMetrics.Start(new PipelineMetricsOptions { Store = metricsStore, Service = "feed", SharedInstruments = false });
-
-        // Every device reports at the --interval of the run, so a minute shows every kind; the incidents and traps that
-        // fit a short run are injected, with the ground truth written next to the registry.
-        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 10_000; // after the gateway, processor and feed are up
-        var city = CityModel.Create(new CityOptions
-        {
-            Devices = options.Devices,
-            Districts = Math.Clamp(options.Devices / 250, 1, 8),
-            Seed = options.Seed,
-            ReportSecondsOverride = (int)Math.Ceiling(options.ReportIntervalSeconds),
-        });
-        var plan = IncidentPlan.Apply(city, startMs, options.Duration);
+        // The city: its registry now; its incidents once the start is known (the shards build the same city and plan).
+        var city = CityModel.Create(options.City);
         var registryPath = Path.Combine(work.FullName, "devices.csv");
         city.WriteRegistry(registryPath);
-        TruthFile.Write(Path.Combine(work.FullName, "truth.csv"), city.Incidents.Select(i => i.Truth));
         var registry = DeviceRegistry.Load(registryPath);
+        var persistent = city.Devices.Count(d => d.Persistent && d.Concentrator < 0) + city.Concentrators.Count;
+        var gatewayCount = options.Gateways > 0 ? options.Gateways : Math.Max(2, (persistent + UpOptions.SessionsPerGateway - 1) / UpOptions.SessionsPerGateway);
+        var shardCount = Math.Max(1, (persistent + UpOptions.SessionsPerShard - 1) / UpOptions.SessionsPerShard);
+        Log($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts ({persistent:N0} persistent sessions, the rest connect, publish and disconnect), {registry.Count:N0} registry entries");
 
-        var gatewayEndPoint = new IPEndPoint(IPAddress.Loopback, FreePort());
-        await using var gateway = GatewayHost.Build(new GatewayOptions { Listen = gatewayEndPoint.ToString() }, kafka, registry, Quiet);
-        await gateway.StartAsync(cancellationToken);
-        var gatewayCounters = gateway.Services.GetRequiredService<GatewayCounters>();
-
-        await using var processorStore = ProcessorStore.Create(store.BaseUrl);
-        var processor = new TelemetryProcessor(ProcessorOptions.Default, kafka, registry, DetectionOptions.Default, processorStore, _ => { });
-        using var stopProcessor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var processorTask = Task.Factory.StartNew(() => processor.Run(stopProcessor.Token), stopProcessor.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        var feedKeys = LocalApiKeys.Create();
-        var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
-        feedKeys.WriteFile(feedKeysPath);
-        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = ApiKeyRing.Load(feedKeysPath), StoreUrl = store.BaseUrl }, kafka, Quiet);
-        await feed.StartAsync(cancellationToken);
-        var feedUrl = FeedHost.BoundUrl(feed);
-        Log($"gateway MQTT on {gatewayEndPoint}, feed on {feedUrl}, {registry.Count} devices registered");
-
-        var leak = city.Incidents.First(i => i.Kind == IncidentKind.MethaneLevel2);
-        Log($"fleet: {city.Devices.Count} devices over {city.Districts.Count} districts; {city.Incidents.Count} incidents and traps injected " +
-            $"(methane to level 2 on {leak.Source}); ground truth in truth.csv; left out: {plan.Skipped.Count}");
-
-        var publisher = new CityPublisher(city, new PublishOptions { Broker = gatewayEndPoint, StartMs = startMs, Duration = options.Duration });
-        var progress = new CityProgress(publisher.Counters, gatewayCounters, processor.Counters, options.Duration);
-        await progress.ShowWhileAsync(console, publisher.RunAsync(cancellationToken));
-
-        Log("fleet stopped; waiting for the processor to catch up");
-        await WaitUntilAsync(() => processor.Counters.Processed + processor.Counters.DeadLettered >= gatewayCounters.ReadingsIn, TimeSpan.FromSeconds(60), cancellationToken);
-        var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
-
-        using var inspector = new TopicInspector(kafka);
-        var summary = new CitySummary(publisher.Counters, gatewayCounters, processor.Counters,
-            inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(10)),
-            inspector.CountRecords(kafka.Topics.Alerts, TimeSpan.FromSeconds(10)),
-            inspector.CountRecords(kafka.Topics.DeadLetter, TimeSpan.FromSeconds(10)),
-            check, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed);
-        summary.Render(console);
-        console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
-
-        if (options.KeepRunning && !cancellationToken.IsCancellationRequested)
+        var parts = new List<PartProcess>();
+        try
         {
-            console.MarkupLine("[yellow]--keep-running:[/] everything stays up; press Ctrl+C to stop.");
-            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+            var common = new[] { "--kafka", kafkaServer.BootstrapServers, "--kafka-legacy-version", "0.9.0.1", "--store", store.BaseUrl };
+            var gateways = new List<(PartProcess Part, IPEndPoint EndPoint)>();
+            for (var i = 1; i <= gatewayCount; i++)
+            {
+                var endPoint = new IPEndPoint(IPAddress.Loopback, FreePorts.Pick());
+                var part = PartProcess.Start("gateway", $"gateway-{i}", work.FullName,
+                    ["gateway", .. common, "--registry", registryPath, "--listen", endPoint.ToString(), "--gateway-id", $"gateway-{i}"]);
+                parts.Add(part);
+                gateways.Add((part, endPoint));
+            }
 
-        await stopProcessor.CancelAsync();
-        await processorTask;
-        await gateway.StopAsync(CancellationToken.None);
-        await feed.StopAsync(CancellationToken.None);
-        work.Delete(recursive: true);
-        return check.Passed ? 0 : 1;
+            for (var i = 1; i <= options.Processors; i++)
+            {
+                parts.Add(PartProcess.Start("processor", $"processor-{i}", work.FullName,
+                    ["processor", .. common, "--registry", registryPath, "--group", ProcessorGroup]));
+            }
+
+            var feedKeys = LocalApiKeys.Create();
+            var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
+            feedKeys.WriteFile(feedKeysPath);
+            var feedUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
+            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath]));
+
+            foreach (var (part, endPoint) in gateways)
+            {
+                await WaitUntilAsync(() => Accepts(endPoint), TimeSpan.FromMinutes(2), $"{part.Name} listening on {endPoint}", parts, cancellationToken);
+            }
+
+            await WaitUntilAsync(() => FeedUpAsync(feedUrl), TimeSpan.FromMinutes(1), "the feed answering /health", parts, cancellationToken);
+            Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, feed on {feedUrl}");
+            await using var watch = new AlertWatch(kafka, feedUrl, feedKeys.ViewerKey);
+
+            // The shared start: time for the shard processes to build the city and open every persistent session.
+            var leadMs = 15_000 + (persistent * 1000L / 400);
+            var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + leadMs;
+            var plan = IncidentPlan.Apply(city, startMs, options.Duration);
+            TruthFile.Write(Path.Combine(work.FullName, "truth.csv"), city.Incidents.Select(i => i.Truth));
+            var leak = city.Incidents.First(i => i.Kind == IncidentKind.MethaneLevel2);
+            Log($"{city.Incidents.Count} incidents and traps injected (methane to level 2 on {leak.Source}); ground truth in truth.csv; left out: {plan.Skipped.Count}");
+
+            var fleet = new FleetStatus(shardCount);
+            var shardArguments = new List<string>
+            {
+                "sim", "city", "--devices", options.Devices.ToString(CultureInfo.InvariantCulture), "--districts", options.Districts.ToString(CultureInfo.InvariantCulture),
+                "--seed", options.Seed.ToString(CultureInfo.InvariantCulture), "--duration", $"{(long)options.Duration.TotalSeconds}s",
+                "--broker", string.Join(',', gateways.Select(g => g.EndPoint)), "--start", startMs.ToString(CultureInfo.InvariantCulture), "--status-lines",
+            };
+            if (options.ReportIntervalSeconds is { } interval)
+            {
+                shardArguments.AddRange(["--interval", ((int)Math.Ceiling(interval)).ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            var shards = new List<PartProcess>();
+            for (var i = 0; i < shardCount; i++)
+            {
+                var index = i;
+                var shard = PartProcess.Start("simulator", $"simulator-{i}", work.FullName, [.. shardArguments, "--shard", $"{i}/{shardCount}"],
+                    line => fleet.Update(index, line));
+                shards.Add(shard);
+                parts.Add(shard);
+            }
+
+            Log($"fleet: {shardCount} simulator processes; the simulation starts in {leadMs / 1000} s, once every persistent session is open; then {options.Duration.TotalSeconds:0} s of readings");
+            var storm = new GatewayStorm(options.GatewayKillAt is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : null, gateways[0].Part);
+            var costs = new PartCosts(parts);
+            using var inspector = new TopicInspector(kafka);
+            var fleetDone = Task.WhenAll(shards.Select(s => s.WaitForExitAsync(cancellationToken)));
+            var lastLine = TimeSpan.Zero;
+            while (!fleetDone.IsCompleted)
+            {
+                await Task.WhenAny(fleetDone, Task.Delay(1000, cancellationToken));
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var status = fleet.Sum;
+                costs.Sample();
+                if (now >= startMs && !costs.SteadyTaken && (status.Connected >= persistent * 0.99 || now >= startMs + 30_000))
+                {
+                    costs.TakeSteady(status.Acked);
+                }
+
+                storm.Observe(now, status, costs, msg => Log(msg));
+                if (clock.Elapsed - lastLine >= TimeSpan.FromSeconds(5))
+                {
+                    lastLine = clock.Elapsed;
+                    var phase = now < startMs ? $"opening sessions, start in {(startMs - now) / 1000} s" : $"{(now - startMs) / 1000} s/{options.Duration.TotalSeconds:0} s";
+                    Log($"{phase}  connected {status.Connected:N0}  sent {status.Sent:N0}  acked {status.Acked:N0}  in Kafka {Safe(() => inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5))):N0}  " +
+                        $"committed {Safe(() => inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(5))):N0}  alert events {watch.Events:N0}  offline {status.Offline:N0}  errors {status.Errors:N0}");
+                }
+            }
+
+            var fleetStatus = fleet.Sum;
+            costs.TakeEnd(fleetStatus.Acked);
+            Log("fleet stopped; waiting for the processors to commit every record");
+            long telemetryRecords = 0, committed = 0;
+            await WaitUntilAsync(() =>
+            {
+                telemetryRecords = inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(10));
+                committed = inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(10));
+                return Task.FromResult(committed >= telemetryRecords);
+            }, TimeSpan.FromMinutes(3), null, parts, cancellationToken);
+
+            var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
+            // Alerts still in flight to the watchers (the last batch's events, the feed's stream).
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30));
+            var score = DetectionScore.Compute([.. city.Incidents.Select(i => i.Truth)], watch.Alerts);
+            var crashed = parts.Where(p => p.Kind != "simulator" && p != storm.Victim && p.HasExited).Select(p => p.Name).ToList();
+            var summary = new CitySummary(options, city.Devices.Count, persistent, gatewayCount, shardCount, fleetStatus, audit, telemetryRecords, committed,
+                score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed);
+            summary.Render(console);
+            console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
+
+            if (options.KeepRunning && !cancellationToken.IsCancellationRequested)
+            {
+                console.MarkupLine("[yellow]--keep-running:[/] everything stays up; press Ctrl+C to stop.");
+                await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            return summary.Passed ? 0 : 1;
+        }
+        finally
+        {
+            // Processors first, so they commit what they finished; then the rest.
+            foreach (var part in parts.OrderBy(p => p.Kind == "processor" ? 0 : 1))
+            {
+                await part.DisposeAsync();
+            }
+
+            if (Environment.GetEnvironmentVariable("SENSING_KEEP_SERVER_DIRS") != "1")
+            {
+                work.Delete(recursive: true);
+            }
+        }
     }
 
-    private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.Warning);
+    private static long Safe(Func<long> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is Confluent.Kafka.KafkaException)
+        {
+            return -1;
+        }
+    }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what, IReadOnlyList<PartProcess> parts, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
-        while (!condition() && deadline.Elapsed < timeout)
+        while (!await condition())
         {
-            await Task.Delay(200, cancellationToken);
+            if (parts.FirstOrDefault(p => p.HasExited && p.Kind != "simulator") is { } dead && what is not null)
+            {
+                throw new InvalidOperationException($"{dead.Name} exited with code {dead.ExitCode} while waiting for {what} (its log is in the run's folder)");
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                if (what is null)
+                {
+                    return;
+                }
+
+                throw new TimeoutException($"not seen within {timeout.TotalSeconds:0} s: {what}");
+            }
+
+            await Task.Delay(250, cancellationToken);
         }
     }
 
-    private static int FreePort()
+    private static Task<bool> Accepts(IPEndPoint endPoint)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Connect(endPoint);
+            return Task.FromResult(true);
+        }
+        catch (SocketException)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    private static async Task<bool> FeedUpAsync(string feedUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            return (await http.GetAsync(feedUrl + "/health")).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -1,34 +1,166 @@
-using Sensing.Gateway;
-using Sensing.Processor;
+using System.Globalization;
+using Sensing.Core.Alerts;
 using Sensing.Simulators.Publishing;
+using Sensing.Simulators.Truth;
 using Spectre.Console;
 
 namespace Sensing.Up;
 
-/// <summary>The closing summary of <c>sensing up</c>.</summary>
+/// <summary>
+/// The closing summary of <c>sensing up</c>: the books (acknowledged readings, Kafka, what the processors committed),
+/// the ground truth scored, the sensor-to-alert latency, each part's cost and the gateway storm; then one
+/// <c>result</c> line with every figure for scripts and tests, and the verdict.
+/// </summary>
 public sealed record CitySummary(
-    PublishCounters Fleet, GatewayCounters Gateway, ProcessorCounters Processor, long TelemetryInKafka, long AlertEventsInKafka,
-    long DeadLettersInKafka, LeakCheck Leak, string FeedUrl, string StoreUrl, string KafkaBootstrap, string WorkDirectory, TimeSpan Elapsed)
+    UpOptions Options, int Devices, int PersistentSessions, int Gateways, int Shards, PublishSnapshot Fleet, TelemetryAudit Telemetry,
+    long TelemetryRecords, long Committed, DetectionScore Score, AlertWatch Alerts, GatewayStorm Storm, PartCosts Costs, LeakCheck Leak,
+    IReadOnlyList<string> Crashed, string FeedUrl, string StoreUrl, string KafkaBootstrap, string WorkDirectory, TimeSpan Elapsed)
 {
-    /// <summary>Writes the summary table and the verdict.</summary>
+    /// <summary>Every acknowledged reading has a record in Kafka: no fewer readings there than acknowledgements.</summary>
+    public bool BooksBalance => Telemetry.Readings >= Fleet.Acked && Telemetry.Undecodable == 0 && Telemetry.Records == TelemetryRecords;
+
+    /// <summary>The processors committed every record of <c>sensing.telemetry</c>.</summary>
+    public bool AllProcessed => Committed >= TelemetryRecords;
+
+    /// <summary>Every incident detected, nothing raised on a trap.</summary>
+    public bool TruthHolds => Score.Missed == 0 && !Score.FalsePositivesOnTraps.Any();
+
+    /// <summary>The killed gateway's sessions all came back (true when no gateway was killed).</summary>
+    public bool StormRecovered => !Storm.Planned || (Storm.KilledAtMs is not null && Storm.Recovery is not null);
+
+    /// <summary>Every check passed.</summary>
+    public bool Passed => BooksBalance && AllProcessed && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0;
+
+    /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
+    private (int Devices, int Districts, int Cleared) StormAlerts
+    {
+        get
+        {
+            if (Storm.KilledAtMs is not { } killed)
+            {
+                return (0, 0, 0);
+            }
+
+            // Not the ones that detected an injected incident (a device made silent on purpose).
+            var detections = Score.Outcomes.Where(o => o.Detection is not null).Select(o => o.Detection!.Id).ToHashSet(StringComparer.Ordinal);
+            var offline = Alerts.Alerts.Where(a => a.Condition == AlertCondition.DeviceOffline.Name() && a.RaisedAtMs >= killed - 60_000 && !detections.Contains(a.Id)).ToList();
+            var districts = offline.Count(a => !a.Source.Contains('-', StringComparison.Ordinal));
+            return (offline.Count - districts, districts, offline.Count(a => a.ClearedAtMs is not null));
+        }
+    }
+
+    /// <summary>Writes the summary tables, the result line and the verdict.</summary>
     public void Render(IAnsiConsole console)
     {
+        ArgumentNullException.ThrowIfNull(console);
+        var mark = (bool ok) => ok ? "[green]yes[/]" : "[red]NO[/]";
         var table = new Table().Title("[bold]Sensing: city run summary[/]").AddColumn("what").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("devices (connected at peak)", $"{Fleet.Devices} ({Fleet.PeakConnected})");
-        table.AddRow("readings sent by devices", $"{Fleet.Sent:N0}");
-        table.AddRow("readings acknowledged (PUBACK)", $"{Fleet.Acked:N0}");
-        table.AddRow("records in sensing.telemetry (readings + gateway online events)", $"{TelemetryInKafka:N0}");
-        table.AddRow("readings processed", $"{Processor.Processed:N0}");
-        table.AddRow("dead letters (sensing.deadletter)", $"{DeadLettersInKafka:N0}");
-        table.AddRow("alert events (sensing.alerts)", $"{AlertEventsInKafka:N0}");
+        table.AddRow("devices (persistent sessions)", $"{Devices:N0} ({PersistentSessions:N0}), {Options.Districts} districts");
+        table.AddRow("parts", $"{Gateways} gateways, {Options.Processors} processors, 1 feed, {Shards} simulator processes");
+        table.AddRow("readings sent / acknowledged (PUBACK)", $"{Fleet.Sent:N0} / {Fleet.Acked:N0}");
+        table.AddRow("sent, connection lost before PUBACK / not sent while reconnecting", $"{Fleet.Unacked:N0} / {Fleet.Offline:N0}");
+        table.AddRow("readings in sensing.telemetry (distinct, duplicates)", $"{Telemetry.Readings:N0} ({Telemetry.UniqueReadings:N0}, {Telemetry.DuplicateReadings:N0})");
+        table.AddRow("acknowledged readings all in Kafka (readings there - acknowledged)", $"{mark(BooksBalance)} ({Telemetry.Readings - Fleet.Acked:+#,0;-#,0;0})");
+        table.AddRow("records in sensing.telemetry / committed by the processors", $"{TelemetryRecords:N0} / {Committed:N0} {mark(AllProcessed)}");
+        table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");
         table.AddRow("device errors", $"{Fleet.Errors:N0}");
-        table.AddRow("elapsed", $"{Elapsed:mm\\:ss}");
+        table.AddRow("elapsed", $"{Elapsed:hh\\:mm\\:ss}");
         console.Write(table);
 
-        var mark = (bool ok) => ok ? "[green]yes[/]" : "[red]NO[/]";
+        var truth = new Table().Title("[bold]Ground truth: incidents and traps that fit the run[/]").AddColumn("kind").AddColumn("source").AddColumn("expected").AddColumn("outcome");
+        foreach (var outcome in Score.Outcomes)
+        {
+            var result = outcome.Entry.IsTrap
+                ? outcome.AlertsOnTrap.Count == 0 ? "[green]no alert (correct)[/]" : $"[red]{outcome.AlertsOnTrap.Count} alert(s) on a trap[/]"
+                : outcome.Detection is null ? "[red]missed[/]" : $"[green]detected[/] after {outcome.TimeToDetection!.Value.TotalSeconds:0} s";
+            truth.AddRow(Markup.Escape(outcome.Entry.Kind), Markup.Escape(outcome.Entry.Source), Markup.Escape(outcome.Entry.ExpectedCondition), result);
+        }
+
+        console.Write(truth);
+        var storm = StormAlerts;
+        var falseAlarms = FalseAlarms();
+        console.MarkupLineInterpolated($"Other alerts (false alarms): {falseAlarms.Count}{(falseAlarms.Count > 0 ? ": " + string.Join(", ", falseAlarms.GroupBy(a => a.Condition).Select(g => $"{g.Key} x{g.Count()}")) : "")}");
+
+        var latency = new Table().Title("[bold]Sensor-to-alert latency (gateway ingest of the raising reading to arrival)[/]")
+            .AddColumn("to").AddColumn(new TableColumn("alerts").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
+            .AddColumn(new TableColumn("p99").RightAligned()).AddColumn(new TableColumn("max").RightAligned());
+        foreach (var (to, values) in new[] { ("sensing.alerts", Alerts.KafkaLatenciesMs), ("feed live stream (SSE)", Alerts.StreamLatenciesMs) })
+        {
+            latency.AddRow(to, $"{values.Count:N0}", Ms(Percentile(values, 0.5)), Ms(Percentile(values, 0.99)), Ms(values.Count > 0 ? values.Max() : double.NaN));
+        }
+
+        console.Write(latency);
+
+        var costs = new Table().Title($"[bold]Cost per kind of part, while steady ({Costs.Window.TotalSeconds:0} s, {Costs.Readings:N0} readings)[/]")
+            .AddColumn("part").AddColumn(new TableColumn("processes").RightAligned()).AddColumn(new TableColumn("CPU s / 1,000 readings").RightAligned())
+            .AddColumn(new TableColumn("cores").RightAligned()).AddColumn(new TableColumn("peak RSS (largest process)").RightAligned());
+        foreach (var kind in Costs.ByKind())
+        {
+            costs.AddRow(kind.Kind, $"{kind.Processes}", $"{kind.CpuSecondsPer1000Readings:0.000}", $"{kind.Cores:0.00}", $"{kind.PeakResidentBytes / 1048576.0:N0} MiB");
+        }
+
+        console.Write(costs);
+        console.MarkupLineInterpolated($"Gateways: {Costs.GatewayBytesPerConnection / 1024:0.0} KB resident per device connection (whole registry loaded); gateways + processors + feed used {PipelineCores:0.00} cores while steady");
+        if (Storm.Planned)
+        {
+            var recovery = Storm.Recovery is { } r ? $"all within {r.TotalSeconds:0} s" : "NOT all back";
+            console.MarkupLineInterpolated($"Gateway storm: {Storm.Victim.Name} killed; {Storm.Dropped:N0} sessions dropped, {Storm.Back:N0} back through the other gateways, {recovery}; {Storm.AckedBeforeKill:N0} readings acknowledged before the kill.");
+            console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared");
+        }
+
         console.MarkupLineInterpolated($"Injected methane leak on [bold]{Leak.Device}[/]: alert [bold]{Leak.AlertId}[/] severity {Leak.Severity}{(Leak.Cleared ? ", cleared" : "")}");
         console.MarkupLine($"  in Kafka sensing.alerts: {mark(Leak.InKafka)}   in the store (PromQL): {mark(Leak.InStore)}   in the feed API: {mark(Leak.InFeed)}");
+        if (Crashed.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[red]Exited during the run:[/] {string.Join(", ", Crashed)} (logs in {WorkDirectory})");
+        }
+
         console.MarkupLineInterpolated($"Where to look: feed [link]{FeedUrl}/api/alerts?state=all[/], store [link]{StoreUrl}/api/v1/query?query=sensing_alert_value[/], Kafka {KafkaBootstrap}");
-        console.MarkupLine(Leak.Passed ? "[green bold]PASS[/]: the leak's alert reached Kafka, the store and the feed." : "[red bold]FAIL[/]: the leak's alert is missing somewhere (see above).");
+        // One unwrapped line for scripts and tests (the console would wrap it at the terminal width).
+        Console.Out.WriteLine(ResultLine(falseAlarms.Count, storm));
+        console.MarkupLine(Passed ? "[green bold]PASS[/]: every check above holds." : "[red bold]FAIL[/]: a check above does not hold.");
+    }
+
+    private double PipelineCores => Costs.ByKind().Where(k => k.Kind != "simulator").Sum(k => k.Cores);
+
+    private List<AlertRecord> FalseAlarms()
+    {
+        var killed = Storm.KilledAtMs ?? long.MaxValue;
+        var trap = Score.FalsePositivesOnTraps.ToHashSet();
+        return [.. Score.FalsePositives.Where(a => !trap.Contains(a) && !(a.Condition == AlertCondition.DeviceOffline.Name() && a.RaisedAtMs >= killed - 60_000))];
+    }
+
+    private string ResultLine(int falseAlarms, (int Devices, int Districts, int Cleared) storm)
+    {
+        var kinds = Costs.ByKind().ToDictionary(k => k.Kind);
+        string Cost(string kind) => kinds.TryGetValue(kind, out var k) ? string.Create(CultureInfo.InvariantCulture, $"{k.CpuSecondsPer1000Readings:0.0000}") : "0";
+        string Rss(string kind) => kinds.TryGetValue(kind, out var k) ? (k.PeakResidentBytes / 1048576).ToString(CultureInfo.InvariantCulture) : "0";
+        var kafka = Alerts.KafkaLatenciesMs;
+        var stream = Alerts.StreamLatenciesMs;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"result passed={(Passed ? 1 : 0)} devices={Devices} gateways={Gateways} processors={Options.Processors} sent={Fleet.Sent} acked={Fleet.Acked} " +
+            $"unacked={Fleet.Unacked} offline={Fleet.Offline} errors={Fleet.Errors} kafka_readings={Telemetry.Readings} kafka_unique={Telemetry.UniqueReadings} " +
+            $"kafka_records={TelemetryRecords} committed={Committed} books={(BooksBalance ? 1 : 0)} processed={(AllProcessed ? 1 : 0)} " +
+            $"incidents={Score.Outcomes.Count(o => !o.Entry.IsTrap)} detected={Score.TruePositives} missed={Score.Missed} trap_alerts={Score.FalsePositivesOnTraps.Count()} false_alarms={falseAlarms} " +
+            $"latency_kafka_p50_ms={Percentile(kafka, 0.5):0} latency_kafka_p99_ms={Percentile(kafka, 0.99):0} latency_kafka_max_ms={(kafka.Count > 0 ? kafka.Max() : 0):0} " +
+            $"latency_sse_p50_ms={Percentile(stream, 0.5):0} latency_sse_p99_ms={Percentile(stream, 0.99):0} latency_sse_max_ms={(stream.Count > 0 ? stream.Max() : 0):0} " +
+            $"cpu_s_per_1000_gateway={Cost("gateway")} cpu_s_per_1000_processor={Cost("processor")} cpu_s_per_1000_feed={Cost("feed")} cpu_s_per_1000_simulator={Cost("simulator")} " +
+            $"pipeline_cores={PipelineCores:0.00} rss_mib_gateway={Rss("gateway")} rss_mib_processor={Rss("processor")} rss_mib_feed={Rss("feed")} " +
+            $"gateway_kb_per_connection={Costs.GatewayBytesPerConnection / 1024:0.0} storm_dropped={Storm.Dropped} storm_back={Storm.Back} " +
+            $"storm_recovery_s={(Storm.Recovery is { } r ? r.TotalSeconds : -1):0} storm_district_alerts={storm.Districts} storm_device_alerts={storm.Devices} " +
+            $"crashed={Crashed.Count} leak={(Leak.Passed ? 1 : 0)} elapsed_s={Elapsed.TotalSeconds:0}");
+    }
+
+    private static string Ms(double value) => double.IsNaN(value) ? "-" : string.Create(CultureInfo.InvariantCulture, $"{value:N0} ms");
+
+    private static double Percentile(IReadOnlyList<double> values, double q)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
     }
 }

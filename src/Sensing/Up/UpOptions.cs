@@ -1,3 +1,5 @@
+using Sensing.Core.Devices;
+using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
 
 namespace Sensing.Up;
@@ -5,44 +7,86 @@ namespace Sensing.Up;
 /// <summary>Settings of <c>sensing up</c>.</summary>
 public sealed record UpOptions
 {
-    /// <summary>Defaults: 2,000 devices for 75 seconds.</summary>
+    /// <summary>One gateway process holds at most this many persistent sessions (the open-files limit is 20,000 here).</summary>
+    public const int SessionsPerGateway = 12_000;
+
+    /// <summary>One simulator shard process holds at most this many persistent sessions.</summary>
+    public const int SessionsPerShard = 16_000;
+
+    /// <summary>Defaults: the whole default city (190,000 devices, 100 districts) for ten minutes at the kinds' own intervals.</summary>
     public static UpOptions Default { get; } = new();
 
     /// <summary>Simulated devices.</summary>
-    public int Devices { get; init; } = 2_000;
+    public int Devices { get; init; } = 190_000;
 
     /// <summary>How long the fleet publishes.</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(75);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Seconds between two readings of one device.</summary>
-    public double ReportIntervalSeconds { get; init; } = 5;
+    /// <summary>Seconds between two readings of one device; null: each kind's own interval (DOMAIN.md).</summary>
+    public double? ReportIntervalSeconds { get; init; }
 
-    /// <summary>Keep servers, gateway, processor and feed running after the summary until Ctrl+C.</summary>
+    /// <summary>Gateway processes; 0: as many as the persistent sessions need (at least two, so one can be lost).</summary>
+    public int Gateways { get; init; }
+
+    /// <summary>Processor processes in one consumer group.</summary>
+    public int Processors { get; init; } = 2;
+
+    /// <summary>When, as a fraction of the run, one gateway is killed (SIGKILL); null: none is.</summary>
+    public double? GatewayKillAt { get; init; } = 0.4;
+
+    /// <summary>Keep servers, gateways, processors and feed running after the summary until Ctrl+C.</summary>
     public bool KeepRunning { get; init; }
 
     /// <summary>Seed of the fleet and its incidents.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>Water-network districts: 100 for the whole city, fewer for a small one.</summary>
+    public int Districts => Devices >= 2_000 ? Math.Clamp(Devices / 1_900, 8, 100) : Math.Clamp(Devices / 250, 1, 8);
+
+    /// <summary>The city the run simulates.</summary>
+    public CityOptions City => new()
+    {
+        Devices = Devices,
+        Districts = Districts,
+        Seed = Seed,
+        ReportSecondsOverride = ReportIntervalSeconds is { } s ? (int)Math.Ceiling(s) : null,
+    };
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public UpOptions Validate()
     {
-        if (Devices is < 50 or > 50_000)
+        if (Devices is < 50 or > 250_000)
         {
-            throw new ArgumentException("--devices: must be 50-50000 on one machine (a smaller city has no room for its incidents)");
+            throw new ArgumentException("--devices: must be 50-250000 on one machine (a smaller city has no room for its incidents)");
         }
 
-        if (!(ReportIntervalSeconds >= 1 && ReportIntervalSeconds <= 3_600))
+        if (ReportIntervalSeconds is { } interval && !(interval >= 1 && interval <= 3_600))
         {
-            throw new ArgumentException($"--interval: must be 1-3600 seconds, was {ReportIntervalSeconds}");
+            throw new ArgumentException($"--interval: must be 1-3600 seconds, was {interval}");
+        }
+
+        if (Gateways is < 0 or > 32)
+        {
+            throw new ArgumentException($"--gateways: must be 0 (as many as the sessions need) to 32, was {Gateways}");
+        }
+
+        if (Processors is < 1 or > 6)
+        {
+            throw new ArgumentException($"--processors: must be 1-6 (sensing.telemetry has 6 partitions), was {Processors}");
+        }
+
+        if (GatewayKillAt is { } at && !(at > 0.1 && at < 0.8))
+        {
+            throw new ArgumentException($"gateway kill: must come between 10 % and 80 % of the run, was {at:P0}");
         }
 
         // The injected leak (methane to level 2) needs a few readings of its detector inside its window of the run.
-        var interval = (int)Math.Ceiling(ReportIntervalSeconds);
-        if (Duration < TimeSpan.FromSeconds(20) || !IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, interval, Duration))
+        var methaneInterval = City.IntervalSeconds(DeviceKind.MethaneDetector);
+        if (Duration < TimeSpan.FromSeconds(20) || !IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, methaneInterval, Duration))
         {
-            var least = Enumerable.Range(20, 100_000).First(s => IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, interval, TimeSpan.FromSeconds(s)));
+            var least = Enumerable.Range(20, 100_000).First(s => IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, methaneInterval, TimeSpan.FromSeconds(s)));
             throw new ArgumentException(
-                $"--duration: must be at least {least} seconds with --interval {ReportIntervalSeconds} (the injected leak needs four readings of its detector), was {Duration.TotalSeconds:0}");
+                $"--duration: must be at least {least} seconds with methane detectors reporting every {methaneInterval} s (the injected leak needs four readings of its detector), was {Duration.TotalSeconds:0}");
         }
 
         return this;

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Sensing.Core.Alerts;
+using Sensing.Kafka;
+using Sensing.Simulators.Truth;
+
+namespace Sensing.Up;
+
+/// <summary>
+/// Watches a city run's alerts where operators meet them: every event on <c>sensing.alerts</c> (read from the start,
+/// the broker holding fetches at most 5 ms) and every event on the feed's live stream (Server-Sent Events). For each
+/// raised alert it takes the time it arrived at each place against the gateway's ingest time of the reading that
+/// raised it (<see cref="AlertEvent.IngestTimeMs"/>): the sensor-to-alert latency, on the same machine's clock.
+/// </summary>
+public sealed class AlertWatch : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, AlertRecord> _raised = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _cleared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _kafkaLatencyMs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _streamLatencyMs = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _kafka;
+    private readonly Task _stream;
+    private long _events;
+
+    /// <summary>Starts both watchers.</summary>
+    public AlertWatch(KafkaOptions kafka, string feedUrl, string feedKey)
+    {
+        _kafka = Task.Factory.StartNew(() => ReadTopic(kafka), TaskCreationOptions.LongRunning);
+        _stream = Task.Run(() => ReadStreamAsync(feedUrl, feedKey));
+    }
+
+    /// <summary>Alert events read from <c>sensing.alerts</c>.</summary>
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>Alerts raised so far, as raised (with the clear time once cleared).</summary>
+    public IReadOnlyList<AlertRecord> Alerts =>
+        [.. _raised.Values.Select(a => _cleared.TryGetValue(a.Id, out var cleared) ? a with { ClearedAtMs = cleared } : a)];
+
+    /// <summary>Sensor-to-alert latency to <c>sensing.alerts</c> of every raised alert that came from a reading, ms.</summary>
+    public IReadOnlyList<double> KafkaLatenciesMs => [.. _kafkaLatencyMs.Values];
+
+    /// <summary>Sensor-to-alert latency to the feed's live stream of every raised alert that came from a reading, ms.</summary>
+    public IReadOnlyList<double> StreamLatenciesMs => [.. _streamLatencyMs.Values];
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_kafka, _stream).ContinueWith(_ => { }, TaskScheduler.Default);
+        _stop.Dispose();
+    }
+
+    private void ReadTopic(KafkaOptions kafka)
+    {
+        using var consumer = new RecordConsumer(kafka, "sensing-up-watch-" + Guid.NewGuid().ToString("N"), "sensing-up-watch", fetchWait: TimeSpan.FromMilliseconds(5));
+        consumer.Subscribe(kafka.Topics.Alerts);
+        while (!_stop.IsCancellationRequested)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
+            {
+                continue;
+            }
+
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            AlertEvent? alert;
+            try
+            {
+                alert = JsonSerializer.Deserialize(record.Value, AlertJsonContext.Default.AlertEvent);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (alert is null)
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref _events);
+            switch (alert.Type)
+            {
+                case AlertEventType.Raised:
+                    _raised.TryAdd(alert.Id, new AlertRecord(alert.Id, alert.Source, alert.Condition, alert.Severity.ToString(), alert.RaisedAtMs, null));
+                    if (alert.IngestTimeMs is { } ingest)
+                    {
+                        _kafkaLatencyMs.TryAdd(alert.Id, now - ingest);
+                    }
+
+                    break;
+                case AlertEventType.Cleared:
+                    _cleared[alert.Id] = alert.ClearedAtMs ?? alert.EventTimeMs;
+                    break;
+            }
+        }
+    }
+
+    private async Task ReadStreamAsync(string feedUrl, string feedKey)
+    {
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"{feedUrl}/api/alerts/stream?key={Uri.EscapeDataString(feedKey)}", HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+                response.EnsureSuccessStatusCode();
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
+                while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                {
+                    if (line.StartsWith("data:", StringComparison.Ordinal))
+                    {
+                        OnStreamEvent(line.AsSpan(5).Trim().ToString());
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                // The feed restarted or is not up yet: connect again.
+                await Task.Delay(500, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    // data: {"seq": N, "event": {AlertEvent}, "alert": {...}}
+    private void OnStreamEvent(string json)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.TryGetProperty("event", out var step)
+                && step.TryGetProperty("type", out var type) && type.GetString() == nameof(AlertEventType.Raised)
+                && step.TryGetProperty("ingestTimeMs", out var ingest) && ingest.ValueKind == JsonValueKind.Number)
+            {
+                _streamLatencyMs.TryAdd(step.GetProperty("id").GetString()!, now - ingest.GetInt64());
+            }
+        }
+        catch (JsonException)
+        {
+            // Not an alert entry.
+        }
+    }
+}

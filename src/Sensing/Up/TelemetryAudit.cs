@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Kafka;
+
+namespace Sensing.Up;
+
+/// <summary>What <c>sensing.telemetry</c> holds after a city run, read record by record.</summary>
+/// <param name="Records">Records read (the topic's whole content).</param>
+/// <param name="Readings">Records that are readings (not a gateway's online/offline event).</param>
+/// <param name="UniqueReadings">Distinct (device, sequence) among the readings.</param>
+/// <param name="ConnectionEvents">Records that are a gateway's online/offline event.</param>
+/// <param name="Undecodable">Records that are not a telemetry frame, or of a device not in the registry.</param>
+public sealed record TelemetryAudit(long Records, long Readings, long UniqueReadings, long ConnectionEvents, long Undecodable)
+{
+    /// <summary>Readings in the topic more than once (a device's retry, a delivery the simulator doubled on purpose).</summary>
+    public long DuplicateReadings => Readings - UniqueReadings;
+
+    /// <summary>
+    /// Reads every record of <paramref name="kafka"/>'s telemetry topic (<paramref name="expected"/> of them, the
+    /// topic's size) with a group of its own; stops early when nothing arrives for <paramref name="idle"/>.
+    /// </summary>
+    public static TelemetryAudit Read(KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(registry);
+        using var consumer = new RecordConsumer(kafka, "sensing-up-audit-" + Guid.NewGuid().ToString("N"), "sensing-up-audit");
+        consumer.Subscribe(kafka.Topics.Telemetry);
+        // One bit set per (device number, sequence): sequences of a run are small, so the key is number * 2^32 + seq.
+        var seen = new HashSet<long>();
+        long records = 0, readings = 0, events = 0, bad = 0;
+        var quiet = Stopwatch.StartNew();
+        while (records < expected && quiet.Elapsed < idle)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
+            {
+                continue;
+            }
+
+            quiet.Restart();
+            records++;
+            if (!TelemetryFrame.TryDecode(record.Value, out var frame, out _) || !registry.TryFind(frame.DeviceId, out var number))
+            {
+                bad++;
+            }
+            else if (frame.IsConnectionEvent)
+            {
+                events++;
+            }
+            else
+            {
+                readings++;
+                seen.Add(((long)number << 32) | (uint)frame.Sequence);
+            }
+        }
+
+        return new TelemetryAudit(records, readings, seen.Count, events, bad);
+    }
+}
