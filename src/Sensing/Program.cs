@@ -2,10 +2,13 @@ using System.CommandLine;
 using Sensing.Cli;
 using Spectre.Console;
 
-// Output to a file or a CI log has no terminal width: progress lines and tables keep their lines instead of wrapping at 80.
+// Output to a file or a CI log has no terminal: no colour codes, and lines and tables keep their width instead of
+// wrapping at 80 columns.
 if (Console.IsOutputRedirected)
 {
     AnsiConsole.Profile.Width = 200;
+    AnsiConsole.Profile.Capabilities.Ansi = false;
+    AnsiConsole.Profile.Capabilities.Links = false;
 }
 
 var root = new RootCommand("Sensing: the city's event-streaming backbone (MQTT gateway -> Kafka -> detection -> store and alert feed)");

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Sensing.IntegrationTests.Up;
+
+/// <summary>
+/// <c>sensing up</c>, the README's first command, at a tenth of the city: 20,000 devices through two gateway
+/// processes, two processors in one consumer group, the feed and the simulator's shards, with one gateway killed
+/// mid-run. Every invariant of its summary must hold; the full city is <c>bench/city-up.sh</c>.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class CityUpTests
+{
+    private Dictionary<string, string> _result = [];
+    private string _output = "";
+
+    [OneTimeSetUp]
+    public async Task RunCity()
+    {
+        // Each device at a 30 s interval (the injected leak's detector needs four readings inside its window), 4 minutes.
+        var (exitCode, lines) = await RunAsync(TimeSpan.FromMinutes(15),
+            "up", "--devices", "20000", "--duration", "240", "--interval", "30", "--gateways", "2", "--processors", "2");
+        _output = string.Join('\n', lines.TakeLast(80));
+        var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
+        Assert.That(result, Is.Not.Null, $"sensing up exited {exitCode} without its result line:\n{_output}");
+        _result = result!.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        TestContext.Progress.WriteLine(result);
+    }
+
+    [Test]
+    public void Up_TwentyThousandDevices_EveryAcknowledgedReadingInKafkaAndCommitted()
+    {
+        Assert.That(Long("acked"), Is.GreaterThan(100_000), _output);
+        Assert.That(Long("errors"), Is.Zero, _output);
+        Assert.That(Long("kafka_readings"), Is.GreaterThanOrEqualTo(Long("acked")), "every acknowledged reading has a record in sensing.telemetry");
+        Assert.That(Long("committed"), Is.EqualTo(Long("kafka_records")), "the processors committed every record");
+        Assert.That(Field("books"), Is.EqualTo("1"));
+    }
+
+    [Test]
+    public void Up_TwentyThousandDevices_EveryFittingIncidentDetectedNothingOnATrap()
+    {
+        Assert.That(Long("incidents"), Is.GreaterThanOrEqualTo(5), _output);
+        Assert.That(Long("missed"), Is.Zero, _output);
+        Assert.That(Long("trap_alerts"), Is.Zero, _output);
+        Assert.That(Field("leak"), Is.EqualTo("1"), "the injected leak's alert is in Kafka, the store and the feed");
+    }
+
+    [Test]
+    public void Up_GatewayKilled_EveryDroppedSessionBackAndNoOtherPartExited()
+    {
+        Assert.That(Long("storm_dropped"), Is.GreaterThan(1_000), "the killed gateway held a share of the persistent sessions");
+        Assert.That(Long("storm_back"), Is.GreaterThanOrEqualTo(Long("storm_dropped")), _output);
+        Assert.That(Long("storm_recovery_s"), Is.InRange(0, 120), _output);
+        Assert.That(Long("crashed"), Is.Zero, _output);
+    }
+
+    [Test]
+    public void Up_Alerts_ReachKafkaAndTheFeedStreamWithTheirLatencyMeasured()
+    {
+        Assert.That(Long("latency_kafka_p50_ms"), Is.GreaterThan(0).And.LessThan(30_000), _output);
+        Assert.That(Long("latency_sse_p50_ms"), Is.GreaterThan(0).And.LessThan(30_000), _output);
+        Assert.That(Field("passed"), Is.EqualTo("1"), _output);
+    }
+
+    private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
+
+    private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
+
+    private static async Task<(int ExitCode, List<string> Lines)> RunAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sensing.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        void Line(string? line)
+        {
+            if (line is not null)
+            {
+                TestContext.Progress.WriteLine("up: " + line);
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Line(e.Data);
+        process.ErrorDataReceived += (_, e) => Line(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM: the run stops its parts and servers (by process id) on its way out.
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        lock (lines)
+        {
+            return (process.ExitCode, [.. lines]);
+        }
+    }
+}
