@@ -115,12 +115,15 @@ public sealed class ProcessorStore : IAsyncDisposable
     /// encoded so far out of the store's buffer. Runs on the thread that appends; the lines go to
     /// <see cref="WriteAsync"/>, which may run on another thread.
     /// </summary>
-    internal EncodedLines Seal()
+    /// <param name="watermarkMs">Event time up to which readings are in (the processor's watermark over its
+    /// partitions); null: the latest event time appended.</param>
+    internal EncodedLines Seal(long? watermarkMs = null)
     {
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (_latestEventMs != long.MinValue)
+        var upTo = watermarkMs ?? _latestEventMs;
+        if (upTo != long.MinValue)
         {
-            _aggregates.CloseUpTo(Math.Min(_latestEventMs, nowMs) - (long)_options.AggregateGrace.TotalMilliseconds, _line);
+            _aggregates.CloseUpTo(Math.Min(upTo, nowMs) - (long)_options.AggregateGrace.TotalMilliseconds, _line);
         }
 
         if (nowMs >= _nextActiveAlertsMs)

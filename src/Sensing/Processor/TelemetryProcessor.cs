@@ -18,9 +18,9 @@ namespace Sensing.Processor;
 /// written, so a crash replays the batch (deterministic alert and command ids make the replay harmless). When the
 /// writer is full (a slow or stopped store) the loop pauses its partitions and keeps polling, which keeps its place
 /// in the group (TelemetryProcessor.Backpressure.cs). Event time moves on for time-driven conditions (offline, out of
-/// service) once per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the highest time processed,
-/// where a reading's time is its event time capped by its ingest time (a device clock running ahead cannot push
-/// every other device offline). With <see cref="ProcessorOptions.Checkpoints"/>, each owned partition's detection
+/// service) once per <see cref="ProcessorOptions.AdvanceInterval"/>, to the watermark: the lowest over the owned
+/// partitions of the highest time each has processed, where a reading's time is its event time capped by its ingest
+/// time (a device clock running ahead cannot push every other device offline; TelemetryProcessor.EventTime.cs). With <see cref="ProcessorOptions.Checkpoints"/>, each owned partition's detection
 /// state is written to <c>sensing.checkpoints</c> with the offset it reflects before offsets are committed, and read
 /// back when the partition is assigned (TelemetryProcessor.Checkpoints.cs).
 /// </summary>
@@ -186,6 +186,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         }
 
         Counters.ForgetLag(partitions);
+        ForgetTime(partitions);
         foreach (var partition in partitions)
         {
             // The new owner starts from this partition's last checkpoint or committed offset.
@@ -200,6 +201,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     {
         // Alerts this raises join the current batch (which may hold no records when the stream is idle) and are
         // published before its offsets, if any, are committed.
+        UpdateWatermark();
         if (_watermarkMs == long.MinValue || Stopwatch.GetElapsedTime(_lastAdvance) < _options.AdvanceInterval)
         {
             return;
@@ -277,7 +279,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
         _partitionOf[number] = record.Partition + 1;
         var ingestMs = frame.IngestTimeMs;
-        _watermarkMs = Math.Max(_watermarkMs, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
+        ObserveTime(record.Partition, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
         _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
     }
 
@@ -308,7 +310,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
         _batchAlerts.Clear();
         _batchCommands.Clear();
-        batch.Lines = _store.Seal();
+        batch.Lines = _store.Seal(_watermarkMs);
         TakeCheckpointsIfDue(batch);
         foreach (var (partition, next) in _nextOffsets)
         {

@@ -18,7 +18,8 @@ public sealed class LeakVerifier(KafkaOptions kafka, string storeUrl, string fee
         AlertEvent? fromFeed = null;
         while (fromFeed is null && deadline.Elapsed < timeout)
         {
-            var alerts = await http.GetFromJsonAsync($"{feedUrl}/api/alerts?state=all", AlertJsonContext.Default.AlertEventArray, cancellationToken) ?? [];
+            // Only the methane alerts: a city's list of every alert runs to several pages.
+            var alerts = await http.GetFromJsonAsync($"{feedUrl}/api/alerts?state=all&condition=gas.methane-high&limit=1000", AlertJsonContext.Default.AlertEventArray, cancellationToken) ?? [];
             fromFeed = alerts.FirstOrDefault(a => a.Source == device);
             if (fromFeed is null)
             {

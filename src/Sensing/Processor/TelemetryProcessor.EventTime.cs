@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Sensing.Processor;
+
+/// <content>
+/// Event time across partitions. Each owned partition has its own watermark (the highest time of its records, a
+/// reading's time being its event time capped by its ingest time); the processor's watermark, which moves time-driven
+/// conditions on and closes the store's minutes, is the lowest of them, as a stream processor's watermark is the
+/// minimum over its inputs. Partitions are read unevenly when there is a backlog (one fetch can bring tens of seconds
+/// of one partition's records), and the highest time of all would declare the devices of a partition that is behind
+/// silent. A partition that is idle (nothing left to read, no record for <see cref="IdleAfter"/>) does not hold time
+/// back.
+/// </content>
+public sealed partial class TelemetryProcessor
+{
+    // How long a partition with nothing left to read may go without a record before it stops holding time back.
+    private static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<int, PartitionTime> _partitionTimes = [];
+
+    private void ObserveTime(int partition, long timeMs)
+    {
+        ref var time = ref CollectionsMarshal.GetValueRefOrAddDefault(_partitionTimes, partition, out var exists);
+        time.WatermarkMs = exists ? Math.Max(time.WatermarkMs, timeMs) : timeMs;
+        time.LastRecord = Stopwatch.GetTimestamp();
+    }
+
+    private void ForgetTime(IReadOnlyList<int> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _partitionTimes.Remove(partition);
+        }
+    }
+
+    // The lowest watermark of the partitions that hold time back; the highest of all when every one is idle. Never
+    // moves backwards.
+    private void UpdateWatermark()
+    {
+        var lag = Counters.Lag;
+        long holding = long.MaxValue, highest = long.MinValue;
+        foreach (var (partition, time) in _partitionTimes)
+        {
+            highest = Math.Max(highest, time.WatermarkMs);
+            var behind = lag.TryGetValue(partition, out var records) && records > 0;
+            if (behind || Stopwatch.GetElapsedTime(time.LastRecord) < IdleAfter)
+            {
+                holding = Math.Min(holding, time.WatermarkMs);
+            }
+        }
+
+        if (highest != long.MinValue)
+        {
+            _watermarkMs = Math.Max(_watermarkMs, holding != long.MaxValue ? holding : highest);
+        }
+    }
+
+    private struct PartitionTime
+    {
+        public long WatermarkMs;
+        public long LastRecord;
+    }
+}
