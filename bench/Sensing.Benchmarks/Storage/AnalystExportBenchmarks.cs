@@ -59,8 +59,8 @@ public class AnalystExportBenchmarks
 
     private async Task ExportAsync(Stream output)
     {
-        var rows = await _exporter.LoadAsync(_query).ConfigureAwait(false);
-        await _exporter.WriteArrowAsync(rows, output).ConfigureAwait(false);
+        var export = await _exporter.StartAsync(_query).ConfigureAwait(false);
+        await export.WriteAsync(output).ConfigureAwait(false);
     }
 
     // One export beside a 5 ms sampler of the managed heap and the working set; prints the growth over the start.
