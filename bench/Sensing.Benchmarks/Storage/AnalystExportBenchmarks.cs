@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Sensing.LocalServers;
 using Sensing.Storage;
 using Sensing.Storage.Export;
@@ -13,10 +12,10 @@ namespace Sensing.Benchmarks.Storage;
 /// of 5 statistics each, read back with <c>/api/v1/export</c>, joined and written as an Arrow IPC stream to a stream
 /// that counts the bytes. The reported time is per row, so rows/s = 1e9 / Mean (ns); allocated is per row.
 /// The setup runs one export beside a sampler and prints the Arrow bytes per row and the most managed heap and
-/// working set it grew by. VictoriaMetrics runs on the same 2 cores, so this is exporter and store together.
+/// working set it grew by. VictoriaMetrics runs on the same 2 cores, so this is exporter and store together. The job
+/// comes from the command line (bench/README.md), so before and after run the same one.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class AnalystExportBenchmarks
 {
     private const int Devices = 5_000;
