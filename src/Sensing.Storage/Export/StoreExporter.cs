@@ -1,45 +1,60 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Sensing.Storage.Arrow;
+using Sensing.Storage.Export.Internal;
 
 namespace Sensing.Storage.Export;
 
 /// <summary>
 /// Analyst exports from VictoriaMetrics as Arrow IPC streams. Reads the window's raw samples with
 /// <c>/api/v1/export</c> (JSON lines, one series per line), joins the fields of one point (VictoriaMetrics stores each
-/// line-protocol field as its own series) back into rows, and writes them in record batches.
+/// line-protocol field as its own series) back into rows, and writes them with Apache.Arrow's stream writer.
 /// </summary>
 /// <remarks>
 /// Both kinds come from the store, so an export is one consistent source: aggregates as the processor wrote them,
 /// alerts as the lifecycle events the processor wrote (<c>sensing_alert</c>). Samples repeated by at-least-once
-/// delivery (same series, same time) become one row. The rows of one export are held in memory to be joined, bounded
-/// by <see cref="StoreExporterOptions.MaxRows"/>.
+/// delivery (same series, same time) become one row. The window is read a time slice at a time (see
+/// <see cref="ArrowExport"/>), so memory is bounded by <see cref="StoreExporterOptions.MaxRowsInMemory"/> whatever
+/// the export's size.
 /// </remarks>
-public sealed partial class StoreExporter
+public sealed class StoreExporter
 {
     private readonly HttpClient _http;
-    private readonly StoreExporterOptions _options;
 
     /// <summary>Creates an exporter reading the store at <see cref="StoreExporterOptions.StoreUrl"/>.</summary>
     public StoreExporter(HttpClient http, StoreExporterOptions options)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SliceRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRowsInMemory, options.SliceRows);
         _http = http;
-        _options = options;
+        Options = options;
     }
 
+    /// <summary>The settings.</summary>
+    public StoreExporterOptions Options { get; }
+
     /// <summary>
-    /// Reads the rows of <paramref name="query"/> from the store. Throws <see cref="ExportTooLargeException"/> past
-    /// <see cref="StoreExporterOptions.MaxRows"/>, <see cref="HttpRequestException"/> when the store fails.
+    /// Starts the export of <paramref name="query"/>: reads its first slice, so that a failing store or a minute too
+    /// large shows before anything is written. Throws <see cref="ExportTooLargeException"/> when one minute of the
+    /// export holds more than <see cref="StoreExporterOptions.MaxRowsInMemory"/> rows,
+    /// <see cref="HttpRequestException"/> when the store fails.
     /// </summary>
-    public async Task<ExportRows> LoadAsync(ExportQuery query, CancellationToken cancellationToken = default)
+    public async Task<ArrowExport> StartAsync(ExportQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var rows = query.What == ExportKind.Aggregates ? (ExportRows)new AggregateRows(_options.MaxRows) : new AlertRows(_options.MaxRows);
-        var url = $"{_options.StoreUrl.TrimEnd('/')}/api/v1/export?match[]={Uri.EscapeDataString(Selector(query))}"
-            + $"&start={Seconds(query.FromMs)}&end={Seconds(query.ToMs)}";
+        var export = new ArrowExport(this, query);
+        await export.ReadFirstSliceAsync(cancellationToken).ConfigureAwait(false);
+        return export;
+    }
+
+    /// <summary>Reads the samples of [<paramref name="fromMs"/>, <paramref name="toMs"/>) into <paramref name="rows"/>; false past <paramref name="maxRows"/>.</summary>
+    internal async Task<bool> ReadSliceAsync(
+        ExportQuery query, ExportSeriesReader reader, JoinedRows rows, LabelTable labels, long fromMs, long toMs, int maxRows, CancellationToken cancellationToken)
+    {
+        var url = $"{Options.StoreUrl.TrimEnd('/')}/api/v1/export?match[]={Uri.EscapeDataString(Selector(query))}"
+            + $"&start={Seconds(fromMs)}&end={Seconds(toMs)}";
         using var response = await _http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -47,55 +62,14 @@ public sealed partial class StoreExporter
             throw new HttpRequestException($"the store answered {(int)response.StatusCode} to the export: {text.Trim()}", null, response.StatusCode);
         }
 
-        using var body = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        while (await body.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            using var series = JsonDocument.Parse(line);
-            var root = series.RootElement;
-            var labels = root.GetProperty("metric");
-            var values = root.GetProperty("values");
-            var timestamps = root.GetProperty("timestamps");
-            for (var i = 0; i < timestamps.GetArrayLength(); i++)
-            {
-                var time = timestamps[i].GetInt64();
-                // The store's export range is inclusive at both ends; the export window is [from, to).
-                if (time >= query.FromMs && time < query.ToMs)
-                {
-                    rows.Add(labels, time, values[i].GetDouble());
-                }
-            }
-        }
-
-        return rows;
-    }
-
-    /// <summary>Writes <paramref name="rows"/> to <paramref name="output"/> as an Arrow IPC stream.</summary>
-    public async Task WriteArrowAsync(ExportRows rows, Stream output, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var writer = new ArrowStreamWriter(output, rows.Schema);
-        using var batch = new ArrowBatchBuilder(rows.Schema);
-        await writer.WriteSchemaAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var _ in rows.Fill(batch, _options.BatchRows))
-        {
-            await writer.WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-            batch.Clear();
-        }
-
-        await writer.WriteEndAsync(cancellationToken).ConfigureAwait(false);
+        using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(body, rows, labels, fromMs, toMs, maxRows, cancellationToken).ConfigureAwait(false);
     }
 
     // PromQL series selector; label values are quoted strings with \ and " escaped.
     private static string Selector(ExportQuery query)
     {
-        var selector = new StringBuilder(query.What == ExportKind.Aggregates
-            ? "{__name__=~\"sensing_agg_1m_.+\""
-            : "{__name__=~\"sensing_alert_(value|peak|count)\"");
+        var selector = new StringBuilder("{__name__=~\"").Append(ExportLayout.Of(query.What).NamePattern).Append('"');
         if (query.District is { } district)
         {
             selector.Append(",district=\"").Append(Quote(district)).Append('"');
@@ -123,13 +97,24 @@ public sealed record StoreExporterOptions
     /// <summary>Base URL of VictoriaMetrics.</summary>
     public string StoreUrl { get; init; } = "http://127.0.0.1:8428";
 
-    /// <summary>Most rows one export may hold (they are joined in memory).</summary>
-    public int MaxRows { get; init; } = 2_000_000;
-
-    /// <summary>Rows per Arrow record batch.</summary>
+    /// <summary>Rows per Arrow record batch: a batch is written to the output as soon as it is full.</summary>
     public int BatchRows { get; init; } = 65_536;
+
+    /// <summary>
+    /// Rows a time slice of the window aims at: each slice is sized from the rows per minute of the ones before.
+    /// Four full record batches.
+    /// </summary>
+    public int SliceRows { get; init; } = 4 * 65_536;
+
+    /// <summary>
+    /// Most rows joined in memory at once (about 80 bytes each). A slice that reaches it is read again in shorter
+    /// slices; one minute, the shortest slice (aggregates are one point per series and minute), holding more fails
+    /// the export with <see cref="ExportTooLargeException"/>. A minute of a whole city's aggregates (190,000 devices)
+    /// is about 370,000 rows at the simulator's reporting intervals, about 1.1 million if every device reported every minute.
+    /// </summary>
+    public int MaxRowsInMemory { get; init; } = 2_000_000;
 }
 
-/// <summary>The export would hold more rows than <see cref="StoreExporterOptions.MaxRows"/>.</summary>
+/// <summary>One minute of the export holds more than <see cref="StoreExporterOptions.MaxRowsInMemory"/> rows.</summary>
 public sealed class ExportTooLargeException(int maxRows)
-    : Exception($"the export holds more than {maxRows} rows; narrow the window or filter by district or kind");
+    : Exception($"one minute of the export holds more than {maxRows} rows; filter by district or kind");

@@ -1,4 +1,3 @@
-using Sensing.Storage.Arrow;
 using Sensing.Storage.Export;
 
 namespace Sensing.Feed.Endpoints;
@@ -6,7 +5,8 @@ namespace Sensing.Feed.Endpoints;
 /// <summary>
 /// <c>GET /api/export?what=aggregates|alerts&amp;from=..&amp;to=..&amp;district=..&amp;kind=..</c>: the analyst export,
 /// an Arrow IPC stream (<c>application/vnd.apache.arrow.stream</c>) read from the time-series store
-/// (<see cref="StoreExporter"/>). 400 for bad parameters or an export too large, 502 when the store fails.
+/// (<see cref="StoreExporter"/>) and streamed in record batches as it is read. 400 for bad parameters or a minute too
+/// large to join, 502 when the store fails before the first byte; a store failure later cuts the stream short.
 /// </summary>
 public static class ExportEndpoint
 {
@@ -19,12 +19,12 @@ public static class ExportEndpoint
         var exporter = new StoreExporter(StoreHttp, StoreExporterOptions.Default with { StoreUrl = storeUrl });
         app.MapGet("/api/export", async (HttpContext http, string? what, string? from, string? to, string? district, string? kind) =>
         {
-            ExportRows rows;
+            ArrowExport export;
             ExportQuery query;
             try
             {
                 query = ExportQuery.Parse(what, from, to, district, kind);
-                rows = await exporter.LoadAsync(query, http.RequestAborted);
+                export = await exporter.StartAsync(query, http.RequestAborted);
             }
             catch (Exception e) when (e is ArgumentException or ExportTooLargeException)
             {
@@ -37,11 +37,10 @@ public static class ExportEndpoint
                 return;
             }
 
-            http.Response.ContentType = ArrowStreamWriter.MediaType;
+            http.Response.ContentType = ArrowExport.MediaType;
             http.Response.Headers.ContentDisposition =
                 $"attachment; filename=\"sensing-{what}-{query.FromMs}-{query.ToMs}.arrows\"";
-            http.Response.Headers["X-Export-Rows"] = rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await exporter.WriteArrowAsync(rows, http.Response.Body, http.RequestAborted);
+            await export.WriteAsync(http.Response.Body, http.RequestAborted);
         });
     }
 }
