@@ -16,7 +16,7 @@ internal static class UpCommand
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateway, processor, feed and a simulated fleet")
         {
-            devices, duration, interval, seed, keepRunning,
+            devices, duration, interval, seed, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -30,9 +30,10 @@ internal static class UpCommand
                     ReportIntervalSeconds = result.GetValue(interval),
                     Seed = result.GetValue(seed),
                     KeepRunning = result.GetValue(keepRunning),
+                    Rules = CommonOptions.RulesFrom(result),
                 }.Validate();
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or Rules.RulesFileException)
             {
                 await Console.Error.WriteLineAsync("sensing up: " + e.Message);
                 return 2;

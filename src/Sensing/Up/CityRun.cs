@@ -74,7 +74,16 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         var gatewayCounters = gateway.Services.GetRequiredService<GatewayCounters>();
 
         await using var processorStore = ProcessorStore.Create(store.BaseUrl);
-        var processor = new TelemetryProcessor(ProcessorOptions.Default, kafka, registry, DetectionOptions.Default, processorStore, _ => { });
+        // The processor's own log stays quiet here, but for what it says about the rules file (loaded, applied, rejected).
+        var processor = options.Rules is { } rules
+            ? new TelemetryProcessor(ProcessorOptions.Default, kafka, registry, rules, processorStore, message =>
+            {
+                if (message.StartsWith("processor: rules", StringComparison.Ordinal))
+                {
+                    Log($"{message}");
+                }
+            })
+            : new TelemetryProcessor(ProcessorOptions.Default, kafka, registry, DetectionOptions.Default, processorStore, _ => { });
         using var stopProcessor = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var processorTask = Task.Factory.StartNew(() => processor.Run(stopProcessor.Token), stopProcessor.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 

@@ -1,3 +1,4 @@
+using Sensing.Rules;
 using Sensing.Simulators.Incidents;
 
 namespace Sensing.Up;
@@ -22,6 +23,9 @@ public sealed record UpOptions
 
     /// <summary>Seed of the fleet and its incidents.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>The processor's rules (<c>--rules</c>, watched for changes while the city runs), or null for the defaults.</summary>
+    public RuleSet? Rules { get; init; }
 
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public UpOptions Validate()
