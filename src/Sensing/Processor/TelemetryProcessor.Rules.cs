@@ -65,7 +65,8 @@ public sealed partial class TelemetryProcessor
 
         _rules = rules;
         Counters.AddRulesApplied();
-        _log($"processor: rules {rules.File} applied (sha256 {rules.Sha256}), {changes.Count} keys changed{(changes.Count > 0 ? ": " : "")}{string.Join("; ", changes)}");
+        var keys = changes.Count == 1 ? "key" : "keys";
+        _log($"processor: rules {rules.File} applied (sha256 {rules.Sha256}), {changes.Count} {keys} changed{(changes.Count > 0 ? ": " : "")}{string.Join("; ", changes)}");
         _store.AppendRules("applied", rules.File, rules.Sha256, rules.Settings.Count, changes.Count, WallClockMs());
         _rulesPointPending = true;
     }
