@@ -50,6 +50,23 @@ public sealed class RulesFileTests
     }
 
     [Test]
+    public void RulesDoc_EverySectionAndKey_HasARow()
+    {
+        var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (directory is not null && !System.IO.File.Exists(Path.Combine(directory.FullName, "Sensing.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.That(directory, Is.Not.Null, "repository root");
+        var doc = System.IO.File.ReadAllText(Path.Combine(directory!.FullName, "docs", "rules.md"));
+        var missing = new List<string>();
+        CollectUndocumented(RuleSections.Root, "", doc, missing);
+
+        Assert.That(missing, Is.Empty, "docs/rules.md lacks these sections or keys");
+    }
+
+    [Test]
     public void Parse_EmptyFile_IsTheDefaults()
     {
         var rules = RulesFile.Parse("# nothing set\n", File);
@@ -233,6 +250,23 @@ public sealed class RulesFileTests
                     Walk(value, key + ".", values);
                     break;
             }
+        }
+    }
+
+    // Each section is a "### `path`" heading followed by a table with a "| `key` |" row per key.
+    private static void CollectUndocumented(RuleRecord record, string path, string doc, List<string> missing)
+    {
+        var section = path.Length == 0 ? "" : doc.Split($"### `{path}`\n") is { Length: 2 } parts ? parts[1].Split("\n### ")[0] : null;
+        if (section is null)
+        {
+            missing.Add(path);
+            return;
+        }
+
+        missing.AddRange(record.Keys.Where(k => !(path.Length == 0 ? doc : section).Contains($"| `{k.Name}` |", StringComparison.Ordinal)).Select(k => $"{path}.{k.Name}"));
+        foreach (var child in record.Children)
+        {
+            CollectUndocumented(child.Record, path.Length == 0 ? child.Record.Name : $"{path}.{child.Record.Name}", doc, missing);
         }
     }
 
