@@ -25,8 +25,8 @@ internal static class RulesCommand
                 var rules = RulesFile.Load(path);
                 var overrides = rules.Detection.Overrides;
                 Console.Out.WriteLine(
-                    $"{path}: ok, {rules.Settings.Count} keys set; overrides for {overrides.Districts.Count} districts, {overrides.Kinds.Count} kinds, " +
-                    $"{overrides.Devices.Count} devices; time zone {rules.Detection.TimeZone.Id}; sha256 {rules.Sha256}");
+                    $"{path}: ok, {Count(rules.Settings.Count, "key")} set; overrides for {Count(overrides.Districts.Count, "district")}, " +
+                    $"{Count(overrides.Kinds.Count, "kind")}, {Count(overrides.Devices.Count, "device")}; time zone {rules.Detection.TimeZone.Id}; sha256 {rules.Sha256}");
                 return 0;
             }
             catch (RulesFileException e)
@@ -38,4 +38,6 @@ internal static class RulesCommand
 
         return new Command("rules", "The rules file operators set (docs/rules.md): print the defaults, check a file") { defaults, check };
     }
+
+    private static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
 }
