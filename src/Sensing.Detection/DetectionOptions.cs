@@ -90,36 +90,67 @@ public sealed record DetectionOptions
         List<Entry> kinds = [default, .. Entries(Overrides.Kinds, nameof(DetectionOverrides.Kinds), static k => k.Name(), district: false)];
         List<Entry> devices = [default, .. Entries(Overrides.Devices, nameof(DetectionOverrides.Devices), static d => d, district: false)];
 
-        // Each entry alone first, so a bad entry is named by itself; then every combination a device can meet.
-        foreach (var entry in districts.Skip(1).Concat(kinds.Skip(1)).Concat(devices.Skip(1)))
+        // Each entry alone first, so a bad entry is named by itself; what it changes decides the combinations below.
+        foreach (var list in (ReadOnlySpan<List<Entry>>)[districts, kinds, devices])
         {
-            Check(entry.Scope, this, entry.Change!, entry.District);
+            for (var i = 1; i < list.Count; i++)
+            {
+                var changed = Check(list[i].Scope, this, list[i].Change!, list[i].District);
+                list[i] = list[i] with { Records = ChangedRecords(this, changed) };
+            }
         }
 
-        foreach (var district in districts)
+        // Then every combination a device can meet, of entries that change one record together: a record only one of
+        // them changes is that entry's alone, checked above. So a thousand device entries for methane and a hundred
+        // district entries for water make no combination at all.
+        for (var record = 0; record < Records.Length; record++)
         {
-            foreach (var kind in kinds)
+            var bit = 1 << record;
+            foreach (var district in districts.Where(e => e.Change is null || (e.Records & bit) != 0))
             {
-                foreach (var device in devices)
+                foreach (var kind in kinds.Where(e => e.Change is null || (e.Records & bit) != 0))
                 {
-                    if ((district.Change is null ? 0 : 1) + (kind.Change is null ? 0 : 1) + (device.Change is null ? 0 : 1) < 2)
+                    foreach (var device in devices.Where(e => e.Change is null || (e.Records & bit) != 0))
                     {
-                        continue;
-                    }
-
-                    var options = this;
-                    var scope = "";
-                    foreach (var entry in (ReadOnlySpan<Entry>)[district, kind, device])
-                    {
-                        if (entry.Change is not null)
-                        {
-                            scope = scope.Length == 0 ? entry.Scope : $"{scope}.{entry.Scope}";
-                            options = Check(scope, options, entry.Change, entry.District);
-                        }
+                        CheckCombination(district, kind, device);
                     }
                 }
             }
         }
+    }
+
+    private void CheckCombination(Entry district, Entry kind, Entry device)
+    {
+        if ((district.Change is null ? 0 : 1) + (kind.Change is null ? 0 : 1) + (device.Change is null ? 0 : 1) < 2)
+        {
+            return;
+        }
+
+        var options = this;
+        var scope = "";
+        foreach (var entry in (ReadOnlySpan<Entry>)[district, kind, device])
+        {
+            if (entry.Change is not null)
+            {
+                scope = scope.Length == 0 ? entry.Scope : $"{scope}.{entry.Scope}";
+                options = Check(scope, options, entry.Change, entry.District);
+            }
+        }
+    }
+
+    // The records an override may change, as getters; bit i of a mask is record i.
+    private static readonly Func<DetectionOptions, object>[] Records =
+        [static o => o.Methane, static o => o.GasMeter, static o => o.Charger, static o => o.Health, static o => o.Water];
+
+    private static int ChangedRecords(DetectionOptions before, DetectionOptions after)
+    {
+        var mask = 0;
+        for (var i = 0; i < Records.Length; i++)
+        {
+            mask |= ReferenceEquals(Records[i](before), Records[i](after)) ? 0 : 1 << i;
+        }
+
+        return mask;
     }
 
     private static IEnumerable<Entry> Entries<TKey>(
@@ -180,5 +211,5 @@ public sealed record DetectionOptions
         return after;
     }
 
-    private readonly record struct Entry(string Scope, OptionsChange? Change, bool District);
+    private readonly record struct Entry(string Scope, OptionsChange? Change, bool District, int Records = 0);
 }

@@ -21,7 +21,16 @@ internal sealed class RuleLayer(string path, int line)
 
     public IReadOnlyList<RuleSetting> Settings => _settings;
 
-    public void Add(RuleSetting setting) => _settings.Add(setting);
+    /// <summary>The sections it sets keys in (<c>methane</c>, <c>water</c>, ...).</summary>
+    public HashSet<string> Sections { get; } = new(StringComparer.Ordinal);
+
+    public void Add(RuleSetting setting)
+    {
+        _settings.Add(setting);
+        var relative = Path.Length == 0 ? setting.Path : setting.Path[(Path.Length + 1)..];
+        var dot = relative.IndexOf('.', StringComparison.Ordinal);
+        Sections.Add(dot < 0 ? relative : relative[..dot]);
+    }
 
     /// <summary><paramref name="options"/> with this layer's keys set.</summary>
     public DetectionOptions Apply(DetectionOptions options)

@@ -26,32 +26,39 @@ internal sealed partial class RulesChecker(string file)
             Check(entry.Apply(city), [entry, read.City]);
         }
 
-        // Index 0 is "no entry".
-        foreach (var district in districts.Prepend(null))
+        // Every combination of entries one device can meet that set keys in one section together (a section only one
+        // of them sets is that entry's alone, checked above); null is "no entry".
+        foreach (var section in RuleSections.Root.Children.Select(c => c.Record.Name))
         {
-            foreach (var kind in kinds.Prepend(null))
+            foreach (var district in Touching(districts, section))
             {
-                foreach (var device in devices.Prepend(null))
+                foreach (var kind in Touching(kinds, section))
                 {
-                    List<RuleLayer> layers = [.. new[] { device, kind, district }.OfType<RuleLayer>()];
-                    if (layers.Count < 2)
+                    foreach (var device in Touching(devices, section))
                     {
-                        continue;
-                    }
+                        List<RuleLayer> layers = [.. new[] { device, kind, district }.OfType<RuleLayer>()];
+                        if (layers.Count < 2)
+                        {
+                            continue;
+                        }
 
-                    var options = city;
-                    for (var i = layers.Count - 1; i >= 0; i--)
-                    {
-                        options = layers[i].Apply(options);
-                    }
+                        var options = city;
+                        for (var i = layers.Count - 1; i >= 0; i--)
+                        {
+                            options = layers[i].Apply(options);
+                        }
 
-                    Check(options, [.. layers, read.City]);
+                        Check(options, [.. layers, read.City]);
+                    }
                 }
             }
         }
 
         return city;
     }
+
+    private static IEnumerable<RuleLayer?> Touching(List<RuleLayer> entries, string section) =>
+        entries.Where(e => e.Sections.Contains(section)).Prepend(null);
 
     // `layers` most specific first, the city last; a problem is named under the most specific entry.
     private void Check(DetectionOptions options, List<RuleLayer> layers) => Check(RuleSections.Root, options, "", layers);

@@ -172,6 +172,37 @@ public sealed class RulesFileTests
     }
 
     [Test]
+    public void Parse_ManyEntriesInDifferentSections_CheckedWithoutTryingEveryCombination()
+    {
+        // 100 district entries for water, 7 kind entries for health, 2,000 device entries for methane: 1.6 million
+        // combinations, none of which sets one section twice.
+        var text = new System.Text.StringBuilder("districts:\n");
+        for (var d = 0; d < 100; d++)
+        {
+            text.Append($"  d{d:D3}:\n    water:\n      nightFlow:\n        gamma: 0.3\n");
+        }
+
+        text.Append("kinds:\n");
+        foreach (var kind in DeviceKinds.All.ToArray())
+        {
+            text.Append($"  {kind.Name()}:\n    health:\n      offlineAfterIntervals: 4\n");
+        }
+
+        text.Append("devices:\n");
+        for (var m = 0; m < 2_000; m++)
+        {
+            text.Append($"  md-{m:D5}:\n    methane:\n      level1Lel: 20\n");
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rules = RulesFile.Parse(text.ToString(), File);
+        _ = new DetectionEngine(rules.Detection, new DeviceRegistry(), new Detection.RecordingSink());
+
+        Assert.That(rules.Detection.Overrides.Devices, Has.Count.EqualTo(2_000));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "read, checked and taken by an engine");
+    }
+
+    [Test]
     public void Load_BadFileOnDisk_MessageNamesThePathGiven()
     {
         var path = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.yaml");
