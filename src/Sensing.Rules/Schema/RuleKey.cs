@@ -5,7 +5,8 @@ namespace Sensing.Rules.Schema;
 /// <c>MethaneDetectorOptions.Level1Lel</c>), what it holds, the comment <c>sensing rules defaults</c> writes above it,
 /// and how to read it from and set it on its record (untyped; the typed side is <see cref="RuleRecord{T}"/>).
 /// </summary>
-internal sealed class RuleKey(string name, RuleValue value, string comment, Func<object, object> get, Func<object, object, object> set)
+internal sealed class RuleKey(
+    string name, RuleValue value, string comment, Func<object, object> get, Func<object, object, object> set, RuleScopes scopes = RuleScopes.All)
 {
     /// <summary>The key, camelCase.</summary>
     public string Name { get; } = name;
@@ -15,6 +16,9 @@ internal sealed class RuleKey(string name, RuleValue value, string comment, Func
 
     /// <summary>What the value is.</summary>
     public RuleValue Value { get; } = value;
+
+    /// <summary>Where the key may be set, within what its section allows (a district's threshold: not per kind or device).</summary>
+    public RuleScopes Scopes { get; } = scopes;
 
     /// <summary>What the key means, its unit and its range.</summary>
     public string Comment { get; } = comment;

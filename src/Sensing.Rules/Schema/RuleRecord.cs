@@ -101,9 +101,9 @@ internal sealed class RuleRecord<T>(string name, string comment, Action<T>? vali
         return this;
     }
 
-    public RuleRecord<T> WholeNumber(string key, Func<T, int> get, Func<T, int, T> set, string comment)
+    public RuleRecord<T> WholeNumber(string key, Func<T, int> get, Func<T, int, T> set, string comment, RuleScopes scopes = RuleScopes.All)
     {
-        AddKey(new RuleKey(key, RuleValue.WholeNumber, comment, o => get((T)o), (o, v) => set((T)o, (int)v)));
+        AddKey(new RuleKey(key, RuleValue.WholeNumber, comment, o => get((T)o), (o, v) => set((T)o, (int)v), scopes));
         return this;
     }
 

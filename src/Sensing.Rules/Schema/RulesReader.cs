@@ -139,6 +139,12 @@ internal sealed class RulesReader(string file)
                 throw new RulesFileException(file, Line(keyNode), path, "the time zone is the city's: set it at the top level of the file");
             }
 
+            if ((ruleKey.Scopes & scope) == 0)
+            {
+                throw new RulesFileException(file, Line(keyNode), path,
+                    $"{ruleKey.Name} is not set per {ScopeName(scope)}: set it at the top level or in a {Districts} entry");
+            }
+
             var text = Scalar(value, path, ruleKey.Value);
             if (!RuleValueText.TryParse(ruleKey.Value, text, out var parsed, out var problem))
             {

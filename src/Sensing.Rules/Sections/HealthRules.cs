@@ -20,7 +20,8 @@ internal static class HealthRules
             "A device is offline after no message for this many of its report intervals; 1-1000.")
         .WholeNumber("districtOfflineMinDevices", o => o.DistrictOfflineMinDevices, (o, v) => o with { DistrictOfflineMinDevices = v },
             "This many devices of one district offline at once are one district alert instead of one each; 0 (off) or 2-1000000. "
-            + "Per district: a kind's or a device's entry does not change it.")
+            + "A district's threshold: set for the city or in a district's entry.",
+            RuleScopes.City | RuleScopes.District)
         .Duration("clockSkewLimit", o => o.ClockSkewLimit, (o, v) => o with { ClockSkewLimit = v },
             "Event time further than this from the gateway's ingest time is clock skew; above 0.")
         .Duration("clockSkewOnDelay", o => o.ClockSkewOnDelay, (o, v) => o with { ClockSkewOnDelay = v },

@@ -154,6 +154,9 @@ public sealed class RulesFileTests
         yield return new TestCaseData("kinds:\n  ev-charger:\n    methane:\n      level1Lel: 20\n",
             "rules.yaml:3: kinds.ev-charger.methane: methane applies to methane-detector devices only, not ev-charger")
             .SetName("Parse_SectionForAnotherKind_Refused");
+        yield return new TestCaseData("devices:\n  gm-1:\n    health:\n      districtOfflineMinDevices: 3\n",
+            "rules.yaml:4: devices.gm-1.health.districtOfflineMinDevices: districtOfflineMinDevices is not set per device: set it at the top level or in a districts entry")
+            .SetName("Parse_DistrictThresholdInADeviceEntry_SaysWhereItGoes");
         yield return new TestCaseData("kinds:\n  toaster:\n    health:\n      lowBatteryVolts: 3\n",
             "rules.yaml:2: kinds.toaster: unknown device kind (expected one of: gas-meter, methane-detector, ev-charger, water-pressure, water-flow, reservoir-level, rain-gauge)")
             .SetName("Parse_UnknownKind_ListsTheKinds");
