@@ -18,6 +18,7 @@ namespace Sensing.Detection;
 public sealed partial class DetectionEngine
 {
     private readonly DeviceRegistry _registry;
+    private DeviceRules _rules;
     private readonly IDeviceDetector[] _detectors;
 
     // Detectors per DeviceKind byte value; 256 entries so any byte indexes without a range check failing.
@@ -46,17 +47,17 @@ public sealed partial class DetectionEngine
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(sink);
         options.Validate();
-        Options = options;
+        var rules = _rules = new DeviceRules(options);
         _registry = registry;
         var capacity = registry.Count;
         _lastSequence = new ulong[capacity];
         _seen = new bool[capacity];
 
-        Methane = new MethaneDetector(options.Methane, options.Lifecycle, sink, capacity);
-        GasMeter = new GasMeterDetector(options.GasMeter, options.Lifecycle, sink, commands, capacity);
-        Charger = new ChargerDetector(options.Charger, options.Lifecycle, sink, capacity);
-        Health = new DeviceHealthDetector(options.Health, options.Lifecycle, sink, capacity);
-        Water = new WaterDetectors(options.Water, options.Lifecycle, registry, sink, capacity);
+        Methane = new MethaneDetector(rules, sink, capacity);
+        GasMeter = new GasMeterDetector(rules, sink, commands, capacity);
+        Charger = new ChargerDetector(rules, sink, capacity);
+        Health = new DeviceHealthDetector(rules, sink, capacity);
+        Water = new WaterDetectors(rules, registry, sink, capacity);
         _detectors = [Methane, GasMeter, Charger, .. Water.Inputs];
 
         _detectorsByKind = new IDeviceDetector[256][];
@@ -66,8 +67,8 @@ public sealed partial class DetectionEngine
         }
     }
 
-    /// <summary>The options in force.</summary>
-    public DetectionOptions Options { get; }
+    /// <summary>The options in force (<see cref="Apply"/> replaces them).</summary>
+    public DetectionOptions Options => _rules.Options;
 
     /// <summary>The methane alarm detector (state queries only).</summary>
     public MethaneDetector Methane { get; }

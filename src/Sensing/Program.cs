@@ -19,4 +19,5 @@ root.Subcommands.Add(FeedCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
 root.Subcommands.Add(SimCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
+root.Subcommands.Add(RulesCommand.Create());
 return await root.Parse(args).InvokeAsync();

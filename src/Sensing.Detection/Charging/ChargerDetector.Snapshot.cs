@@ -16,9 +16,8 @@ public sealed partial class ChargerDetector
     {
         _safety.ReadState(deviceNumber, ref reader);
         _outOfService.ReadState(deviceNumber, ref reader);
-        var timing = new LatchTiming((long)_options.For(device.District).OutOfServiceAfter.TotalMilliseconds, 0);
-        _timings[deviceNumber] = timing;
-        _resolvedFor[deviceNumber] = device;
+        Resolve(deviceNumber, device);
+        var timing = _timings[deviceNumber];
 
         // A restored pending out-of-service comes due in Advance like one started here.
         ref var latch = ref _outOfService[deviceNumber];

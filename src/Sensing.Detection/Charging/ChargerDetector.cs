@@ -22,7 +22,7 @@ namespace Sensing.Detection.Charging;
 public sealed partial class ChargerDetector : IDeviceDetector
 {
     private readonly IAlertSink _sink;
-    private readonly ChargerDetectorOptions _options;
+    private DeviceRules _rules;
     private readonly AlertTrack _safety;
     private readonly AlertTrack _outOfService;
     private LatchTiming[] _timings;
@@ -31,20 +31,19 @@ public sealed partial class ChargerDetector : IDeviceDetector
     // Earliest event time at which a pending out-of-service may come due; Advance skips its scan before it.
     private long _nextDueMs = long.MaxValue;
 
-    internal ChargerDetector(ChargerDetectorOptions options, AlertLifecycleOptions lifecycle, IAlertSink sink, int capacity)
+    internal ChargerDetector(DeviceRules rules, IAlertSink sink, int capacity)
     {
-        options.Validate();
-        _options = options;
+        _rules = rules;
         _sink = sink;
-        var chatter = lifecycle.ToRule();
+        var chatter = rules.Options.Lifecycle.ToRule();
         _safety = new AlertTrack(AlertCondition.ChargerSafety, chatter, capacity);
         _outOfService = new AlertTrack(AlertCondition.ChargerOutOfService, chatter, capacity);
         _timings = new LatchTiming[capacity];
         _resolvedFor = new DeviceInfo?[capacity];
     }
 
-    /// <summary>The options in force (before district overrides).</summary>
-    public ChargerDetectorOptions Options => _options;
+    /// <summary>The options in force (before overrides).</summary>
+    public ChargerDetectorOptions Options => _rules.Options.Charger;
 
     /// <inheritdoc cref="IDeviceDetector.Kind"/>
     public DeviceKind Kind => DeviceKind.EvCharger;
@@ -75,8 +74,7 @@ public sealed partial class ChargerDetector : IDeviceDetector
     {
         if (!ReferenceEquals(_resolvedFor[deviceNumber], device))
         {
-            _timings[deviceNumber] = new LatchTiming((long)_options.For(device.District).OutOfServiceAfter.TotalMilliseconds, 0);
-            _resolvedFor[deviceNumber] = device;
+            Resolve(deviceNumber, device);
         }
 
         var timeMs = reading.EventTimeMs;
@@ -147,6 +145,33 @@ public sealed partial class ChargerDetector : IDeviceDetector
         }
 
         _nextDueMs = next;
+    }
+
+    /// <summary>
+    /// New options: every charger resolved so far takes its new out-of-service time, and the next
+    /// <see cref="Advance"/> looks at every pending one again (its deadline may have moved either way).
+    /// </summary>
+    internal void Apply(DeviceRules rules)
+    {
+        _rules = rules;
+        var chatter = rules.Options.Lifecycle.ToRule();
+        _safety.Chatter = chatter;
+        _outOfService.Chatter = chatter;
+        for (var n = 0; n < _resolvedFor.Length; n++)
+        {
+            if (_resolvedFor[n] is { } device)
+            {
+                Resolve(n, device);
+            }
+        }
+
+        _nextDueMs = long.MinValue;
+    }
+
+    private void Resolve(int deviceNumber, DeviceInfo device)
+    {
+        _timings[deviceNumber] = new LatchTiming((long)_rules.For(device).Charger.OutOfServiceAfter.TotalMilliseconds, 0);
+        _resolvedFor[deviceNumber] = device;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace Sensing.Detection.Charging;
 /// <summary>
 /// Rules for EV chargers (<see cref="Core.Devices.DeviceKind.EvCharger"/>, OCPP 1.6 StatusNotification):
 /// safety errors raise at once; Faulted or Unavailable longer than <see cref="OutOfServiceAfter"/> is out of
-/// service. <see cref="Districts"/> replaces these options for the chargers of one district.
+/// service. <see cref="DetectionOverrides"/> change them per district or charger.
 /// </summary>
 public sealed record ChargerDetectorOptions
 {
@@ -20,23 +20,12 @@ public sealed record ChargerDetectorOptions
     // new BootNotification take a few minutes) yet catches a dead charger within one operator shift's glance.
     public TimeSpan OutOfServiceAfter { get; init; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Options replacing these for the chargers of a district (key: district name).</summary>
-    public IReadOnlyDictionary<string, ChargerDetectorOptions>? Districts { get; init; }
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
-    public void Validate() => Validate("");
-
-    internal void Validate(string prefix)
+    public void Validate()
     {
         if (OutOfServiceAfter <= TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(OutOfServiceAfter), $"must be positive, was {OutOfServiceAfter}");
+            ThrowHelper.ThrowBadOption(nameof(OutOfServiceAfter), $"must be positive, was {OutOfServiceAfter}");
         }
-
-        ThrowHelper.ValidateOverrides(Districts, prefix, nameof(Districts), static (o, p) => o.Validate(p));
     }
-
-    /// <summary>The options in force for a charger of <paramref name="district"/>.</summary>
-    internal ChargerDetectorOptions For(string district) =>
-        Districts is not null && Districts.TryGetValue(district, out var o) ? o : this;
 }

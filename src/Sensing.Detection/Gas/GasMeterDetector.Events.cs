@@ -9,9 +9,28 @@ namespace Sensing.Detection.Gas;
 /// <summary>Resolving a meter's limits and building alert events and commands; runs on transitions only.</summary>
 public sealed partial class GasMeterDetector
 {
-    private void Resolve(int deviceNumber, DeviceInfo device)
+    /// <summary>New options: every meter resolved so far takes its new limits; latches and meter state are kept.</summary>
+    internal void Apply(DeviceRules rules)
     {
-        var o = _options.For(device.District);
+        _rules = rules;
+        var chatter = rules.Options.Lifecycle.ToRule();
+        foreach (var track in (ReadOnlySpan<AlertTrack>)[_microLeak, _rupture, _longUse, _tamper, _valveFault])
+        {
+            track.Chatter = chatter;
+        }
+
+        for (var n = 0; n < _resolvedFor.Length; n++)
+        {
+            if (_resolvedFor[n] is { } device)
+            {
+                Resolve(n, device, countBadParameters: false);
+            }
+        }
+    }
+
+    private void Resolve(int deviceNumber, DeviceInfo device, bool countBadParameters)
+    {
+        var o = _rules.For(device).GasMeter;
         double qmax;
         try
         {
@@ -25,7 +44,7 @@ public sealed partial class GasMeterDetector
         // Negated so NaN fails too: a bad qmax is counted and the class default used, the meter still watched.
         if (!(qmax > 0 && double.IsFinite(qmax)))
         {
-            _badParameters++;
+            _badParameters += countBadParameters ? 1 : 0;
             qmax = o.DefaultQmaxM3h;
         }
 

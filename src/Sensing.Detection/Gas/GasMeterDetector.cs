@@ -28,7 +28,7 @@ public sealed partial class GasMeterDetector : IDeviceDetector
 
     private readonly IAlertSink _alertSink;
     private readonly ICommandSink? _commandSink;
-    private readonly GasMeterDetectorOptions _options;
+    private DeviceRules _rules;
     private readonly AlertTrack _microLeak;
     private readonly AlertTrack _rupture;
     private readonly AlertTrack _longUse;
@@ -42,13 +42,12 @@ public sealed partial class GasMeterDetector : IDeviceDetector
     private long _commands;
     private long _badParameters;
 
-    internal GasMeterDetector(GasMeterDetectorOptions options, AlertLifecycleOptions lifecycle, IAlertSink alertSink, ICommandSink? commandSink, int capacity)
+    internal GasMeterDetector(DeviceRules rules, IAlertSink alertSink, ICommandSink? commandSink, int capacity)
     {
-        options.Validate();
-        _options = options;
+        _rules = rules;
         _alertSink = alertSink;
         _commandSink = commandSink;
-        var chatter = lifecycle.ToRule();
+        var chatter = rules.Options.Lifecycle.ToRule();
         _microLeak = new AlertTrack(AlertCondition.MeterMicroLeak, chatter, capacity);
         _rupture = new AlertTrack(AlertCondition.MeterRupture, chatter, capacity);
         _longUse = new AlertTrack(AlertCondition.MeterLongUse, chatter, capacity);
@@ -59,8 +58,8 @@ public sealed partial class GasMeterDetector : IDeviceDetector
         _resolvedFor = new DeviceInfo?[capacity];
     }
 
-    /// <summary>The options in force (before district overrides).</summary>
-    public GasMeterDetectorOptions Options => _options;
+    /// <summary>The options in force (before overrides).</summary>
+    public GasMeterDetectorOptions Options => _rules.Options.GasMeter;
 
     /// <inheritdoc cref="IDeviceDetector.Kind"/>
     public DeviceKind Kind => DeviceKind.GasMeter;
@@ -68,7 +67,7 @@ public sealed partial class GasMeterDetector : IDeviceDetector
     /// <summary>Valve-close commands issued (also counted when no command sink is attached).</summary>
     public long CommandsIssued => _commands;
 
-    /// <summary>Meters whose <c>qmax</c> parameter was not a positive number; they use the default Qmax.</summary>
+    /// <summary>Meter records whose <c>qmax</c> parameter was not a positive number; they use the default Qmax.</summary>
     public long BadParameters => _badParameters;
 
     /// <summary>Meters with an active alert of <paramref name="condition"/> (a gas-meter condition).</summary>
@@ -98,7 +97,7 @@ public sealed partial class GasMeterDetector : IDeviceDetector
     {
         if (!ReferenceEquals(_resolvedFor[deviceNumber], device))
         {
-            Resolve(deviceNumber, device);
+            Resolve(deviceNumber, device, countBadParameters: true);
         }
 
         ref readonly var limits = ref _limits[deviceNumber];
@@ -210,7 +209,7 @@ public sealed partial class GasMeterDetector : IDeviceDetector
         _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, "not a gas-meter condition"),
     };
 
-    /// <summary>Limits of one meter after district overrides and its own parameters.</summary>
+    /// <summary>Limits of one meter after overrides and its own parameters.</summary>
     private struct Limits
     {
         public double ZeroFlow;

@@ -5,8 +5,8 @@ namespace Sensing.Detection.Gas;
 /// <summary>
 /// Rules for NB-IoT gas meters (<see cref="Core.Devices.DeviceKind.GasMeter"/>): micro-leak, rupture (with a
 /// valve-close command), long use, tamper and valve fault (vendor practice, DOMAIN.md "Meter rules"). Flows in
-/// m3/h. <see cref="Districts"/> replaces these options for the meters of one district; a meter's own
-/// <c>qmax</c> parameter sets its rupture limit. Resolved once per device record, never per reading.
+/// m3/h. <see cref="DetectionOverrides"/> change them per district, kind or meter; a meter's own <c>qmax</c> parameter
+/// sets its rupture limit. Resolved once per device record, never per reading.
 /// </summary>
 public sealed record GasMeterDetectorOptions
 {
@@ -66,59 +66,48 @@ public sealed record GasMeterDetectorOptions
     /// </summary>
     public TimeSpan ValveResponse { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Options replacing these for the meters of a district (key: district name).</summary>
-    public IReadOnlyDictionary<string, GasMeterDetectorOptions>? Districts { get; init; }
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
-    public void Validate() => Validate("");
-
-    internal void Validate(string prefix)
+    public void Validate()
     {
         // Negated comparisons so NaN fails every check.
         if (!(ZeroFlowM3h >= 0 && ZeroFlowM3h < LongUseMinFlowM3h))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(ZeroFlowM3h), $"must be >= 0 and below {nameof(LongUseMinFlowM3h)} ({LongUseMinFlowM3h}), was {ZeroFlowM3h}");
+            ThrowHelper.ThrowBadOption(nameof(ZeroFlowM3h), $"must be >= 0 and below {nameof(LongUseMinFlowM3h)} ({LongUseMinFlowM3h}), was {ZeroFlowM3h}");
         }
 
         if (!(LongUseMinFlowM3h > 0 && double.IsFinite(LongUseMinFlowM3h)))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(LongUseMinFlowM3h), $"must be a positive flow, was {LongUseMinFlowM3h}");
+            ThrowHelper.ThrowBadOption(nameof(LongUseMinFlowM3h), $"must be a positive flow, was {LongUseMinFlowM3h}");
         }
 
         if (!(RuptureFractionOfQmax > 0 && RuptureFractionOfQmax <= 2))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(RuptureFractionOfQmax), $"must be in (0, 2], was {RuptureFractionOfQmax}");
+            ThrowHelper.ThrowBadOption(nameof(RuptureFractionOfQmax), $"must be in (0, 2], was {RuptureFractionOfQmax}");
         }
 
         if (!(DefaultQmaxM3h > 0 && double.IsFinite(DefaultQmaxM3h)))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(DefaultQmaxM3h), $"must be a positive flow, was {DefaultQmaxM3h}");
+            ThrowHelper.ThrowBadOption(nameof(DefaultQmaxM3h), $"must be a positive flow, was {DefaultQmaxM3h}");
         }
 
         if (!(FlowDeadband >= 0 && FlowDeadband < 1))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(FlowDeadband), $"must be in [0, 1), was {FlowDeadband}");
+            ThrowHelper.ThrowBadOption(nameof(FlowDeadband), $"must be in [0, 1), was {FlowDeadband}");
         }
 
-        Positive(MicroLeakWindow, prefix + nameof(MicroLeakWindow));
-        Positive(VolumeStallLimit, prefix + nameof(VolumeStallLimit));
-        Positive(LongUseWindow, prefix + nameof(LongUseWindow));
+        Positive(MicroLeakWindow, nameof(MicroLeakWindow));
+        Positive(VolumeStallLimit, nameof(VolumeStallLimit));
+        Positive(LongUseWindow, nameof(LongUseWindow));
         if (RuptureDuration < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(RuptureDuration), $"must not be negative, was {RuptureDuration}");
+            ThrowHelper.ThrowBadOption(nameof(RuptureDuration), $"must not be negative, was {RuptureDuration}");
         }
 
         if (ValveResponse < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(ValveResponse), $"must not be negative, was {ValveResponse}");
+            ThrowHelper.ThrowBadOption(nameof(ValveResponse), $"must not be negative, was {ValveResponse}");
         }
-
-        ThrowHelper.ValidateOverrides(Districts, prefix, nameof(Districts), static (o, p) => o.Validate(p));
     }
-
-    /// <summary>The options in force for a meter of <paramref name="district"/>.</summary>
-    internal GasMeterDetectorOptions For(string district) =>
-        Districts is not null && Districts.TryGetValue(district, out var o) ? o : this;
 
     private static void Positive(TimeSpan value, string option)
     {

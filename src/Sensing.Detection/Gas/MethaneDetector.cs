@@ -10,30 +10,30 @@ namespace Sensing.Detection.Gas;
 /// level 1 raises <see cref="AlertCondition.MethaneHigh"/> with severity High, level 2 escalates the same alert to
 /// Critical (GB/T 50493-2019). One active alert per device (ISA-18.2): repeats update its count and peak without
 /// events; it clears after the concentration stays below level 1 minus the deadband for the off-delay.
-/// <see cref="MethaneDetectorOptions.Districts"/> sets other limits for the detectors of a district (resolved once
-/// per device record). Owned by one <see cref="DetectionEngine"/> and, like it, not thread-safe.
+/// <see cref="DetectionOverrides"/> set other limits per district or detector (resolved once per device record and
+/// when new options are applied). Owned by one <see cref="DetectionEngine"/> and, like it, not thread-safe.
 /// </summary>
 public sealed partial class MethaneDetector : IDeviceDetector
 {
     private readonly IAlertSink _sink;
+    private DeviceRules _rules;
 
     // One latch and one set of limits per device, indexed by dense device number (DeviceRegistry).
     private readonly AlertTrack _alerts;
     private Limits[] _limits;
     private DeviceInfo?[] _resolvedFor;
 
-    internal MethaneDetector(MethaneDetectorOptions options, AlertLifecycleOptions lifecycle, IAlertSink sink, int capacity)
+    internal MethaneDetector(DeviceRules rules, IAlertSink sink, int capacity)
     {
-        options.Validate();
-        Options = options;
+        _rules = rules;
         _sink = sink;
-        _alerts = new AlertTrack(AlertCondition.MethaneHigh, lifecycle.ToRule(), capacity);
+        _alerts = new AlertTrack(AlertCondition.MethaneHigh, rules.Options.Lifecycle.ToRule(), capacity);
         _limits = new Limits[capacity];
         _resolvedFor = new DeviceInfo?[capacity];
     }
 
-    /// <summary>The limits in force (before district overrides).</summary>
-    public MethaneDetectorOptions Options { get; }
+    /// <summary>The limits in force (before overrides).</summary>
+    public MethaneDetectorOptions Options => _rules.Options.Methane;
 
     /// <summary>Number of devices with an active methane alert.</summary>
     public int ActiveCount => _alerts.ActiveCount;
@@ -82,9 +82,23 @@ public sealed partial class MethaneDetector : IDeviceDetector
         }
     }
 
+    /// <summary>New options: every device resolved so far takes its new limits; latches keep their state.</summary>
+    internal void Apply(DeviceRules rules)
+    {
+        _rules = rules;
+        _alerts.Chatter = rules.Options.Lifecycle.ToRule();
+        for (var n = 0; n < _resolvedFor.Length; n++)
+        {
+            if (_resolvedFor[n] is { } device)
+            {
+                Resolve(n, device);
+            }
+        }
+    }
+
     private void Resolve(int deviceNumber, DeviceInfo device)
     {
-        var o = Options.For(device.District);
+        var o = _rules.For(device).Methane;
         _limits[deviceNumber] = new Limits
         {
             Level1 = o.Level1Lel,
@@ -95,7 +109,7 @@ public sealed partial class MethaneDetector : IDeviceDetector
         _resolvedFor[deviceNumber] = device;
     }
 
-    /// <summary>Limits of one detector after district overrides.</summary>
+    /// <summary>Limits of one detector after overrides.</summary>
     private struct Limits
     {
         public double Level1;

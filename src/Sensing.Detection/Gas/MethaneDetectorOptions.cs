@@ -5,7 +5,7 @@ namespace Sensing.Detection.Gas;
 /// <summary>
 /// Alarm limits for fixed methane detectors (<see cref="Core.Devices.DeviceKind.MethaneDetector"/>), in %LEL
 /// (100 %LEL = 5 % vol methane). Defaults follow GB/T 50493-2019; sites with stricter rules (utility tunnels under
-/// GB 50838: alarm at 20 %LEL) set their own values.
+/// GB 50838: alarm at 20 %LEL) set their own values in a district's override (<see cref="DetectionOverrides"/>).
 /// </summary>
 public sealed record MethaneDetectorOptions
 {
@@ -43,47 +43,33 @@ public sealed record MethaneDetectorOptions
     // reading after the first low one before the alert clears.
     public TimeSpan OffDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Options replacing these for the detectors of a district (key: district name), e.g. a utility tunnel at
-    /// 20 %LEL under GB 50838.
-    /// </summary>
-    public IReadOnlyDictionary<string, MethaneDetectorOptions>? Districts { get; init; }
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
-    public void Validate() => Validate("");
-
-    /// <summary>The options in force for a detector of <paramref name="district"/>.</summary>
-    internal MethaneDetectorOptions For(string district) =>
-        Districts is not null && Districts.TryGetValue(district, out var o) ? o : this;
-
-    internal void Validate(string prefix)
+    public void Validate()
     {
         // Negated comparisons so NaN fails every check.
         if (!(Level1Lel > 0 && Level1Lel <= 100))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(Level1Lel), $"must be in (0, 100] %LEL, was {Level1Lel}");
+            ThrowHelper.ThrowBadOption(nameof(Level1Lel), $"must be in (0, 100] %LEL, was {Level1Lel}");
         }
 
         if (!(Level2Lel > Level1Lel && Level2Lel <= 100))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(Level2Lel), $"must be above {nameof(Level1Lel)} ({Level1Lel}) and at most 100 %LEL, was {Level2Lel}");
+            ThrowHelper.ThrowBadOption(nameof(Level2Lel), $"must be above {nameof(Level1Lel)} ({Level1Lel}) and at most 100 %LEL, was {Level2Lel}");
         }
 
         if (!(DeadbandLel >= 0 && DeadbandLel < Level1Lel))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(DeadbandLel), $"must be >= 0 and below {nameof(Level1Lel)} ({Level1Lel}), was {DeadbandLel}");
+            ThrowHelper.ThrowBadOption(nameof(DeadbandLel), $"must be >= 0 and below {nameof(Level1Lel)} ({Level1Lel}), was {DeadbandLel}");
         }
 
         if (OnDelay < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(OnDelay), $"must not be negative, was {OnDelay}");
+            ThrowHelper.ThrowBadOption(nameof(OnDelay), $"must not be negative, was {OnDelay}");
         }
 
         if (OffDelay < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(OffDelay), $"must not be negative, was {OffDelay}");
+            ThrowHelper.ThrowBadOption(nameof(OffDelay), $"must not be negative, was {OffDelay}");
         }
-
-        ThrowHelper.ValidateOverrides(Districts, prefix, nameof(Districts), static (o, p) => o.Validate(p));
     }
 }

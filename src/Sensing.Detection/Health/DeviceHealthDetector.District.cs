@@ -55,8 +55,7 @@ public sealed partial class DeviceHealthDetector
         Array.Resize(ref _outages, k + 1);
         Array.Resize(ref _districtNames, k + 1);
         _districtNames[k] = district;
-        var o = _options.Districts is not null && _options.Districts.TryGetValue(district, out var d) ? d : _options;
-        _outages[k].MinDevices = o.DistrictOfflineMinDevices;
+        _outages[k].MinDevices = _rules.ForDistrict(district).Health.DistrictOfflineMinDevices;
         return k;
     }
 

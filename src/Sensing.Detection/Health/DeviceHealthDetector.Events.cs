@@ -7,9 +7,37 @@ namespace Sensing.Detection.Health;
 /// <summary>Resolving a device's limits and building alert events; runs on transitions only.</summary>
 public sealed partial class DeviceHealthDetector
 {
-    private void Resolve(int deviceNumber, DeviceInfo device)
+    /// <summary>
+    /// New options: every watched device takes its new limits, every district its outage threshold, and the next
+    /// <see cref="Advance"/> looks at every device again (an offline deadline may have moved either way). Latches and
+    /// outages are kept.
+    /// </summary>
+    internal void Apply(DeviceRules rules)
     {
-        var o = _options.For(device.Kind, device.District);
+        _rules = rules;
+        var chatter = rules.Options.Lifecycle.ToRule();
+        _battery.Chatter = chatter;
+        _offline.Chatter = chatter;
+        _skew.Chatter = chatter;
+        for (var n = 0; n < _resolvedFor.Length; n++)
+        {
+            if (_resolvedFor[n] is { } device)
+            {
+                Resolve(n, device, countBadParameters: false);
+            }
+        }
+
+        for (var k = 0; k < _districtNames.Length; k++)
+        {
+            _outages[k].MinDevices = rules.ForDistrict(_districtNames[k]).Health.DistrictOfflineMinDevices;
+        }
+
+        _nextDueMs = long.MinValue;
+    }
+
+    private void Resolve(int deviceNumber, DeviceInfo device, bool countBadParameters)
+    {
+        var o = _rules.For(device).Health;
         double low;
         try
         {
@@ -23,7 +51,7 @@ public sealed partial class DeviceHealthDetector
         // Negated so NaN fails too: a bad parameter is counted and the class level used, the device still watched.
         if (!(low > 0 && low < 100))
         {
-            _badParameters++;
+            _badParameters += countBadParameters ? 1 : 0;
             low = o.LowBatteryVolts;
         }
 

@@ -37,7 +37,7 @@ public sealed partial class DeviceHealthDetector
             return;
         }
 
-        Resolve(deviceNumber, device);
+        Resolve(deviceNumber, device, countBadParameters: true);
 
         // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
         _nextDueMs = Math.Min(_nextDueMs, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);

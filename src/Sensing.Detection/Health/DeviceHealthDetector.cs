@@ -25,7 +25,7 @@ namespace Sensing.Detection.Health;
 public sealed partial class DeviceHealthDetector
 {
     private readonly IAlertSink _sink;
-    private readonly DeviceHealthOptions _options;
+    private DeviceRules _rules;
     private readonly AlertTrack _battery;
     private readonly AlertTrack _offline;
     private readonly AlertTrack _skew;
@@ -42,12 +42,11 @@ public sealed partial class DeviceHealthDetector
     // Earliest event time at which some heard device may go offline; Advance skips its scan before it.
     private long _nextDueMs = long.MaxValue;
 
-    internal DeviceHealthDetector(DeviceHealthOptions options, AlertLifecycleOptions lifecycle, IAlertSink sink, int capacity)
+    internal DeviceHealthDetector(DeviceRules rules, IAlertSink sink, int capacity)
     {
-        options.Validate();
-        _options = options;
+        _rules = rules;
         _sink = sink;
-        var chatter = lifecycle.ToRule();
+        var chatter = rules.Options.Lifecycle.ToRule();
         _battery = new AlertTrack(AlertCondition.LowBattery, chatter, capacity, lowerIsWorse: true);
         _offline = new AlertTrack(AlertCondition.DeviceOffline, chatter, capacity);
         _skew = new AlertTrack(AlertCondition.ClockSkew, chatter, capacity);
@@ -59,9 +58,9 @@ public sealed partial class DeviceHealthDetector
     }
 
     /// <summary>The options in force (before district, class and device overrides).</summary>
-    public DeviceHealthOptions Options => _options;
+    public DeviceHealthOptions Options => _rules.Options.Health;
 
-    /// <summary>Devices whose <c>low_battery_v</c> parameter was not a positive number; they use the class level.</summary>
+    /// <summary>Device records whose <c>low_battery_v</c> parameter was not a positive number; they use the class level.</summary>
     public long BadParameters => _badParameters;
 
     /// <summary>Devices with an active alert of <paramref name="condition"/>.</summary>
@@ -90,7 +89,7 @@ public sealed partial class DeviceHealthDetector
     {
         if (!ReferenceEquals(_resolvedFor[deviceNumber], device))
         {
-            Resolve(deviceNumber, device);
+            Resolve(deviceNumber, device, countBadParameters: true);
         }
 
         ref readonly var limits = ref _limits[deviceNumber];

@@ -1,13 +1,11 @@
-using Sensing.Core.Devices;
 using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Health;
 
 /// <summary>
 /// Rules every device kind shares: low battery, offline, clock skew (DOMAIN.md, "Every device"). Resolved once per
-/// device record: <see cref="Districts"/> replaces these options for a district, then the chosen options'
-/// <see cref="Kinds"/> replaces them for a device class, then a device's <c>low_battery_v</c> parameter sets its
-/// battery level.
+/// device record: <see cref="DetectionOverrides"/> change them per district, device class and device, then a
+/// device's <c>low_battery_v</c> parameter sets its battery level.
 /// </summary>
 public sealed record DeviceHealthOptions
 {
@@ -35,8 +33,8 @@ public sealed record DeviceHealthOptions
     /// <summary>
     /// When this many devices of one district are offline at once, they are one district alert listing them
     /// instead of one alert each (DOMAIN.md: group storms; an operator should see fewer than 10 alerts per 10
-    /// minutes). 0 turns grouping off. Set per district (<see cref="Districts"/>); a class override does not apply.
-    /// Default 5.
+    /// minutes). 0 turns grouping off. Set per district (a district's override); a class or device override does not
+    /// apply. Default 5.
     /// </summary>
     public int DistrictOfflineMinDevices { get; init; } = 5;
 
@@ -50,73 +48,43 @@ public sealed record DeviceHealthOptions
     /// </summary>
     public TimeSpan ClockSkewOnDelay { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Options replacing these for one device class.</summary>
-    public IReadOnlyDictionary<DeviceKind, DeviceHealthOptions>? Kinds { get; init; }
-
-    /// <summary>Options replacing these for the devices of a district (key: district name).</summary>
-    public IReadOnlyDictionary<string, DeviceHealthOptions>? Districts { get; init; }
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option that is out of range.</summary>
-    public void Validate() => Validate("");
-
-    internal void Validate(string prefix)
+    public void Validate()
     {
         // Negated comparisons so NaN fails every check.
         if (!(LowBatteryVolts > 0 && LowBatteryVolts < 100))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(LowBatteryVolts), $"must be in (0, 100) V, was {LowBatteryVolts}");
+            ThrowHelper.ThrowBadOption(nameof(LowBatteryVolts), $"must be in (0, 100) V, was {LowBatteryVolts}");
         }
 
         if (!(BatteryDeadbandVolts >= 0 && BatteryDeadbandVolts < 10))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(BatteryDeadbandVolts), $"must be in [0, 10) V, was {BatteryDeadbandVolts}");
+            ThrowHelper.ThrowBadOption(nameof(BatteryDeadbandVolts), $"must be in [0, 10) V, was {BatteryDeadbandVolts}");
         }
 
         if (LowBatteryOnDelay < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(LowBatteryOnDelay), $"must not be negative, was {LowBatteryOnDelay}");
+            ThrowHelper.ThrowBadOption(nameof(LowBatteryOnDelay), $"must not be negative, was {LowBatteryOnDelay}");
         }
 
         if (!(OfflineAfterIntervals >= 1 && OfflineAfterIntervals <= 1000))
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(OfflineAfterIntervals), $"must be 1-1000 report intervals, was {OfflineAfterIntervals}");
+            ThrowHelper.ThrowBadOption(nameof(OfflineAfterIntervals), $"must be 1-1000 report intervals, was {OfflineAfterIntervals}");
         }
 
         if (DistrictOfflineMinDevices is < 0 or 1 or > 1_000_000)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(DistrictOfflineMinDevices), $"must be 0 (off) or 2-1000000 devices, was {DistrictOfflineMinDevices}");
+            ThrowHelper.ThrowBadOption(nameof(DistrictOfflineMinDevices), $"must be 0 (off) or 2-1000000 devices, was {DistrictOfflineMinDevices}");
         }
 
         if (ClockSkewLimit <= TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(ClockSkewLimit), $"must be positive, was {ClockSkewLimit}");
+            ThrowHelper.ThrowBadOption(nameof(ClockSkewLimit), $"must be positive, was {ClockSkewLimit}");
         }
 
         if (ClockSkewOnDelay < TimeSpan.Zero)
         {
-            ThrowHelper.ThrowBadOption(prefix + nameof(ClockSkewOnDelay), $"must not be negative, was {ClockSkewOnDelay}");
+            ThrowHelper.ThrowBadOption(nameof(ClockSkewOnDelay), $"must not be negative, was {ClockSkewOnDelay}");
         }
-
-        if (Kinds is not null)
-        {
-            foreach (var (kind, options) in Kinds)
-            {
-                if (options is null)
-                {
-                    ThrowHelper.ThrowBadOption($"{prefix}{nameof(Kinds)}[{kind.Name()}]", "must not be null");
-                }
-
-                options.Validate($"{prefix}{nameof(Kinds)}[{kind.Name()}].");
-            }
-        }
-
-        ThrowHelper.ValidateOverrides(Districts, prefix, nameof(Districts), static (o, p) => o.Validate(p));
-    }
-
-    /// <summary>The options in force for a device of <paramref name="kind"/> in <paramref name="district"/>.</summary>
-    internal DeviceHealthOptions For(DeviceKind kind, string district)
-    {
-        var o = Districts is not null && Districts.TryGetValue(district, out var d) ? d : this;
-        return o.Kinds is not null && o.Kinds.TryGetValue(kind, out var k) ? k : o;
     }
 }

@@ -11,7 +11,7 @@ namespace Sensing.Detection.Internal;
 /// </summary>
 internal sealed class AlertTrack
 {
-    private readonly ChatterRule _chatter;
+    private ChatterRule _chatter;
     private readonly string _conditionName;
 
     // For limits that are breached downwards (battery): values go into the latch negated, so its peak is the
@@ -34,6 +34,16 @@ internal sealed class AlertTrack
 
     /// <summary>The worst value seen by the latch of source <paramref name="index"/> (highest, or lowest for a downward limit).</summary>
     public double Peak(int index) => _lowerIsWorse ? -_latches[index].Peak : _latches[index].Peak;
+
+    /// <summary>
+    /// The chattering rule steps use from now on (new options applied); latches keep their state, and a source
+    /// already chattering stays so until the hold-off it started with is over.
+    /// </summary>
+    public ChatterRule Chatter
+    {
+        get => _chatter;
+        set => _chatter = value;
+    }
 
     /// <summary>The condition this track raises.</summary>
     public AlertCondition Condition { get; }

@@ -8,7 +8,7 @@ internal static class OptionChecks
     {
         if (!(value > 0 && double.IsFinite(value)))
         {
-            ThrowHelper.ThrowBadOption(option, $"must be a finite number above 0 {unit}, was {value}");
+            ThrowHelper.ThrowBadOption(option, $"must be a finite number above 0{Unit(unit)}, was {value}");
         }
     }
 
@@ -16,7 +16,7 @@ internal static class OptionChecks
     {
         if (!(value >= 0 && double.IsFinite(value)))
         {
-            ThrowHelper.ThrowBadOption(option, $"must be a finite number >= 0 {unit}, was {value}");
+            ThrowHelper.ThrowBadOption(option, $"must be a finite number >= 0{Unit(unit)}, was {value}");
         }
     }
 
@@ -51,4 +51,6 @@ internal static class OptionChecks
             ThrowHelper.ThrowBadOption(option, $"must be above zero, was {value}");
         }
     }
+
+    private static string Unit(string unit) => unit.Length > 0 ? " " + unit : "";
 }

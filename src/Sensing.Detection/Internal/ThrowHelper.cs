@@ -15,23 +15,15 @@ internal static class ThrowHelper
     public static void ThrowBadOption(string option, string problem) =>
         throw new ArgumentException($"{option}: {problem}", option);
 
-    /// <summary>Validates each entry of an override map, naming a bad entry's option <c>Name[key].Option</c>.</summary>
-    public static void ValidateOverrides<T>(IReadOnlyDictionary<string, T>? overrides, string prefix, string name, Action<T, string> validate)
-        where T : class
+    /// <summary>Re-throws <paramref name="inner"/> (from an option's check) with its option named under <paramref name="prefix"/>.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowBadOptionUnder(string prefix, ArgumentException inner)
     {
-        if (overrides is null)
-        {
-            return;
-        }
-
-        foreach (var (key, value) in overrides)
-        {
-            if (value is null)
-            {
-                ThrowBadOption($"{prefix}{name}[{key}]", "must not be null");
-            }
-
-            validate(value, $"{prefix}{name}[{key}].");
-        }
+        // The inner message is "Option: problem (Parameter 'Option')".
+        var name = inner.ParamName ?? "";
+        var problem = inner.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        problem = problem.StartsWith($"{name}: ", StringComparison.Ordinal) ? problem[(name.Length + 2)..] : problem;
+        var option = name.Length == 0 ? prefix : $"{prefix}.{name}";
+        throw new ArgumentException($"{option}: {problem}", option, inner);
     }
 }

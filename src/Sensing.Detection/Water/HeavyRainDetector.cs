@@ -158,6 +158,38 @@ public sealed partial class HeavyRainDetector : IDeviceDetector
         _track.Publish(_sink, steps, index, device.Id, device.District, device.Kind.Name(), sum, timeMs, message);
     }
 
+    /// <summary>Throws when <paramref name="next"/> changes the window ring (window, bucket) of a gauge here.</summary>
+    internal void CheckApply(WaterOptions[] next)
+    {
+        for (var index = 0; index < _gauges.Length; index++)
+        {
+            var k = _network.DistrictOf(_network.DeviceOf(DeviceKind.RainGauge, index));
+            var options = next[k].HeavyRain;
+            ref readonly var gauge = ref _gauges[index];
+            if (options.Window.Ticks / options.Bucket.Ticks != gauge.Buckets || (long)options.Bucket.TotalMilliseconds != gauge.BucketMs)
+            {
+                ThrowHelper.ThrowBadOption(
+                    $"{nameof(DetectionOptions.Water)}.{nameof(WaterOptions.HeavyRain)}.{nameof(HeavyRainOptions.Window)}",
+                    $"cannot change while the engine runs: the rain windows of district {_network.DistrictName(k)} are {gauge.Buckets} buckets of "
+                    + $"{TimeSpan.FromMilliseconds(gauge.BucketMs)}; restart to apply it (the windows start empty again)");
+            }
+        }
+    }
+
+    /// <summary>New options (checked, resolved by the network): every gauge takes its new threshold and off-delay; windows and alerts are kept.</summary>
+    internal void Apply(ChatterRule chatter)
+    {
+        _track.Chatter = chatter;
+        for (var index = 0; index < _gauges.Length; index++)
+        {
+            var options = _network.OptionsOf(_network.DistrictOf(_network.DeviceOf(DeviceKind.RainGauge, index))).HeavyRain;
+            ref var gauge = ref _gauges[index];
+            gauge.ThresholdMm = options.ThresholdMm;
+            gauge.ClearBelowMm = options.ThresholdMm - options.DeadbandMm;
+            gauge.Timing = new LatchTiming(0, (long)options.OffDelay.TotalMilliseconds);
+        }
+    }
+
     private void Resolve()
     {
         var count = _network.CountOf(DeviceKind.RainGauge);

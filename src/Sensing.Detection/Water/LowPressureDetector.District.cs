@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Water;
 
@@ -135,6 +136,16 @@ public sealed partial class LowPressureDetector
                 : string.Create(CultureInfo.InvariantCulture,
                     $"Low service pressure in district {name}: {devices.Count} sensors below {_limits[k].MinimumMpa:0.000} MPa (lowest {lowest:0.000} MPa)"),
         });
+    }
+
+    /// <summary>New options (the network resolved them): every district takes its new limits; sensor and alert state is kept.</summary>
+    internal void Apply(ChatterRule chatter)
+    {
+        _deviceAlerts.Chatter = chatter;
+        for (var k = 0; k < _limits.Length; k++)
+        {
+            _limits[k] = Limits.From(_network.OptionsOf(k).LowPressure);
+        }
     }
 
     private void Resolve()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Water;
 
@@ -88,6 +89,33 @@ public sealed partial class NightFlowDetector
                 : string.Create(CultureInfo.InvariantCulture,
                     $"Night flow risen in district {name}: MNF {meter.LastMnf:0.00} m3/h at {id}, {rise:0}% above the baseline {meter.LastBaseline:0.00} m3/h"),
         });
+    }
+
+    /// <summary>Throws when <paramref name="next"/> changes the baseline length of a district with inlet meters here.</summary>
+    internal void CheckApply(WaterOptions[] next)
+    {
+        for (var k = 0; k < Math.Min(next.Length, _nights.Length); k++)
+        {
+            if (_metersOfDistrict[k].Count > 0 && next[k].NightFlow.BaselineDays != _nights[k].BaselineDays)
+            {
+                ThrowHelper.ThrowBadOption(
+                    $"{nameof(DetectionOptions.Water)}.{nameof(WaterOptions.NightFlow)}.{nameof(NightFlowOptions.BaselineDays)}",
+                    $"cannot change while the engine runs: the night-flow baselines of district {_network.DistrictName(k)} hold "
+                    + $"{_nights[k].BaselineDays} days; restart to apply it (they are learned again)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// New options (checked, resolved by the network): every district takes its new window and gamma, from the next
+    /// reading on; meters and alerts are kept. A new zone or window moves the night from the next judged day.
+    /// </summary>
+    internal void Apply()
+    {
+        for (var k = 0; k < _nights.Length; k++)
+        {
+            _nights[k] = Night.From(_network.OptionsOf(k).NightFlow);
+        }
     }
 
     private void Resolve()

@@ -9,8 +9,8 @@ namespace Sensing.Detection.Water;
 /// <summary>
 /// District minimum-night-flow rise (<see cref="AlertCondition.NightFlowRise"/>, source = the district, severity
 /// Medium), the LeakDB MNF rule on each district inlet meter (<see cref="DeviceKind.WaterFlow"/> with <c>role=inlet</c>,
-/// <see cref="Metric.WaterFlow"/>, m3/h). A day's MNF is the lowest flow read inside the night window (local time,
-/// <see cref="NightFlowOptions.UtcOffset"/>); the day is judged at the first reading after the window (or of a later
+/// <see cref="Metric.WaterFlow"/>, m3/h). A day's MNF is the lowest flow read inside the night window (local time in
+/// the city's zone, <see cref="DetectionOptions.TimeZone"/>, daylight saving included); the day is judged at the first reading after the window (or of a later
 /// day): flagged when MNF - B &gt; gamma x B, B the minimum MNF of the last <see cref="NightFlowOptions.BaselineDays"/>
 /// unflagged days. Flagged days stay out of the baseline; the first days only fill it. A night with too few readings
 /// is skipped. The district alert lists the flagged inlet meters and clears when none of them is flagged any more
@@ -71,7 +71,7 @@ public sealed partial class NightFlowDetector : IDeviceDetector
 
         ref readonly var night = ref _nights[meter.District];
         var timeMs = reading.EventTimeMs;
-        var local = timeMs + night.UtcOffsetMs;
+        var local = _network.Clock.LocalMs(timeMs);
         var day = TimeMath.FloorDiv(local, DayMs);
         if (day < meter.Day)
         {
@@ -160,12 +160,11 @@ public sealed partial class NightFlowDetector : IDeviceDetector
     }
 
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
-    private readonly record struct Night(long StartMs, long EndMs, long UtcOffsetMs, double Gamma, int BaselineDays, int MinNightReadings)
+    private readonly record struct Night(long StartMs, long EndMs, double Gamma, int BaselineDays, int MinNightReadings)
     {
         public static Night From(NightFlowOptions o) => new(
             (long)o.NightStart.TotalMilliseconds,
             (long)o.NightEnd.TotalMilliseconds,
-            (long)o.UtcOffset.TotalMilliseconds,
             o.Gamma,
             o.BaselineDays,
             o.MinNightReadings);

@@ -12,16 +12,12 @@ public sealed record NightFlowOptions
     /// <summary>The defaults described on each property.</summary>
     public static NightFlowOptions Default { get; } = new();
 
-    /// <summary>Start of the night window, local time of day. Default 02:00.</summary>
+    /// <summary>Start of the night window, local time of day in the city's zone (<see cref="DetectionOptions.TimeZone"/>). Default 02:00.</summary>
     // Legitimate use is lowest between 02:00 and 04:00 (the MNF hour of water-loss practice).
     public TimeSpan NightStart { get; init; } = TimeSpan.FromHours(2);
 
     /// <summary>End (exclusive) of the night window, local time of day; after <see cref="NightStart"/>. Default 04:00.</summary>
     public TimeSpan NightEnd { get; init; } = TimeSpan.FromHours(4);
-
-    /// <summary>Offset of the district's local time from UTC. Default +08:00.</summary>
-    // The city keeps China Standard Time, UTC+8 all year (no daylight saving).
-    public TimeSpan UtcOffset { get; init; } = TimeSpan.FromHours(8);
 
     /// <summary>Relative rise gamma that flags a day. Default 0.2.</summary>
     // LeakDB MNF rule: gamma 10-30 %; 20 % is the middle.
@@ -46,11 +42,6 @@ public sealed record NightFlowOptions
         if (NightEnd <= NightStart || NightEnd > TimeSpan.FromDays(1))
         {
             ThrowHelper.ThrowBadOption(nameof(NightEnd), $"must be after {nameof(NightStart)} ({NightStart}) and at most 24:00, was {NightEnd}");
-        }
-
-        if (UtcOffset < TimeSpan.FromHours(-14) || UtcOffset > TimeSpan.FromHours(14))
-        {
-            ThrowHelper.ThrowBadOption(nameof(UtcOffset), $"must be within -14:00..+14:00, was {UtcOffset}");
         }
 
         OptionChecks.Positive(nameof(Gamma), Gamma, "");

@@ -1,4 +1,5 @@
 using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
 using Sensing.Detection.Water.Internal;
 
 namespace Sensing.Detection.Water;
@@ -6,6 +7,32 @@ namespace Sensing.Detection.Water;
 /// <summary>Per-sensor and per-district state, and resolving new devices into it.</summary>
 public sealed partial class PipeBurstDetector
 {
+    /// <summary>Throws when <paramref name="next"/> changes the baseline shape (slot, period) of a district with sensors here.</summary>
+    internal void CheckApply(WaterOptions[] next)
+    {
+        for (var k = 0; k < Math.Min(next.Length, _settings.Length); k++)
+        {
+            var settings = Settings.From(next[k].PipeBurst);
+            if ((_pressureOfDistrict[k].Count > 0 || _flowOfDistrict[k].Count > 0)
+                && (settings.Slots != _settings[k].Slots || settings.SlotMs != _settings[k].SlotMs))
+            {
+                ThrowHelper.ThrowBadOption(
+                    $"{nameof(DetectionOptions.Water)}.{nameof(WaterOptions.PipeBurst)}.{nameof(PipeBurstOptions.Slot)}",
+                    $"cannot change while the engine runs: the baselines learned in district {_network.DistrictName(k)} are laid out in "
+                    + $"{_settings[k].Slots} slots of {TimeSpan.FromMilliseconds(_settings[k].SlotMs)}; restart to apply it (they are learned again)");
+            }
+        }
+    }
+
+    /// <summary>New options (checked, resolved by the network): every district takes its new settings; series and votes are kept.</summary>
+    internal void Apply()
+    {
+        for (var k = 0; k < _settings.Length; k++)
+        {
+            _settings[k] = Settings.From(_network.OptionsOf(k).PipeBurst);
+        }
+    }
+
     private void Resolve()
     {
         var districts = _network.DistrictCount;

@@ -93,6 +93,16 @@ public sealed partial class ReservoirLevelDetector : IDeviceDetector
         _track.Publish(_sink, steps, index, device.Id, device.District, device.Kind.Name(), level, timeMs, message);
     }
 
+    /// <summary>New options (resolved by the network): every gauge takes its new colour bands; alerts are kept.</summary>
+    internal void Apply(ChatterRule chatter)
+    {
+        _track.Chatter = chatter;
+        for (var index = 0; index < _gauges.Length; index++)
+        {
+            Reresolve(index, _resolvedFor[index] ?? _network.Registry[_network.DeviceOf(DeviceKind.ReservoirLevel, index)]);
+        }
+    }
+
     private void Resolve()
     {
         var count = _network.CountOf(DeviceKind.ReservoirLevel);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sensing.Core.Devices;
 using Sensing.Detection;
+using Sensing.Rules;
 using Sensing.Simulators.Backtest;
 using Sensing.Simulators.Replay;
 using Sensing.Simulators.Truth;
@@ -28,6 +29,9 @@ public sealed record BacktestOptions
 
     /// <summary>Where the alerts go, as JSON lines.</summary>
     public required string Out { get; init; }
+
+    /// <summary>The rules the engine runs with (<c>--rules</c>), or null for the defaults.</summary>
+    public RuleSet? Rules { get; init; }
 }
 
 /// <summary><c>sensing backtest</c>: the detection engine over recorded data, alerts as JSON lines, scored against ground truth.</summary>
@@ -46,7 +50,12 @@ public sealed class BacktestJob(BacktestOptions options, IAnsiConsole console)
         var map = options.Map is null ? SensorMap.FromRegistry(registry) : SensorMap.Load(options.Map, registry);
         var readings = RecordedReadings.Group(RecordingReader.Read(options.Input, options.Format), map, options.Input);
         var read = clock.Elapsed;
-        var result = BacktestRun.Run(readings, map.Devices.Values, DetectionOptions.Default);
+        if (options.Rules is { } rules)
+        {
+            console.MarkupLineInterpolated($"backtest: rules {rules.File} (sha256 {rules.Sha256}): {rules.Settings.Count} keys set");
+        }
+
+        var result = BacktestRun.Run(readings, map.Devices.Values, options.Rules?.Detection ?? DetectionOptions.Default);
         AlertLines.Write(options.Out, result.Alerts);
         console.MarkupLineInterpolated(
             $"backtest: {result.Readings:N0} readings of {map.Devices.Count:N0} devices (read in {read.TotalSeconds:0.0} s, engine {(clock.Elapsed - read).TotalSeconds:0.0} s); {result.Alerts.Count} alerts -> {options.Out}");

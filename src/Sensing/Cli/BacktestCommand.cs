@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sensing.Backtest;
+using Sensing.Rules;
 using Sensing.Simulators.Replay;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ internal static class BacktestCommand
         var output = new Option<FileInfo>("--out") { Description = "Alerts as JSON lines", Required = true };
         var command = new Command("backtest", "Run the detection engine over recorded data in event-time order; score against ground truth")
         {
-            input, format, map, registry, truth, output,
+            input, format, map, registry, truth, output, CommonOptions.Rules,
         };
         command.SetAction(result =>
         {
@@ -32,9 +33,10 @@ internal static class BacktestCommand
                     Registry = result.GetValue(registry)?.FullName,
                     Truth = result.GetValue(truth)?.FullName,
                     Out = result.GetValue(output)!.FullName,
+                    Rules = CommonOptions.RulesFrom(result),
                 }, AnsiConsole.Console).Run();
             }
-            catch (Exception e) when (e is FormatException or ArgumentException)
+            catch (Exception e) when (e is FormatException or ArgumentException or RulesFileException)
             {
                 Console.Error.WriteLine("sensing backtest: " + e.Message);
                 return 2;

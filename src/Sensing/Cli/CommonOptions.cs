@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sensing.Kafka;
+using Sensing.Rules;
 using Sensing.Storage;
 using Sensing.Storage.Telemetry;
 
@@ -65,6 +66,11 @@ internal static class CommonOptions
     /// <summary>The store's API token, from the environment only, so it never shows in a process list.</summary>
     public const string StoreTokenVariable = "SENSING_STORE_TOKEN";
 
+    public static readonly Option<FileInfo?> Rules = new("--rules")
+    {
+        Description = "Rules file (YAML, docs/rules.md; `sensing rules defaults` prints one): detection options, overrides per district, device kind and device",
+    };
+
     public static readonly Option<Uri?> Otlp = new("--otlp")
     {
         Description = "Export the pipeline's own metrics to this OTLP/HTTP endpoint instead of the store",
@@ -129,6 +135,10 @@ internal static class CommonOptions
         // Commands that do not offer --telemetry-partitions read 0 here: they get the default count.
         Topics = SensingTopics.Default with { TelemetryPartitions = result.GetValue(TelemetryPartitions) is > 0 and var n ? n : SensingTopics.Default.TelemetryPartitions },
     }.Validate();
+
+    /// <summary>The rules of <c>--rules</c>, or null without it (the defaults).</summary>
+    /// <exception cref="RulesFileException">The file cannot be used; the message names it, the key and the problem.</exception>
+    public static RuleSet? RulesFrom(ParseResult result) => result.GetValue(Rules) is { } file ? RulesFile.Load(file.FullName) : null;
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sensing.Core.Devices;
 using Sensing.Detection;
 using Sensing.Processor;
+using Sensing.Rules;
 using Sensing.Storage.Telemetry;
 
 namespace Sensing.Cli;
@@ -43,19 +44,21 @@ internal static class ProcessorCommand
         var command = new Command("processor", "Consume sensing.telemetry, raise alerts, write the store")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, CommonOptions.Registry, CommonOptions.Store, CommonOptions.StoreWriteApi, CommonOptions.StoreDatabase, CommonOptions.StoreOrg, CommonOptions.StoreBucket,
-            rawSamples, CommonOptions.Otlp,
+            rawSamples, CommonOptions.Otlp, CommonOptions.Rules,
             maxBatch, checkpointInterval, checkpointChunkBytes, group, noCheckpoints,
         };
         command.SetAction(async (result, ct) =>
         {
             Storage.StoreWriterOptions writer;
             PipelineMetricsOptions metricsOptions;
+            RuleSet? rules;
             try
             {
                 writer = CommonOptions.StoreFrom(result);
                 metricsOptions = CommonOptions.MetricsFrom(result, "processor");
+                rules = CommonOptions.RulesFrom(result);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or RulesFileException)
             {
                 await Console.Error.WriteLineAsync("sensing processor: " + e.Message);
                 return 2;
@@ -72,8 +75,10 @@ internal static class ProcessorCommand
                 CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),
                 CheckpointChunkBytes = result.GetValue(checkpointChunkBytes),
             };
-            var processor = new TelemetryProcessor(options, CommonOptions.KafkaFrom(result), registry,
-                DetectionOptions.Default, store, Console.Error.WriteLine);
+            var kafka = CommonOptions.KafkaFrom(result);
+            var processor = rules is null
+                ? new TelemetryProcessor(options, kafka, registry, DetectionOptions.Default, store, Console.Error.WriteLine)
+                : new TelemetryProcessor(options, kafka, registry, rules, store, Console.Error.WriteLine);
             Console.Error.WriteLine($"processor: {registry.Count} devices, store {writer.Url} ({writer.Api})");
             await Task.Factory.StartNew(() => processor.Run(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             return 0;

@@ -19,7 +19,7 @@ internal static class UpCommand
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, gateways, processors, noKill, seed, keepRunning,
+            devices, duration, interval, gateways, processors, noKill, seed, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -36,9 +36,10 @@ internal static class UpCommand
                     GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,
                     Seed = result.GetValue(seed),
                     KeepRunning = result.GetValue(keepRunning),
+                    Rules = CommonOptions.RulesFrom(result),
                 }.Validate();
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or Rules.RulesFileException)
             {
                 await Console.Error.WriteLineAsync("sensing up: " + e.Message);
                 return 2;

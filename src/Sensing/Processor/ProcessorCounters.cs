@@ -15,6 +15,8 @@ public sealed class ProcessorCounters
     private long _checkpoints;
     private long _commitsRefused;
     private long _holdBacks;
+    private long _rulesApplied;
+    private long _rulesRejected;
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
@@ -66,6 +68,16 @@ public sealed class ProcessorCounters
     public long HoldBacks => Interlocked.Read(ref _holdBacks);
 
     internal void AddHoldBack() => Interlocked.Increment(ref _holdBacks);
+
+    /// <summary>Changed rules files applied to the running detection engine.</summary>
+    public long RulesApplied => Interlocked.Read(ref _rulesApplied);
+
+    /// <summary>Changed rules files not applied (a bad file, or a change that needs a restart); the rules in force stayed.</summary>
+    public long RulesRejected => Interlocked.Read(ref _rulesRejected);
+
+    internal void AddRulesApplied() => Interlocked.Increment(ref _rulesApplied);
+
+    internal void AddRulesRejected() => Interlocked.Increment(ref _rulesRejected);
 
     internal void AddCommitRefused() => Interlocked.Increment(ref _commitsRefused);
 

@@ -58,6 +58,12 @@ public sealed record ProcessorOptions
     /// </summary>
     public TimeSpan LagInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often, in wall time, the rules file (<c>--rules</c>) is read for changes; a change is applied once two reads
+    /// in a row agree. Default 2 s.
+    /// </summary>
+    public TimeSpan RulesPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public ProcessorOptions Validate()
     {
@@ -104,6 +110,11 @@ public sealed record ProcessorOptions
         if (LagInterval < TimeSpan.FromMilliseconds(100) || LagInterval > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentException("processor.lagInterval: must be between 100 ms and 10 minutes");
+        }
+
+        if (RulesPollInterval < TimeSpan.FromMilliseconds(100) || RulesPollInterval > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException("processor.rulesPollInterval: must be between 100 ms and 10 minutes");
         }
 
         return this;

@@ -14,6 +14,7 @@ namespace Sensing.Processor;
 /// <item><c>sensing_reading</c>: raw readings, all or only slow sensors (<see cref="ProcessorStoreOptions.RawSamples"/>).</item>
 /// <item><c>sensing_alert</c>: every alert lifecycle event.</item>
 /// <item><c>sensing_alerts_active</c>: active alerts by condition, district and severity (<see cref="ActiveAlertCounts"/>).</item>
+/// <item><c>sensing_rules</c>: the rules file loaded at start and every change of it applied or rejected (<see cref="AppendRules"/>).</item>
 /// </list>
 /// Lines are encoded on the processor's consume thread and sealed per batch (<see cref="Seal"/>); a sealed batch is
 /// kept until <see cref="WriteAsync"/> returns, which is when the store accepted it. Memory is bounded by the
@@ -22,6 +23,9 @@ namespace Sensing.Processor;
 public sealed class ProcessorStore : IAsyncDisposable
 {
     private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
+
+    // Which processor wrote a sensing_rules point, as the pipeline metrics name it (host and process id).
+    private static readonly string Instance = $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly ProcessorStoreOptions _options;
     private readonly StoreWriter _writer;
     private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
@@ -96,6 +100,28 @@ public sealed class ProcessorStore : IAsyncDisposable
             .Field("peak"u8, alert.PeakValue)
             .Field("count"u8, (long)alert.Count)
             .EndLine(alert.EventTimeMs);
+    }
+
+    /// <summary>
+    /// Encodes one <c>sensing_rules</c> point: the rules file <paramref name="file"/> with SHA-256
+    /// <paramref name="sha256"/> was <paramref name="event"/> (<c>loaded</c> at start, <c>applied</c> or
+    /// <c>rejected</c> when it changed), setting <paramref name="keys"/> keys, <paramref name="changed"/> of them
+    /// differently from the rules in force before. Stamped with the wall clock <paramref name="timeMs"/>.
+    /// </summary>
+    public void AppendRules(string @event, string file, string sha256, int keys, int changed, long timeMs)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(sha256);
+
+        // Line protocol allows no backslash in a tag value; a Windows path reads the same with slashes.
+        _line.Measurement("sensing_rules"u8)
+            .Tag("event"u8, @event)
+            .Tag("file"u8, file.Replace('\\', '/'))
+            .Tag("instance"u8, Instance)
+            .Tag("sha256"u8, sha256)
+            .Field("changed"u8, (long)changed)
+            .Field("keys"u8, (long)keys)
+            .EndLine(timeMs);
     }
 
     /// <summary>

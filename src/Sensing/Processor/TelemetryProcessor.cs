@@ -6,6 +6,7 @@ using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Detection;
 using Sensing.Kafka;
+using Sensing.Rules;
 
 namespace Sensing.Processor;
 
@@ -66,6 +67,14 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         _log = log;
     }
 
+    /// <summary>
+    /// Creates a processor whose detection options come from a rules file, watched while it runs: a change is applied
+    /// between batches without losing detector state (TelemetryProcessor.Rules.cs).
+    /// </summary>
+    public TelemetryProcessor(
+        ProcessorOptions options, KafkaOptions kafka, DeviceRegistry registry, RuleSet rules, ProcessorStore store, Action<string> log)
+        : this(options, kafka, registry, rules?.Detection ?? throw new ArgumentNullException(nameof(rules)), store, log) => _rules = rules;
+
     /// <summary>Counters for progress output.</summary>
     public ProcessorCounters Counters { get; } = new();
 
@@ -83,6 +92,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         var writer = _writer = new BatchWriter(_options.MaxBatchesInFlight, _store, producer, _kafka.Topics.Checkpoints, Counters, instruments);
         try
         {
+            StartRules();
             consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
                 onAssigned: p =>
                 {
@@ -115,10 +125,11 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 }
 
                 ResumeIfHeldBack(consumer);
+                ApplyRulesIfChanged();
                 FillBatch(consumer, producer, stoppingToken);
                 AdvanceEventTime();
                 MeasureLagIfDue(consumer);
-                if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0)
+                if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0 && !_rulesPointPending)
                 {
                     continue;
                 }
@@ -129,6 +140,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         }
         finally
         {
+            StopRules();
             writer.StopAsync(StopDrainTimeout).GetAwaiter().GetResult();
             if (consumer is not null)
             {
@@ -310,6 +322,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
         _batchAlerts.Clear();
         _batchCommands.Clear();
+        _rulesPointPending = false;
         batch.Lines = _store.Seal(_watermarkMs);
         TakeCheckpointsIfDue(batch);
         foreach (var (partition, next) in _nextOffsets)

@@ -70,10 +70,12 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 gateways.Add((part, endPoint));
             }
 
+            // With --rules, every processor reads the file and follows its changes while the city runs.
+            string[] rules = options.Rules is { } set ? ["--rules", set.File] : [];
             for (var i = 1; i <= options.Processors; i++)
             {
                 parts.Add(PartProcess.Start("processor", $"processor-{i}", work.FullName,
-                    ["processor", .. common, "--registry", registryPath, "--group", ProcessorGroup]));
+                    ["processor", .. common, "--registry", registryPath, "--group", ProcessorGroup, .. rules]));
             }
 
             var feedKeys = LocalApiKeys.Create();

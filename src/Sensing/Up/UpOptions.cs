@@ -1,4 +1,6 @@
+using System.Globalization;
 using Sensing.Core.Devices;
+using Sensing.Rules;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
 
@@ -52,6 +54,9 @@ public sealed record UpOptions
         ReportSecondsOverride = ReportIntervalSeconds is { } s ? (int)Math.Ceiling(s) : null,
     };
 
+    /// <summary>The processor's rules (<c>--rules</c>, watched for changes while the city runs), or null for the defaults.</summary>
+    public RuleSet? Rules { get; init; }
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public UpOptions Validate()
     {
@@ -85,8 +90,11 @@ public sealed record UpOptions
         if (Duration < TimeSpan.FromSeconds(20) || !IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, methaneInterval, Duration))
         {
             var least = Enumerable.Range(20, 100_000).First(s => IncidentPlan.FitsShortRun(IncidentKind.MethaneLevel2, methaneInterval, TimeSpan.FromSeconds(s)));
+            var with = ReportIntervalSeconds is { } given
+                ? string.Create(CultureInfo.InvariantCulture, $"--interval {given}")
+                : $"methane detectors at their own interval ({methaneInterval} s)";
             throw new ArgumentException(
-                $"--duration: must be at least {least} seconds with methane detectors reporting every {methaneInterval} s (the injected leak needs four readings of its detector), was {Duration.TotalSeconds:0}");
+                $"--duration: must be at least {least} seconds with {with} (the injected leak needs four readings of its detector), was {Duration.TotalSeconds:0}");
         }
 
         return this;

@@ -99,11 +99,11 @@ public sealed class ChargerDetectorTests
     {
         var kit = new FleetTestKit(DetectionOptions.Default with
         {
-            Charger = ChargerDetectorOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, ChargerDetectorOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [District] = ChargerDetectorOptions.Default with { OutOfServiceAfter = TimeSpan.FromMinutes(2) },
+                    [District] = o => o with { Charger = o.Charger with { OutOfServiceAfter = TimeSpan.FromMinutes(2) } },
                 },
             },
         });

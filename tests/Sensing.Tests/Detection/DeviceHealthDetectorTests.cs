@@ -65,15 +65,15 @@ public sealed class DeviceHealthDetectorTests
     {
         var kit = new FleetTestKit(DetectionOptions.Default with
         {
-            Health = DeviceHealthOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Kinds = new Dictionary<DeviceKind, DeviceHealthOptions>
+                Kinds = new Dictionary<DeviceKind, OptionsChange>
                 {
-                    [DeviceKind.MethaneDetector] = DeviceHealthOptions.Default with { LowBatteryVolts = 11.5, LowBatteryOnDelay = TimeSpan.Zero },
+                    [DeviceKind.MethaneDetector] = o => o with { Health = o.Health with { LowBatteryVolts = 11.5, LowBatteryOnDelay = TimeSpan.Zero } },
                 },
-                Districts = new Dictionary<string, DeviceHealthOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [OtherDistrict] = DeviceHealthOptions.Default with { LowBatteryOnDelay = TimeSpan.Zero },
+                    [OtherDistrict] = o => o with { Health = o.Health with { LowBatteryOnDelay = TimeSpan.Zero } },
                 },
             },
         });
@@ -248,9 +248,22 @@ public sealed class DeviceHealthDetectorTests
         yield return new TestCaseData(d with { LowBatteryVolts = 0 }, "LowBatteryVolts").SetName("HealthOptions_LowBatteryZero");
         yield return new TestCaseData(d with { OfflineAfterIntervals = 0.5 }, "OfflineAfterIntervals").SetName("HealthOptions_OfflineBelowOneInterval");
         yield return new TestCaseData(d with { ClockSkewLimit = TimeSpan.Zero }, "ClockSkewLimit").SetName("HealthOptions_SkewLimitZero");
-        yield return new TestCaseData(
-            d with { Kinds = new Dictionary<DeviceKind, DeviceHealthOptions> { [DeviceKind.EvCharger] = d with { BatteryDeadbandVolts = -1 } } },
-            "Kinds[ev-charger].BatteryDeadbandVolts").SetName("HealthOptions_BadClassOverride");
+    }
+
+    [Test]
+    public void Constructor_BadClassOverride_ThrowsNamingIt()
+    {
+        var options = DetectionOptions.Default with
+        {
+            Overrides = new DetectionOverrides
+            {
+                Kinds = new Dictionary<DeviceKind, OptionsChange> { [DeviceKind.EvCharger] = o => o with { Health = o.Health with { BatteryDeadbandVolts = -1 } } },
+            },
+        };
+
+        Assert.That(
+            () => new DetectionEngine(options, new DeviceRegistry(), new RecordingSink()),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("Kinds[ev-charger].BatteryDeadbandVolts"));
     }
 
     [TestCaseSource(nameof(BadOptions))]

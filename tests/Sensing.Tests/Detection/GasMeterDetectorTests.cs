@@ -208,11 +208,11 @@ public sealed class GasMeterDetectorTests
     {
         var kit = new FleetTestKit(DetectionOptions.Default with
         {
-            GasMeter = GasMeterDetectorOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, GasMeterDetectorOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [District] = GasMeterDetectorOptions.Default with { RuptureDuration = TimeSpan.Zero, CloseValveOnRupture = false },
+                    [District] = o => o with { GasMeter = o.GasMeter with { RuptureDuration = TimeSpan.Zero, CloseValveOnRupture = false } },
                 },
             },
         });
@@ -319,9 +319,25 @@ public sealed class GasMeterDetectorTests
         yield return new TestCaseData(d with { MicroLeakWindow = TimeSpan.Zero }, "MicroLeakWindow").SetName("GasMeterOptions_MicroLeakWindowZero");
         yield return new TestCaseData(d with { ZeroFlowM3h = 0.5 }, "ZeroFlowM3h").SetName("GasMeterOptions_ZeroFlowAboveLongUseFlow");
         yield return new TestCaseData(d with { FlowDeadband = 1 }, "FlowDeadband").SetName("GasMeterOptions_DeadbandWhole");
-        yield return new TestCaseData(
-            d with { Districts = new Dictionary<string, GasMeterDetectorOptions> { ["laoshan-3"] = d with { RuptureDuration = TimeSpan.FromSeconds(-1) } } },
-            "Districts[laoshan-3].RuptureDuration").SetName("GasMeterOptions_BadDistrictOverride");
+    }
+
+    [Test]
+    public void Constructor_BadDistrictOverride_ThrowsNamingIt()
+    {
+        var options = DetectionOptions.Default with
+        {
+            Overrides = new DetectionOverrides
+            {
+                Districts = new Dictionary<string, OptionsChange>
+                {
+                    ["laoshan-3"] = o => o with { GasMeter = o.GasMeter with { RuptureDuration = TimeSpan.FromSeconds(-1) } },
+                },
+            },
+        };
+
+        Assert.That(
+            () => new DetectionEngine(options, new Core.Devices.DeviceRegistry(), new RecordingSink()),
+            Throws.ArgumentException.With.Property("ParamName").EqualTo("Districts[laoshan-3].RuptureDuration"));
     }
 
     [TestCaseSource(nameof(BadOptions))]

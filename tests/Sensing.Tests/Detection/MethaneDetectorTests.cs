@@ -222,11 +222,11 @@ public sealed class MethaneDetectorTests
     {
         var kit = new DetectionTestKit(DetectionOptions.Default with
         {
-            Methane = MethaneDetectorOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, MethaneDetectorOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    ["tunnel-1"] = MethaneDetectorOptions.Default with { Level1Lel = 20, Level2Lel = 35 },
+                    ["tunnel-1"] = o => o with { Methane = o.Methane with { Level1Lel = 20, Level2Lel = 35 } },
                 },
             },
         });
@@ -248,9 +248,9 @@ public sealed class MethaneDetectorTests
     {
         var options = DetectionOptions.Default with
         {
-            Methane = MethaneDetectorOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, MethaneDetectorOptions> { ["tunnel-1"] = MethaneDetectorOptions.Default with { Level2Lel = 10 } },
+                Districts = new Dictionary<string, OptionsChange> { ["tunnel-1"] = o => o with { Methane = o.Methane with { Level2Lel = 10 } } },
             },
         };
 

@@ -184,11 +184,11 @@ public sealed class WaterLowPressureTests
     {
         var options = DetectionOptions.Default with
         {
-            Water = WaterOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, WaterOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [District] = WaterOptions.Default with { LowPressure = LowPressureOptions.Default with { DistrictMinSensors = 3 } },
+                    [District] = o => o with { Water = o.Water with { LowPressure = o.Water.LowPressure with { DistrictMinSensors = 3 } } },
                 },
             },
         };
@@ -249,11 +249,11 @@ public sealed class WaterLowPressureTests
     {
         var options = DetectionOptions.Default with
         {
-            Water = WaterOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, WaterOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [District] = WaterOptions.Default with { HeavyRain = HeavyRainOptions.Default with { Bucket = TimeSpan.FromMinutes(7) } },
+                    [District] = o => o with { Water = o.Water with { HeavyRain = o.Water.HeavyRain with { Bucket = TimeSpan.FromMinutes(7) } } },
                 },
             },
         };

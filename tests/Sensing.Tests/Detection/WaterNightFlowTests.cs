@@ -114,11 +114,11 @@ public sealed class WaterNightFlowTests
     {
         var options = DetectionOptions.Default with
         {
-            Water = WaterOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, WaterOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    [District] = WaterOptions.Default with { NightFlow = NightFlowOptions.Default with { Gamma = 0.5 } },
+                    [District] = o => o with { Water = o.Water with { NightFlow = o.Water.NightFlow with { Gamma = 0.5 } } },
                 },
             },
         };

@@ -135,11 +135,11 @@ public sealed class WaterRainTests
     {
         var options = DetectionOptions.Default with
         {
-            Water = WaterOptions.Default with
+            Overrides = new DetectionOverrides
             {
-                Districts = new Dictionary<string, WaterOptions>
+                Districts = new Dictionary<string, OptionsChange>
                 {
-                    ["jimo-2"] = WaterOptions.Default with { HeavyRain = HeavyRainOptions.Default with { ThresholdMm = 30, DeadbandMm = 1 } },
+                    ["jimo-2"] = o => o with { Water = o.Water with { HeavyRain = o.Water.HeavyRain with { ThresholdMm = 30, DeadbandMm = 1 } } },
                 },
             },
         };

@@ -1,10 +1,11 @@
 using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Water.Internal;
 
 /// <summary>
 /// The water devices of the registry resolved once: each device's dense district number and the
-/// <see cref="WaterOptions"/> in force for that district. Shared by the water detectors of one engine; grows when
+/// <see cref="WaterOptions"/> in force for that district (the city's, changed by the district's override). Shared by the water detectors of one engine; grows when
 /// the engine grows (new devices), never per reading. Each water device also gets a dense index among the devices
 /// of its kind, so a detector's per-sensor state is sized by its sensors, not by the whole registry. Devices of other
 /// kinds get district -1 and index -1.
@@ -12,7 +13,7 @@ namespace Sensing.Detection.Water.Internal;
 internal sealed class WaterNetwork
 {
     private readonly DeviceRegistry _registry;
-    private readonly WaterOptions _options;
+    private DeviceRules _rules;
     private readonly Dictionary<string, int> _districtNumbers = new(StringComparer.Ordinal);
     private readonly List<string> _districtNames = [];
     private readonly List<WaterOptions> _districtOptions = [];
@@ -21,12 +22,16 @@ internal sealed class WaterNetwork
     private int[] _indexOf = [];
     private int _resolved;
 
-    public WaterNetwork(WaterOptions options, DeviceRegistry registry, int capacity)
+    public WaterNetwork(DeviceRules rules, DeviceRegistry registry, int capacity)
     {
-        _options = options;
+        _rules = rules;
         _registry = registry;
+        Clock = new LocalClock(rules.Options.TimeZone);
         Resolve(capacity);
     }
+
+    /// <summary>The city's local time.</summary>
+    public LocalClock Clock { get; private set; }
 
     /// <summary>Number of districts with at least one water device.</summary>
     public int DistrictCount => _districtNames.Count;
@@ -61,6 +66,29 @@ internal sealed class WaterNetwork
 
     /// <summary>Options in force in district <paramref name="district"/>.</summary>
     public WaterOptions OptionsOf(int district) => _districtOptions[district];
+
+    /// <summary>The options every district would have under <paramref name="rules"/> (nothing is changed).</summary>
+    public WaterOptions[] OptionsUnder(DeviceRules rules)
+    {
+        var options = new WaterOptions[_districtNames.Count];
+        for (var k = 0; k < options.Length; k++)
+        {
+            options[k] = rules.ForDistrict(_districtNames[k]).Water;
+        }
+
+        return options;
+    }
+
+    /// <summary>New options: every district's are resolved again, and local time follows the new zone.</summary>
+    public void Apply(DeviceRules rules)
+    {
+        _rules = rules;
+        Clock = new LocalClock(rules.Options.TimeZone);
+        for (var k = 0; k < _districtOptions.Count; k++)
+        {
+            _districtOptions[k] = rules.ForDistrict(_districtNames[k]).Water;
+        }
+    }
 
     /// <summary>Resolves devices up to <paramref name="capacity"/> (idempotent; the registry must hold them).</summary>
     public void Resolve(int capacity)
@@ -102,7 +130,7 @@ internal sealed class WaterNetwork
             number = _districtNames.Count;
             _districtNumbers.Add(district, number);
             _districtNames.Add(district);
-            _districtOptions.Add(_options.For(district));
+            _districtOptions.Add(_rules.ForDistrict(district).Water);
         }
 
         return number;
