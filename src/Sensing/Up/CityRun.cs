@@ -93,8 +93,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, feed on {feedUrl}");
             await using var watch = new AlertWatch(kafka, feedUrl, feedKeys.ViewerKey);
 
-            // The shared start: time for the shard processes to build the city and open every persistent session.
-            var leadMs = 15_000 + (persistent * 1000L / 400);
+            // The shared start: time for the shard processes to build the city and open every persistent session (about
+            // 3,000 a second here; a third of that is allowed).
+            var leadMs = 20_000 + (persistent * 1000L / 1000);
             var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + leadMs;
             var plan = IncidentPlan.Apply(city, startMs, options.Duration);
             TruthFile.Write(Path.Combine(work.FullName, "truth.csv"), city.Incidents.Select(i => i.Truth));

@@ -32,20 +32,20 @@ public sealed record CitySummary(
     public bool Passed => BooksBalance && AllProcessed && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
-    private (int Devices, int Districts, int Cleared) StormAlerts
+    private (int Devices, int Districts, int Cleared, string Examples) StormAlerts
     {
         get
         {
             if (Storm.KilledAtMs is not { } killed)
             {
-                return (0, 0, 0);
+                return (0, 0, 0, "");
             }
 
             // Not the ones that detected an injected incident (a device made silent on purpose).
             var detections = Score.Outcomes.Where(o => o.Detection is not null).Select(o => o.Detection!.Id).ToHashSet(StringComparer.Ordinal);
             var offline = Alerts.Alerts.Where(a => a.Condition == AlertCondition.DeviceOffline.Name() && a.RaisedAtMs >= killed - 60_000 && !detections.Contains(a.Id)).ToList();
             var districts = offline.Count(a => !a.Source.Contains('-', StringComparison.Ordinal));
-            return (offline.Count - districts, districts, offline.Count(a => a.ClearedAtMs is not null));
+            return (offline.Count - districts, districts, offline.Count(a => a.ClearedAtMs is not null), string.Join(", ", offline.Select(a => a.Source).Order(StringComparer.Ordinal).Take(5)));
         }
     }
 
@@ -105,7 +105,7 @@ public sealed record CitySummary(
         {
             var recovery = Storm.Recovery is { } r ? $"all within {r.TotalSeconds:0} s" : "NOT all back";
             console.MarkupLineInterpolated($"Gateway storm: {Storm.Victim.Name} killed; {Storm.Dropped:N0} sessions dropped, {Storm.Back:N0} back through the other gateways, {recovery}; {Storm.AckedBeforeKill:N0} readings acknowledged before the kill.");
-            console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared");
+            console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared{(storm.Examples.Length > 0 ? $" (sources: {storm.Examples}, ...)" : "")}");
         }
 
         console.MarkupLineInterpolated($"Injected methane leak on [bold]{Leak.Device}[/]: alert [bold]{Leak.AlertId}[/] severity {Leak.Severity}{(Leak.Cleared ? ", cleared" : "")}");
@@ -130,7 +130,7 @@ public sealed record CitySummary(
         return [.. Score.FalsePositives.Where(a => !trap.Contains(a) && !(a.Condition == AlertCondition.DeviceOffline.Name() && a.RaisedAtMs >= killed - 60_000))];
     }
 
-    private string ResultLine(int falseAlarms, (int Devices, int Districts, int Cleared) storm)
+    private string ResultLine(int falseAlarms, (int Devices, int Districts, int Cleared, string Examples) storm)
     {
         var kinds = Costs.ByKind().ToDictionary(k => k.Kind);
         string Cost(string kind) => kinds.TryGetValue(kind, out var k) ? string.Create(CultureInfo.InvariantCulture, $"{k.CpuSecondsPer1000Readings:0.0000}") : "0";
