@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
+using Sensing.Cli;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Publishing;
 using Spectre.Console;
@@ -111,24 +111,9 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
 
     private Process Launch(CityShard shard, ShardStatus[] latest, Action onStatus)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-        {
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        }
-
         var brokers = options.Brokers.Count == 0 ? options.Broker!.ToString() : string.Join(',', options.Brokers);
-        foreach (var argument in (IEnumerable<string>)[.. options.ShardArguments, "--broker", brokers, "--shard", shard.ToString(), "--start",
-            options.StartMs!.Value.ToString(CultureInfo.InvariantCulture), "--status-lines"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = SelfProcess.StartInfo([.. options.ShardArguments, "--broker", brokers, "--shard", shard.ToString(), "--start",
+            options.StartMs!.Value.ToString(CultureInfo.InvariantCulture), "--status-lines"]);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"shard {shard}: the process did not start");
         process.OutputDataReceived += (_, e) =>
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
+using Sensing.Cli;
 
 namespace Sensing.Up;
 
@@ -11,9 +11,14 @@ namespace Sensing.Up;
 /// </summary>
 public sealed class PartProcess : IAsyncDisposable
 {
+    // sysconf(_SC_CLK_TCK): 100 on Linux.
+    private const int TicksPerSecond = 100;
+
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
+    private TimeSpan _lastCpu;
+    private long _peakResident;
 
     private PartProcess(string kind, string name, Process process, StreamWriter log)
     {
@@ -44,22 +49,7 @@ public sealed class PartProcess : IAsyncDisposable
     /// </summary>
     public static PartProcess Start(string kind, string name, string folder, IEnumerable<string> arguments, Action<string>? onLine = null)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
-        {
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = SelfProcess.StartInfo(arguments);
         var log = new StreamWriter(Path.Combine(folder, name + ".log")) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name}: the process did not start");
         var part = new PartProcess(kind, name, process, log);
@@ -113,12 +103,6 @@ public sealed class PartProcess : IAsyncDisposable
             return _peakResident;
         }
     }
-
-    private TimeSpan _lastCpu;
-    private long _peakResident;
-
-    // sysconf(_SC_CLK_TCK): 100 on Linux.
-    private const int TicksPerSecond = 100;
 
     /// <summary>Kills the process at once (SIGKILL), as a crash or an OOM kill would end it.</summary>
     public void Kill()

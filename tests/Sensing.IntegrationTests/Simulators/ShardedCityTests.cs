@@ -64,34 +64,8 @@ public sealed class ShardedCityTests
 
     private static async Task<List<string>> RunSimulatorAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sensing.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        void Line(string? line)
-        {
-            if (line is not null)
-            {
-                TestContext.Progress.WriteLine("sim: " + line);
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.That(process.ExitCode, Is.Zero, "sim city --processes 2 should exit 0");
+        var (exitCode, lines) = await SensingCommand.RunAsync("sim", TimeSpan.FromSeconds(120), arguments);
+        Assert.That(exitCode, Is.Zero, "sim city --processes 2 should exit 0");
         return lines;
     }
 

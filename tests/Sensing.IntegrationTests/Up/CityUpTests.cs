@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Sensing.IntegrationTests.Up;
@@ -19,7 +18,7 @@ public sealed class CityUpTests
     public async Task RunCity()
     {
         // Each device at a 30 s interval (the injected leak's detector needs four readings inside its window), 4 minutes.
-        var (exitCode, lines) = await RunAsync(TimeSpan.FromMinutes(15),
+        var (exitCode, lines) = await SensingCommand.RunAsync("up", TimeSpan.FromMinutes(15),
             "up", "--devices", "20000", "--duration", "240", "--interval", "30", "--gateways", "2", "--processors", "2");
         _output = string.Join('\n', lines.TakeLast(80));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
@@ -67,53 +66,4 @@ public sealed class CityUpTests
     private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
 
     private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
-
-    private static async Task<(int ExitCode, List<string> Lines)> RunAsync(TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sensing.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var lines = new List<string>();
-        void Line(string? line)
-        {
-            if (line is not null)
-            {
-                TestContext.Progress.WriteLine("up: " + line);
-                lock (lines)
-                {
-                    lines.Add(line);
-                }
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGTERM: the run stops its parts and servers (by process id) on its way out.
-            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-
-        lock (lines)
-        {
-            return (process.ExitCode, [.. lines]);
-        }
-    }
 }
