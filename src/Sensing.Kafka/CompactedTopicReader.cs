@@ -22,23 +22,7 @@ public static class CompactedTopicReader
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka reader", log))
             .Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var metadata = admin.GetMetadata(topic, timeout).Topics.Single();
-        if (metadata.Error.IsError)
-        {
-            throw new KafkaException(metadata.Error);
-        }
-
-        // Read each partition up to its high watermark as of now: records written later are not waited for.
-        var ends = new Dictionary<int, long>();
-        foreach (var partition in metadata.Partitions)
-        {
-            var high = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), timeout).High.Value;
-            if (high > 0)
-            {
-                ends[partition.PartitionId] = high;
-            }
-        }
-
+        var ends = EndOffsets(consumer, admin, topic, deadline);
         var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (ends.Count == 0)
         {
@@ -78,5 +62,40 @@ public static class CompactedTopicReader
 
         consumer.Close();
         return latest;
+    }
+
+    // Each partition's high watermark as of now (partitions holding nothing left out). Right after a broker restart
+    // the topic's leaders are being elected and the answers are errors for a few seconds: asked again until the
+    // deadline, then the last error is thrown.
+    private static Dictionary<int, long> EndOffsets(IConsumer<byte[], byte[]> consumer, IAdminClient admin, string topic, DateTime deadline)
+    {
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            try
+            {
+                var metadata = admin.GetMetadata(topic, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)).Topics.Single();
+                if (metadata.Error.IsError)
+                {
+                    throw new KafkaException(metadata.Error);
+                }
+
+                var ends = new Dictionary<int, long>();
+                foreach (var partition in metadata.Partitions)
+                {
+                    var high = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), TimeSpan.FromSeconds(5)).High.Value;
+                    if (high > 0)
+                    {
+                        ends[partition.PartitionId] = high;
+                    }
+                }
+
+                return ends;
+            }
+            catch (KafkaException) when (DateTime.UtcNow + TimeSpan.FromMilliseconds(250) < deadline)
+            {
+                Thread.Sleep(250);
+            }
+        }
     }
 }

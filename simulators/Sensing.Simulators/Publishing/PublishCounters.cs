@@ -53,7 +53,7 @@ public sealed class PublishCounters
     /// <summary>Persistent sessions (devices and concentrators) connected again after their connection dropped.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
-    /// <summary>Readings that fell due while their device's persistent session was down: not sent.</summary>
+    /// <summary>Readings that fell due while their device's persistent session was down: counted in <see cref="Sent"/>, never on the wire.</summary>
     public long Offline => Interlocked.Read(ref _offline);
 
     /// <summary>Readings sent whose connection dropped before their PUBACK came (they may or may not be in Kafka).</summary>

@@ -138,6 +138,12 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 _open = writer.Rent();
             }
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The host decides (the `sensing processor` command exits and its supervisor restarts it); the log says why.
+            _log($"processor: stopped by {e.GetType().Name}: {e.Message}");
+            throw;
+        }
         finally
         {
             StopRules();

@@ -58,7 +58,7 @@ public sealed record CitySummary(
         table.AddRow("devices (persistent sessions)", $"{Devices:N0} ({PersistentSessions:N0}), {Options.Districts} districts");
         table.AddRow("parts", $"{Gateways} gateways, {Options.Processors} processors, 1 feed, {Shards} simulator processes");
         table.AddRow("readings sent / acknowledged (PUBACK)", $"{Fleet.Sent:N0} / {Fleet.Acked:N0}");
-        table.AddRow("sent, connection lost before PUBACK / not sent while reconnecting", $"{Fleet.Unacked:N0} / {Fleet.Offline:N0}");
+        table.AddRow("of those sent: connection lost before the PUBACK / no session (the device reconnecting)", $"{Fleet.Unacked:N0} / {Fleet.Offline:N0}");
         table.AddRow("readings in sensing.telemetry (distinct, duplicates)", $"{Telemetry.Readings:N0} ({Telemetry.UniqueReadings:N0}, {Telemetry.DuplicateReadings:N0})");
         table.AddRow("acknowledged readings all in Kafka (readings there - acknowledged)", $"{mark(BooksBalance)} ({Telemetry.Readings - Fleet.Acked:+#,0;-#,0;0})");
         table.AddRow("records in sensing.telemetry / committed by the processors", $"{TelemetryRecords:N0} / {Committed:N0} {mark(AllProcessed)}");
