@@ -20,18 +20,6 @@ public sealed class FleetStatus(int shards)
         }
     }
 
-    /// <summary>True once every shard wrote its final line.</summary>
-    public bool AllFinal
-    {
-        get
-        {
-            lock (_latest)
-            {
-                return _latest.All(s => s.Final);
-            }
-        }
-    }
-
     /// <summary>Takes a line a shard printed; lines that are not status lines are ignored.</summary>
     public void Update(int shard, string line)
     {
