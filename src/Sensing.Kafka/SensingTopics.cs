@@ -27,18 +27,28 @@ public sealed record SensingTopics
     /// </summary>
     public string Checkpoints { get; init; } = "sensing.checkpoints";
 
+    /// <summary>
+    /// The device registry, the source of truth for every gateway and processor: one record per device keyed by its
+    /// id, its registry line as the value (<c>DeviceRegistryFile.FormatLine</c>), a tombstone (null value) for a removed
+    /// device. Compacted, so it holds each device's latest entry; one partition, so it is read in the order written.
+    /// </summary>
+    public string Devices { get; init; } = "sensing.devices";
+
+    /// <summary>Administrative changes (to the device registry), keyed by what they changed, one JSON record each: who, when, what.</summary>
+    public string Audit { get; init; } = "sensing.audit";
+
     /// <summary>Partitions of the telemetry topic: the most processors that can share the load.</summary>
     public int TelemetryPartitions { get; init; } = 6;
 
     /// <summary>All topics with the partition count each should be created with.</summary>
     public IReadOnlyList<(string Name, int Partitions)> All =>
-        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3), (Checkpoints, 1)];
+        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3), (Checkpoints, 1), (Devices, 1), (Audit, 1)];
 
     /// <summary>
     /// Topic-level settings a topic must be created with (Kafka topic configs, e.g. <c>cleanup.policy=compact</c>
-    /// for <see cref="Checkpoints"/>); empty for the others.
+    /// for <see cref="Checkpoints"/> and <see cref="Devices"/>); empty for the others.
     /// </summary>
-    public IReadOnlyList<string> ConfigOf(string topic) => topic == Checkpoints ? ["cleanup.policy=compact"] : [];
+    public IReadOnlyList<string> ConfigOf(string topic) => topic == Checkpoints || topic == Devices ? ["cleanup.policy=compact"] : [];
 
     internal void Validate()
     {

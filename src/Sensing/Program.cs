@@ -20,4 +20,5 @@ root.Subcommands.Add(LoadCommand.Create());
 root.Subcommands.Add(SimCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
 root.Subcommands.Add(RulesCommand.Create());
+root.Subcommands.Add(DevicesCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -5,51 +5,115 @@ namespace Sensing.Core.Devices;
 
 /// <summary>
 /// The devices a gateway admits and a processor tracks, each with a dense number (0..Count-1) that indexes
-/// per-device state arrays. Lookups by UTF-8 id do not allocate. Updatable at run time: <see cref="Upsert"/>
-/// appends new devices (numbers are never reused) and replaces the record of known ones.
+/// per-device state arrays. Lookups by UTF-8 id do not allocate. Changes at run time (<see cref="Apply"/>): a new
+/// device gets the next number (numbers are never reused), a changed one keeps its number, a removed one can no
+/// longer be found but keeps its number, which it gets back if it is added again. Readers see each batch of changes
+/// whole or not at all. Districts and parameters equal between devices are held once.
 /// </summary>
 public sealed class DeviceRegistry
 {
     private readonly Lock _gate = new();
-    private volatile Snapshot _snapshot = new([], new Dictionary<string, int>(StringComparer.Ordinal));
+    private readonly Dictionary<string, string> _districts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeviceParameters> _parameters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _removed = new(StringComparer.Ordinal);
+    private volatile Snapshot _snapshot = new([], 0, new Dictionary<string, int>(StringComparer.Ordinal));
 
-    /// <summary>Number of registered devices; dense numbers are 0..Count-1.</summary>
-    public int Count => _snapshot.Devices.Length;
+    /// <summary>Number of dense numbers given out (removed devices included); numbers are 0..Count-1.</summary>
+    public int Count => _snapshot.Count;
 
-    /// <summary>The device with dense number <paramref name="number"/>.</summary>
-    public DeviceInfo this[int number] => _snapshot.Devices[number];
+    /// <summary>Devices that can be found now (removed ones not counted).</summary>
+    public int Active => _snapshot.Index.Count;
+
+    /// <summary>The device with dense number <paramref name="number"/> (its last entry, when it was removed).</summary>
+    public DeviceInfo this[int number] => (uint)number < (uint)_snapshot.Count
+        ? _snapshot.Devices[number]
+        : throw new ArgumentOutOfRangeException(nameof(number), number, "not a device number of this registry");
+
+    /// <summary>Raised after each applied batch that changed something, with what changed, on the applying thread.</summary>
+    public event Action<IReadOnlyList<DeviceChange>>? Changed;
 
     /// <summary>Adds or replaces devices; returns how many were new.</summary>
-    public int Upsert(IEnumerable<DeviceInfo> devices)
+    public int Upsert(IEnumerable<DeviceInfo> devices) =>
+        Apply(devices.Select(d => new DeviceUpdate(d.Id, d))).Count(c => c.Before is null);
+
+    /// <summary>Removes one device; false when it was not registered.</summary>
+    public bool Remove(string id) => Apply([new DeviceUpdate(id, null)]).Count != 0;
+
+    /// <summary>
+    /// Applies a batch of updates in order (a later update of the same id wins) as one change readers see at once.
+    /// Returns what changed: an update equal to the registered entry changes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A device id is not valid; nothing of the batch is applied.</exception>
+    public IReadOnlyList<DeviceChange> Apply(IEnumerable<DeviceUpdate> updates)
     {
+        var batch = updates.ToList();
+        foreach (var update in batch)
+        {
+            if (update.Device is { } given && (given.Id != update.Id || !IsValidId(given.Id)))
+            {
+                throw new ArgumentException($"device id '{given.Id}' is not 1-{DeviceInfo.MaxIdLength} of [A-Za-z0-9._-]");
+            }
+        }
+
+        List<DeviceChange> changes = [];
+        if (batch.Count == 0)
+        {
+            return changes;
+        }
+
         lock (_gate)
         {
             var current = _snapshot;
-            var list = new List<DeviceInfo>(current.Devices);
+            var devices = current.Devices;
+            var count = current.Count;
             var index = new Dictionary<string, int>(current.Index, StringComparer.Ordinal);
-            var added = 0;
-            foreach (var device in devices)
+            foreach (var update in batch)
             {
-                if (!DeviceInfo.IsValidId(Encoding.ASCII.GetBytes(device.Id)) || Encoding.UTF8.GetByteCount(device.Id) != device.Id.Length)
+                if (update.Device is null)
                 {
-                    throw new ArgumentException($"device id '{device.Id}' is not 1-{DeviceInfo.MaxIdLength} of [A-Za-z0-9._-]");
+                    if (index.Remove(update.Id, out var gone))
+                    {
+                        _removed[update.Id] = gone;
+                        changes.Add(new DeviceChange(gone, devices[gone], null));
+                    }
+
+                    continue;
                 }
 
-                if (index.TryGetValue(device.Id, out var existing))
+                var device = Intern(update.Device);
+                if (index.TryGetValue(device.Id, out var number))
                 {
-                    list[existing] = device;
+                    if (!devices[number].Equals(device))
+                    {
+                        devices = Writable(devices, current.Devices, count);
+                        changes.Add(new DeviceChange(number, devices[number], device));
+                        devices[number] = device;
+                    }
+
+                    continue;
                 }
-                else
+
+                if (!_removed.Remove(device.Id, out number))
                 {
-                    index[device.Id] = list.Count;
-                    list.Add(device);
-                    added++;
+                    number = count++;
                 }
+
+                devices = Writable(devices, current.Devices, count);
+                devices[number] = device;
+                index[device.Id] = number;
+                changes.Add(new DeviceChange(number, null, device));
             }
 
-            _snapshot = new Snapshot([.. list], index);
-            return added;
+            if (changes.Count == 0)
+            {
+                return changes;
+            }
+
+            _snapshot = new Snapshot(devices, count, index);
         }
+
+        Changed?.Invoke(changes);
+        return changes;
     }
 
     /// <summary>Finds a device by its id given as ASCII/UTF-8 bytes, without allocating.</summary>
@@ -84,6 +148,13 @@ public sealed class DeviceRegistry
         return false;
     }
 
+    /// <summary>The devices that can be found now, in number order.</summary>
+    public IEnumerable<DeviceInfo> Devices()
+    {
+        var snapshot = _snapshot;
+        return snapshot.Index.Values.Order().Select(n => snapshot.Devices[n]);
+    }
+
     /// <summary>Loads a registry file (see <see cref="DeviceRegistryFile"/>).</summary>
     public static DeviceRegistry Load(string path)
     {
@@ -92,10 +163,54 @@ public sealed class DeviceRegistry
         return registry;
     }
 
-    private sealed class Snapshot(DeviceInfo[] devices, Dictionary<string, int> index)
+    private static bool IsValidId(string id) =>
+        id.Length <= DeviceInfo.MaxIdLength && Encoding.UTF8.GetByteCount(id) == id.Length && DeviceInfo.IsValidId(Encoding.ASCII.GetBytes(id));
+
+    // The array readers hold is never written: the first change of a batch copies it (with room to grow when the
+    // batch adds devices), later ones of the same batch write the copy.
+    private static DeviceInfo[] Writable(DeviceInfo[] devices, DeviceInfo[] published, int count)
+    {
+        if (!ReferenceEquals(devices, published) && count <= devices.Length)
+        {
+            return devices;
+        }
+
+        var copy = new DeviceInfo[count <= devices.Length ? devices.Length : Math.Max(count, devices.Length * 2)];
+        Array.Copy(devices, copy, devices.Length);
+        return copy;
+    }
+
+    private DeviceInfo Intern(DeviceInfo device)
+    {
+        if (!_districts.TryGetValue(device.District, out var district))
+        {
+            district = device.District;
+            _districts[district] = district;
+        }
+
+        var text = device.Parameters.ToString();
+        if (!_parameters.TryGetValue(text, out var parameters))
+        {
+            parameters = device.Parameters;
+            _parameters[text] = parameters;
+        }
+
+        return ReferenceEquals(district, device.District) && ReferenceEquals(parameters, device.Parameters)
+            ? device
+            : device with { District = district, Parameters = parameters };
+    }
+
+    private sealed class Snapshot(DeviceInfo[] devices, int count, Dictionary<string, int> index)
     {
         public DeviceInfo[] Devices { get; } = devices;
+        public int Count { get; } = count;
         public Dictionary<string, int> Index { get; } = index;
         public Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; } = index.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 }
+
+/// <summary>One update of the registry: the device's new entry, or <c>null</c> to remove it.</summary>
+public readonly record struct DeviceUpdate(string Id, DeviceInfo? Device);
+
+/// <summary>What one update changed: the entry before (null for a new device) and after (null when removed).</summary>
+public sealed record DeviceChange(int Number, DeviceInfo? Before, DeviceInfo? After);

@@ -18,18 +18,35 @@ public static class DeviceRegistryFile
     /// <summary>The header line every registry file starts with.</summary>
     public const string Header = "id,kind,district,report_s,secret_sha256,params";
 
+    /// <summary>The seventh column of a revoked device's line on <c>sensing.devices</c>.</summary>
+    public const string RevokedColumn = "revoked";
+
     /// <summary>The header of registry files written before the <c>params</c> column existed.</summary>
     public const string HeaderWithoutParams = "id,kind,district,report_s,secret_sha256";
 
     /// <summary>Reads and validates a registry file; a bad line stops with its line number and the problem.</summary>
     public static IReadOnlyList<DeviceInfo> Read(string path)
     {
+        var devices = new List<DeviceInfo>();
+        foreach (var line in ReadLines(path))
+        {
+            devices.Add(line.Device ?? throw new FormatException(line.Error));
+        }
+
+        return devices;
+    }
+
+    /// <summary>
+    /// Reads a registry file line by line without stopping at a bad one: each device line gives its device or the
+    /// problem (<c>path:line: what</c>). A missing file or a bad header still throws <see cref="FormatException"/>.
+    /// </summary>
+    public static IEnumerable<RegistryLine> ReadLines(string path)
+    {
         if (!File.Exists(path))
         {
             throw new FormatException($"device registry '{path}' does not exist");
         }
 
-        var devices = new List<DeviceInfo>();
         using var reader = new StreamReader(path, Encoding.UTF8);
         var lineNumber = 0;
         var sawHeader = false;
@@ -55,10 +72,38 @@ public static class DeviceRegistryFile
                 continue;
             }
 
-            devices.Add(ParseLine(line, columns, path, lineNumber));
-        }
+            DeviceInfo? device = null;
+            string? error = null;
+            try
+            {
+                device = ParseLine(line, columns, path, lineNumber);
+            }
+            catch (FormatException e)
+            {
+                error = e.Message;
+            }
 
-        return devices;
+            yield return new RegistryLine(lineNumber, device, error);
+        }
+    }
+
+    /// <summary>
+    /// One device as one registry line without its end of line (the form of <c>sensing.devices</c> record values):
+    /// the six columns of <see cref="Header"/>, and a seventh, <c>revoked</c>, for a revoked device.
+    /// </summary>
+    public static string FormatLine(DeviceInfo device)
+    {
+        var line = string.Join(',', device.Id, device.Kind.Name(), device.District,
+            device.ReportIntervalSeconds.ToString(CultureInfo.InvariantCulture), device.SecretSha256, device.Parameters.ToString());
+        return device.Revoked ? line + "," + RevokedColumn : line;
+    }
+
+    /// <summary>Parses a line made by <see cref="FormatLine"/>; a bad one throws <see cref="FormatException"/> naming <paramref name="source"/>.</summary>
+    public static DeviceInfo ParseLine(string line, string source)
+    {
+        var revoked = line.EndsWith("," + RevokedColumn, StringComparison.Ordinal);
+        var device = ParseLine(revoked ? line[..^(RevokedColumn.Length + 1)] : line, 6, source, 0);
+        return revoked ? device with { Revoked = true } : device;
     }
 
     /// <summary>Writes a registry file that <see cref="Read"/> loads.</summary>
@@ -68,17 +113,7 @@ public static class DeviceRegistryFile
         writer.WriteLine(Header);
         foreach (var d in devices)
         {
-            writer.Write(d.Id);
-            writer.Write(',');
-            writer.Write(d.Kind.Name());
-            writer.Write(',');
-            writer.Write(d.District);
-            writer.Write(',');
-            writer.Write(d.ReportIntervalSeconds.ToString(CultureInfo.InvariantCulture));
-            writer.Write(',');
-            writer.Write(d.SecretSha256);
-            writer.Write(',');
-            writer.WriteLine(d.Parameters.ToString());
+            writer.WriteLine(FormatLine(d with { Revoked = false }));
         }
     }
 
@@ -88,32 +123,33 @@ public static class DeviceRegistryFile
 
     private static DeviceInfo ParseLine(string line, int columns, string path, int lineNumber)
     {
+        var where = lineNumber > 0 ? $"{path}:{lineNumber}" : path;
         var parts = line.Split(',');
         if (parts.Length != columns)
         {
-            throw new FormatException($"{path}:{lineNumber}: expected {columns} columns, found {parts.Length}");
+            throw new FormatException($"{where}: expected {columns} columns, found {parts.Length}");
         }
 
         var id = parts[0].Trim();
         if (!DeviceInfo.IsValidId(Encoding.UTF8.GetBytes(id)))
         {
-            throw new FormatException($"{path}:{lineNumber}: id '{id}' is not 1-{DeviceInfo.MaxIdLength} of [A-Za-z0-9._-]");
+            throw new FormatException($"{where}: id '{id}' is not 1-{DeviceInfo.MaxIdLength} of [A-Za-z0-9._-]");
         }
 
         if (!DeviceKinds.TryParse(parts[1].Trim(), out var kind))
         {
-            throw new FormatException($"{path}:{lineNumber}: kind '{parts[1]}' is not one of the device kinds");
+            throw new FormatException($"{where}: kind '{parts[1]}' is not one of the device kinds");
         }
 
         if (!int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var interval) || interval <= 0)
         {
-            throw new FormatException($"{path}:{lineNumber}: report_s '{parts[3]}' is not a positive whole number of seconds");
+            throw new FormatException($"{where}: report_s '{parts[3]}' is not a positive whole number of seconds");
         }
 
         var secret = parts[4].Trim();
         if (secret.Length != 0 && (secret.Length != 64 || !secret.All(char.IsAsciiHexDigitLower)))
         {
-            throw new FormatException($"{path}:{lineNumber}: secret_sha256 must be 64 lower-case hex digits or empty");
+            throw new FormatException($"{where}: secret_sha256 must be 64 lower-case hex digits or empty");
         }
 
         DeviceParameters parameters;
@@ -123,7 +159,7 @@ public static class DeviceRegistryFile
         }
         catch (FormatException e)
         {
-            throw new FormatException($"{path}:{lineNumber}: params: {e.Message}", e);
+            throw new FormatException($"{where}: params: {e.Message}", e);
         }
 
         var device = new DeviceInfo(id, kind, parts[2].Trim(), interval, secret) { Parameters = parameters };
@@ -135,10 +171,16 @@ public static class DeviceRegistryFile
             }
             catch (FormatException e)
             {
-                throw new FormatException($"{path}:{lineNumber}: {e.Message}", e);
+                throw new FormatException($"{where}: {e.Message}", e);
             }
         }
 
         return device;
     }
 }
+
+/// <summary>One device line of a registry file: its device, or the problem that kept it out.</summary>
+/// <param name="Number">Line number in the file (1 is the header).</param>
+/// <param name="Device">The device, when the line is good.</param>
+/// <param name="Error">What is wrong with the line (<c>path:line: what</c>), when it is not.</param>
+public sealed record RegistryLine(int Number, DeviceInfo? Device, string? Error);

@@ -27,10 +27,9 @@ internal static class CommonOptions
         DefaultValueFactory = _ => SensingTopics.Default.TelemetryPartitions,
     };
 
-    public static readonly Option<FileInfo> Registry = new("--registry")
+    public static readonly Option<FileInfo?> Registry = new("--registry")
     {
-        Description = "Device registry CSV (id,kind,district,report_s,secret_sha256)",
-        Required = true,
+        Description = "Device registry CSV (id,kind,district,report_s,secret_sha256,params), read once; without it the devices come from sensing.devices on Kafka, followed while running",
     };
 
     public static readonly Option<string> Store = new("--store")

@@ -38,7 +38,20 @@ internal static class GatewayCommand
                 return 2;
             }
 
-            var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
+            var kafka = CommonOptions.KafkaFrom(result);
+            RegistrySource source;
+            try
+            {
+                source = RegistrySource.Open(result.GetValue(CommonOptions.Registry), kafka, Console.Error.WriteLine);
+            }
+            catch (Exception e) when (e is FormatException or TimeoutException or Confluent.Kafka.KafkaException)
+            {
+                await Console.Error.WriteLineAsync("sensing gateway: registry: " + e.Message);
+                return 2;
+            }
+
+            using var registrySource = source;
+            var registry = source.Registry;
             var options = new GatewayOptions
             {
                 Listen = result.GetValue(listen)!,
@@ -50,9 +63,9 @@ internal static class GatewayCommand
                 MaxConnectionsPerAddress = result.GetValue(perAddress),
                 GatewayId = result.GetValue(gatewayId)!,
             };
-            var app = GatewayHost.Build(options, CommonOptions.KafkaFrom(result), registry);
+            var app = GatewayHost.Build(options, kafka, registry);
             using var metrics = PipelineMetrics.Start(metricsOptions);
-            Console.Error.WriteLine($"gateway: {registry.Count} devices, MQTT on {options.Listen}"
+            Console.Error.WriteLine($"gateway: {registry.Active:N0} devices from {source.Description}, MQTT on {options.Listen}"
                 + (options.TlsListen.Length != 0 ? $", TLS on {options.TlsListen}" : "")
                 + (options.WebSocketListen.Length != 0 ? $", WebSocket on ws://{options.WebSocketListen}{GatewayHost.WebSocketPath}" : ""));
             await app.RunAsync(ct);

@@ -64,7 +64,20 @@ internal static class ProcessorCommand
                 return 2;
             }
 
-            var registry = DeviceRegistry.Load(result.GetValue(CommonOptions.Registry)!.FullName);
+            var kafka = CommonOptions.KafkaFrom(result);
+            RegistrySource source;
+            try
+            {
+                source = RegistrySource.Open(result.GetValue(CommonOptions.Registry), kafka, Console.Error.WriteLine);
+            }
+            catch (Exception e) when (e is FormatException or TimeoutException or Confluent.Kafka.KafkaException)
+            {
+                await Console.Error.WriteLineAsync("sensing processor: registry: " + e.Message);
+                return 2;
+            }
+
+            using var registrySource = source;
+            var registry = source.Registry;
             using var metrics = PipelineMetrics.Start(metricsOptions);
             await using var store = ProcessorStore.Create(ProcessorStoreOptions.Default with { Writer = writer, RawSamples = result.GetValue(rawSamples) });
             var options = ProcessorOptions.Default with
@@ -75,11 +88,10 @@ internal static class ProcessorCommand
                 CheckpointInterval = TimeSpan.FromMilliseconds(result.GetValue(checkpointInterval)),
                 CheckpointChunkBytes = result.GetValue(checkpointChunkBytes),
             };
-            var kafka = CommonOptions.KafkaFrom(result);
             var processor = rules is null
                 ? new TelemetryProcessor(options, kafka, registry, DetectionOptions.Default, store, Console.Error.WriteLine)
                 : new TelemetryProcessor(options, kafka, registry, rules, store, Console.Error.WriteLine);
-            Console.Error.WriteLine($"processor: {registry.Count} devices, store {writer.Url} ({writer.Api})");
+            Console.Error.WriteLine($"processor: {registry.Active:N0} devices from {source.Description}, store {writer.Url} ({writer.Api})");
             await Task.Factory.StartNew(() => processor.Run(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             return 0;
         });

@@ -61,6 +61,11 @@ public static class GatewayHost
         builder.Services.AddSingleton(sp => new ReadingIngest(sp.GetRequiredService<RecordProducer>(), kafka.Topics, sp.GetRequiredService<GatewayCounters>(), ingest));
         var app = builder.Build();
         app.Services.GetRequiredService<GatewayInstruments>(); // published from the start, disposed with the application
+        // A device removed from the registry or revoked is disconnected at once, on whichever gateway holds it.
+        var sessions = app.Services.GetRequiredService<SessionBook>();
+        Action<IReadOnlyList<DeviceChange>> revoke = sessions.OnRegistryChanged;
+        registry.Changed += revoke;
+        app.Lifetime.ApplicationStopping.Register(() => registry.Changed -= revoke);
         if (options.WebSocketListen.Length != 0)
         {
             app.UseWebSockets();

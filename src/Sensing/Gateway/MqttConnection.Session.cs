@@ -43,13 +43,20 @@ internal sealed partial class MqttConnection
         }
 
         var identity = connect.HasUserName ? connect.UserName : connect.ClientId;
-        if (!_registry.TryFind(identity, out var number) || !SecretMatches(_registry[number], connect))
+        if (!_registry.TryFind(identity, out var number) || !_registry[number].PasswordMatches(connect.Password, connect.HasPassword))
         {
             _counters.RefusedConnect();
             return RefuseConnect(MqttReasonCode.BadUserNameOrPassword, MqttConnectReturnCode.BadUserNameOrPassword);
         }
 
         var device = _registry[number];
+        if (device.Revoked)
+        {
+            // A revoked device is refused as not authorized (5.0 0x87, 3.1.1 return code 5), whatever its password.
+            _counters.RefusedConnect();
+            return RefuseConnect(MqttReasonCode.NotAuthorized, MqttConnectReturnCode.NotAuthorized);
+        }
+
         if (device.Kind == DeviceKind.Concentrator)
         {
             // The registry file checks the scope at load; an entry added at run time with a bad one is refused here.
@@ -111,6 +118,19 @@ internal sealed partial class MqttConnection
     {
         _takenOver = true;
         if (!_outbound.Writer.TryWrite(Outbound.Disconnect(MqttReasonCode.SessionTakenOver)))
+        {
+            _context.Abort();
+        }
+    }
+
+    /// <summary>
+    /// The device was removed from the registry or revoked: close this connection now (5.0: DISCONNECT 0x98
+    /// Administrative action first), without an offline event: the device is not offline, it is no longer admitted.
+    /// </summary>
+    internal void Revoke()
+    {
+        _takenOver = true;
+        if (!_outbound.Writer.TryWrite(Outbound.Disconnect(MqttReasonCode.AdministrativeAction)))
         {
             _context.Abort();
         }
@@ -195,24 +215,5 @@ internal sealed partial class MqttConnection
     {
         Send(_version == MqttProtocolVersion.V500 ? Outbound.ConnAck5(reason) : Outbound.ConnAck311(code));
         return Step.Close;
-    }
-
-    private static bool SecretMatches(DeviceInfo device, MqttConnect connect)
-    {
-        if (device.SecretSha256.Length == 0)
-        {
-            return true;
-        }
-
-        if (!connect.HasPassword)
-        {
-            return false;
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(connect.Password, hash);
-        Span<byte> expected = stackalloc byte[32];
-        return Convert.FromHexString(device.SecretSha256, expected, out _, out var written) == System.Buffers.OperationStatus.Done
-            && written == 32 && CryptographicOperations.FixedTimeEquals(hash, expected);
     }
 }

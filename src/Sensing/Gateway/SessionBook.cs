@@ -26,6 +26,7 @@ public sealed class SessionBook : IDisposable
     private long _takeovers;
     private long _noSession;
     private long _connects;
+    private long _revoked;
 
     /// <summary>Creates the book; offline persistent sessions are swept when they expire.</summary>
     public SessionBook(GatewayOptions options)
@@ -162,6 +163,47 @@ public sealed class SessionBook : IDisposable
             _lastRecordOffline[deviceNumber] = 1;
         }
     }
+
+    /// <summary>
+    /// The device was removed from the registry or revoked: its session here ends (queued commands go with it) and
+    /// its connection, if one is open, is closed now. False when this gateway held no session for it.
+    /// </summary>
+    internal bool Revoke(string deviceId)
+    {
+        MqttConnection? connection;
+        lock (_attachGate)
+        {
+            if (!_sessions.TryRemove(deviceId, out var session))
+            {
+                return false;
+            }
+
+            connection = session.Connection;
+            session.End();
+            Interlocked.Increment(ref _revoked);
+        }
+
+        connection?.Revoke();
+        return true;
+    }
+
+    /// <summary>
+    /// Applies registry changes: each device removed, or revoked, loses its session here and its connection
+    /// (<see cref="Revoke"/>). A changed password takes effect on the device's next CONNECT; the open connection stays.
+    /// </summary>
+    public void OnRegistryChanged(IReadOnlyList<DeviceChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            if (change.Before is { } before && (change.After is null || (change.After.Revoked && !before.Revoked)))
+            {
+                Revoke(before.Id);
+            }
+        }
+    }
+
+    /// <summary>Sessions ended because their device was removed from the registry or revoked.</summary>
+    public long Revoked => Interlocked.Read(ref _revoked);
 
     internal void CountAcknowledged(int sent)
     {

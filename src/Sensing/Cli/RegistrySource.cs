@@ -1,0 +1,49 @@
+using Sensing.Core.Devices;
+using Sensing.Kafka;
+
+namespace Sensing.Cli;
+
+/// <summary>
+/// Where a gateway or processor gets its devices: <c>sensing.devices</c> on Kafka, read whole at start and followed
+/// while it runs (the default), or a registry file given with <c>--registry</c>, read once.
+/// </summary>
+internal sealed class RegistrySource : IDisposable
+{
+    /// <summary>How long the start-up read of the registry topic may take.</summary>
+    public static readonly TimeSpan LoadTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly DeviceRegistryFollower? _follower;
+
+    private RegistrySource(DeviceRegistry registry, string description, DeviceRegistryFollower? follower)
+    {
+        Registry = registry;
+        Description = description;
+        _follower = follower;
+    }
+
+    /// <summary>The devices, kept current when they come from the topic.</summary>
+    public DeviceRegistry Registry { get; }
+
+    /// <summary>Where the devices came from and how long it took, for the start-up line.</summary>
+    public string Description { get; }
+
+    /// <summary>Opens the registry of <c>--registry</c>, or of the topic without it.</summary>
+    /// <exception cref="FormatException">The registry file has a bad line (the message names it).</exception>
+    /// <exception cref="TimeoutException">The topic's end was not reached in <see cref="LoadTimeout"/>.</exception>
+    public static RegistrySource Open(FileInfo? file, KafkaOptions kafka, Action<string> log)
+    {
+        if (file is not null)
+        {
+            return new RegistrySource(DeviceRegistry.Load(file.FullName), "registry file " + file.FullName, null);
+        }
+
+        var registry = new DeviceRegistry();
+        var loaded = DeviceRegistryTopic.Load(kafka, registry, LoadTimeout, log);
+        var follower = new DeviceRegistryFollower(kafka, registry, loaded, log);
+        var bad = loaded.Bad == 0 ? "" : $", {loaded.Bad:N0} bad records skipped";
+        return new RegistrySource(registry, $"{kafka.Topics.Devices} ({loaded.Records:N0} records read in {loaded.Elapsed.TotalSeconds:0.0} s{bad}; followed)", follower);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _follower?.Dispose();
+}
