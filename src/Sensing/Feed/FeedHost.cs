@@ -37,6 +37,8 @@ public static class FeedHost
         builder.Services.AddSingleton<AlertActions>();
         builder.Services.AddHostedService<AlertFeedConsumer>();
         builder.Services.AddHostedService<ShelveExpiry>();
+        builder.Services.AddSingleton<FeedRegistry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRegistry>());
 
         var app = builder.Build();
         app.Services.GetRequiredService<FeedInstruments>(); // published from the start, disposed with the application
@@ -45,6 +47,7 @@ public static class FeedHost
         app.MapAlertQueries();
         app.MapAlertStream();
         app.MapAlertActions();
+        app.MapDeviceAdmin();
         app.MapOperatorConsole();
         app.MapFeedOpenApi();
         app.MapAnalystExport(options.StoreUrl);

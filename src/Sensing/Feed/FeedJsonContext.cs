@@ -15,4 +15,5 @@ namespace Sensing.Feed;
 [JsonSerializable(typeof(FeedHealth))]
 [JsonSerializable(typeof(FeedCaller))]
 [JsonSerializable(typeof(ActionRequest))]
+[JsonSerializable(typeof(DeviceView))]
 internal sealed partial class FeedJsonContext : JsonSerializerContext;

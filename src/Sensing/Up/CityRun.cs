@@ -56,6 +56,16 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         var shardCount = Math.Max(1, (persistent + UpOptions.SessionsPerShard - 1) / UpOptions.SessionsPerShard);
         Log($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts ({persistent:N0} persistent sessions, the rest connect, publish and disconnect), {registry.Count:N0} registry entries");
 
+        // The registry goes where production keeps it, sensing.devices, as `sensing devices import devices.csv` writes
+        // it; every gateway and processor reads it from there at start and follows it.
+        var importClock = Stopwatch.StartNew();
+        using (var publisher = new DeviceRegistryPublisher(kafka))
+        {
+            publisher.Publish([.. registry.Devices().Select(d => new DeviceUpdate(d.Id, d))], cancellationToken: cancellationToken);
+        }
+
+        Log($"registry: {registry.Count:N0} devices written to {kafka.Topics.Devices} in {importClock.Elapsed.TotalSeconds:0.0} s");
+
         var parts = new List<PartProcess>();
         try
         {
@@ -65,7 +75,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             {
                 var endPoint = new IPEndPoint(IPAddress.Loopback, FreePorts.Pick());
                 var part = PartProcess.Start("gateway", $"gateway-{i}", work.FullName,
-                    ["gateway", .. common, "--registry", registryPath, "--listen", endPoint.ToString(), "--gateway-id", $"gateway-{i}"]);
+                    ["gateway", .. common, "--listen", endPoint.ToString(), "--gateway-id", $"gateway-{i}"]);
                 parts.Add(part);
                 gateways.Add((part, endPoint));
             }
@@ -75,7 +85,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             for (var i = 1; i <= options.Processors; i++)
             {
                 parts.Add(PartProcess.Start("processor", $"processor-{i}", work.FullName,
-                    ["processor", .. common, "--registry", registryPath, "--group", ProcessorGroup, .. rules]));
+                    ["processor", .. common, "--group", ProcessorGroup, .. rules]));
             }
 
             var feedKeys = LocalApiKeys.Create();

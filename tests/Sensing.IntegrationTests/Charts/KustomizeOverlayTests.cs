@@ -215,10 +215,10 @@ public sealed partial class KustomizeOverlayTests
     }
 
     [TestCaseSource(nameof(Overlays))]
-    public async Task Overlay_DeviceRegistrySecret_LoadsAsARegistry(string overlay)
+    public async Task Overlay_RegistrySeed_IsImportedByAJob_AndNoWorkloadMountsARegistryFile(string overlay)
     {
         var manifest = await RenderAsync(overlay);
-        var secret = manifest.OfKind("Secret").Single(s => s.Name.StartsWith("sensing-device-registry", StringComparison.Ordinal));
+        var secret = manifest.OfKind("Secret").Single(s => s.Name.StartsWith("sensing-device-seed", StringComparison.Ordinal));
         var path = Path.Combine(Path.GetTempPath(), $"registry-{Guid.NewGuid():N}.csv");
         try
         {
@@ -229,6 +229,27 @@ public sealed partial class KustomizeOverlayTests
         finally
         {
             File.Delete(path);
+        }
+
+        // The Job imports the seed from where its volume mounts the Secret, with flags `sensing devices import` takes.
+        var job = manifest.Single("Job", "sensing-devices-import");
+        var podSpec = At(job.Node, "spec", "template", "spec");
+        var container = Items(podSpec, "containers").Single();
+        var args = ((YamlSequenceNode)At(container, "args")!).Children.OfType<YamlScalarNode>().Select(a => a.Value!).ToArray();
+        Assert.That(args[..2], Is.EqualTo(new[] { "devices", "import" }));
+        var volume = Items(podSpec, "volumes").Single(v => Text(v, "secret", "secretName") == secret.Name);
+        var mount = Text(Items(container, "volumeMounts").Single(m => Text(m, "name") == Text(volume, "name")), "mountPath")!;
+        Assert.That(args[2], Is.EqualTo(mount + "/devices.csv"), "the Job should import the mounted seed file");
+        var help = await SensingHelpAsync("devices import");
+        foreach (var flag in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
+        {
+            Assert.That(HelpOptions(help).Keys, Does.Contain(flag), $"`sensing devices import` has no option {flag}");
+        }
+
+        foreach (var workload in manifest.Workloads)
+        {
+            Assert.That(workload.Node.ToString(), Does.Not.Contain("--registry").And.Not.Contain(secret.Name),
+                $"{workload}: gateways and processors read sensing.devices, not a mounted file");
         }
     }
 
@@ -303,7 +324,11 @@ public sealed partial class KustomizeOverlayTests
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sensing.dll"));
-        start.ArgumentList.Add(subcommand);
+        foreach (var word in subcommand.Split(' '))
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add("--help");
         using var process = Process.Start(start)!;
         var output = new StringBuilder(await process.StandardOutput.ReadToEndAsync());

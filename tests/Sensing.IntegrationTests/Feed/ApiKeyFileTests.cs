@@ -43,7 +43,7 @@ public sealed class ApiKeyFileTests
         Assert.That(ring.Identify("example-duty-operator")?.Role, Is.EqualTo(FeedRole.Operator));
     }
 
-    [TestCase("alice,admin,HASH", "line 2: role 'admin' is not viewer or operator")]
+    [TestCase("alice,root,HASH", "line 2: role 'root' is not viewer, operator or admin")]
     [TestCase("alice,viewer,abc", "line 2: sha256 must be 64 hex digits")]
     [TestCase("alice,viewer", "line 2: expected 3 fields")]
     [TestCase("al ice,viewer,HASH", "line 2: name 'al ice'")]
@@ -95,6 +95,6 @@ public sealed class ApiKeyFileTests
         File.Delete(path);
 
         Assert.That(process.ExitCode, Is.EqualTo(2));
-        Assert.That(await stderr, Does.Contain($"{path} line 3: role 'superuser' is not viewer or operator"));
+        Assert.That(await stderr, Does.Contain($"{path} line 3: role 'superuser' is not viewer, operator or admin"));
     }
 }

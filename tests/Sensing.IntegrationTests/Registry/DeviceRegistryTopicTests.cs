@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Sensing.Core.Devices;
+using Sensing.Feed;
+using Sensing.Feed.Auth;
 using Sensing.Kafka;
 using Sensing.LocalServers;
 using Sensing.IntegrationTests.Conformance;
@@ -147,6 +150,59 @@ public sealed class DeviceRegistryTopicTests
     }
 
     [Test, Order(6)]
+    public async Task FeedAdminApi_AddRevokeAndAudit_WithAnAdminKeyOnly()
+    {
+        const string adminKey = "admin-key-for-the-registry-test", operatorKey = "operator-key-for-the-registry-test";
+        var ring = ApiKeyRing.From([new ApiKeyEntry("registry-admin", FeedRole.Admin, ApiKeyRing.Hash(adminKey)),
+            new ApiKeyEntry("duty-operator", FeedRole.Operator, ApiKeyRing.Hash(operatorKey))]);
+        var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = ring }, _options, l => l.SetMinimumLevel(LogLevel.Warning));
+        await feed.StartAsync();
+        try
+        {
+            using var admin = Client(FeedHost.BoundUrl(feed), adminKey);
+            using var operatorClient = Client(FeedHost.BoundUrl(feed), operatorKey);
+            var body = new StringContent($"{{\"kind\":\"methane-detector\",\"district\":\"d04\",\"report_s\":30,\"password\":\"{Password}\"}}", Encoding.UTF8, "application/json");
+
+            var refused = await operatorClient.PutAsync("/api/devices/reg-api", body);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "an operator key may not change the registry");
+            HttpResponseMessage added = new(HttpStatusCode.ServiceUnavailable);
+            Assert.That(await EventuallyAsync(async () =>
+            {
+                added = await admin.PutAsync("/api/devices/reg-api", body);
+                return added.StatusCode != HttpStatusCode.ServiceUnavailable;
+            }, TimeSpan.FromSeconds(60)), Is.True, "the feed should read sensing.devices");
+            Assert.That(added.StatusCode, Is.EqualTo(HttpStatusCode.OK), await added.Content.ReadAsStringAsync());
+            Assert.That(await EventuallyAsync(async () => await PublishAsync("reg-api", Password) == 0), Is.True, "the gateway should admit a device added through the API");
+
+            var bad = await admin.PutAsync("/api/devices/reg-api-2", new StringContent("{\"kind\":\"toaster\",\"district\":\"d04\",\"report_s\":30}", Encoding.UTF8, "application/json"));
+            Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("\"field\":\"kind\""));
+
+            var revoked = await admin.PostAsync("/api/devices/reg-api/revoke", null);
+            Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await revoked.Content.ReadAsStringAsync(), Does.Contain("\"revoked\":true").And.Not.Contains("secret"));
+            Assert.That(await EventuallyAsync(async () => await PublishAsync("reg-api", Password) != 0), Is.True, "the gateway should refuse a device revoked through the API");
+
+            var audit = CompactedTopicReader.ReadLatest(_options, _options.Topics.Audit, TimeSpan.FromSeconds(30));
+            Assert.That(audit.TryGetValue("reg-api", out var last), Is.True, "the change should be audited on sensing.audit");
+            var record = Encoding.UTF8.GetString(last!);
+            Assert.That(record, Does.Contain("\"actor\":\"registry-admin\"").And.Contain("\"action\":\"revoke\"").And.Not.Contain(Password));
+        }
+        finally
+        {
+            await feed.StopAsync();
+            await feed.DisposeAsync();
+        }
+    }
+
+    private static HttpClient Client(string baseUrl, string key)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return http;
+    }
+
+    [Test, Order(7)]
     public async Task Import_TheWholeCity_EveryDeviceIsInTheTopicAndTheRunningGatewayAdmitsThem()
     {
         var city = CityModel.Create(CityOptions.Default with { Devices = 190_000, Districts = 100 });

@@ -94,7 +94,12 @@ public sealed class ApiKeyRing
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The file form of a role.</summary>
-    public static string RoleName(FeedRole role) => role == FeedRole.Operator ? "operator" : "viewer";
+    public static string RoleName(FeedRole role) => role switch
+    {
+        FeedRole.Admin => "admin",
+        FeedRole.Operator => "operator",
+        _ => "viewer",
+    };
 
     private static ApiKeyEntry ParseLine(string line, string where)
     {
@@ -114,7 +119,8 @@ public sealed class ApiKeyRing
         {
             "viewer" => FeedRole.Viewer,
             "operator" => FeedRole.Operator,
-            var other => throw new ApiKeyFileException($"{where}: role '{other}' is not viewer or operator"),
+            "admin" => FeedRole.Admin,
+            var other => throw new ApiKeyFileException($"{where}: role '{other}' is not viewer, operator or admin"),
         };
 
         var hash = fields[2].Trim().ToLowerInvariant();

@@ -7,6 +7,8 @@ public enum FeedRole
     Viewer = 1,
     /// <summary>Also acknowledges, shelves and unshelves alerts.</summary>
     Operator = 2,
+    /// <summary>Also adds, changes, revokes and removes devices of the registry (<c>/api/devices</c>).</summary>
+    Admin = 3,
 }
 
 /// <summary>One API key as the keys file lists it: a name (the audit's "who"), a role, the SHA-256 of the key.</summary>
