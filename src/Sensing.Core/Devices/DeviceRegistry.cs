@@ -6,8 +6,9 @@ namespace Sensing.Core.Devices;
 /// <summary>
 /// The devices a gateway admits and a processor tracks, each with a dense number (0..Count-1) that indexes
 /// per-device state arrays. Lookups by UTF-8 id do not allocate. Changes at run time (<see cref="Apply"/>): a new
-/// device gets the next number (numbers are never reused), a changed one keeps its number, a removed one can no
-/// longer be found but keeps its number, which it gets back if it is added again. Readers see each batch of changes
+/// device gets the next number (numbers are never reused), a changed one keeps its number unless its kind changed
+/// (then it is a new device with a new number), a removed one can no longer be found but keeps its number, which it
+/// gets back if it is added again with the same kind. Readers see each batch of changes
 /// whole or not at all. Districts and parameters equal between devices are held once.
 /// </summary>
 public sealed class DeviceRegistry
@@ -81,7 +82,16 @@ public sealed class DeviceRegistry
                 }
 
                 var device = Intern(update.Device);
-                if (index.TryGetValue(device.Id, out var number))
+                if (index.TryGetValue(device.Id, out var number) && devices[number].Kind != device.Kind)
+                {
+                    // Another kind is another device for every per-device state (detectors are chosen by kind): the
+                    // entry gets a new number, the old one keeps its last entry and is not found any more.
+                    changes.Add(new DeviceChange(number, devices[number], null));
+                    index.Remove(device.Id);
+                    _removed.Remove(device.Id);
+                }
+
+                if (index.TryGetValue(device.Id, out number))
                 {
                     if (!devices[number].Equals(device))
                     {
@@ -93,7 +103,7 @@ public sealed class DeviceRegistry
                     continue;
                 }
 
-                if (!_removed.Remove(device.Id, out number))
+                if (!_removed.Remove(device.Id, out number) || devices[number].Kind != device.Kind)
                 {
                     number = count++;
                 }

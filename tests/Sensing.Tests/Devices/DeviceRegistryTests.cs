@@ -63,6 +63,24 @@ public sealed class DeviceRegistryTests
     }
 
     [Test]
+    public void Apply_AnotherKind_IsANewDeviceWithANewNumber()
+    {
+        var registry = new DeviceRegistry();
+        registry.Upsert([Meter("a"), Meter("b")]);
+        registry.Remove("b");
+
+        var changes = registry.Apply([
+            new DeviceUpdate("a", new DeviceInfo("a", DeviceKind.WaterPressure, "d01", 60, "")),
+            new DeviceUpdate("b", new DeviceInfo("b", DeviceKind.MethaneDetector, "d01", 30, "")),
+        ]);
+
+        Assert.That(changes.Select(c => $"{c.Number}:{c.Before?.Kind}->{c.After?.Kind}"),
+            Is.EqualTo(new[] { "0:GasMeter->", "2:->WaterPressure", "3:->MethaneDetector" }));
+        Assert.That(registry.TryFind("a"u8, out var a) && a == 2, Is.True);
+        Assert.That(registry[0].Kind, Is.EqualTo(DeviceKind.GasMeter), "the old number keeps its old entry");
+    }
+
+    [Test]
     public void Apply_BadIdInABatch_AppliesNothingOfIt()
     {
         var registry = new DeviceRegistry();
