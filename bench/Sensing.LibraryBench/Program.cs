@@ -11,6 +11,6 @@ return args.Length == 0 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Sensing.LibraryBench mqttnet-server PORT | sessions CLIENT TARGETS SESSIONS INTERVAL DURATION | store POINTS [ROUNDS] [OUTAGE_SECONDS] (POINTS 0: outage only)");
+    Console.Error.WriteLine("usage: Sensing.LibraryBench mqttnet-server PORT | sessions CLIENT TARGETS SESSIONS INTERVAL DURATION | store POINTS [ROUNDS] [OUTAGE_SECONDS] [POINTS_DURING_OUTAGE] (POINTS 0: outage only)");
     return 2;
 }

@@ -26,6 +26,7 @@ internal static partial class StoreRun
         var points = int.Parse(args[0], CultureInfo.InvariantCulture);
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         var outage = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
+        var outagePoints = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000;
         var devices = Enumerable.Range(0, Series).Select(i => $"gm-{i:D6}").ToArray();
 
         if (points > 0)
@@ -35,7 +36,7 @@ internal static partial class StoreRun
 
         if (outage > 0)
         {
-            await StoreDownAsync(devices, outage);
+            await StoreDownAsync(devices, outage, outagePoints);
         }
 
         return 0;
