@@ -2,6 +2,7 @@
 // Usage: dotnet run -- HOST PORT DEVICE PASSWORD [READINGS] [COMMAND_WAIT_SECONDS]
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -25,6 +26,7 @@ client.ApplicationMessageReceivedAsync += e =>
 
 var options = new MqttClientOptionsBuilder()
     .WithEndPoint(new DnsEndPoint(host, port))
+    .WithTcpServer(tcp => tcp.LingerState = new LingerOption(false, 0)) // close with FIN (docs/devices.md)
     .WithProtocolVersion(MqttProtocolVersion.V500)
     .WithClientId(device)
     .WithCredentials(device, password)                         // the device id and its secret from the registry

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -18,6 +19,7 @@ public sealed partial class MqttNetConformanceTests
         using var client = _factory.CreateMqttClient();
         var options = Options(device, MqttProtocolVersion.V500)
             .WithEndPoint(new IPEndPoint(IPAddress.Loopback, _tlsPort))
+            .WithTcpServer(tcp => tcp.LingerState = new LingerOption(false, 0))
             .WithTlsOptions(tls => tls.UseTls().WithTargetHost("localhost").WithCertificateValidationHandler(e =>
             {
                 // The device pins the gateway's certificate: a self-signed one is trusted by thumbprint only.
