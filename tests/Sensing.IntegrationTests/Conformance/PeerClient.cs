@@ -97,6 +97,18 @@ public sealed class PeerClient : IAsyncDisposable
     /// <summary>An MQTT.js script run by node, with the npm cache on NODE_PATH.</summary>
     public static PeerClient MqttJs(string script, params string[] arguments) => Script("node", ".js", script, arguments, NodeModules);
 
+    /// <summary>A .NET program built next to the tests (its <c>.dll</c>), run by <c>dotnet</c>.</summary>
+    public static PeerClient DotNet(string assembly, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet");
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, assembly), .. arguments])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return new PeerClient(start, null);
+    }
+
     /// <summary>Runs a client to its end.</summary>
     public static async Task<PeerResult> RunAsync(PeerClient client, TimeSpan? timeout = null)
     {

@@ -23,7 +23,7 @@ public sealed class TransportConformanceTests
     [OneTimeSetUp]
     public Task Start()
     {
-        WriteSelfSignedCertificate(CertificatePem, Path.Combine(_directory, "gateway.key"));
+        TestCertificates.WriteSelfSigned(CertificatePem, Path.Combine(_directory, "gateway.key"));
         return _gateway.StartAsync(GatewayFixture.Detectors("md-tls-4", "md-tls-5", "md-ws-4", "md-ws-5"), o => o with
         {
             TlsListen = $"127.0.0.1:{_tlsPort}",
@@ -99,20 +99,5 @@ public sealed class TransportConformanceTests
         var options = new Sensing.Gateway.GatewayOptions { TlsListen = "127.0.0.1:8883", TlsCertificate = Path.Combine(_directory, "absent.pem") };
 
         Assert.That(() => options.Validate(), Throws.ArgumentException.With.Message.StartsWith("gateway.tlsCert: file"));
-    }
-
-    private static void WriteSelfSignedCertificate(string certificatePath, string keyPath)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        // A self-signed certificate that is its own CA, so mosquitto_pub can trust it with --cafile.
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
     }
 }
