@@ -8,8 +8,8 @@ public sealed partial class FireDetectors
 {
     /// <summary>
     /// Writes a fire device's state: the size of <see cref="FireDeviceState"/> (a layout check), the state, its
-    /// latches and alert ids, and its daily peaks. A building's fire-water alert is not written: it is raised again by
-    /// the building's sensors after a restore if they are still low.
+    /// latches and alert ids, its daily peaks, and for a fire-water pressure sensor its building's alert (every sensor of
+    /// the building carries a copy, so whichever partition's checkpoint is restored brings it back).
     /// </summary>
     internal void WriteState(int n, StateWriter writer)
     {
@@ -24,6 +24,11 @@ public sealed partial class FireDetectors
         for (var i = 0; i < ElectricalFireOptions.MaxTrendDays; i++)
         {
             writer.WriteInt64(BitConverter.DoubleToInt64Bits(_peaks[(n * ElectricalFireOptions.MaxTrendDays) + i]));
+        }
+
+        if (_resolvedFor[n] is { Kind: DeviceKind.FireWaterPressure })
+        {
+            _pressure.WriteState(_limits[n].Building, writer);
         }
     }
 
@@ -46,6 +51,11 @@ public sealed partial class FireDetectors
         for (var i = 0; i < ElectricalFireOptions.MaxTrendDays; i++)
         {
             _peaks[(n * ElectricalFireOptions.MaxTrendDays) + i] = BitConverter.Int64BitsToDouble(reader.ReadInt64());
+        }
+
+        if (device.Kind == DeviceKind.FireWaterPressure && reader.Remaining > 0)
+        {
+            _pressure.ReadState(_limits[n].Building, ref reader);
         }
 
         // Building counts are derived from the devices: take this device's old share out, the restored one in.

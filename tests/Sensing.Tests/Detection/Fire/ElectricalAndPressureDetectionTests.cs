@@ -126,4 +126,35 @@ public sealed class ElectricalAndPressureDetectionTests
 
         Assert.That(kit.Sink.Events, Is.Empty);
     }
+
+    [Test]
+    public void Snapshot_BuildingAlertRestoredInAnotherEngine_ClearsUnderItsId()
+    {
+        var kit = new FireTestKit();
+        for (var m = 0; m <= 8; m++)
+        {
+            kit.Feed("fp-1", m * Minute, (Metric.Pressure, 0.02));
+        }
+
+        var raised = kit.Raised(AlertCondition.FireWaterPressureLow).Single();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        kit.Engine.WriteSnapshot([5, 6], buffer);
+
+        var other = new FireTestKit();
+        other.Engine.RestoreSnapshot(buffer.WrittenSpan);
+        Assert.That(other.Engine.Fire.TryGetBuildingPressureAlert("tower-7", out var id), Is.True);
+        Assert.That(id, Is.EqualTo(raised.Id));
+
+        // The restored engine knows fp-1's last sequence number (9): the new kit's first nine are duplicates, skipped.
+        for (var m = 0; m <= 8; m++)
+        {
+            other.Feed("fp-1", m * Minute, (Metric.Pressure, 0.3));
+        }
+
+        Assert.That(other.Sink.Events, Is.Empty);
+        other.Feed("fp-1", 10 * Minute, (Metric.Pressure, 0.3));
+        other.Feed("fp-1", 12 * Minute, (Metric.Pressure, 0.3));
+        var cleared = other.Sink.Events.Single();
+        Assert.That((cleared.Type, cleared.Id), Is.EqualTo((AlertEventType.Cleared, raised.Id)));
+    }
 }
