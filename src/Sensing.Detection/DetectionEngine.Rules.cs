@@ -30,5 +30,6 @@ public sealed partial class DetectionEngine
         Charger.Apply(rules);
         Health.Apply(rules);
         Water.Apply(rules);
+        Fire.Apply(rules);
     }
 }

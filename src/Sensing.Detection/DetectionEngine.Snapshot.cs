@@ -162,6 +162,9 @@ public sealed partial class DetectionEngine
             case DeviceKind.EvCharger:
                 Charger.WriteState(number, writer);
                 break;
+            case DeviceKind.SmokeAlarm or DeviceKind.ElectricalFireDetector or DeviceKind.FireWaterPressure:
+                Fire.WriteState(number, writer);
+                break;
             default:
                 Water.WriteState(number, device.Kind, writer);
                 break;
@@ -197,6 +200,9 @@ public sealed partial class DetectionEngine
                 break;
             case DeviceKind.EvCharger:
                 Charger.ReadState(number, device, ref reader);
+                break;
+            case DeviceKind.SmokeAlarm or DeviceKind.ElectricalFireDetector or DeviceKind.FireWaterPressure:
+                Fire.ReadState(number, device, ref reader);
                 break;
             default:
                 Water.ReadState(number, kind, ref reader);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Detection.Charging;
+using Sensing.Detection.Fire;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Health;
 using Sensing.Detection.Internal;
@@ -58,7 +59,10 @@ public sealed partial class DetectionEngine
         Charger = new ChargerDetector(rules, sink, capacity);
         Health = new DeviceHealthDetector(rules, sink, capacity);
         Water = new WaterDetectors(rules, registry, sink, capacity);
-        _detectors = [Methane, GasMeter, Charger, .. Water.Inputs];
+        Fire = new FireDetectors(rules, Methane, sink, capacity);
+
+        // Fire after methane: a methane detector's alert, once judged, confirms smoke alarms of its building.
+        _detectors = [Methane, GasMeter, Charger, .. Water.Inputs, .. Fire.Inputs];
 
         _detectorsByKind = new IDeviceDetector[256][];
         for (var kind = 0; kind < _detectorsByKind.Length; kind++)
@@ -84,6 +88,9 @@ public sealed partial class DetectionEngine
 
     /// <summary>The water-network detectors (state queries only).</summary>
     public WaterDetectors Water { get; }
+
+    /// <summary>The fire-safety detectors (state queries only).</summary>
+    public FireDetectors Fire { get; }
 
     /// <summary>Readings accepted (not duplicates) and handed to the detectors for the device's kind.</summary>
     public long Processed => _processed;
@@ -146,6 +153,7 @@ public sealed partial class DetectionEngine
         Health.Advance(nowMs);
         Charger.Advance(nowMs);
         Water.Advance(nowMs);
+        Fire.Advance(nowMs);
     }
 
     /// <summary>
@@ -160,6 +168,7 @@ public sealed partial class DetectionEngine
             Health.Release(deviceNumber);
             Charger.Release(deviceNumber);
             Water.Release(deviceNumber);
+            Fire.Release(deviceNumber);
         }
     }
 

@@ -1,5 +1,6 @@
 using Sensing.Core.Devices;
 using Sensing.Detection.Charging;
+using Sensing.Detection.Fire;
 using Sensing.Detection.Gas;
 using Sensing.Detection.Health;
 using Sensing.Detection.Internal;
@@ -48,6 +49,9 @@ public sealed record DetectionOptions
     /// <summary>Water-network detectors.</summary>
     public WaterOptions Water { get; init; } = WaterOptions.Default;
 
+    /// <summary>Fire-safety detectors: smoke alarms, electrical fire monitoring detectors, fire-water pressure.</summary>
+    public FireOptions Fire { get; init; } = FireOptions.Default;
+
     /// <summary>Changes for the devices of a district, of a device kind, or for one device.</summary>
     public DetectionOverrides Overrides { get; init; } = DetectionOverrides.None;
 
@@ -81,6 +85,8 @@ public sealed record DetectionOptions
         Health.Validate();
         ArgumentNullException.ThrowIfNull(Water, nameof(Water));
         Water.Validate();
+        ArgumentNullException.ThrowIfNull(Fire, nameof(Fire));
+        Fire.Validate();
     }
 
     private void ValidateOverrides()
@@ -140,7 +146,7 @@ public sealed record DetectionOptions
 
     // The records an override may change, as getters; bit i of a mask is record i.
     private static readonly Func<DetectionOptions, object>[] Records =
-        [static o => o.Methane, static o => o.GasMeter, static o => o.Charger, static o => o.Health, static o => o.Water];
+        [static o => o.Methane, static o => o.GasMeter, static o => o.Charger, static o => o.Health, static o => o.Water, static o => o.Fire];
 
     private static int ChangedRecords(DetectionOptions before, DetectionOptions after)
     {

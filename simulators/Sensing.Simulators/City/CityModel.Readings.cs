@@ -66,6 +66,15 @@ public sealed partial class CityModel
             case DeviceKind.RainGauge:
                 Rain(device, timeMs, step, hours, incident, ref w);
                 break;
+            case DeviceKind.SmokeAlarm:
+                SmokeAlarm(device, timeMs, step, incident, ref w);
+                break;
+            case DeviceKind.ElectricalFireDetector:
+                ElectricalFire(device, timeMs, step, incident, ref w);
+                break;
+            case DeviceKind.FireWaterPressure:
+                FireWaterPressure(device, timeMs, step, ref w);
+                break;
         }
 
         return w.Count;
@@ -149,7 +158,7 @@ public sealed partial class CityModel
         ActiveOn(device.Index, timeMs) is { Kind: IncidentKind.MeterRupture, FirstSeenMs: > 0 } rupture
             && RuptureFlows(device, rupture, timeMs) && !ValveClosed(device, timeMs)
             ? Math.Min(device.IntervalMs, 60_000)
-            : device.IntervalMs;
+            : FireIntervalMs(device, timeMs);
 
     // Gas escapes through a rupture until the valve closes: on the command, for a meter that takes commands; otherwise
     // 6 minutes after the meter's first reading of the rupture (see ValveClosedByRupture).

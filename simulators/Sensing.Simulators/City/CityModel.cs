@@ -16,7 +16,8 @@ public sealed partial class CityModel
     {
         [DeviceKind.GasMeter] = "gm", [DeviceKind.MethaneDetector] = "md", [DeviceKind.EvCharger] = "ev",
         [DeviceKind.WaterPressure] = "wp", [DeviceKind.WaterFlow] = "wf", [DeviceKind.ReservoirLevel] = "rl",
-        [DeviceKind.RainGauge] = "rg",
+        [DeviceKind.RainGauge] = "rg", [DeviceKind.SmokeAlarm] = "sa", [DeviceKind.ElectricalFireDetector] = "ef",
+        [DeviceKind.FireWaterPressure] = "fp",
     };
 
     private readonly List<Incident>?[] _incidentsByDevice;
@@ -160,6 +161,9 @@ public sealed partial class CityModel
                 parameters.Add(new("warning_m", Format(scale + 1.0)));
                 parameters.Add(new("guaranteed_m", Format(scale + 2.0)));
                 parameters.Add(new("historic_max_m", Format(scale + 3.0)));
+                break;
+            case DeviceKind.SmokeAlarm or DeviceKind.ElectricalFireDetector or DeviceKind.FireWaterPressure:
+                (scale, shape, sigma) = FireConstants(kind, k, n, Uniform(2), districts[district].Name, parameters);
                 break;
         }
 

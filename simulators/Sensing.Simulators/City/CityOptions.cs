@@ -30,6 +30,9 @@ public sealed record CityOptions
         [DeviceKind.WaterFlow] = 120,
         [DeviceKind.ReservoirLevel] = 600,
         [DeviceKind.RainGauge] = 600,
+        [DeviceKind.SmokeAlarm] = 14_400,
+        [DeviceKind.ElectricalFireDetector] = 300,
+        [DeviceKind.FireWaterPressure] = 300,
     };
 
     /// <summary>When set, every kind reports at this interval, seconds (short demonstration runs).</summary>

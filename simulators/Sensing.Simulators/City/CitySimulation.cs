@@ -72,7 +72,11 @@ public sealed class CitySimulation
 
             // The next report is scheduled after measuring: a reading can switch a device to alarm reporting.
             var jitter = _city.Options.Jitter * ((2 * Noise.Uniform(_city.Options.Seed, index, at, ChJitter)) - 1);
-            _due.Enqueue(index, at + Math.Max(1, (long)(_city.NextIntervalMs(device, at) * (1 + jitter))));
+            var next = at + Math.Max(1, (long)(_city.NextIntervalMs(device, at) * (1 + jitter)));
+
+            // Devices that report on a change (smoke alarms, fire-water pressure) report at the change itself.
+            var change = _city.NextEventMs(device, at);
+            _due.Enqueue(index, change > at && change < next ? change : next);
             if (count > 0)
             {
                 reading = new SimulatedReading(device, at, eventTime, device.Sequence, count);

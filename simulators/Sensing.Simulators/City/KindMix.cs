@@ -10,7 +10,11 @@ namespace Sensing.Simulators.City;
 /// </summary>
 public sealed record KindMix
 {
-    /// <summary>DOMAIN.md proportions: 66 % gas meters, 20 % chargers, 8 % methane detectors, 4.5 % pressure, 0.75 % flow, 0.25 % reservoirs, 0.5 % rain gauges.</summary>
+    /// <summary>
+    /// DOMAIN.md proportions: 66 % gas meters, 20 % chargers, 8 % methane detectors, 4.5 % pressure, 0.75 % flow, 0.25 %
+    /// reservoirs, 0.5 % rain gauges; then fire-safety devices as relative weights on top (docs/fire.md): 3 % NB-IoT smoke
+    /// alarms, 1 % electrical fire detectors, 0.6 % fire-water pressure sensors.
+    /// </summary>
     public static KindMix Default { get; } = new(new Dictionary<DeviceKind, double>
     {
         [DeviceKind.GasMeter] = 0.66,
@@ -20,6 +24,9 @@ public sealed record KindMix
         [DeviceKind.WaterFlow] = 0.0075,
         [DeviceKind.ReservoirLevel] = 0.0025,
         [DeviceKind.RainGauge] = 0.005,
+        [DeviceKind.SmokeAlarm] = 0.03,
+        [DeviceKind.ElectricalFireDetector] = 0.01,
+        [DeviceKind.FireWaterPressure] = 0.006,
     });
 
     /// <summary>Creates a mix; shares are relative weights (they need not sum to 1).</summary>

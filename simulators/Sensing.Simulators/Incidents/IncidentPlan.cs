@@ -57,6 +57,18 @@ public sealed class IncidentPlan
             }
 
             city.Add(incident);
+            if (kind == IncidentKind.KitchenFire)
+            {
+                // The smoke reaches a second room: another smoke alarm of the building goes off 45 s later.
+                if (picker.Companion(incident, w.Start + CityModel.KitchenFireSpreadMs, w.End) is { } second)
+                {
+                    city.Add(second);
+                }
+                else
+                {
+                    plan._skipped.Add($"{kind.Name()}: its building has no second smoke alarm (one alarm only)");
+                }
+            }
         }
 
         return plan;
@@ -85,6 +97,14 @@ public sealed class IncidentPlan
         IncidentKind.StuckAt => (s + (6 * Day), s + (6 * Day) + (12 * Hour)),
         IncidentKind.BigConsumer => (s, s + length),
         IncidentKind.BatteryDip => (s + (3 * Day) + (4 * Hour), s + (3 * Day) + (5 * Hour)),
+        IncidentKind.KitchenFire => (s + (9 * Day) + (18 * Hour) + (40 * Minute), s + (9 * Day) + (19 * Hour) + (10 * Minute)),
+        IncidentKind.SmokeAlarmRemoved => (s + (4 * Day) + (13 * Hour), s + (4 * Day) + (15 * Hour)),
+        IncidentKind.InsulationFault => (s + (6 * Day) + (20 * Hour), s + (6 * Day) + (23 * Hour)),
+        IncidentKind.LooseTerminal => (s + (3 * Day), s + length),
+        IncidentKind.HydrantValveClosed => (s + (10 * Day) + (9 * Hour), s + (10 * Day) + (15 * Hour)),
+        IncidentKind.BurntToast => (s + (2 * Day) + (7 * Hour) + (20 * Minute), s + (2 * Day) + (7 * Hour) + (30 * Minute)),
+        IncidentKind.TestButton => (s + (5 * Day) + (10 * Hour), s + (5 * Day) + (10 * Hour) + (10 * Minute)),
+        IncidentKind.PumpStartDip => (s + (8 * Day) + (3 * Hour), s + (8 * Day) + (3 * Hour) + (10 * Minute)),
         _ => null,
     };
 
@@ -136,6 +156,9 @@ public sealed class IncidentPlan
         IncidentKind.LowPressure or IncidentKind.NoisySensor or IncidentKind.SingleSpike or IncidentKind.StuckAt => DeviceKind.WaterPressure,
         IncidentKind.ReservoirFlood => DeviceKind.ReservoirLevel,
         IncidentKind.HeavyRain => DeviceKind.RainGauge,
+        IncidentKind.KitchenFire or IncidentKind.SmokeAlarmRemoved or IncidentKind.BurntToast or IncidentKind.TestButton => DeviceKind.SmokeAlarm,
+        IncidentKind.InsulationFault or IncidentKind.LooseTerminal => DeviceKind.ElectricalFireDetector,
+        IncidentKind.HydrantValveClosed or IncidentKind.PumpStartDip => DeviceKind.FireWaterPressure,
         _ => DeviceKind.EvCharger,
     };
 
@@ -144,9 +167,24 @@ public sealed class IncidentPlan
     {
         private readonly HashSet<int> _usedDevices = [];
         private readonly HashSet<int> _usedDistricts = [];
+        private readonly HashSet<string> _usedBuildings = new(StringComparer.Ordinal);
 
         public Incident? Place(IncidentKind kind, long start, long end)
         {
+            if (kind.IsBuildingIncident())
+            {
+                // A building of its own: its fire-water sensors all see the incident.
+                var sensor = city.OfKind(DeviceKind.FireWaterPressure).FirstOrDefault(x => !_usedBuildings.Contains(BuildingOf(x)));
+                if (sensor is null)
+                {
+                    return null;
+                }
+
+                var building = BuildingOf(sensor);
+                _usedBuildings.Add(building);
+                return Incident.OnDistrict(kind, building, sensor.District, start, end);
+            }
+
             if (kind.IsDistrictIncident())
             {
                 var district = NextDistrict();
@@ -158,6 +196,9 @@ public sealed class IncidentPlan
             {
                 IncidentKind.LowPressure or IncidentKind.SingleSpike => NextDistrict() is { } d ? FirstFree(d.FarEnds) : null,
                 IncidentKind.NoisySensor or IncidentKind.StuckAt => NextDistrict() is { } d ? FirstFree(d.PressureSensors.Except(d.FarEnds)) : null,
+                // A kitchen fire needs a second smoke alarm in its building for the second alarm.
+                IncidentKind.KitchenFire => city.OfKind(DeviceKind.SmokeAlarm)
+                    .FirstOrDefault(x => !_usedDevices.Contains(x.Index) && city.OfKind(DeviceKind.SmokeAlarm).Any(o => o != x && !_usedDevices.Contains(o.Index) && BuildingOf(o) == BuildingOf(x))),
                 _ => city.OfKind(KindFor(kind)).FirstOrDefault(x => !_usedDevices.Contains(x.Index)),
             };
             if (device is null)
@@ -168,6 +209,22 @@ public sealed class IncidentPlan
             _usedDevices.Add(device.Index);
             return Incident.OnDevice(kind, device.Info.Id, device.Index, device.District, start, end);
         }
+
+        /// <summary>The second smoke alarm of a kitchen fire: a free one in the first's building.</summary>
+        public Incident? Companion(Incident first, long start, long end)
+        {
+            var building = BuildingOf(city.Devices[first.Device]);
+            var second = city.OfKind(DeviceKind.SmokeAlarm).FirstOrDefault(x => !_usedDevices.Contains(x.Index) && BuildingOf(x) == building);
+            if (second is null)
+            {
+                return null;
+            }
+
+            _usedDevices.Add(second.Index);
+            return Incident.OnDevice(first.Kind, second.Info.Id, second.Index, second.District, start, end);
+        }
+
+        private static string BuildingOf(CityDevice device) => device.Info.Parameters.Get("building", "");
 
         private CityDistrict? NextDistrict()
         {

@@ -48,6 +48,21 @@ public enum AlertCondition : byte
     ClockSkew = 16,
     /// <summary>A source raising the same condition 3 or more times a minute; its raises are suppressed.</summary>
     Chattering = 17,
+    /// <summary>
+    /// A smoke alarm in alarm (GB 20517), Critical: raised at once when another smoke alarm of the same building, or a
+    /// methane or circuit-temperature alarm there, confirms it; otherwise once it has outlasted the verification window.
+    /// </summary>
+    SmokeAlarm = 18,
+    /// <summary>A smoke alarm faulted, removed from its base, at low battery, or silent past its heartbeat interval.</summary>
+    SmokeAlarmFault = 19,
+    /// <summary>A circuit's residual current at the pre-alarm fraction of its set point (Medium) or at the set point (High).</summary>
+    ResidualCurrent = 20,
+    /// <summary>A circuit's temperature at its set point, or rising faster than the allowed rate.</summary>
+    CircuitTemperature = 21,
+    /// <summary>A circuit's daily peak temperature trending up over days: a maintenance alert (loose terminal, overload).</summary>
+    CircuitMaintenance = 22,
+    /// <summary>Fire hydrant or sprinkler main pressure below its code minimum for longer than the on-delay; source: the building.</summary>
+    FireWaterPressureLow = 23,
 }
 
 /// <summary>Names of <see cref="AlertCondition"/> values, e.g. <c>gas.methane-high</c>.</summary>
@@ -59,10 +74,12 @@ public static class AlertConditions
         "gas.meter-valve-fault", "gas.meter-long-use", "device.low-battery", "water.low-pressure", "water.pipe-burst",
         "water.night-flow-rise", "water.reservoir-level", "water.heavy-rain", "charger.safety-error",
         "charger.out-of-service", "device.offline", "device.clock-skew", "alerts.chattering",
+        "fire.smoke-alarm", "fire.smoke-alarm-fault", "fire.residual-current", "fire.circuit-temperature",
+        "fire.circuit-maintenance", "fire.water-pressure-low",
     ];
 
     /// <summary>Highest defined condition code.</summary>
-    public const int MaxCode = 17;
+    public const int MaxCode = 23;
 
     /// <summary>Every real condition (not <see cref="AlertCondition.None"/>).</summary>
     public static IEnumerable<AlertCondition> All => Enumerable.Range(1, MaxCode).Select(i => (AlertCondition)i);

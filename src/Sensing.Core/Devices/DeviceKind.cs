@@ -24,19 +24,34 @@ public enum DeviceKind : byte
     /// its own, so it is not in <see cref="DeviceKinds.All"/>.
     /// </summary>
     Concentrator = 8,
+    /// <summary>
+    /// NB-IoT independent smoke alarm (GB 20517) in a home or a high-rise building: alarm, fault, low battery, removed
+    /// from its base, test button and silenced, as <see cref="Telemetry.SmokeAlarmBits"/>; connects, publishes and
+    /// disconnects, on every change of state and at its heartbeat interval.
+    /// </summary>
+    SmokeAlarm = 9,
+    /// <summary>
+    /// Electrical fire monitoring detector on one circuit of a distribution board (GB 14287.2 residual current, GB 14287.3
+    /// temperature): residual current mA and cable or terminal temperature, periodically and at once on crossing a set point.
+    /// </summary>
+    ElectricalFireDetector = 10,
+    /// <summary>Fire hydrant or sprinkler main static pressure sensor (MPa), judged against GB 50974's minimum for its building.</summary>
+    FireWaterPressure = 11,
 }
 
 /// <summary>Names of <see cref="DeviceKind"/> as they appear in registries, topics, tags and config.</summary>
 public static class DeviceKinds
 {
     private static readonly string[] Names =
-        ["unknown", "gas-meter", "methane-detector", "ev-charger", "water-pressure", "water-flow", "reservoir-level", "rain-gauge", "concentrator"];
+        ["unknown", "gas-meter", "methane-detector", "ev-charger", "water-pressure", "water-flow", "reservoir-level", "rain-gauge", "concentrator",
+         "smoke-alarm", "electrical-fire-detector", "fire-water-pressure"];
 
     /// <summary>Every kind of field device that reports readings (not <see cref="DeviceKind.Unknown"/> nor <see cref="DeviceKind.Concentrator"/>).</summary>
     public static ReadOnlySpan<DeviceKind> All =>
     [
         DeviceKind.GasMeter, DeviceKind.MethaneDetector, DeviceKind.EvCharger, DeviceKind.WaterPressure,
         DeviceKind.WaterFlow, DeviceKind.ReservoirLevel, DeviceKind.RainGauge,
+        DeviceKind.SmokeAlarm, DeviceKind.ElectricalFireDetector, DeviceKind.FireWaterPressure,
     ];
 
     /// <summary>The kebab-case name of a kind, e.g. <c>methane-detector</c>.</summary>

@@ -11,6 +11,12 @@ namespace Sensing.Core.Devices;
 /// <item>water-pressure: <c>role</c> (<c>far-end</c> for sensors at the network's far ends, else <c>network</c>).</item>
 /// <item>water-flow: <c>role</c> (<c>inlet</c> for a district inlet meter, else <c>dma</c>).</item>
 /// <item>reservoir-level: <c>warning_m</c>, <c>flood_limit_m</c>, <c>guaranteed_m</c>, <c>historic_max_m</c>.</item>
+/// <item>smoke-alarm, electrical-fire-detector, fire-water-pressure (and methane-detector, to confirm a smoke alarm):
+/// <c>building</c>, the building the device is in; fire alarms of one building confirm each other and its fire-water
+/// pressure sensors make one alert.</item>
+/// <item>electrical-fire-detector: <c>circuit</c> (its label), <c>residual_set_ma</c>, <c>temp_set_c</c> (set points
+/// of the circuit, overriding the rules file's).</item>
+/// <item>fire-water-pressure: <c>minimum_mpa</c> (the code minimum for the building class, GB 50974 5.2.2).</item>
 /// <item>any kind: <c>low_battery_v</c> overrides the class's low-battery level.</item>
 /// </list>
 /// Detectors resolve the values they need once, when the engine is built, never per reading.

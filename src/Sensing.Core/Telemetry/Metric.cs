@@ -52,6 +52,8 @@ public enum Metric : byte
     /// connection was lost without DISCONNECT).
     /// </summary>
     Online = 21,
+    /// <summary>Residual (earth leakage) current of a circuit, mA (GB 14287.2).</summary>
+    ResidualCurrentMa = 22,
 }
 
 /// <summary>One metric and its value.</summary>
@@ -64,11 +66,11 @@ public static class Metrics
     [
         "none", "lel", "flow", "volume", "valve", "battery", "rsrp", "temp", "alarm", "pressure",
         "water_flow", "water_total", "level", "rain", "power", "energy", "voltage", "current", "status", "error", "fault",
-        "online",
+        "online", "residual_ma",
     ];
 
     /// <summary>Highest defined metric code.</summary>
-    public const int MaxCode = 21;
+    public const int MaxCode = 22;
 
     /// <summary>The snake_case name of a metric (its JSON key and store field name).</summary>
     public static string Name(this Metric metric) => (int)metric < Names.Length ? Names[(int)metric] : Names[0];

@@ -26,5 +26,7 @@ internal static class RuleSections
         .Record(GasRules.GasMeter, o => o.GasMeter, (o, v) => o with { GasMeter = v }, RuleScopes.All, DeviceKind.GasMeter)
         .Record(ChargerRules.Record, o => o.Charger, (o, v) => o with { Charger = v }, RuleScopes.All, DeviceKind.EvCharger)
         .Record(HealthRules.Record, o => o.Health, (o, v) => o with { Health = v })
-        .Record(WaterRules.Record, o => o.Water, (o, v) => o with { Water = v }, RuleScopes.City | RuleScopes.District);
+        .Record(WaterRules.Record, o => o.Water, (o, v) => o with { Water = v }, RuleScopes.City | RuleScopes.District)
+        .Record(FireRules.Record, o => o.Fire, (o, v) => o with { Fire = v }, RuleScopes.All,
+            DeviceKind.SmokeAlarm, DeviceKind.ElectricalFireDetector, DeviceKind.FireWaterPressure);
 }

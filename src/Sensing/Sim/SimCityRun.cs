@@ -113,12 +113,12 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         {
             var own = group.FirstOrDefault(d => d.Concentrator < 0) ?? group.First();
             var behind = group.Count(d => d.Concentrator >= 0);
-            console.MarkupLineInterpolated($"  {group.Key,-18} {group.Count(),8:N0}  every {own.Info.ReportIntervalSeconds} s, {(own.Persistent ? "persistent session" : "connect-publish-disconnect")}{(behind > 0 ? $", {behind:N0} through a concentrator" : "")}");
+            console.MarkupLineInterpolated($"  {group.Key,-22} {group.Count(),8:N0}  every {own.Info.ReportIntervalSeconds} s, {(own.Persistent ? "persistent session" : "connect-publish-disconnect")}{(behind > 0 ? $", {behind:N0} through a concentrator" : "")}");
         }
 
         if (city.Concentrators.Count > 0)
         {
-            console.MarkupLineInterpolated($"  concentrators      {city.Concentrators.Count,8:N0}  one connection per district ({string.Join(", ", city.Concentrators.Select(c => c.Info.Id))}), batches of the readings due together");
+            console.MarkupLineInterpolated($"  concentrators          {city.Concentrators.Count,8:N0}  one connection per district ({string.Join(", ", city.Concentrators.Select(c => c.Info.Id))}), batches of the readings due together");
         }
 
         console.MarkupLineInterpolated($"incidents and traps: {city.Incidents.Count}{(plan is { Skipped.Count: > 0 } ? $"; left out: {string.Join("; ", plan.Skipped)}" : "")}");

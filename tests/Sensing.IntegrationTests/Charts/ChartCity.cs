@@ -164,6 +164,11 @@ internal sealed class ChartCity
                 ("status", d switch { 0 => 2, 1 => 0, _ => 8 }), ("error", d == 2 ? 3 : 0), ("power", d == 0 ? 22 : 0),
                 ("energy", 5_000 + (d == 0 ? 0.06 * i : 0)), ("voltage", 230), ("current", d == 0 ? 32 : 0), ("temp", 30),
             ],
+            // Fire-safety devices at rest: no alarm, leakage and cable temperature well below their set points, the
+            // hydrant main above its minimum.
+            DeviceKind.SmokeAlarm => [("alarm", 0), ("battery", 3.6)],
+            DeviceKind.ElectricalFireDetector => [("residual_ma", 60 + d), ("temp", 30 + d)],
+            DeviceKind.FireWaterPressure => [("pressure", 0.35 - (0.01 * d))],
             _ => throw new ArgumentOutOfRangeException(nameof(device), device.Kind, "not a device kind"),
         };
     }
@@ -186,6 +191,9 @@ internal sealed class ChartCity
         DeviceKind.WaterFlow => "wf",
         DeviceKind.ReservoirLevel => "rl",
         DeviceKind.RainGauge => "rg",
+        DeviceKind.SmokeAlarm => "sa",
+        DeviceKind.ElectricalFireDetector => "ef",
+        DeviceKind.FireWaterPressure => "fp",
         _ => "xx",
     };
 }

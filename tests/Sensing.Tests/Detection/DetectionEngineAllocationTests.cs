@@ -253,6 +253,16 @@ public sealed class DetectionEngineAllocationTests
             case DeviceKind.ReservoirLevel:
                 m[1] = new MetricValue(Metric.Level, 10 + ((at % 3) * 0.01));
                 return 2;
+            case DeviceKind.SmokeAlarm:
+                m[1] = new MetricValue(Metric.AlarmBits, 0);
+                return 2;
+            case DeviceKind.ElectricalFireDetector:
+                m[1] = new MetricValue(Metric.ResidualCurrentMa, 60 + (at % 9));
+                m[2] = new MetricValue(Metric.Temperature, 35 + ((at % 5) * 0.1));
+                return 3;
+            case DeviceKind.FireWaterPressure:
+                m[1] = new MetricValue(Metric.Pressure, 0.35 + ((at % 5) * 0.001));
+                return 2;
             default:
                 m[1] = new MetricValue(Metric.Rain, 0);
                 return 2;

@@ -158,7 +158,7 @@ public sealed class RulesFileTests
             "rules.yaml:4: devices.gm-1.health.districtOfflineMinDevices: districtOfflineMinDevices is not set per device: set it at the top level or in a districts entry")
             .SetName("Parse_DistrictThresholdInADeviceEntry_SaysWhereItGoes");
         yield return new TestCaseData("kinds:\n  toaster:\n    health:\n      lowBatteryVolts: 3\n",
-            "rules.yaml:2: kinds.toaster: unknown device kind (expected one of: gas-meter, methane-detector, ev-charger, water-pressure, water-flow, reservoir-level, rain-gauge)")
+            "rules.yaml:2: kinds.toaster: unknown device kind (expected one of: gas-meter, methane-detector, ev-charger, water-pressure, water-flow, reservoir-level, rain-gauge, smoke-alarm, electrical-fire-detector, fire-water-pressure)")
             .SetName("Parse_UnknownKind_ListsTheKinds");
         yield return new TestCaseData("districts:\n  tunnel-1:\n    methane:\n      level1Lel: 40\ndevices:\n  md-1:\n    methane:\n      level2Lel: 35\n",
             "rules.yaml:8: devices.md-1.methane.level2Lel: must be above level1Lel (40) and at most 100 %LEL, was 35 (with districts.tunnel-1)")
