@@ -48,6 +48,8 @@ public enum AlertCondition : byte
     ClockSkew = 16,
     /// <summary>A source raising the same condition 3 or more times a minute; its raises are suppressed.</summary>
     Chattering = 17,
+    /// <summary>District leak or burst from inlet flow alone: a step or a growth of the demand-independent flow (district source, one alert per leak).</summary>
+    InletLeak = 18,
 }
 
 /// <summary>Names of <see cref="AlertCondition"/> values, e.g. <c>gas.methane-high</c>.</summary>
@@ -59,10 +61,11 @@ public static class AlertConditions
         "gas.meter-valve-fault", "gas.meter-long-use", "device.low-battery", "water.low-pressure", "water.pipe-burst",
         "water.night-flow-rise", "water.reservoir-level", "water.heavy-rain", "charger.safety-error",
         "charger.out-of-service", "device.offline", "device.clock-skew", "alerts.chattering",
+        "water.inlet-leak",
     ];
 
     /// <summary>Highest defined condition code.</summary>
-    public const int MaxCode = 17;
+    public const int MaxCode = 18;
 
     /// <summary>Every real condition (not <see cref="AlertCondition.None"/>).</summary>
     public static IEnumerable<AlertCondition> All => Enumerable.Range(1, MaxCode).Select(i => (AlertCondition)i);
@@ -76,7 +79,7 @@ public static class AlertConditions
     /// <see cref="AlertCondition.DeviceOffline"/> have a district as source only when grouped.
     /// </summary>
     public static bool IsDistrictCondition(this AlertCondition condition) =>
-        condition is AlertCondition.PipeBurst or AlertCondition.NightFlowRise;
+        condition is AlertCondition.PipeBurst or AlertCondition.NightFlowRise or AlertCondition.InletLeak;
 
     /// <summary>Parses a condition name.</summary>
     public static bool TryParse(string name, out AlertCondition condition)
