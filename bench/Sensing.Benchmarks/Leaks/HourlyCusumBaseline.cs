@@ -6,8 +6,9 @@ namespace Sensing.Benchmarks.Leaks;
 
 /// <summary>
 /// Reference detector, not production: a plain one-sided tabular CUSUM (Page 1954) on hourly mean inflow against a
-/// time-of-week baseline, as in BattLeDIM entries. The first 2 weeks learn the 168 hourly slot means, the next 2 each
-/// slot's residual variance (both keep learning with weight 0.1 a week); then S = max(0, S + r / sd - k), alarm at S &gt;= h (k 0.5, h 5), after which S
+/// time-of-week baseline, as in BattLeDIM entries. The first 2 weeks learn the 168 hourly slot means, the next 2 the
+/// residuals' standard deviation as a fraction of the slot mean, pooled over the slots (the slots keep learning with
+/// weight 0.1 a week); then S = max(0, S + r / sd - k), alarm at S &gt;= h (k 0.5, h 5), after which S
 /// restarts at 0 and the slots keep learning (weight 0.1 per week) so a raised level becomes the new normal.
 /// </summary>
 public static class HourlyCusumBaseline
@@ -66,12 +67,13 @@ public static class HourlyCusumBaseline
         s.Slot[slot] += 0.1 * residual;
         if (s.Hours <= 28 * 24)
         {
-            s.SlotVariance[slot] += residual * residual / 2;
+            // Pooled over the slots as a fraction of the slot's mean (two samples per slot are too few for its own).
+            var relative = residual / s.Slot[slot];
+            s.RelativeVariance += relative * relative / (14 * 24);
             return;
         }
 
-        var sd = Math.Max(1e-3, Math.Sqrt(s.SlotVariance[slot]));
-        s.SlotVariance[slot] += 0.1 * ((residual * residual) - s.SlotVariance[slot]);
+        var sd = Math.Max(1e-3, Math.Sqrt(s.RelativeVariance) * s.Slot[slot]);
         s.Cusum = Math.Max(0, s.Cusum + (residual / sd) - k);
         if (s.Cusum >= h)
         {
@@ -89,6 +91,6 @@ public static class HourlyCusumBaseline
         public double Cusum;
         public double[] Slot { get; } = new double[168];
         public int[] SlotCount { get; } = new int[168];
-        public double[] SlotVariance { get; } = new double[168];
+        public double RelativeVariance;
     }
 }

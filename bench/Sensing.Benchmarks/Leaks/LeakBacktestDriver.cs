@@ -70,14 +70,14 @@ public static class LeakBacktestDriver
 
     /// <summary>
     /// The rules a utility with inlet meters runs (bench/leak-rules.yaml says the same): the pipe-burst vote only for
-    /// bursts of 20 % of inflow and more (the inlet-leak detector takes the smaller steps), the LeakDB night-flow rule
+    /// bursts of 40 % of inflow and more (CUSUM h 10) (the inlet-leak detector takes the smaller steps), the LeakDB night-flow rule
     /// at gamma 1 (only a doubled night flow; the inlet-leak detector re-arms per step where it would stay raised).
     /// </summary>
     public static DetectionOptions LeakRules(DetectionOptions options) => options with
     {
         Water = options.Water with
         {
-            PipeBurst = options.Water.PipeBurst with { MinimumBurstFraction = 0.2, DecisionSigma = 8 },
+            PipeBurst = options.Water.PipeBurst with { MinimumBurstFraction = 0.4, DecisionSigma = 10 },
             NightFlow = options.Water.NightFlow with { Gamma = 1 },
         },
     };

@@ -151,6 +151,7 @@ public sealed partial class InletLeakDetector
     private struct Meter
     {
         public bool Inlet;
+        public bool Rebase;
         public Phase Phase;
         public int District;
         public int Repeats;

@@ -43,7 +43,19 @@ public sealed partial class InletLeakDetector
                 return;
             }
 
-            CheckTrend(index, b, timeMs);
+            if (meter.Rebase)
+            {
+                // The first full day after a step: its b is the new reference (the run's mean under-measures a step
+                // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
+                meter.Rebase = false;
+                meter.BRef = Math.Max(meter.BRef, b);
+                meter.StepCusum = meter.TrendCusum = 0;
+            }
+            else
+            {
+                CheckTrend(index, b, timeMs);
+            }
+
             LearnProfile(index, day, firstSlot, a, b, o.ProfileSmoothing);
         }
         finally
@@ -136,6 +148,7 @@ public sealed partial class InletLeakDetector
         meter.CalibrationDay = 0;
         meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumNoise = 0;
         meter.StepCusum = meter.TrendCusum = 0;
+        meter.Rebase = false;
     }
 
     private void Calibrate(ref Meter meter, InletLeakOptions o, double a, double b, double noise)
@@ -178,7 +191,7 @@ public sealed partial class InletLeakDetector
         {
             // Base flow below the reference (less background leakage, or a drift): follow it down slowly, so a later
             // rise is measured from where the flow is.
-            meter.BRef += excess / 10;
+            meter.BRef += excess / 30;
             return;
         }
 

@@ -185,6 +185,12 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         meter.ARef += gain * residual;
         meter.AVariance *= 1 - (gain * p);
 
+        if (meter.Rebase)
+        {
+            // A step was raised: its size is measured by the next full day's fit, before the CUSUM is armed again.
+            return;
+        }
+
         // Each hour's standardised innovation is clipped at 4: one wild hour (a draw, a glitch) cannot trip h alone.
         var z = Math.Clamp(residual / Math.Sqrt(spread), -4, 4);
         var cusum = Math.Max(0, meter.StepCusum + z - o.StepK);
@@ -223,6 +229,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
 
         meter.BRef += rise;
         meter.TrendCusum = 0;
+        meter.Rebase = true;
         meter.AVariance = meter.AWalk * 24;
         Raise(index, timeMs, rise, abrupt: true);
     }
