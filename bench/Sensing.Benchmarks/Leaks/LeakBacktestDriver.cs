@@ -79,6 +79,12 @@ public static class LeakBacktestDriver
         {
             PipeBurst = options.Water.PipeBurst with { MinimumBurstFraction = 0.4, DecisionSigma = 10 },
             NightFlow = options.Water.NightFlow with { Gamma = 1 },
+            InletLeak = options.Water.InletLeak with
+            {
+                // For trying thresholds without a rebuild: LEAK_STEP_H, LEAK_TREND_H (unset: the defaults).
+                StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
+                TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
+            },
         },
     };
 
