@@ -71,7 +71,10 @@ public sealed partial class InletLeakDetector
         var device = _network.Registry[_network.DeviceOf(DeviceKind.WaterFlow, index)].Id;
         var percent = rise / meter.MeanFlow * 100;
         var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
-        var kind = abrupt ? "Leak or burst (abrupt step)" : "Leak growing";
+        // Head loss rises with the square of the flow through the mains, so a new leak also lowers pressure: a tripped
+        // pressure CUSUM in the district confirms a step seen on the inlet (the burst vote's pairing of flow and pressure).
+        var confirmed = abrupt && _pressure.PressureTripped(k);
+        var kind = abrupt ? confirmed ? "Leak or burst (abrupt step, confirmed by pressure)" : "Leak or burst (abrupt step)" : "Leak growing";
         open.Add((id, timeMs));
         ActiveCount++;
         _sink.OnAlert(new AlertEvent
@@ -80,7 +83,7 @@ public sealed partial class InletLeakDetector
             Type = AlertEventType.Raised,
             Source = name,
             Condition = AlertCondition.InletLeak.Name(),
-            Severity = abrupt && percent >= 10 ? AlertSeverity.High : AlertSeverity.Medium,
+            Severity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium,
             District = name,
             RaisedAtMs = timeMs,
             EventTimeMs = timeMs,

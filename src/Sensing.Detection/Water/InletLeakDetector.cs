@@ -21,6 +21,8 @@ namespace Sensing.Detection.Water;
 /// <item>Incipient: every day, the day's a and b by weighted least squares over its hours (weights 1/P^2, as the
 /// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days: growth over weeks accumulates.</item>
 /// </list>
+/// Where the district has pressure sensors, a step raised while one of their burst CUSUMs is tripped (pressure down
+/// against its own baseline) is confirmed by pressure: severity High and said in the message.
 /// A raise takes the estimated rise into b_ref (the CUSUM re-arms on top of what is known), so a later step raises a
 /// new alert while the earlier one stays open: each step is a separate leak to find and repair. Alerts clear only when
 /// an operator reports the district repaired (<see cref="Repaired"/>), which also learns b_ref again. Owned by one
@@ -36,6 +38,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
 
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
+    private readonly PipeBurstDetector _pressure;
     private readonly List<List<int>> _metersOfDistrict = [];
     private readonly List<List<(string Id, long RaisedAtMs)>> _openOfDistrict = [];
     private Meter[] _meters = [];
@@ -44,9 +47,10 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     private double[] _dayHours = [];
     private InletLeakOptions[] _options = [];
 
-    internal InletLeakDetector(WaterNetwork network, IAlertSink sink)
+    internal InletLeakDetector(WaterNetwork network, PipeBurstDetector pressure, IAlertSink sink)
     {
         _network = network;
+        _pressure = pressure;
         _sink = sink;
         Resolve();
     }

@@ -21,7 +21,7 @@ public sealed partial class WaterDetectors
         LowPressure = new LowPressureDetector(network, chatter, sink);
         PipeBurst = new PipeBurstDetector(network, sink);
         NightFlow = new NightFlowDetector(network, sink);
-        InletLeak = new InletLeakDetector(network, sink);
+        InletLeak = new InletLeakDetector(network, PipeBurst, sink);
         ReservoirLevel = new ReservoirLevelDetector(network, chatter, sink);
         HeavyRain = new HeavyRainDetector(network, chatter, sink);
         Inputs = [LowPressure, PipeBurst.PressureInput, PipeBurst.FlowInput, NightFlow, InletLeak, ReservoirLevel, HeavyRain];

@@ -45,10 +45,35 @@ public sealed class WaterInletLeakTests
             Assert.That(raised[0].Source, Is.EqualTo(District));
             Assert.That(raised[0].RaisedAtMs - (T0 + start), Is.InRange(0, 4 * Hour), "found in the night it started");
             Assert.That(raised[0].Value, Is.InRange(0.4 * LeakM3h, 1.4 * LeakM3h), "the step's size is estimated");
-            Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step) in district laoshan-2"));
+            Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step) in district laoshan-2"), "no pressure sensor, nothing confirmed");
+            Assert.That(raised[0].Severity, Is.EqualTo(AlertSeverity.Medium));
             Assert.That(kit.Of(AlertCondition.PipeBurst), Is.Empty, "without a pressure sensor the burst vote cannot fire");
             Assert.That(kit.Engine.Water.InletLeak.KnownBaseFlow(kit.Number(Inlet)) - raised[0].PeakValue + raised[0].Value,
                 Is.GreaterThan(0), "the next day's fit measures the step");
+        });
+    }
+
+    [Test]
+    public void Process_StepWithPressureDrop_ConfirmedByPressure()
+    {
+        var kit = Kit().Add("wp-00031", DeviceKind.WaterPressure, District);
+        var start = (28 * Day) + NightStart;
+        var series = new WaterSeries(36);
+
+        // The leak's extra flow through the mains lowers pressure by 0.02 MPa (5 x the sensor's noise).
+        for (var t = 0L; t < 30 * Day; t += Step)
+        {
+            kit.Feed(Inlet, t, Metric.WaterFlow, series.Flow(t) + (t >= start ? LeakM3h : 0));
+            kit.Feed("wp-00031", t, Metric.Pressure, series.Pressure(t) - (t >= start ? 0.02 : 0));
+        }
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.That(raised, Has.Count.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[0].RaisedAtMs - (T0 + start), Is.InRange(0, 4 * Hour));
+            Assert.That(raised[0].Severity, Is.EqualTo(AlertSeverity.High));
+            Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step, confirmed by pressure) in district laoshan-2"));
         });
     }
 
