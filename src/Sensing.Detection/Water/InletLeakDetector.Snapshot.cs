@@ -11,6 +11,12 @@ public sealed partial class InletLeakDetector
     {
         ref var meter = ref _meters[index];
         writer.WriteStruct(in meter);
+        if (!meter.Inlet)
+        {
+            // A DMA meter has no inlet-leak state beyond its role.
+            return;
+        }
+
         foreach (var p in _profiles.AsSpan(index * Slots, Slots))
         {
             writer.WriteStruct(in p);
@@ -31,6 +37,11 @@ public sealed partial class InletLeakDetector
     {
         ref var meter = ref _meters[index];
         var read = reader.ReadStruct<Meter>();
+        if (!read.Inlet)
+        {
+            return;
+        }
+
         var profile = _profiles.AsSpan(index * Slots, Slots);
         var counts = _slotCounts.AsSpan(index * Slots, Slots);
         var day = _dayHours.AsSpan(index * 24, 24);
