@@ -17,6 +17,16 @@ public static class Program
             return Processor.ProcessorThroughputDriver.RunAsync(Console.Out, args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args is ["leak-debug", _, _, _])
+        {
+            return Leaks.LeakDebug.Run(Console.Out, args[1..]);
+        }
+
+        if (args is ["leak-backtest", ..])
+        {
+            return Leaks.LeakBacktestDriver.Run(Console.Out, args[1..]);
+        }
+
         if (args is ["detection-cpu", ..])
         {
             Detection.DetectionCpuDriver.Run(Console.Out, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);

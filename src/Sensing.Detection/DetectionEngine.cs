@@ -157,6 +157,14 @@ public sealed partial class DetectionEngine
     }
 
     /// <summary>
+    /// An operator reported the leak of district <paramref name="district"/> repaired at <paramref name="timeMs"/>
+    /// (the feed's <see cref="Core.Alerts.AlertEventType.Repaired"/> action): the district's open inlet-leak alerts clear
+    /// with <paramref name="note"/> and its inlet meters learn their base flow again. False when no inlet meter of the
+    /// district is here.
+    /// </summary>
+    public bool Repaired(string district, long timeMs, string? note) => Water.InletLeak.Repaired(district, timeMs, note);
+
+    /// <summary>
     /// Device <paramref name="deviceNumber"/>'s readings now go to another engine (its Kafka partition moved to
     /// another processor): time alone no longer raises anything for it here (offline, out of service) until it is
     /// heard here again. Alerts already active stay as they are.

@@ -63,6 +63,8 @@ public enum AlertCondition : byte
     CircuitMaintenance = 22,
     /// <summary>Fire hydrant or sprinkler main pressure below its code minimum for longer than the on-delay; source: the building.</summary>
     FireWaterPressureLow = 23,
+    /// <summary>District leak or burst from inlet flow alone: a step or a growth of the demand-independent flow (district source, one alert per leak).</summary>
+    InletLeak = 24,
 }
 
 /// <summary>Names of <see cref="AlertCondition"/> values, e.g. <c>gas.methane-high</c>.</summary>
@@ -75,11 +77,11 @@ public static class AlertConditions
         "water.night-flow-rise", "water.reservoir-level", "water.heavy-rain", "charger.safety-error",
         "charger.out-of-service", "device.offline", "device.clock-skew", "alerts.chattering",
         "fire.smoke-alarm", "fire.smoke-alarm-fault", "fire.residual-current", "fire.circuit-temperature",
-        "fire.circuit-maintenance", "fire.water-pressure-low",
+        "fire.circuit-maintenance", "fire.water-pressure-low", "water.inlet-leak",
     ];
 
     /// <summary>Highest defined condition code.</summary>
-    public const int MaxCode = 23;
+    public const int MaxCode = 24;
 
     /// <summary>Every real condition (not <see cref="AlertCondition.None"/>).</summary>
     public static IEnumerable<AlertCondition> All => Enumerable.Range(1, MaxCode).Select(i => (AlertCondition)i);
@@ -93,7 +95,7 @@ public static class AlertConditions
     /// <see cref="AlertCondition.DeviceOffline"/> have a district as source only when grouped.
     /// </summary>
     public static bool IsDistrictCondition(this AlertCondition condition) =>
-        condition is AlertCondition.PipeBurst or AlertCondition.NightFlowRise;
+        condition is AlertCondition.PipeBurst or AlertCondition.NightFlowRise or AlertCondition.InletLeak;
 
     /// <summary>Parses a condition name.</summary>
     public static bool TryParse(string name, out AlertCondition condition)

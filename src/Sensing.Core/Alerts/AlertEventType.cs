@@ -18,4 +18,9 @@ public enum AlertEventType : byte
     Shelved = 5,
     /// <summary>An operator (or the shelve timer) unshelved the alert.</summary>
     Unshelved = 6,
+    /// <summary>
+    /// An operator reported the fault behind the alert fixed (a leak repaired), with a note; the detector learns its
+    /// baseline again from then on.
+    /// </summary>
+    Repaired = 7,
 }

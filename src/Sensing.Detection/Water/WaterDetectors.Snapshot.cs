@@ -20,6 +20,7 @@ public sealed partial class WaterDetectors
     [
         LowPressureDetector.SensorSize, LowPressureDetector.DistrictSize, PipeBurstDetector.SeriesSize,
         PipeBurstDetector.DistrictSize, PipeBurstDetector.SlotSize, NightFlowDetector.MeterSize, NightFlowDetector.DistrictSize,
+        InletLeakDetector.MeterSize,
     ];
 
     internal void WriteState(int deviceNumber, DeviceKind kind, StateWriter writer)
@@ -34,6 +35,7 @@ public sealed partial class WaterDetectors
             case DeviceKind.WaterFlow:
                 PipeBurst.WriteFlowState(index, writer);
                 NightFlow.WriteState(index, writer);
+                InletLeak.WriteState(index, writer);
                 break;
             case DeviceKind.ReservoirLevel:
                 ReservoirLevel.WriteState(index, writer);
@@ -56,6 +58,7 @@ public sealed partial class WaterDetectors
             case DeviceKind.WaterFlow:
                 PipeBurst.ReadFlowState(index, ref reader);
                 NightFlow.ReadState(index, ref reader);
+                InletLeak.ReadState(index, ref reader);
                 break;
             case DeviceKind.ReservoirLevel:
                 ReservoirLevel.ReadState(index, ref reader);
@@ -91,6 +94,7 @@ public sealed partial class WaterDetectors
         LowPressure.WriteDistrict(district, writer);
         PipeBurst.WriteDistrict(district, writer);
         NightFlow.WriteDistrict(district, writer);
+        InletLeak.WriteDistrict(district, writer);
     }
 
     /// <summary>
@@ -109,6 +113,7 @@ public sealed partial class WaterDetectors
         LowPressure.ReadDistrict(district, ref reader);
         PipeBurst.ReadDistrict(district, ref reader);
         NightFlow.ReadDistrict(district, ref reader);
+        InletLeak.ReadDistrict(district, ref reader);
         return true;
     }
 

@@ -21,9 +21,10 @@ public sealed partial class WaterDetectors
         LowPressure = new LowPressureDetector(network, chatter, sink);
         PipeBurst = new PipeBurstDetector(network, sink);
         NightFlow = new NightFlowDetector(network, sink);
+        InletLeak = new InletLeakDetector(network, PipeBurst, sink);
         ReservoirLevel = new ReservoirLevelDetector(network, chatter, sink);
         HeavyRain = new HeavyRainDetector(network, chatter, sink);
-        Inputs = [LowPressure, PipeBurst.PressureInput, PipeBurst.FlowInput, NightFlow, ReservoirLevel, HeavyRain];
+        Inputs = [LowPressure, PipeBurst.PressureInput, PipeBurst.FlowInput, NightFlow, InletLeak, ReservoirLevel, HeavyRain];
     }
 
     /// <summary>The city's options in force (before district overrides).</summary>
@@ -37,6 +38,9 @@ public sealed partial class WaterDetectors
 
     /// <summary>Minimum-night-flow rise, district alerts.</summary>
     public NightFlowDetector NightFlow { get; }
+
+    /// <summary>Leaks and bursts from district inlet flow alone, district alerts (one per leak).</summary>
+    public InletLeakDetector InletLeak { get; }
 
     /// <summary>Reservoir level colours.</summary>
     public ReservoirLevelDetector ReservoirLevel { get; }
@@ -68,6 +72,7 @@ public sealed partial class WaterDetectors
         LowPressure.Apply(chatter);
         PipeBurst.Apply();
         NightFlow.Apply();
+        InletLeak.Apply();
         ReservoirLevel.Apply(chatter);
         HeavyRain.Apply(chatter);
     }

@@ -20,6 +20,9 @@ public sealed record WaterOptions
     /// <summary>Minimum-night-flow rise on district inlet flow meters.</summary>
     public NightFlowOptions NightFlow { get; init; } = NightFlowOptions.Default;
 
+    /// <summary>Leaks and bursts from district inlet flow alone: step and trend CUSUMs on a demand model.</summary>
+    public InletLeakOptions InletLeak { get; init; } = InletLeakOptions.Default;
+
     /// <summary>Reservoir level warning colours.</summary>
     public ReservoirLevelOptions ReservoirLevel { get; init; } = ReservoirLevelOptions.Default;
 
@@ -32,11 +35,13 @@ public sealed record WaterOptions
         ArgumentNullException.ThrowIfNull(LowPressure, nameof(LowPressure));
         ArgumentNullException.ThrowIfNull(PipeBurst, nameof(PipeBurst));
         ArgumentNullException.ThrowIfNull(NightFlow, nameof(NightFlow));
+        ArgumentNullException.ThrowIfNull(InletLeak, nameof(InletLeak));
         ArgumentNullException.ThrowIfNull(ReservoirLevel, nameof(ReservoirLevel));
         ArgumentNullException.ThrowIfNull(HeavyRain, nameof(HeavyRain));
         LowPressure.Validate();
         PipeBurst.Validate();
         NightFlow.Validate();
+        InletLeak.Validate();
         ReservoirLevel.Validate();
         HeavyRain.Validate();
     }

@@ -80,6 +80,36 @@ internal static class WaterRules
         .WholeNumber("minNightReadings", o => o.MinNightReadings, (o, v) => o with { MinNightReadings = v },
             "A night with fewer readings than this inside the window is a gap, not a minimum; at least 1.");
 
+    public static RuleRecord<InletLeakOptions> InletLeak { get; } =
+        new RuleRecord<InletLeakOptions>("inletLeak",
+            "Leaks and bursts from district inlet flow alone (kind water-flow with role=inlet): hourly means modelled as "
+            + "a x profile(time of week) + b; a step CUSUM every hour, a trend CUSUM on b every day; one alert per leak.",
+            static o => o.Validate())
+        .Boolean("enabled", o => o.Enabled, (o, v) => o with { Enabled = v },
+            "false switches the detector off.")
+        .WholeNumber("profileDays", o => o.ProfileDays, (o, v) => o with { ProfileDays = v },
+            "Days that only learn the time-of-week profile (168 hourly slots); at least 7.")
+        .WholeNumber("calibrationDays", o => o.CalibrationDays, (o, v) => o with { CalibrationDays = v },
+            "Days after the profile, and after a repair, that learn the base flow b, its spread and the hourly noise; at least 2.")
+        .Number("profileSmoothing", o => o.ProfileSmoothing, (o, v) => o with { ProfileSmoothing = v },
+            "Weight of one new day in a profile slot (memory about 1/weight weeks); above 0, at most 1.")
+        .Number("stepK", o => o.StepK, (o, v) => o with { StepK = v },
+            "Slack of the hourly step CUSUM, standard deviations of the hourly residual (k ~ 0.5: half the shift to detect); above 0.")
+        .Number("stepH", o => o.StepH, (o, v) => o with { StepH = v },
+            "Decision interval of the hourly step CUSUM, standard deviations; above 0.")
+        .Number("trendK", o => o.TrendK, (o, v) => o with { TrendK = v },
+            "Slack of the daily CUSUM on b, day-to-day standard deviations of b; above 0.")
+        .Number("trendH", o => o.TrendH, (o, v) => o with { TrendH = v },
+            "Decision interval of the daily CUSUM on b, standard deviations; above 0.")
+        .Number("minRiseFraction", o => o.MinRiseFraction, (o, v) => o with { MinRiseFraction = v },
+            "A step or growth estimated below this fraction of the meter's mean inflow raises nothing; above 0.")
+        .Number("noiseFloorFraction", o => o.NoiseFloorFraction, (o, v) => o with { NoiseFloorFraction = v },
+            "Floor of every standard deviation, fraction of the meter's mean inflow (meter resolution); above 0.")
+        .WholeNumber("stuckReadings", o => o.StuckReadings, (o, v) => o with { StuckReadings = v },
+            "This many identical readings in a row mark the meter stuck; they are ignored until the value moves; at least 2.")
+        .WholeNumber("minDayHours", o => o.MinDayHours, (o, v) => o with { MinDayHours = v },
+            "A day with fewer valid hours gives no fit of a and b (a gap); 6 to 24.");
+
     public static RuleRecord<ReservoirLevelOptions> ReservoirLevel { get; } =
         new RuleRecord<ReservoirLevelOptions>("reservoirLevel",
             "Reservoir level colours (blue, yellow, orange, red) against each gauge's warning_m, flood_limit_m, guaranteed_m and "
@@ -115,6 +145,7 @@ internal static class WaterRules
         .Record(LowPressure, o => o.LowPressure, (o, v) => o with { LowPressure = v })
         .Record(PipeBurst, o => o.PipeBurst, (o, v) => o with { PipeBurst = v })
         .Record(NightFlow, o => o.NightFlow, (o, v) => o with { NightFlow = v })
+        .Record(InletLeak, o => o.InletLeak, (o, v) => o with { InletLeak = v })
         .Record(ReservoirLevel, o => o.ReservoirLevel, (o, v) => o with { ReservoirLevel = v })
         .Record(HeavyRain, o => o.HeavyRain, (o, v) => o with { HeavyRain = v });
 }

@@ -3,6 +3,7 @@ using Sensing.Core.Devices;
 using Sensing.Detection;
 using Sensing.Rules;
 using Sensing.Simulators.Backtest;
+using Sensing.Simulators.Leaks;
 using Sensing.Simulators.Replay;
 using Sensing.Simulators.Truth;
 using Spectre.Console;
@@ -59,7 +60,18 @@ public sealed class BacktestJob(BacktestOptions options, IAnsiConsole console)
         AlertLines.Write(options.Out, result.Alerts);
         console.MarkupLineInterpolated(
             $"backtest: {result.Readings:N0} readings of {map.Devices.Count:N0} devices (read in {read.TotalSeconds:0.0} s, engine {(clock.Elapsed - read).TotalSeconds:0.0} s); {result.Alerts.Count} alerts -> {options.Out}");
-        if (options.Truth is { } truthPath)
+        if (options.Truth is { } leakPath && LeakFiles.IsLeakTruth(leakPath))
+        {
+            // A leak truth file (sensing sim leaks): any alert on a leak's district between its start and 7 days after
+            // it reached full size detects it; every other alert on a water district is a false alarm.
+            var districts = map.Devices.Values.Where(d => d.Kind is DeviceKind.WaterFlow or DeviceKind.WaterPressure).Select(d => d.District).ToHashSet(StringComparer.Ordinal);
+            var alarms = result.Alerts.Where(a => districts.Contains(a.Source)).Select(a => new LeakAlarm(a.Source, a.RaisedAtMs, a.Condition));
+            foreach (var line in LeakFiles.Report(LeakScore.Compute(LeakFiles.ReadTruth(leakPath), alarms, TimeSpan.FromDays(7))))
+            {
+                console.WriteLine(line);
+            }
+        }
+        else if (options.Truth is { } truthPath)
         {
             var score = DetectionScore.Compute(TruthFile.Read(truthPath), result.Alerts);
             foreach (var line in score.Report())

@@ -19,7 +19,38 @@ internal static class SimCommand
     private static readonly Option<double> Speed = new("--speed") { Description = "Simulated seconds per real second (1440: a day in a minute)", DefaultValueFactory = _ => 1 };
     private static readonly Option<FileInfo?> RegistryOut = new("--registry-out") { Description = "Write the devices as a registry CSV" };
 
-    public static Command Create() => new("sim", "Simulated city fleet and replay of recorded data") { CityCommand(), ReplayCommand() };
+    public static Command Create() => new("sim", "Simulated city fleet and replay of recorded data") { CityCommand(), ReplayCommand(), LeaksCommand() };
+
+    private static Command LeaksCommand()
+    {
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed and options give the same year", DefaultValueFactory = _ => 1 };
+        var interval = new Option<int>("--interval") { Description = "Seconds between readings (300 or 900 in SCADA practice)", DefaultValueFactory = _ => 300 };
+        var days = new Option<int>("--days") { Description = "Days simulated", DefaultValueFactory = _ => 365 };
+        var districts = new Option<int>("--districts") { Description = "Districts, each with one inlet meter", DefaultValueFactory = _ => 10 };
+        var pressure = new Option<bool>("--pressure") { Description = "Each district also has a pressure sensor" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for readings.csv, registry.csv and leaks.csv", Required = true };
+        var command = new Command("leaks", "Write a year of district inlet flow with leaks that accumulate unrepaired, and its ground truth, for sensing backtest")
+        {
+            seed, interval, days, districts, pressure, output,
+        };
+        command.SetAction(result =>
+        {
+            var options = new Sensing.Simulators.Leaks.LeakScenarioOptions
+            {
+                Seed = result.GetValue(seed),
+                IntervalSeconds = result.GetValue(interval),
+                Days = result.GetValue(days),
+                Districts = result.GetValue(districts),
+                WithPressure = result.GetValue(pressure),
+            };
+            var year = Sensing.Simulators.Leaks.LeakYear.Generate(options);
+            var dir = result.GetValue(output)!.FullName;
+            Sensing.Simulators.Leaks.LeakFiles.Write(year, dir);
+            Console.WriteLine($"sim leaks: {options.Family}, seed {options.Seed}: {year.Readings.Count:N0} readings of {year.Devices.Count} devices, {year.Leaks.Count} leaks -> {dir} (timeZone {options.TimeZone.Id})");
+            return 0;
+        });
+        return command;
+    }
 
     private static Command CityCommand()
     {

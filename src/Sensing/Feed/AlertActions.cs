@@ -24,7 +24,7 @@ public enum ActionOutcome
 public sealed record ActionResult(ActionOutcome Outcome, string? Problem, AlertDetail? Alert);
 
 /// <summary>
-/// Acknowledge, shelve and unshelve (ISA-18.2). Each action is audited as an <see cref="AlertEvent"/> naming the
+/// Acknowledge, shelve and unshelve (ISA-18.2), and report a leak repaired. Each action is audited as an <see cref="AlertEvent"/> naming the
 /// actor, the time and the note, published to <c>sensing.alerts</c> before it counts: the feed's own state, and
 /// every other instance's, comes from the topic. Actions run one at a time per instance, so two requests for
 /// the same alert cannot both pass the state check.
@@ -72,6 +72,25 @@ public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, Fee
         ActAsync(id, cancellationToken, state => state.Shelve is { } shelve
             ? (state.Lifecycle with { Type = AlertEventType.Unshelved, Actor = caller.Name, Note = note, ShelvedUntilMs = shelve.ShelvedUntilMs }, null)
             : (null, "the alert is not shelved"));
+
+    /// <summary>
+    /// Reports the leak behind a water district alert (<c>water.inlet-leak</c>, <c>water.night-flow-rise</c>,
+    /// <c>water.pipe-burst</c>) repaired, with a note saying what was done (required): audited like the other actions;
+    /// the detector of the district learns its baseline again from then on. Reporting again is a new report.
+    /// </summary>
+    public Task<ActionResult> RepairedAsync(string id, ApiKeyEntry caller, string? note, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(note))
+        {
+            throw new FeedRequestException("note", "required: what was repaired, where");
+        }
+
+        return ActAsync(id, cancellationToken, state =>
+            AlertConditions.TryParse(state.Lifecycle.Condition, out var condition)
+                && condition is AlertCondition.InletLeak or AlertCondition.NightFlowRise or AlertCondition.PipeBurst
+                ? (state.Lifecycle with { Type = AlertEventType.Repaired, Actor = caller.Name, Note = note, ShelvedUntilMs = null }, null)
+                : (null, $"only a water leak alert (water.inlet-leak, water.night-flow-rise, water.pipe-burst) can be reported repaired, not {state.Lifecycle.Condition}"));
+    }
 
     /// <inheritdoc />
     public void Dispose() => _oneAtATime.Dispose();

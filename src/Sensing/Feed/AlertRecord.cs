@@ -67,6 +67,9 @@ internal sealed class AlertRecord(string id)
 
                 _shelve = null;
                 break;
+            case AlertEventType.Repaired:
+                // A report in the alert's history; the alert itself clears when its detector says so.
+                break;
             default:
                 return false;
         }

@@ -24,6 +24,7 @@ public sealed class FeedInstruments : IDisposable
             AlertEventType.Acknowledged => "acknowledge",
             AlertEventType.Shelved => "shelve",
             AlertEventType.Unshelved => "unshelve",
+            AlertEventType.Repaired => "repaired",
             _ => "other",
         }));
 

@@ -68,6 +68,7 @@ public sealed class ProcessorInstruments : IDisposable
         AlertEventType.Acknowledged => "acknowledged",
         AlertEventType.Shelved => "shelved",
         AlertEventType.Unshelved => "unshelved",
+        AlertEventType.Repaired => "repaired",
         _ => "unknown",
     };
 

@@ -275,6 +275,7 @@ public sealed class ProcessorStore : IAsyncDisposable
         AlertEventType.Acknowledged => "acknowledged"u8,
         AlertEventType.Shelved => "shelved"u8,
         AlertEventType.Unshelved => "unshelved"u8,
+        AlertEventType.Repaired => "repaired"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not an alert event type"),
     };
 }

@@ -2,7 +2,7 @@ using Sensing.Feed.Auth;
 
 namespace Sensing.Feed.Endpoints;
 
-/// <summary><c>POST /api/alerts/{id}/ack</c>, <c>/shelve</c>, <c>/unshelve</c>: operator actions, operator role only.</summary>
+/// <summary><c>POST /api/alerts/{id}/ack</c>, <c>/shelve</c>, <c>/unshelve</c>, <c>/repaired</c>: operator actions, operator role only.</summary>
 internal static class AlertActionEndpoints
 {
     public static void MapAlertActions(this IEndpointRouteBuilder app)
@@ -22,6 +22,11 @@ internal static class AlertActionEndpoints
         Describe(app.MapPost("/api/alerts/{id}/unshelve", (HttpContext context, AlertActions actions, string id) =>
                 RunAsync(context, body => actions.UnshelveAsync(id, context.Caller(), body.Note, context.RequestAborted))),
             "unshelveAlert", "End a shelve early", "body: {\"note\": \"...\"} (optional); 409 when the alert is not shelved", bodyOptional: true);
+
+        Describe(app.MapPost("/api/alerts/{id}/repaired", (HttpContext context, AlertActions actions, string id) =>
+                RunAsync(context, body => actions.RepairedAsync(id, context.Caller(), body.Note, context.RequestAborted))),
+            "repairedAlert", "Report the leak behind a water district alert repaired; the district's detector learns its baseline again",
+            "body: {\"note\": \"...\"} (required); 409 when the alert is not a water leak alert", bodyOptional: false);
     }
 
     private static void Describe(RouteHandlerBuilder endpoint, string name, string summary, string description, bool bodyOptional) => endpoint

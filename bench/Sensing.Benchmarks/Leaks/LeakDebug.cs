@@ -1,0 +1,60 @@
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection;
+using Sensing.Simulators.Leaks;
+using Sensing.Simulators.Replay;
+
+namespace Sensing.Benchmarks.Leaks;
+
+/// <summary><c>leak-debug seed interval pressure</c>: every raise of one scenario with its message, marked true or false, and the leaks.</summary>
+public static class LeakDebug
+{
+    /// <summary>Runs.</summary>
+    public static int Run(TextWriter output, string[] args)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Athens");
+        var scenario = new LeakScenarioOptions
+        {
+            Seed = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture),
+            IntervalSeconds = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+            WithPressure = args[2] == "true",
+            TimeZone = zone,
+        };
+        var year = LeakYear.Generate(scenario);
+        foreach (var leak in year.Leaks)
+        {
+            output.WriteLine("leak " + leak.ToCsv());
+        }
+
+        var registry = new DeviceRegistry();
+        registry.Upsert(year.Devices);
+        var sink = new Sink(output, year);
+        var engine = new DetectionEngine(DetectionOptions.Default with { TimeZone = zone }, registry, sink);
+        var frame = new byte[TelemetryFrame.MaxLength];
+        ulong sequence = 0;
+        foreach (var r in year.Readings)
+        {
+            registry.TryFind(r.Device.IdUtf8, out var number);
+            var length = TelemetryFrame.Write(frame, r.Device.IdUtf8, r.Device.Kind, r.TimeMs, r.ReceivedMs, ++sequence, default, r.Metrics);
+            TelemetryFrame.TryDecode(frame.AsSpan(0, length), out var decoded, out _);
+            engine.Process(number, decoded);
+        }
+
+        return 0;
+    }
+
+    private sealed class Sink(TextWriter output, LeakYear year) : IAlertSink
+    {
+        public void OnAlert(AlertEvent alert)
+        {
+            if (alert.Type != AlertEventType.Raised)
+            {
+                return;
+            }
+
+            var hit = year.Leaks.Any(l => l.District == alert.Source && alert.RaisedAtMs >= l.StartMs && alert.RaisedAtMs <= l.FullMs + (7 * 86_400_000L));
+            output.WriteLine($"{(hit ? "TRUE " : "FALSE")} {CsvTime.Format(alert.RaisedAtMs)} {alert.Condition} {alert.Message}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>Raising an alert per leak, the operator's repair, options and new devices.</summary>
+public sealed partial class InletLeakDetector
+{
+    /// <summary>
+    /// The operator reports district <paramref name="district"/> repaired at <paramref name="timeMs"/> (the feed's
+    /// "repaired" action): every open inlet-leak alert of the district clears with <paramref name="note"/>, and each of
+    /// its inlet meters learns its base flow b and noise again over <see cref="InletLeakOptions.CalibrationDays"/> from
+    /// the next full day on (the profile is kept). False when the district has no inlet meter here.
+    /// </summary>
+    public bool Repaired(string district, long timeMs, string? note)
+    {
+        ArgumentNullException.ThrowIfNull(district);
+        if (!_network.TryFindDistrict(district, out var k) || k >= _metersOfDistrict.Count || _metersOfDistrict[k].Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var index in _metersOfDistrict[k])
+        {
+            ref var meter = ref _meters[index];
+            if (meter.Phase != Phase.Profile)
+            {
+                StartCalibration(ref meter);
+            }
+        }
+
+        var open = _openOfDistrict[k];
+        foreach (var (id, raisedAtMs) in open)
+        {
+            _sink.OnAlert(new AlertEvent
+            {
+                Id = id,
+                RaisedAtMs = raisedAtMs,
+                Type = AlertEventType.Cleared,
+                Source = district,
+                Condition = AlertCondition.InletLeak.Name(),
+                Severity = AlertSeverity.Medium,
+                District = district,
+                EventTimeMs = timeMs,
+                ClearedAtMs = timeMs,
+                Note = note,
+                Message = string.Create(CultureInfo.InvariantCulture,
+                    $"Leak in district {district} reported repaired; the inlet base flow is learned again from the next day"),
+            });
+        }
+
+        ActiveCount -= open.Count;
+        open.Clear();
+        return true;
+    }
+
+    private void Raise(int index, long timeMs, double rise, bool abrupt)
+    {
+        ref var meter = ref _meters[index];
+        var k = meter.District;
+        var name = _network.DistrictName(k);
+        var id = AlertId.Create(name, AlertCondition.InletLeak, timeMs);
+        var open = _openOfDistrict[k];
+        if (open.Count > 0 && open[^1].Id == id)
+        {
+            // Two inlet meters of one district raising in the same instant: one alert.
+            return;
+        }
+
+        var device = _network.Registry[_network.DeviceOf(DeviceKind.WaterFlow, index)].Id;
+        var percent = rise / meter.MeanFlow * 100;
+        var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
+        // Head loss rises with the square of the flow through the mains, so a new leak also lowers pressure: a tripped
+        // pressure CUSUM in the district confirms a step seen on the inlet (the burst vote's pairing of flow and pressure).
+        var confirmed = abrupt && _pressure.PressureTripped(k);
+        var kind = abrupt ? confirmed ? "Leak or burst (abrupt step, confirmed by pressure)" : "Leak or burst (abrupt step)" : "Leak growing";
+        open.Add((id, timeMs));
+        ActiveCount++;
+        _sink.OnAlert(new AlertEvent
+        {
+            Id = id,
+            Type = AlertEventType.Raised,
+            Source = name,
+            Condition = AlertCondition.InletLeak.Name(),
+            Severity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium,
+            District = name,
+            RaisedAtMs = timeMs,
+            EventTimeMs = timeMs,
+            Value = rise,
+            PeakValue = meter.BRef,
+            Count = open.Count,
+            Devices = [device],
+            Message = string.Create(CultureInfo.InvariantCulture,
+                $"{kind} in district {name}: inlet flow at {device} {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model{earlier}"),
+        });
+    }
+
+    /// <summary>New options: every district takes its new thresholds from the next reading on; learned state is kept.</summary>
+    internal void Apply()
+    {
+        for (var k = 0; k < _options.Length; k++)
+        {
+            _options[k] = _network.OptionsOf(k).InletLeak;
+        }
+    }
+
+    private void Resolve()
+    {
+        var districts = _network.DistrictCount;
+        if (districts > _options.Length)
+        {
+            var first = _options.Length;
+            Array.Resize(ref _options, districts);
+            for (var k = first; k < districts; k++)
+            {
+                _options[k] = _network.OptionsOf(k).InletLeak;
+                _metersOfDistrict.Add([]);
+                _openOfDistrict.Add([]);
+            }
+        }
+
+        var count = _network.CountOf(DeviceKind.WaterFlow);
+        var firstMeter = _meters.Length;
+        if (count <= firstMeter)
+        {
+            return;
+        }
+
+        Array.Resize(ref _meters, count);
+        Array.Resize(ref _profiles, count * Slots);
+        Array.Resize(ref _slotCounts, count * Slots);
+        Array.Resize(ref _dayHours, count * 24);
+        _profiles.AsSpan(firstMeter * Slots).Fill(double.NaN);
+        _dayHours.AsSpan(firstMeter * 24).Fill(double.NaN);
+        for (var index = firstMeter; index < count; index++)
+        {
+            var number = _network.DeviceOf(DeviceKind.WaterFlow, index);
+            var k = _network.DistrictOf(number);
+            ref var meter = ref _meters[index];
+            meter.District = k;
+            meter.Hour = long.MinValue;
+            meter.LastValue = double.NaN;
+
+            // Only a district inlet meter measures the district's inflow (DeviceParameters: role=inlet).
+            meter.Inlet = _network.Registry[number].Parameters.Get("role", "dma") == "inlet";
+            if (meter.Inlet)
+            {
+                _metersOfDistrict[k].Add(index);
+            }
+        }
+    }
+
+    private struct Meter
+    {
+        public bool Inlet;
+        public bool Rebase;
+        public Phase Phase;
+        public int District;
+        public int Repeats;
+        public int HourCount;
+        public int ProfileDay;
+        public int CalibrationDay;
+        public int StepRunLowHours;
+        public long Hour;
+        public double LastValue;
+        public double HourSum;
+        public double ProfileMean;
+        public double MeanFlow;
+        public double ARef;
+        public double BRef;
+        public double BSpread;
+        public double HourNoise;
+        public double StepCusum;
+        public double StepRunSum;
+        public double StepRunWeight;
+        public double TrendCusum;
+        public double SumA;
+        public double SumAA;
+        public double AVariance;
+        public double AWalk;
+        public double SumB;
+        public double SumBB;
+        public double SumNoise;
+    }
+}

@@ -1,0 +1,235 @@
+using Sensing.Detection.Water.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>The day's fit of demand level and base flow, calibration, and the trend CUSUM.</summary>
+public sealed partial class InletLeakDetector
+{
+    private void CloseDay(int index, long timeMs)
+    {
+        ref var meter = ref _meters[index];
+        var o = _options[meter.District];
+        var day = _dayHours.AsSpan(index * 24, 24);
+        var firstSlot = SlotOf(TimeMath.FloorDiv(meter.Hour, 24) * 24);
+        try
+        {
+            if (meter.Phase == Phase.Profile)
+            {
+                if (++meter.ProfileDay >= o.ProfileDays)
+                {
+                    meter.ProfileMean = CloseProfile(index);
+                    StartCalibration(ref meter);
+                }
+
+                return;
+            }
+
+            if (!TryFit(index, day, firstSlot, o.MinDayHours, out var a, out var b, out var noise))
+            {
+                return;
+            }
+
+            if (meter.Phase == Phase.Calibration)
+            {
+                Calibrate(ref meter, o, a, b, noise);
+                LearnProfile(index, day, firstSlot, a, b, o.ProfileSmoothing);
+                return;
+            }
+
+            if (noise > 2.5 * meter.HourNoise)
+            {
+                // A day the profile does not fit (a holiday on a weekday, a day of draws): it neither judges b nor
+                // teaches the profile.
+                return;
+            }
+
+            if (meter.Rebase)
+            {
+                // The first full day after a step: its b is the new reference (the run's mean under-measures a step
+                // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
+                meter.Rebase = false;
+                meter.BRef = Math.Max(meter.BRef, b);
+                meter.StepCusum = meter.TrendCusum = 0;
+            }
+            else
+            {
+                CheckTrend(index, b, timeMs);
+            }
+
+            LearnProfile(index, day, firstSlot, a, b, o.ProfileSmoothing);
+        }
+        finally
+        {
+            day.Fill(double.NaN);
+        }
+    }
+
+    /// <summary>
+    /// Weighted least squares of the day's hourly means on the profile: y_h = a P_h + b, weights 1/P_h^2 (demand noise
+    /// is proportional to demand). <paramref name="noise"/> is the root mean square of the residuals relative to a P_h.
+    /// </summary>
+    private bool TryFit(int index, ReadOnlySpan<double> day, int firstSlot, int minHours, out double a, out double b, out double noise)
+    {
+        var profile = _profiles.AsSpan(index * Slots, Slots);
+        double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        var hours = 0;
+        for (var h = 0; h < 24; h++)
+        {
+            var p = profile[(firstSlot + h) % Slots];
+            var y = day[h];
+            if (double.IsNaN(y) || !(p > 0))
+            {
+                continue;
+            }
+
+            var w = 1 / (p * p);
+            sw += w;
+            sx += w * p;
+            sy += w * y;
+            sxx += w * p * p;
+            sxy += w * p * y;
+            hours++;
+        }
+
+        a = b = noise = double.NaN;
+        var det = (sw * sxx) - (sx * sx);
+        if (hours < minHours || !(det > 1e-12 * sw * sxx))
+        {
+            return false;
+        }
+
+        a = ((sw * sxy) - (sx * sy)) / det;
+        b = (sy - (a * sx)) / sw;
+        double se = 0;
+        for (var h = 0; h < 24; h++)
+        {
+            var p = profile[(firstSlot + h) % Slots];
+            var y = day[h];
+            if (double.IsNaN(y) || !(p > 0))
+            {
+                continue;
+            }
+
+            var r = (y - (a * p) - b) / (a * p);
+            se += r * r;
+        }
+
+        noise = Math.Sqrt(se / Math.Max(1, hours - 2));
+        return a > 0 && double.IsFinite(b);
+    }
+
+    /// <summary>Slots never seen (gaps) take the mean of the others; returns that mean (NaN when no slot was seen).</summary>
+    private double CloseProfile(int index)
+    {
+        var profile = _profiles.AsSpan(index * Slots, Slots);
+        double sum = 0;
+        var seen = 0;
+        foreach (var p in profile)
+        {
+            if (!double.IsNaN(p))
+            {
+                sum += p;
+                seen++;
+            }
+        }
+
+        var mean = seen == 0 ? double.NaN : sum / seen;
+        foreach (ref var p in profile)
+        {
+            p = double.IsNaN(p) ? mean : p;
+        }
+
+        return mean;
+    }
+
+    private static void StartCalibration(ref Meter meter)
+    {
+        meter.Phase = Phase.Calibration;
+        meter.CalibrationDay = 0;
+        meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumNoise = 0;
+        meter.StepCusum = meter.TrendCusum = 0;
+        meter.Rebase = false;
+    }
+
+    private void Calibrate(ref Meter meter, InletLeakOptions o, double a, double b, double noise)
+    {
+        meter.SumA += a;
+        meter.SumAA += a * a;
+        meter.SumB += b;
+        meter.SumBB += b * b;
+        meter.SumNoise += noise * noise;
+        if (++meter.CalibrationDay < o.CalibrationDays)
+        {
+            return;
+        }
+
+        var n = meter.CalibrationDay;
+        meter.ARef = meter.SumA / n;
+        meter.BRef = meter.SumB / n;
+        meter.HourNoise = Math.Sqrt(meter.SumNoise / n);
+        meter.MeanFlow = (meter.ARef * meter.ProfileMean) + meter.BRef;
+        var variance = Math.Max(0, (meter.SumBB / n) - (meter.BRef * meter.BRef)) * n / (n - 1);
+        meter.BSpread = Math.Max(Math.Sqrt(variance), o.NoiseFloorFraction * meter.MeanFlow);
+
+        // The demand level's day-to-day spread (at least 2 %) as a random walk per hour.
+        var aSpread = Math.Max(0.02 * meter.ARef, Math.Sqrt(Math.Max(0, (meter.SumAA / n) - (meter.ARef * meter.ARef)) * n / (n - 1)));
+        meter.AWalk = aSpread * aSpread / 24;
+        meter.AVariance = aSpread * aSpread;
+        meter.Phase = Phase.Running;
+    }
+
+    private void CheckTrend(int index, double b, long timeMs)
+    {
+        ref var meter = ref _meters[index];
+        var o = _options[meter.District];
+
+        // One day's b is clipped at 3 standard deviations (a robust CUSUM): one odd day cannot trip h alone.
+        var excess = b - meter.BRef;
+        var cusum = Math.Max(0, meter.TrendCusum + Math.Min(3, excess / meter.BSpread) - o.TrendK);
+        meter.TrendCusum = cusum;
+        if (cusum == 0 && excess < 0)
+        {
+            // Base flow below the reference (less background leakage, or a drift): follow it down slowly, so a later
+            // rise is measured from where the flow is.
+            meter.BRef += excess / 30;
+            return;
+        }
+
+        if (cusum < o.TrendH)
+        {
+            return;
+        }
+
+        meter.TrendCusum = 0;
+        if (excess < o.MinRiseFraction * meter.MeanFlow)
+        {
+            return;
+        }
+
+        // A growing leak is as large as the last day shows: that is what the next rise is measured from.
+        meter.BRef = b;
+        meter.StepCusum = 0;
+        Raise(index, timeMs, excess, abrupt: false);
+    }
+
+    /// <summary>Moves each slot of the day towards the day's shape (y - b) / a with weight <paramref name="smoothing"/>.</summary>
+    private void LearnProfile(int index, ReadOnlySpan<double> day, int firstSlot, double a, double b, double smoothing)
+    {
+        var profile = _profiles.AsSpan(index * Slots, Slots);
+        for (var h = 0; h < 24; h++)
+        {
+            var y = day[h];
+            if (double.IsNaN(y))
+            {
+                continue;
+            }
+
+            ref var p = ref profile[(firstSlot + h) % Slots];
+            var shape = (y - b) / a;
+            if (shape > 0)
+            {
+                p += smoothing * (shape - p);
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection.Internal;
+using Sensing.Detection.Water.Internal;
+
+namespace Sensing.Detection.Water;
+
+/// <summary>
+/// District leaks from inlet flow alone (<see cref="AlertCondition.InletLeak"/>, source = the district), for districts
+/// with an inlet meter and no pressure sensor as much as for those with one. Each inlet meter's readings are averaged
+/// per local hour (stuck values and gaps are left out) and modelled as y = a x P(slot) + b: P is a time-of-week demand
+/// profile of 168 hourly slots, a the day's demand level, b the flow that does not scale with demand. Leakage is
+/// demand-independent, so a leak raises b while seasons, weather and holidays move a (the "night flow is leakage"
+/// reasoning of MNF analysis, Lambert 2001, fitted over the whole day instead of one night hour; and a linear model of
+/// one sensor against its own learned profile, as LILA, Daniel et al. 2022, fits linear models between sensors).
+/// <list type="bullet">
+/// <item>Abrupt: every hour, a one-sided tabular CUSUM (Page 1954) on the residual from a_ref x P + b_ref, scaled by the
+/// hour's noise (proportional to demand, floored by the meter's resolution): a step shows within hours, at night
+/// first, where demand is lowest.</item>
+/// <item>Incipient: every day, the day's a and b by weighted least squares over its hours (weights 1/P^2, as the
+/// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days: growth over weeks accumulates.</item>
+/// </list>
+/// Where the district has pressure sensors, a step raised while one of their burst CUSUMs is tripped (pressure down
+/// against its own baseline) is confirmed by pressure: severity High and said in the message.
+/// A raise takes the estimated rise into b_ref (the CUSUM re-arms on top of what is known), so a later step raises a
+/// new alert while the earlier one stays open: each step is a separate leak to find and repair. Alerts clear only when
+/// an operator reports the district repaired (<see cref="Repaired"/>), which also learns b_ref again. Owned by one
+/// <see cref="DetectionEngine"/>; not thread-safe; allocates only when it raises or clears.
+/// </summary>
+public sealed partial class InletLeakDetector : IDeviceDetector
+{
+    internal const int Slots = 168;
+    private const long HourMs = 3_600_000;
+
+    // Hours whose profile is at most this fraction of its mean are low-demand (night) hours.
+    private const double LowDemand = 0.7;
+
+    private readonly WaterNetwork _network;
+    private readonly IAlertSink _sink;
+    private readonly PipeBurstDetector _pressure;
+    private readonly List<List<int>> _metersOfDistrict = [];
+    private readonly List<List<(string Id, long RaisedAtMs)>> _openOfDistrict = [];
+    private Meter[] _meters = [];
+    private double[] _profiles = [];
+    private int[] _slotCounts = [];
+    private double[] _dayHours = [];
+    private InletLeakOptions[] _options = [];
+
+    internal InletLeakDetector(WaterNetwork network, PipeBurstDetector pressure, IAlertSink sink)
+    {
+        _network = network;
+        _pressure = pressure;
+        _sink = sink;
+        Resolve();
+    }
+
+    /// <inheritdoc cref="IDeviceDetector.Kind"/>
+    public DeviceKind Kind => DeviceKind.WaterFlow;
+
+    /// <summary>Inlet-leak alerts open (raised, not yet repaired) over every district.</summary>
+    public int ActiveCount { get; private set; }
+
+    /// <summary>The demand-independent flow b_ref (m3/h) device <paramref name="deviceNumber"/>'s CUSUMs are armed on; NaN while learning or for a device that is not an inlet meter.</summary>
+    public double KnownBaseFlow(int deviceNumber)
+    {
+        var index = _network.IndexOf(deviceNumber, Kind);
+        return index >= 0 && _meters[index].Inlet && _meters[index].Phase == Phase.Running ? _meters[index].BRef : double.NaN;
+    }
+
+    /// <summary>True while device <paramref name="deviceNumber"/> is learning (profile, or b after start or a repair).</summary>
+    public bool IsLearning(int deviceNumber)
+    {
+        var index = _network.IndexOf(deviceNumber, Kind);
+        return index >= 0 && _meters[index].Inlet && _meters[index].Phase != Phase.Running;
+    }
+
+    void IDeviceDetector.EnsureCapacity(int capacity)
+    {
+        _network.Resolve(capacity);
+        Resolve();
+    }
+
+    void IDeviceDetector.Process(int deviceNumber, DeviceInfo device, TelemetryFrame reading)
+    {
+        if (!reading.TryGet(Metric.WaterFlow, out var flow) || !double.IsFinite(flow) || flow < 0)
+        {
+            return;
+        }
+
+        var index = _network.IndexOf(deviceNumber);
+        ref var meter = ref _meters[index];
+        if (!meter.Inlet || !_options[meter.District].Enabled)
+        {
+            return;
+        }
+
+        // A meter that repeats one value exactly is stuck (frozen register or a lost link the RTU fills): those
+        // readings are no measurement.
+        if (flow == meter.LastValue)
+        {
+            meter.Repeats++;
+        }
+        else
+        {
+            meter.Repeats = 1;
+            meter.LastValue = flow;
+        }
+
+        var timeMs = reading.EventTimeMs;
+        var hour = TimeMath.FloorDiv(_network.Clock.LocalMs(timeMs), HourMs);
+        if (hour < meter.Hour)
+        {
+            // A late reading of an hour already closed changes nothing.
+            return;
+        }
+
+        if (hour > meter.Hour)
+        {
+            if (meter.Hour != long.MinValue)
+            {
+                CloseHour(index, timeMs);
+                if (TimeMath.FloorDiv(hour, 24) != TimeMath.FloorDiv(meter.Hour, 24))
+                {
+                    CloseDay(index, timeMs);
+                }
+            }
+
+            meter.Hour = hour;
+            meter.HourSum = 0;
+            meter.HourCount = 0;
+        }
+
+        if (meter.Repeats < _options[meter.District].StuckReadings)
+        {
+            meter.HourSum += flow;
+            meter.HourCount++;
+        }
+    }
+
+    private void CloseHour(int index, long timeMs)
+    {
+        ref var meter = ref _meters[index];
+        var hourOfDay = (int)(meter.Hour - (TimeMath.FloorDiv(meter.Hour, 24) * 24));
+        var day = _dayHours.AsSpan(index * 24, 24);
+        if (meter.HourCount == 0)
+        {
+            day[hourOfDay] = double.NaN;
+            return;
+        }
+
+        var y = meter.HourSum / meter.HourCount;
+        day[hourOfDay] = y;
+        var slot = SlotOf(meter.Hour);
+        ref var p = ref _profiles[(index * Slots) + slot];
+        if (meter.Phase == Phase.Profile)
+        {
+            // The plain mean of the slot's hours over the profile days.
+            ref var count = ref _slotCounts[(index * Slots) + slot];
+            count++;
+            p = count == 1 ? y : p + ((y - p) / count);
+            return;
+        }
+
+        if (meter.Phase != Phase.Running)
+        {
+            return;
+        }
+
+        CheckStep(index, y, p, timeMs);
+    }
+
+    private void CheckStep(int index, double y, double p, long timeMs)
+    {
+        ref var meter = ref _meters[index];
+        var o = _options[meter.District];
+
+        // The demand level a is tracked hour by hour with a scalar Kalman filter (a random walk of the day-to-day
+        // spread learned in calibration); b stays at b_ref, so a change of b shows in the innovations, and a CUSUM on
+        // the standardised innovations detects it (Willsky and Jones 1976: change detection on Kalman innovations).
+        // Demand hours (large P) inform a, night hours (small P) inform b: a step is told from a level change at night.
+        meter.AVariance += meter.AWalk;
+        var floor = o.NoiseFloorFraction * meter.MeanFlow;
+        // The profile is itself an estimate (a few weeks of the slot): its error adds half the hour's noise variance.
+        var noise = (1.5 * meter.HourNoise * meter.ARef * p * meter.HourNoise * meter.ARef * p) + (floor * floor);
+        var residual = y - (meter.ARef * p) - meter.BRef;
+        var spread = (p * p * meter.AVariance) + noise;
+        var gain = meter.AVariance * p / spread;
+        meter.ARef += gain * residual;
+        meter.AVariance *= 1 - (gain * p);
+
+        if (meter.Rebase)
+        {
+            // A step was raised: its size is measured by the next full day's fit, before the CUSUM is armed again.
+            return;
+        }
+
+        // Each hour's standardised innovation is clipped at 4: one wild hour (a draw, a glitch) cannot trip h alone.
+        var z = Math.Clamp(residual / Math.Sqrt(spread), -4, 4);
+        var cusum = Math.Max(0, meter.StepCusum + z - o.StepK);
+        if (cusum > 0)
+        {
+            if (meter.StepCusum == 0)
+            {
+                meter.StepRunSum = 0;
+                meter.StepRunWeight = 0;
+                meter.StepRunLowHours = 0;
+            }
+
+            // The run's rise is the residual weighted by 1/P^2: low-demand hours tell a constant extra flow from a
+            // demand that scaled, so they dominate the estimate.
+            var w = 1 / (p * p);
+            meter.StepRunSum += w * residual;
+            meter.StepRunWeight += w;
+            meter.StepRunLowHours += p <= LowDemand * meter.ProfileMean ? 1 : 0;
+        }
+
+        meter.StepCusum = Math.Min(cusum, 2 * o.StepH);
+        if (cusum < o.StepH || meter.StepRunLowHours < 2)
+        {
+            // Below h, or past it on demand hours only: a leak adds the same flow at night, so at least two
+            // low-demand hours must share the rise before it is judged (a demand that was only higher than the
+            // profile at its peaks falls back by then).
+            return;
+        }
+
+        var rise = meter.StepRunSum / meter.StepRunWeight;
+        meter.StepCusum = 0;
+        if (rise < o.MinRiseFraction * meter.MeanFlow)
+        {
+            return;
+        }
+
+        meter.BRef += rise;
+        meter.TrendCusum = 0;
+        meter.Rebase = true;
+        meter.AVariance = meter.AWalk * 24;
+        Raise(index, timeMs, rise, abrupt: true);
+    }
+
+    // Hours since 1970-01-01 00:00 local are a Thursday's midnight at 0; 168-hour slots keep weekdays apart.
+    private static int SlotOf(long localHour) => (int)(localHour - (TimeMath.FloorDiv(localHour, Slots) * Slots));
+
+    private enum Phase : byte
+    {
+        Profile,
+        Calibration,
+        Running,
+    }
+}

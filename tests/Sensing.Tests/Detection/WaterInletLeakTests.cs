@@ -1,0 +1,143 @@
+using NUnit.Framework;
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using static Sensing.Tests.Detection.WaterTestKit;
+
+namespace Sensing.Tests.Detection;
+
+[TestFixture]
+public sealed class WaterInletLeakTests
+{
+    // A district with an inlet meter and no pressure sensor, as most utilities have.
+    private const string District = "laoshan-2";
+    private const string Inlet = "wf-00031";
+    private const long Step = 5 * Minute;
+
+    // 01:00 local (UTC+8) is 17:00 UTC: a leak that starts then has the low-demand hours of the night ahead.
+    private const long NightStart = 17 * Hour;
+
+    // Profile (14 days) and calibration (7 days) are done after 21 days; leaks start after 28.
+    private const double LeakM3h = 27; // 8 % of the ~340 m3/h mean inflow
+
+    private static WaterTestKit Kit() => new WaterTestKit().Add(Inlet, DeviceKind.WaterFlow, District, "role=inlet");
+
+    private static void Run(WaterTestKit kit, WaterSeries series, long from, long to, Func<long, double> extra)
+    {
+        for (var t = from; t < to; t += Step)
+        {
+            kit.Feed(Inlet, t, Metric.WaterFlow, series.Flow(t) + extra(t));
+        }
+    }
+
+    [Test]
+    public void Process_InletOnlyDistrictAbruptStep_RaisesInletLeakWithinHours()
+    {
+        var kit = Kit();
+        var start = (28 * Day) + NightStart;
+
+        Run(kit, new WaterSeries(31), 0, 31 * Day, t => t >= start ? LeakM3h : 0);
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.That(raised, Has.Count.EqualTo(1), "one step, one alert; no alert in the 28 clean days");
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[0].Source, Is.EqualTo(District));
+            Assert.That(raised[0].RaisedAtMs - (T0 + start), Is.InRange(0, 4 * Hour), "found in the night it started");
+            Assert.That(raised[0].Value, Is.InRange(0.4 * LeakM3h, 1.4 * LeakM3h), "the step's size is estimated");
+            Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step) in district laoshan-2"), "no pressure sensor, nothing confirmed");
+            Assert.That(raised[0].Severity, Is.EqualTo(AlertSeverity.Medium));
+            Assert.That(kit.Of(AlertCondition.PipeBurst), Is.Empty, "without a pressure sensor the burst vote cannot fire");
+            Assert.That(kit.Engine.Water.InletLeak.KnownBaseFlow(kit.Number(Inlet)) - raised[0].PeakValue + raised[0].Value,
+                Is.GreaterThan(0), "the next day's fit measures the step");
+        });
+    }
+
+    [Test]
+    public void Process_StepWithPressureDrop_ConfirmedByPressure()
+    {
+        var kit = Kit().Add("wp-00031", DeviceKind.WaterPressure, District);
+        var start = (28 * Day) + NightStart;
+        var series = new WaterSeries(36);
+
+        // The leak's extra flow through the mains lowers pressure by 0.02 MPa (5 x the sensor's noise).
+        for (var t = 0L; t < 30 * Day; t += Step)
+        {
+            kit.Feed(Inlet, t, Metric.WaterFlow, series.Flow(t) + (t >= start ? LeakM3h : 0));
+            kit.Feed("wp-00031", t, Metric.Pressure, series.Pressure(t) - (t >= start ? 0.02 : 0));
+        }
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.That(raised, Has.Count.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[0].RaisedAtMs - (T0 + start), Is.InRange(0, 4 * Hour));
+            Assert.That(raised[0].Severity, Is.EqualTo(AlertSeverity.High));
+            Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step, confirmed by pressure) in district laoshan-2"));
+        });
+    }
+
+    [Test]
+    public void Process_NewStepOnTopOfOpenLeak_RaisesSecondAlertNamingTheFirst()
+    {
+        var kit = Kit();
+        var first = (28 * Day) + NightStart;
+        var second = (38 * Day) + NightStart;
+
+        Run(kit, new WaterSeries(32), 0, 41 * Day, t => (t >= first ? LeakM3h : 0) + (t >= second ? LeakM3h : 0));
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.That(raised, Has.Count.EqualTo(2), string.Join("\n", raised.Select(e => $"{e.RaisedAtMs - T0} {e.Message}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[1].RaisedAtMs - (T0 + second), Is.InRange(0, 4 * Hour));
+            Assert.That(raised[1].Id, Is.Not.EqualTo(raised[0].Id));
+            Assert.That(raised[1].Count, Is.EqualTo(2), "two leaks open in the district");
+            Assert.That(raised[1].Message, Does.Contain("on top of 1 open leak alert(s), latest " + raised[0].Id));
+            Assert.That(kit.Of(AlertCondition.InletLeak).Any(e => e.Type == AlertEventType.Cleared), Is.False, "the first leak is still there");
+            Assert.That(kit.Engine.Water.InletLeak.ActiveCount, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Repaired_FlowBackDown_BaselineLearnedAgainAndTheNextLeakRaises()
+    {
+        var leak = (28 * Day) + NightStart;
+        var fixedAt = 33 * Day;
+        var again = (42 * Day) + NightStart;
+        double Extra(long t) => (t >= leak && t < fixedAt) || t >= again ? LeakM3h : 0;
+
+        // The same network twice: the operator reports the repair in one, not in the other.
+        var repaired = Kit();
+        var unreported = Kit();
+        Run(repaired, new WaterSeries(33), 0, fixedAt, Extra);
+        Run(unreported, new WaterSeries(33), 0, fixedAt, Extra);
+        var beforeRepair = repaired.Engine.Water.InletLeak.KnownBaseFlow(repaired.Number(Inlet));
+        Assert.That(repaired.Engine.Water.InletLeak.Repaired(District, T0 + fixedAt, "joint replaced on Xianggang Rd"), Is.True);
+        Assert.That(repaired.Engine.Water.InletLeak.IsLearning(repaired.Number(Inlet)), Is.True);
+        Run(repaired, new WaterSeries(34), fixedAt, again, Extra);
+        Run(unreported, new WaterSeries(34), fixedAt, again, Extra);
+
+        var relearned = repaired.Engine.Water.InletLeak.KnownBaseFlow(repaired.Number(Inlet));
+        var kept = unreported.Engine.Water.InletLeak.KnownBaseFlow(unreported.Number(Inlet));
+        var events = repaired.Of(AlertCondition.InletLeak);
+        var first = events.First(e => e.Type == AlertEventType.Raised);
+        var cleared = events.Single(e => e.Type == AlertEventType.Cleared);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.RaisedAtMs - (T0 + leak), Is.InRange(0, 4 * Hour));
+            Assert.That(cleared.Id, Is.EqualTo(first.Id));
+            Assert.That(cleared.Note, Is.EqualTo("joint replaced on Xianggang Rd"));
+            Assert.That(cleared.ClearedAtMs, Is.EqualTo(T0 + fixedAt));
+            Assert.That(repaired.Engine.Water.InletLeak.ActiveCount, Is.Zero);
+            Assert.That(relearned, Is.LessThan(beforeRepair - (0.5 * LeakM3h)), "learned again from the repaired network");
+            Assert.That(kept, Is.GreaterThan(relearned + (0.3 * LeakM3h)), "not told, the detector still holds much of the leak in its baseline");
+            Assert.That(unreported.Of(AlertCondition.InletLeak).Any(e => e.Type == AlertEventType.Cleared), Is.False);
+        });
+
+        Run(repaired, new WaterSeries(35), again, 45 * Day, Extra);
+        var next = repaired.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised && e.RaisedAtMs >= T0 + again).ToList();
+        Assert.That(next, Has.Count.EqualTo(1), "a new leak of the same size rises over the re-learned baseline");
+        Assert.That(next[0].RaisedAtMs - (T0 + again), Is.InRange(0, 4 * Hour));
+    }
+}

@@ -1,0 +1,73 @@
+using NUnit.Framework;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Simulators.Leaks;
+
+namespace Sensing.Tests.Simulators;
+
+[TestFixture]
+public sealed class LeakYearTests
+{
+    private static readonly LeakScenarioOptions Options = new() { Seed = 7, Days = 120, IntervalSeconds = 900, Districts = 6 };
+
+    [Test]
+    public void Generate_SameSeed_SameYear()
+    {
+        var a = LeakYear.Generate(Options);
+        var b = LeakYear.Generate(Options);
+        Assert.That(b.Leaks, Is.EqualTo(a.Leaks));
+        Assert.That(b.Readings.Select(r => r.Metrics[0].Value).Take(5000), Is.EqualTo(a.Readings.Select(r => r.Metrics[0].Value).Take(5000)));
+    }
+
+    [Test]
+    public void Generate_InletOnly_LeaksOfTwoToFifteenPercentAfterLearning()
+    {
+        var year = LeakYear.Generate(Options);
+        var first = Options.Start.ToUnixTimeMilliseconds() + (Options.FirstLeakDay * 86_400_000L);
+        Assert.Multiple(() =>
+        {
+            Assert.That(year.Devices.All(d => d.Kind == DeviceKind.WaterFlow && d.Parameters.Get("role", "") == "inlet"), Is.True);
+            Assert.That(year.Leaks.Select(l => l.District).Distinct().Count(), Is.EqualTo(Options.Districts), "every district leaks at least once");
+            Assert.That(year.Leaks.All(l => l.Fraction is >= 0.02 and <= 0.15 && l.StartMs >= first && l.FullMs > l.StartMs), Is.True);
+            Assert.That(year.Leaks.Any(l => l.Kind == LeakKind.Incipient && l.FullMs - l.StartMs >= 7 * 86_400_000L), Is.True);
+            Assert.That(year.Leaks.Any(l => l.Kind == LeakKind.Abrupt && l.FullMs - l.StartMs <= 1_800_000), Is.True);
+        });
+    }
+
+    [Test]
+    public void Generate_Meters_HaveGapsAndStuckValues()
+    {
+        var year = LeakYear.Generate(Options);
+        var meter = year.Devices[0];
+        var readings = year.Readings.Where(r => r.Device == meter).ToList();
+        var expected = Options.Days * 96;
+        var repeats = 0;
+        for (var i = 1; i < readings.Count; i++)
+        {
+            repeats += readings[i].Metrics[0].Value == readings[i - 1].Metrics[0].Value ? 1 : 0;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(readings, Has.Count.LessThan(expected), "outages leave gaps");
+            Assert.That(repeats, Is.GreaterThan(4), "a stuck register repeats its value");
+            Assert.That(readings.All(r => r.Metrics[0].Metric == Metric.WaterFlow && r.Metrics[0].Value > 0), Is.True);
+        });
+    }
+
+    [Test]
+    public void LeakScore_AlarmInsideWindow_DetectsAndOutsideIsFalse()
+    {
+        var day = 86_400_000L;
+        var leak = new LeakTruth("d1", LeakKind.Incipient, 10 * day, 20 * day, 0.05, 5);
+        var score = LeakScore.Compute([leak],
+            [new LeakAlarm("d1", 5 * day, "x"), new LeakAlarm("d1", 26 * day, "x"), new LeakAlarm("d1", 28 * day, "x"), new LeakAlarm("d2", 12 * day, "x")],
+            TimeSpan.FromDays(7));
+        Assert.Multiple(() =>
+        {
+            Assert.That(score.Detected, Is.EqualTo(1));
+            Assert.That(score.Outcomes[0].TimeToDetection, Is.EqualTo(TimeSpan.FromDays(16)), "raised 6 days after full size: inside the grace");
+            Assert.That(score.FalseAlarms.Select(a => a.RaisedAtMs), Is.EqualTo(new[] { 5 * day, 12 * day, 28 * day }));
+        });
+    }
+}
