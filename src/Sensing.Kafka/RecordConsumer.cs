@@ -62,7 +62,18 @@ public sealed class RecordConsumer : IDisposable
     /// <summary>Next record, or null when none arrived within <paramref name="timeout"/>.</summary>
     public ConsumedRecord? Consume(TimeSpan timeout)
     {
-        var result = _consumer.Consume(timeout);
+        ConsumeResult<byte[], byte[]>? result;
+        try
+        {
+            result = _consumer.Consume(timeout);
+        }
+        catch (ConsumeException e) when (IsPassing(e.Error))
+        {
+            // A restarted broker answers the group's offset fetch with "not coordinator" (or "loading") until the
+            // group's coordinator is elected again; the client asks again on the next call.
+            return null;
+        }
+
         if (result is null || result.IsPartitionEOF || result.Message is null)
         {
             return null;
@@ -71,6 +82,9 @@ public sealed class RecordConsumer : IDisposable
         return new ConsumedRecord(result.Topic, result.Partition.Value, result.Offset.Value,
             result.Message.Key ?? [], result.Message.Value ?? []);
     }
+
+    private static bool IsPassing(Error error) => !error.IsFatal && error.Code is ErrorCode.NotCoordinatorForGroup
+        or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress or ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown;
 
     /// <summary>Partitions of <paramref name="topic"/> assigned to this consumer now.</summary>
     public IReadOnlyList<int> AssignedPartitions(string topic)
