@@ -22,7 +22,7 @@ public static class CompactedTopicReader
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, "kafka reader", log))
             .Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var ends = EndOffsets(consumer, admin, topic, deadline);
+        var ends = EndOffsets(consumer, admin, topic, deadline).Where(e => e.Value > 0).ToDictionary();
         var latest = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (ends.Count == 0)
         {
@@ -64,10 +64,10 @@ public static class CompactedTopicReader
         return latest;
     }
 
-    // Each partition's high watermark as of now (partitions holding nothing left out). Right after a broker restart
+    // Each partition's high watermark as of now. Right after a broker restart
     // the topic's leaders are being elected and the answers are errors for a few seconds: asked again until the
     // deadline, then the last error is thrown.
-    private static Dictionary<int, long> EndOffsets(IConsumer<byte[], byte[]> consumer, IAdminClient admin, string topic, DateTime deadline)
+    internal static Dictionary<int, long> EndOffsets(IConsumer<byte[], byte[]> consumer, IAdminClient admin, string topic, DateTime deadline)
     {
         while (true)
         {
@@ -80,17 +80,9 @@ public static class CompactedTopicReader
                     throw new KafkaException(metadata.Error);
                 }
 
-                var ends = new Dictionary<int, long>();
-                foreach (var partition in metadata.Partitions)
-                {
-                    var high = consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition.PartitionId), TimeSpan.FromSeconds(5)).High.Value;
-                    if (high > 0)
-                    {
-                        ends[partition.PartitionId] = high;
-                    }
-                }
-
-                return ends;
+                return metadata.Partitions.ToDictionary(
+                    p => p.PartitionId,
+                    p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(5)).High.Value);
             }
             catch (KafkaException) when (DateTime.UtcNow + TimeSpan.FromMilliseconds(250) < deadline)
             {

@@ -37,7 +37,12 @@ public static class DeviceRegistryTopic
         var deadline = DateTime.UtcNow + timeout;
         var topic = options.Topics.Devices;
         using var consumer = BuildConsumer(options, "sensing-registry-load", log);
-        var ends = EndOffsets(consumer, topic, deadline);
+        Dictionary<int, long> ends;
+        using (var admin = new DependentAdminClientBuilder(consumer.Handle).Build())
+        {
+            ends = CompactedTopicReader.EndOffsets(consumer, admin, topic, deadline);
+        }
+
         var next = ends.Keys.ToDictionary(p => p, _ => 0L);
         var total = ends.Values.Sum();
         long records = 0, bad = 0;
@@ -129,33 +134,6 @@ public static class DeviceRegistryTopic
             .SetErrorHandler((_, e) => log?.Invoke($"{clientId}: {e.Code}: {e.Reason}"))
             .SetLogHandler((_, m) => KafkaClientConfig.Log(m, clientId, log))
             .Build();
-
-    // Each partition's high watermark as of now. Right after a broker restart the answers are errors for a few
-    // seconds: asked again until the deadline, then the last error is thrown.
-    private static Dictionary<int, long> EndOffsets(IConsumer<byte[], byte[]> consumer, string topic, DateTime deadline)
-    {
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        while (true)
-        {
-            var left = deadline - DateTime.UtcNow;
-            try
-            {
-                var metadata = admin.GetMetadata(topic, left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)).Topics.Single();
-                if (metadata.Error.IsError)
-                {
-                    throw new KafkaException(metadata.Error);
-                }
-
-                return metadata.Partitions.ToDictionary(
-                    p => p.PartitionId,
-                    p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), TimeSpan.FromSeconds(5)).High.Value);
-            }
-            catch (KafkaException) when (DateTime.UtcNow + TimeSpan.FromMilliseconds(250) < deadline)
-            {
-                Thread.Sleep(250);
-            }
-        }
-    }
 }
 
 /// <summary>

@@ -39,14 +39,8 @@ internal static class GatewayCommand
             }
 
             var kafka = CommonOptions.KafkaFrom(result);
-            RegistrySource source;
-            try
+            if (RegistrySource.OpenOrExplain("gateway", result.GetValue(CommonOptions.Registry), kafka) is not { } source)
             {
-                source = RegistrySource.Open(result.GetValue(CommonOptions.Registry), kafka, Console.Error.WriteLine);
-            }
-            catch (Exception e) when (e is FormatException or TimeoutException or Confluent.Kafka.KafkaException)
-            {
-                await Console.Error.WriteLineAsync("sensing gateway: registry: " + e.Message);
                 return 2;
             }
 

@@ -65,14 +65,8 @@ internal static class ProcessorCommand
             }
 
             var kafka = CommonOptions.KafkaFrom(result);
-            RegistrySource source;
-            try
+            if (RegistrySource.OpenOrExplain("processor", result.GetValue(CommonOptions.Registry), kafka) is not { } source)
             {
-                source = RegistrySource.Open(result.GetValue(CommonOptions.Registry), kafka, Console.Error.WriteLine);
-            }
-            catch (Exception e) when (e is FormatException or TimeoutException or Confluent.Kafka.KafkaException)
-            {
-                await Console.Error.WriteLineAsync("sensing processor: registry: " + e.Message);
                 return 2;
             }
 

@@ -47,6 +47,23 @@ internal sealed class RegistrySource : IDisposable
         return new RegistrySource(registry, $"{kafka.Topics.Devices} ({loaded.Records:N0} records read in {loaded.Elapsed.TotalSeconds:0.0} s{bad}; followed)", follower);
     }
 
+    /// <summary>
+    /// <see cref="Open"/> for <c>sensing COMMAND</c>, logging to standard error; null, with the problem printed as
+    /// <c>sensing COMMAND: registry: ...</c>, when the registry cannot be read.
+    /// </summary>
+    public static RegistrySource? OpenOrExplain(string command, FileInfo? file, KafkaOptions kafka)
+    {
+        try
+        {
+            return Open(file, kafka, Console.Error.WriteLine);
+        }
+        catch (Exception e) when (e is FormatException or TimeoutException or Confluent.Kafka.KafkaException)
+        {
+            Console.Error.WriteLine($"sensing {command}: registry: " + e.Message);
+            return null;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _follower?.Dispose();
 }
