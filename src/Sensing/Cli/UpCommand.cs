@@ -14,12 +14,17 @@ internal static class UpCommand
         var interval = new Option<double?>("--interval") { Description = "Seconds between readings of one device (default: each kind's own interval)" };
         var gateways = new Option<int>("--gateways") { Description = "Gateway processes (0: as many as the persistent sessions need, at least 2)", DefaultValueFactory = _ => UpOptions.Default.Gateways };
         var processors = new Option<int>("--processors") { Description = "Processor processes in one consumer group", DefaultValueFactory = _ => UpOptions.Default.Processors };
+        var storeSinks = new Option<int>("--store-sinks")
+        {
+            Description = "Store sink processes beside the processors, which then only detect (0: the processors write the store)",
+            DefaultValueFactory = _ => UpOptions.Default.StoreSinks,
+        };
         var noKill = new Option<bool>("--no-gateway-kill") { Description = "Do not kill a gateway mid-run" };
         var seed = new Option<int>("--seed") { Description = "Seed of the fleet and its incidents", DefaultValueFactory = _ => UpOptions.Default.Seed };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, gateways, processors, noKill, seed, keepRunning, CommonOptions.Rules,
+            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -33,6 +38,7 @@ internal static class UpCommand
                     ReportIntervalSeconds = result.GetValue(interval),
                     Gateways = result.GetValue(gateways),
                     Processors = result.GetValue(processors),
+                    StoreSinks = result.GetValue(storeSinks),
                     GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,
                     Seed = result.GetValue(seed),
                     KeepRunning = result.GetValue(keepRunning),

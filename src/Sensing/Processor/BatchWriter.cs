@@ -212,7 +212,11 @@ internal sealed class BatchWriter
 
         var lines = batch.Lines;
         batch.Lines = default;
-        await _store.WriteAsync(lines, _counters, cancellationToken);
+        if (lines.Length > 0)
+        {
+            // A detecting processor beside a store sink has none: nothing waits for the store.
+            await _store.WriteAsync(lines, _counters, cancellationToken);
+        }
 
         if (batch.Checkpoints.Count == 0)
         {

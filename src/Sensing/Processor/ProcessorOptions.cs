@@ -9,6 +9,13 @@ public sealed record ProcessorOptions
     /// <summary>Kafka consumer group shared by every processor instance of one city.</summary>
     public string GroupId { get; init; } = "sensing-processor";
 
+    /// <summary>
+    /// What this processor does with each reading: <see cref="ProcessorRole.All"/> (the default) detects and writes the
+    /// store; a city that must not let the store hold back its alerts runs <see cref="ProcessorRole.Detect"/> processors
+    /// beside <see cref="ProcessorRole.Store"/> ones (each kind its own consumer group).
+    /// </summary>
+    public ProcessorRole Role { get; init; } = ProcessorRole.All;
+
     /// <summary>Most readings processed between two offset commits.</summary>
     public int MaxBatch { get; init; } = 5_000;
 

@@ -152,7 +152,7 @@ public sealed class ProcessorStore : IAsyncDisposable
             _aggregates.CloseUpTo(Math.Min(upTo, nowMs) - (long)_options.AggregateGrace.TotalMilliseconds, _line);
         }
 
-        if (nowMs >= _nextActiveAlertsMs)
+        if (_options.ActiveAlerts && nowMs >= _nextActiveAlertsMs)
         {
             _activeAlerts.Write(nowMs, _line);
             _nextActiveAlertsMs = nowMs + (long)_options.ActiveAlertsInterval.TotalMilliseconds;

@@ -42,6 +42,13 @@ public sealed record ProcessorStoreOptions
     /// </summary>
     public TimeSpan AggregateGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether this store writes <c>sensing_alerts_active</c> from the alert events it is given. Default on; off for a
+    /// store that is given readings only (a store sink's, whose alert events go through another), which would
+    /// otherwise write zeros over the counts.
+    /// </summary>
+    public bool ActiveAlerts { get; init; } = true;
+
     /// <summary>How often <c>sensing_alerts_active</c> is written.</summary>
     public TimeSpan ActiveAlertsInterval { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -31,7 +31,7 @@ public sealed partial class TelemetryProcessor
     /// </summary>
     private void TakeCheckpointsIfDue(CompletedBatch batch)
     {
-        if (!_options.Checkpoints || _positions.Count == 0
+        if (!Checkpointing || _positions.Count == 0
             || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
         {
             return;

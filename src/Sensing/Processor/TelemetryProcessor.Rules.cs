@@ -28,7 +28,7 @@ public sealed partial class TelemetryProcessor
 
         _rulesWatcher = new RulesWatcher(rules, _options.RulesPollInterval);
         _log($"processor: rules {rules.File} (sha256 {rules.Sha256}): {rules.Settings.Count} keys set; read again when it changes");
-        _store.AppendRules("loaded", rules.File, rules.Sha256, rules.Settings.Count, rules.Settings.Count, WallClockMs());
+        AppendRulesPoint("loaded", rules.File, rules.Sha256, rules.Settings.Count, rules.Settings.Count, WallClockMs());
         _rulesPointPending = true;
     }
 
@@ -67,7 +67,7 @@ public sealed partial class TelemetryProcessor
         Counters.AddRulesApplied();
         var keys = changes.Count == 1 ? "key" : "keys";
         _log($"processor: rules {rules.File} applied (sha256 {rules.Sha256}), {changes.Count} {keys} changed{(changes.Count > 0 ? ": " : "")}{string.Join("; ", changes)}");
-        _store.AppendRules("applied", rules.File, rules.Sha256, rules.Settings.Count, changes.Count, WallClockMs());
+        AppendRulesPoint("applied", rules.File, rules.Sha256, rules.Settings.Count, changes.Count, WallClockMs());
         _rulesPointPending = true;
     }
 
@@ -75,8 +75,18 @@ public sealed partial class TelemetryProcessor
     {
         Counters.AddRulesRejected();
         _log($"processor: rules not applied, those in force stay (sha256 {inForce.Sha256}): {problem}");
-        _store.AppendRules("rejected", inForce.File, sha256, keys, changed, WallClockMs());
+        AppendRulesPoint("rejected", inForce.File, sha256, keys, changed, WallClockMs());
         _rulesPointPending = true;
+    }
+
+    // A detecting processor beside a store sink writes nothing to the store; the sink, given the same file, writes the
+    // sensing_rules points.
+    private void AppendRulesPoint(string @event, string file, string sha256, int keys, int changed, long timeMs)
+    {
+        if (Stores)
+        {
+            _store.AppendRules(@event, file, sha256, keys, changed, timeMs);
+        }
     }
 
     private static long WallClockMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -75,6 +75,13 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         ProcessorOptions options, KafkaOptions kafka, DeviceRegistry registry, RuleSet rules, ProcessorStore store, Action<string> log)
         : this(options, kafka, registry, rules?.Detection ?? throw new ArgumentNullException(nameof(rules)), store, log) => _rules = rules;
 
+    // A store sink holds no detection state: it starts from its group's committed offsets.
+    private bool Checkpointing => _options.Checkpoints && _options.Role != ProcessorRole.Store;
+
+    private bool Detects => _options.Role != ProcessorRole.Store;
+
+    private bool Stores => _options.Role != ProcessorRole.Detect;
+
     /// <summary>Counters for progress output.</summary>
     public ProcessorCounters Counters { get; } = new();
 
@@ -93,7 +100,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         try
         {
             StartRules();
-            consumer = new RecordConsumer(_kafka, _options.GroupId, "sensing-processor", _log,
+            consumer = new RecordConsumer(_kafka, _options.GroupId, _options.Role == ProcessorRole.Store ? "sensing-store" : "sensing-processor", _log,
                 onAssigned: p =>
                 {
                     _log($"processor: assigned partitions {string.Join(',', p)}");
@@ -111,7 +118,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                     CommitDone(consumer!);
                     Release(p);
                 },
-                startOffsets: _options.Checkpoints ? partitions => Restore(partitions) : null);
+                startOffsets: Checkpointing ? partitions => Restore(partitions) : null);
             consumer.Subscribe(_kafka.Topics.Telemetry);
             _open = writer.Rent();
             while (!stoppingToken.IsCancellationRequested)
@@ -226,7 +233,10 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         }
 
         _lastAdvance = Stopwatch.GetTimestamp();
-        _engine.AdvanceTo(_watermarkMs);
+        if (Detects)
+        {
+            _engine.AdvanceTo(_watermarkMs);
+        }
     }
 
     private void MeasureLagIfDue(RecordConsumer consumer)
@@ -276,19 +286,32 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     {
         if (!TelemetryFrame.TryDecode(record.Value, out var frame, out var error))
         {
-            DeadLetter(record, producer, ProcessorDeadLetterReason.BadFrame, "frame: " + error);
+            // The detecting processors dead-letter it; a store sink leaves it out.
+            if (Detects)
+            {
+                DeadLetter(record, producer, ProcessorDeadLetterReason.BadFrame, "frame: " + error);
+            }
+
             return;
         }
 
         if (!_registry.TryFind(frame.DeviceId, out var number))
         {
-            DeadLetter(record, producer, ProcessorDeadLetterReason.UnregisteredDevice, "unregistered device");
+            if (Detects)
+            {
+                DeadLetter(record, producer, ProcessorDeadLetterReason.UnregisteredDevice, "unregistered device");
+            }
+
             return;
         }
 
-        _readingIngestMs = frame.IngestTimeMs;
-        _engine.Process(number, frame);
-        _readingIngestMs = 0;
+        if (Detects)
+        {
+            _readingIngestMs = frame.IngestTimeMs;
+            _engine.Process(number, frame);
+            _readingIngestMs = 0;
+        }
+
         Counters.AddProcessed(_registry[number].Kind);
         if (number >= _partitionOf.Length)
         {
@@ -298,7 +321,10 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         _partitionOf[number] = record.Partition + 1;
         var ingestMs = frame.IngestTimeMs;
         ObserveTime(record.Partition, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
-        _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
+        if (Stores)
+        {
+            _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);
+        }
     }
 
     private void DeadLetter(ConsumedRecord record, RecordProducer producer, ProcessorDeadLetterReason kind, string reason)
@@ -321,15 +347,21 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     {
         var batch = _open!;
         // The batch's alert events and commands were published as they were raised (OnAlert, OnCommand).
-        foreach (var alert in _batchAlerts)
+        // With a store sink beside this processor (ProcessorRole.Detect), the sink writes the alert events from
+        // sensing.alerts and this batch holds no store lines: nothing here waits for the store.
+        if (Stores)
         {
-            _store.AppendAlert(alert);
+            foreach (var alert in _batchAlerts)
+            {
+                _store.AppendAlert(alert);
+            }
+
+            batch.Lines = _store.Seal(_watermarkMs);
         }
 
         _batchAlerts.Clear();
         _batchCommands.Clear();
         _rulesPointPending = false;
-        batch.Lines = _store.Seal(_watermarkMs);
         TakeCheckpointsIfDue(batch);
         foreach (var (partition, next) in _nextOffsets)
         {

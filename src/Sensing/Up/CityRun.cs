@@ -6,6 +6,7 @@ using Sensing.Core.Devices;
 using Sensing.Feed.Auth;
 using Sensing.Kafka;
 using Sensing.LocalServers;
+using Sensing.Processor;
 using Sensing.Sim;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
@@ -25,6 +26,7 @@ namespace Sensing.Up;
 public sealed class CityRun(UpOptions options, IAnsiConsole console)
 {
     private const string ProcessorGroup = "sensing-processor";
+    private const string StoreSinkGroup = Cli.ProcessorCommand.StoreSinkGroup;
 
     /// <summary>Runs the city; returns the process exit code (0 when every check of the summary passed).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -81,11 +83,20 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
 
             // With --rules, every processor reads the file and follows its changes while the city runs.
+            // With store sinks, the processors only detect, and the sinks (given the rules too, for their sensing_rules
+            // points) write readings and alert events to the store.
             string[] rules = options.Rules is { } set ? ["--rules", set.File] : [];
+            string[] role = options.StoreSinks > 0 ? ["--role", nameof(ProcessorRole.Detect)] : [];
             for (var i = 1; i <= options.Processors; i++)
             {
                 parts.Add(PartProcess.Start("processor", $"processor-{i}", work.FullName,
-                    ["processor", .. common, "--group", ProcessorGroup, .. rules]));
+                    ["processor", .. common, "--group", ProcessorGroup, .. role, .. rules]));
+            }
+
+            for (var i = 1; i <= options.StoreSinks; i++)
+            {
+                parts.Add(PartProcess.Start(StoreSinkKind, $"store-sink-{i}", work.FullName,
+                    ["processor", .. common, "--role", nameof(ProcessorRole.Store), "--group", StoreSinkGroup, .. rules]));
             }
 
             var feedKeys = LocalApiKeys.Create();
@@ -100,7 +111,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
 
             await WaitUntilAsync(() => FeedUpAsync(feedUrl), TimeSpan.FromMinutes(1), "the feed answering /health", parts, cancellationToken);
-            Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, feed on {feedUrl}");
+            Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, " +
+                $"{(options.StoreSinks > 0 ? $"{options.StoreSinks} store sink(s) in group {StoreSinkGroup}" : "no store sink (the processors write the store)")}, feed on {feedUrl}");
             await using var watch = new AlertWatch(kafka, feedUrl, feedKeys.ViewerKey);
 
             // The shared start: time for the shard processes to build the city and open every persistent session (about
@@ -157,19 +169,21 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                     lastLine = clock.Elapsed;
                     var phase = now < startMs ? $"opening sessions, start in {(startMs - now) / 1000} s" : $"{(now - startMs) / 1000} s/{options.Duration.TotalSeconds:0} s";
                     Log($"{phase}  connected {status.Connected:N0}  sent {status.Sent:N0}  acked {status.Acked:N0}  in Kafka {Safe(() => inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5))):N0}  " +
-                        $"committed {Safe(() => inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(5))):N0}  alert events {watch.Events:N0}  offline {status.Offline:N0}  errors {status.Errors:N0}");
+                        $"committed {Safe(() => inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(5))):N0}  " +
+                        (options.StoreSinks > 0 ? $"stored {Safe(() => inspector.CommittedRecords(kafka.Topics.Telemetry, StoreSinkGroup, TimeSpan.FromSeconds(5))):N0}  " : "") + $"alert events {watch.Events:N0}  offline {status.Offline:N0}  errors {status.Errors:N0}");
                 }
             }
 
             var fleetStatus = fleet.Sum;
             costs.TakeEnd(fleetStatus.Acked);
             Log("fleet stopped; waiting for the processors to commit every record");
-            long telemetryRecords = 0, committed = 0;
+            long telemetryRecords = 0, committed = 0, stored = -1;
             await WaitUntilAsync(() =>
             {
                 telemetryRecords = inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(10));
                 committed = inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(10));
-                return Task.FromResult(committed >= telemetryRecords);
+                stored = options.StoreSinks > 0 ? inspector.CommittedRecords(kafka.Topics.Telemetry, StoreSinkGroup, TimeSpan.FromSeconds(10)) : -1;
+                return Task.FromResult(committed >= telemetryRecords && (options.StoreSinks == 0 || stored >= telemetryRecords));
             }, TimeSpan.FromMinutes(3), null, parts, cancellationToken);
 
             var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
@@ -178,7 +192,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30));
             var score = DetectionScore.Compute([.. city.Incidents.Select(i => i.Truth)], watch.Alerts);
             var crashed = parts.Where(p => p.Kind != "simulator" && p != storm.Victim && p.HasExited).Select(p => p.Name).ToList();
-            var summary = new CitySummary(options, city.Devices.Count, persistent, gatewayCount, shardCount, fleetStatus, audit, telemetryRecords, committed,
+            var summary = new CitySummary(options, city.Devices.Count, persistent, gatewayCount, shardCount, fleetStatus, audit, telemetryRecords, committed, stored,
                 score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed);
             summary.Render(console);
             console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
@@ -194,7 +208,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         finally
         {
             // Processors first, so they commit what they finished; then the rest.
-            foreach (var part in parts.OrderBy(p => p.Kind == "processor" ? 0 : 1))
+            foreach (var part in parts.OrderBy(p => p.Kind is "processor" or StoreSinkKind ? 0 : 1))
             {
                 await part.DisposeAsync();
             }
@@ -205,6 +219,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
         }
     }
+
+    /// <summary>The kind of part of the store sinks in the summary.</summary>
+    internal const string StoreSinkKind = "store-sink";
 
     private static long Safe(Func<long> read)
     {

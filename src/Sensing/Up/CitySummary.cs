@@ -13,7 +13,7 @@ namespace Sensing.Up;
 /// </summary>
 public sealed record CitySummary(
     UpOptions Options, int Devices, int PersistentSessions, int Gateways, int Shards, PublishSnapshot Fleet, TelemetryAudit Telemetry,
-    long TelemetryRecords, long Committed, DetectionScore Score, AlertWatch Alerts, GatewayStorm Storm, PartCosts Costs, LeakCheck Leak,
+    long TelemetryRecords, long Committed, long Stored, DetectionScore Score, AlertWatch Alerts, GatewayStorm Storm, PartCosts Costs, LeakCheck Leak,
     IReadOnlyList<string> Crashed, string FeedUrl, string StoreUrl, string KafkaBootstrap, string WorkDirectory, TimeSpan Elapsed)
 {
     /// <summary>Every acknowledged reading has a record in Kafka: no fewer readings there than acknowledgements.</summary>
@@ -22,6 +22,9 @@ public sealed record CitySummary(
     /// <summary>The processors committed every record of <c>sensing.telemetry</c>.</summary>
     public bool AllProcessed => Committed >= TelemetryRecords;
 
+    /// <summary>The store sinks (if any) committed every record of <c>sensing.telemetry</c>: every reading is stored.</summary>
+    public bool AllStored => Options.StoreSinks == 0 || Stored >= TelemetryRecords;
+
     /// <summary>Every incident detected, nothing raised on a trap.</summary>
     public bool TruthHolds => Score.Missed == 0 && !Score.FalsePositivesOnTraps.Any();
 
@@ -29,7 +32,7 @@ public sealed record CitySummary(
     public bool StormRecovered => !Storm.Planned || (Storm.KilledAtMs is not null && Storm.Recovery is not null);
 
     /// <summary>Every check passed.</summary>
-    public bool Passed => BooksBalance && AllProcessed && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0;
+    public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
     private (int Devices, int Districts, int Cleared, string Examples) StormAlerts
@@ -56,12 +59,17 @@ public sealed record CitySummary(
         var mark = (bool ok) => ok ? "[green]yes[/]" : "[red]NO[/]";
         var table = new Table().Title("[bold]Sensing: city run summary[/]").AddColumn("what").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("devices (persistent sessions)", $"{Devices:N0} ({PersistentSessions:N0}), {Options.Districts} districts");
-        table.AddRow("parts", $"{Gateways} gateways, {Options.Processors} processors, 1 feed, {Shards} simulator processes");
+        table.AddRow("parts", $"{Gateways} gateways, {Options.Processors} processors, {(Options.StoreSinks > 0 ? $"{Options.StoreSinks} store sink(s), " : "")}1 feed, {Shards} simulator processes");
         table.AddRow("readings sent / acknowledged (PUBACK)", $"{Fleet.Sent:N0} / {Fleet.Acked:N0}");
         table.AddRow("of those sent: connection lost before the PUBACK / no session (the device reconnecting)", $"{Fleet.Unacked:N0} / {Fleet.Offline:N0}");
         table.AddRow("readings in sensing.telemetry (distinct, duplicates)", $"{Telemetry.Readings:N0} ({Telemetry.UniqueReadings:N0}, {Telemetry.DuplicateReadings:N0})");
         table.AddRow("acknowledged readings all in Kafka (readings there - acknowledged)", $"{mark(BooksBalance)} ({Telemetry.Readings - Fleet.Acked:+#,0;-#,0;0})");
         table.AddRow("records in sensing.telemetry / committed by the processors", $"{TelemetryRecords:N0} / {Committed:N0} {mark(AllProcessed)}");
+        if (Options.StoreSinks > 0)
+        {
+            table.AddRow("records in sensing.telemetry / committed by the store sinks (stored)", $"{TelemetryRecords:N0} / {Stored:N0} {mark(AllStored)}");
+        }
+
         table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");
         table.AddRow("device errors", $"{Fleet.Errors:N0}");
         table.AddRow("elapsed", $"{Elapsed:hh\\:mm\\:ss}");
@@ -100,7 +108,7 @@ public sealed record CitySummary(
         }
 
         console.Write(costs);
-        console.MarkupLineInterpolated($"Gateways: {Costs.GatewayBytesPerConnection / 1024:0.0} KB resident per device connection (whole registry loaded); gateways + processors + feed used {PipelineCores:0.00} cores while steady");
+        console.MarkupLineInterpolated($"Gateways: {Costs.GatewayBytesPerConnection / 1024:0.0} KB resident per device connection (whole registry loaded); gateways + processors + {(Options.StoreSinks > 0 ? "store sinks + " : "")}feed used {PipelineCores:0.00} cores while steady");
         if (Storm.Planned)
         {
             var recovery = Storm.Recovery is { } r ? $"all within {r.TotalSeconds:0} s" : "NOT all back";
@@ -140,12 +148,12 @@ public sealed record CitySummary(
         return string.Create(CultureInfo.InvariantCulture,
             $"result passed={(Passed ? 1 : 0)} devices={Devices} gateways={Gateways} processors={Options.Processors} sent={Fleet.Sent} acked={Fleet.Acked} " +
             $"unacked={Fleet.Unacked} offline={Fleet.Offline} errors={Fleet.Errors} kafka_readings={Telemetry.Readings} kafka_unique={Telemetry.UniqueReadings} " +
-            $"kafka_records={TelemetryRecords} committed={Committed} books={(BooksBalance ? 1 : 0)} processed={(AllProcessed ? 1 : 0)} " +
+            $"kafka_records={TelemetryRecords} committed={Committed} stored={Stored} books={(BooksBalance ? 1 : 0)} processed={(AllProcessed ? 1 : 0)} all_stored={(AllStored ? 1 : 0)} " +
             $"incidents={Score.Outcomes.Count(o => !o.Entry.IsTrap)} detected={Score.TruePositives} missed={Score.Missed} trap_alerts={Score.FalsePositivesOnTraps.Count()} false_alarms={falseAlarms} " +
             $"latency_kafka_p50_ms={Percentile(kafka, 0.5):0} latency_kafka_p99_ms={Percentile(kafka, 0.99):0} latency_kafka_max_ms={(kafka.Count > 0 ? kafka.Max() : 0):0} " +
             $"latency_sse_p50_ms={Percentile(stream, 0.5):0} latency_sse_p99_ms={Percentile(stream, 0.99):0} latency_sse_max_ms={(stream.Count > 0 ? stream.Max() : 0):0} " +
-            $"cpu_s_per_1000_gateway={Cost("gateway")} cpu_s_per_1000_processor={Cost("processor")} cpu_s_per_1000_feed={Cost("feed")} cpu_s_per_1000_simulator={Cost("simulator")} " +
-            $"pipeline_cores={PipelineCores:0.00} rss_mib_gateway={Rss("gateway")} rss_mib_processor={Rss("processor")} rss_mib_feed={Rss("feed")} " +
+            $"cpu_s_per_1000_gateway={Cost("gateway")} cpu_s_per_1000_processor={Cost("processor")} cpu_s_per_1000_feed={Cost("feed")} cpu_s_per_1000_store_sink={Cost(CityRun.StoreSinkKind)} cpu_s_per_1000_simulator={Cost("simulator")} " +
+            $"pipeline_cores={PipelineCores:0.00} rss_mib_gateway={Rss("gateway")} rss_mib_processor={Rss("processor")} rss_mib_feed={Rss("feed")} rss_mib_store_sink={Rss(CityRun.StoreSinkKind)} " +
             $"gateway_kb_per_connection={Costs.GatewayBytesPerConnection / 1024:0.0} storm_dropped={Storm.Dropped} storm_back={Storm.Back} " +
             $"storm_recovery_s={(Storm.Recovery is { } r ? r.TotalSeconds : -1):0} storm_district_alerts={storm.Districts} storm_device_alerts={storm.Devices} " +
             $"crashed={Crashed.Count} leak={(Leak.Passed ? 1 : 0)} elapsed_s={Elapsed.TotalSeconds:0}");

@@ -33,6 +33,12 @@ public sealed record UpOptions
     /// <summary>Processor processes in one consumer group.</summary>
     public int Processors { get; init; } = 2;
 
+    /// <summary>
+    /// Store sink processes (<c>processor --role Store</c>, a consumer group of their own) beside the processors, which
+    /// then only detect: the store never holds an alert back. 0: the processors write the store themselves.
+    /// </summary>
+    public int StoreSinks { get; init; } = 1;
+
     /// <summary>When, as a fraction of the run, one gateway is killed (SIGKILL); null: none is.</summary>
     public double? GatewayKillAt { get; init; } = 0.4;
 
@@ -78,6 +84,11 @@ public sealed record UpOptions
         if (Processors is < 1 or > 6)
         {
             throw new ArgumentException($"--processors: must be 1-6 (sensing.telemetry has 6 partitions), was {Processors}");
+        }
+
+        if (StoreSinks is < 0 or > 6)
+        {
+            throw new ArgumentException($"--store-sinks: must be 0-6 (sensing.telemetry has 6 partitions), was {StoreSinks}");
         }
 
         if (GatewayKillAt is { } at && !(at > 0.1 && at < 0.8))
