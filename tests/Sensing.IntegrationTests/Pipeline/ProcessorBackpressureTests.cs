@@ -59,7 +59,9 @@ public sealed class ProcessorBackpressureTests
         await _store.DisposeAsync();
     }
 
+    // Both tests share the telemetry topic: this one counts its own group's records from the topic's start, so it runs first.
     [Test]
+    [Order(1)]
     [CancelAfter(240_000)]
     public async Task StoreStoppedLongerThanMaxPollInterval_ProcessorStaysInGroupAndStoresEveryReading()
     {
@@ -130,10 +132,91 @@ public sealed class ProcessorBackpressureTests
         }
     }
 
+    [Test]
+    [Order(2)]
+    [CancelAfter(240_000)]
+    public async Task StoreStopped_DetectingProcessorRaisesTheAlertAtOnce_StoreSinkStoresEveryReadingAndTheAlertAfterwards()
+    {
+        var devices = Enumerable.Range(1, Devices).Select(i => new DeviceInfo($"sp-{i}", DeviceKind.MethaneDetector, "d06", 3600, "")).ToList();
+        var registry = new DeviceRegistry();
+        registry.Upsert(devices);
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-20).ToUnixTimeMilliseconds() / 60_000 * 60_000;
+        Action<string> log = line => TestContext.Progress.WriteLine($"split: {line}");
+        await using var detectStore = ProcessorStore.Create(_store.BaseUrl);
+        await using var readingStore = ProcessorStore.Create(ProcessorStoreOptions.Default with
+        {
+            Writer = Sensing.Storage.StoreWriterOptions.Default with { Url = _store.BaseUrl }, ActiveAlerts = false,
+        });
+        await using var alertStore = ProcessorStore.Create(_store.BaseUrl);
+        var detect = new TelemetryProcessor(
+            ProcessorOptions.Default with { GroupId = "split-detect", Role = ProcessorRole.Detect, MaxBatch = 50 }, _options, registry, DetectionOptions.Default, detectStore, log);
+        var sink = new TelemetryProcessor(
+            ProcessorOptions.Default with { GroupId = "split-store", Role = ProcessorRole.Store, MaxBatch = 50 }, _options, registry, DetectionOptions.Default, readingStore, log);
+        var alertSink = new AlertStoreSink(_options, "split-store.alerts", alertStore, log);
+        using var stop = new CancellationTokenSource();
+        var runs = new[]
+        {
+            Task.Factory.StartNew(() => detect.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            Task.Factory.StartNew(() => sink.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            Task.Factory.StartNew(() => alertSink.Run(stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+        };
+        using var inspector = new TopicInspector(_options);
+        long CommittedBy(string group) => inspector.CommittedRecords(_options.Topics.Telemetry, group, TimeSpan.FromSeconds(10));
+        try
+        {
+            await ProduceAsync(devices, t0, 0, 30);
+            var records = inspector.CountRecords(_options.Topics.Telemetry, TimeSpan.FromSeconds(10));
+            await WaitForAsync(() => CommittedBy("split-detect") == records && CommittedBy("split-store") == records, TimeSpan.FromSeconds(90),
+                "both groups committed the first readings");
+
+            await _store.StopAsync();
+            var outage = Stopwatch.StartNew();
+            // sp-1 reads 60 %LEL from step 30 on: gas.methane-high, raised while the store is down.
+            await ProduceAsync(devices, t0, 30, 60, leakFrom: 30);
+            records = inspector.CountRecords(_options.Topics.Telemetry, TimeSpan.FromSeconds(10));
+            await WaitForAsync(() => CommittedBy("split-detect") == records && detect.Counters.AlertEvents > 0, TimeSpan.FromSeconds(30),
+                "the detecting processor raised the alert and committed every reading with the store down");
+            var raisedAfter = outage.Elapsed;
+            var storedInOutage = CommittedBy("split-store");
+            Assert.Multiple(() =>
+            {
+                Assert.That(detect.Counters.HoldBacks, Is.Zero, "the detecting processor never held back for the store");
+                Assert.That(storedInOutage, Is.LessThan(records), "the store sink commits nothing the store does not have");
+            });
+
+            await _store.StartAsync();
+            TestContext.Progress.WriteLine($"alert raised and readings committed {raisedAfter.TotalSeconds:0.0} s into the store outage");
+            await WaitForAsync(() => CommittedBy("split-store") == records, TimeSpan.FromSeconds(90), "the store sink committed every reading after the outage");
+
+            long stored = 0;
+            var alerts = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(60) && (stored != Devices * 60 || alerts == 0))
+            {
+                await _store.FlushAsync();
+                stored = await StoredReadingsAsync(t0, "sp");
+                alerts = (await StoreExport.ReadAsync(_http, _store.BaseUrl, "sensing_alert_value{source=\"sp-1\"}", t0 - 60_000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Count;
+                await Task.Delay(500);
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(stored, Is.EqualTo(Devices * 60), "distinct raw readings in the store equal the readings produced");
+                Assert.That(alerts, Is.GreaterThan(0), "the alert event reached the store through the store sink");
+                Assert.That(sink.Counters.AlertEvents, Is.Zero, "the store sink raises nothing");
+            });
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(runs);
+        }
+    }
+
     private long Committed(TopicInspector inspector) =>
         inspector.CommittedRecords(_options.Topics.Telemetry, Group, TimeSpan.FromSeconds(10));
 
-    private async Task ProduceAsync(List<DeviceInfo> devices, long t0, int from, int to)
+    private async Task ProduceAsync(List<DeviceInfo> devices, long t0, int from, int to, int leakFrom = int.MaxValue)
     {
         using var producer = new RecordProducer(_options, "it-backpressure");
         var buffer = new byte[TelemetryFrame.MaxLength];
@@ -144,7 +227,7 @@ public sealed class ProcessorBackpressureTests
             {
                 var timeMs = t0 + (step * 1000L);
                 var length = TelemetryFrame.Write(buffer, Encoding.UTF8.GetBytes(device.Id), device.Kind, timeMs, timeMs, (ulong)step + 1,
-                    TraceContext.None, [new MetricValue(Metric.MethaneLel, 1 + (step % 5))]);
+                    TraceContext.None, [new MetricValue(Metric.MethaneLel, device == devices[0] && step >= leakFrom ? 60 : 1 + (step % 5))]);
                 deliveries.Add(producer.ProduceAndWaitAsync(_options.Topics.Telemetry, Encoding.UTF8.GetBytes(device.Id), buffer.AsSpan(0, length).ToArray(), CancellationToken.None));
             }
         }
@@ -154,9 +237,9 @@ public sealed class ProcessorBackpressureTests
     }
 
     // Distinct (device, event time) pairs: at-least-once may write a reading twice, it must never miss one.
-    private async Task<long> StoredReadingsAsync(long t0)
+    private async Task<long> StoredReadingsAsync(long t0, string prefix = "bp")
     {
-        var series = await StoreExport.ReadAsync(_http, _store.BaseUrl, "sensing_reading_lel{device=~\"bp-[0-9]+\"}", t0 - 60_000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var series = await StoreExport.ReadAsync(_http, _store.BaseUrl, $"sensing_reading_lel{{device=~\"{prefix}-[0-9]+\"}}", t0 - 60_000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return series.Sum(s => (long)s.Timestamps.Distinct().Count());
     }
 
