@@ -72,7 +72,7 @@ public sealed partial class KustomizeOverlayTests
         var manifest = await RenderAsync(InfluxDbOverlay);
         var containers = manifest.Workloads.SelectMany(w => Items(At(w.Node, "spec", "template", "spec"), "containers")
             .Where(c => Text(c, "image")!.Contains("/sensing:", StringComparison.Ordinal)).Select(c => (Workload: w.Name, Container: c))).ToArray();
-        Assert.That(containers, Has.Length.EqualTo(3));
+        Assert.That(containers, Has.Length.EqualTo(4), "gateway, processor, store sink, feed");
         foreach (var (workload, container) in containers)
         {
             // The variables --store-api and --store-database default to (src/Sensing/Cli/CommonOptions.cs).
