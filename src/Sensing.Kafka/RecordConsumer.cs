@@ -56,6 +56,9 @@ public sealed class RecordConsumer : IDisposable
             .Build();
     }
 
+    /// <summary>A start offset (for the <c>startOffsets</c> callback) that reads a partition from its first record.</summary>
+    public const long Beginning = -2;
+
     /// <summary>Subscribes to the given topics.</summary>
     public void Subscribe(params string[] topics) => _consumer.Subscribe(topics);
 

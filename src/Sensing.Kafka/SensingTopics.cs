@@ -22,6 +22,13 @@ public sealed record SensingTopics
     public string Commands { get; init; } = "sensing.commands";
 
     /// <summary>
+    /// A device's acknowledgement of a command, written by the gateway that delivered it and keyed by the command id;
+    /// compacted. Every gateway reads it beside <see cref="Commands"/> to know which commands are still pending for a
+    /// device, whichever gateway it connects to next.
+    /// </summary>
+    public string CommandAcks { get; init; } = "sensing.command-acks";
+
+    /// <summary>
     /// Processor checkpoints: per telemetry partition, the next offset and the detection state that reflects it,
     /// keyed by the partition. Compacted (<see cref="ConfigOf"/>), so only each partition's latest is kept.
     /// </summary>
@@ -42,13 +49,14 @@ public sealed record SensingTopics
 
     /// <summary>All topics with the partition count each should be created with.</summary>
     public IReadOnlyList<(string Name, int Partitions)> All =>
-        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3), (Checkpoints, 1), (Devices, 1), (Audit, 1)];
+        [(Telemetry, TelemetryPartitions), (DeadLetter, 1), (Alerts, 3), (Commands, 3), (CommandAcks, 1), (Checkpoints, 1), (Devices, 1), (Audit, 1)];
 
     /// <summary>
     /// Topic-level settings a topic must be created with (Kafka topic configs, e.g. <c>cleanup.policy=compact</c>
-    /// for <see cref="Checkpoints"/> and <see cref="Devices"/>); empty for the others.
+    /// for <see cref="Checkpoints"/>, <see cref="Devices"/> and <see cref="CommandAcks"/>); empty for the others.
     /// </summary>
-    public IReadOnlyList<string> ConfigOf(string topic) => topic == Checkpoints || topic == Devices ? ["cleanup.policy=compact"] : [];
+    public IReadOnlyList<string> ConfigOf(string topic) =>
+        topic == Checkpoints || topic == Devices || topic == CommandAcks ? ["cleanup.policy=compact"] : [];
 
     internal void Validate()
     {

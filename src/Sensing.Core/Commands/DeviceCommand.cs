@@ -37,7 +37,27 @@ public static class DeviceCommandNames
     public const string ValveOpen = "valve-open";
 }
 
+/// <summary>
+/// A device acknowledged command <see cref="CommandId"/> (its PUBACK, or the send of a QoS 0 downlink), as a gateway
+/// writes it to <c>sensing.command-acks</c>, keyed by the command id: no gateway delivers that command again.
+/// </summary>
+public sealed record DeviceCommandAck
+{
+    /// <summary>The command acknowledged (<see cref="DeviceCommand.Id"/>).</summary>
+    public required string CommandId { get; init; }
+
+    /// <summary>The device that acknowledged it.</summary>
+    public required string Device { get; init; }
+
+    /// <summary>The gateway the device acknowledged it on.</summary>
+    public required string Gateway { get; init; }
+
+    /// <summary>When, Unix ms (the gateway's clock).</summary>
+    public required long AcknowledgedAtMs { get; init; }
+}
+
 /// <summary>System.Text.Json source generation for commands.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceCommand))]
+[JsonSerializable(typeof(DeviceCommandAck))]
 public sealed partial class DeviceCommandJsonContext : JsonSerializerContext;

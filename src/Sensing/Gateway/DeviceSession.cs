@@ -9,9 +9,10 @@ namespace Sensing.Gateway;
 /// subscription, the commands queued for it while it is offline or busy, and the QoS 1 commands sent but not yet
 /// acknowledged. It outlives a connection only when the device asked for a persistent session. Every member runs
 /// under the session's lock, because commands arrive on the Kafka consumer's thread and acknowledgements on the
-/// connection's read loop.
+/// connection's read loop. <paramref name="delivered"/> hears of each command the device has (its PUBACK, or a QoS 0
+/// send), under the session's lock.
 /// </summary>
-internal sealed class DeviceSession(DeviceInfo device, int maxQueued)
+internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<DeviceInfo, byte[]>? delivered = null)
 {
     private readonly Lock _gate = new();
     private readonly Queue<byte[]> _queued = new();
@@ -189,14 +190,49 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued)
         }
     }
 
+    /// <summary>
+    /// Queues a command still pending from before this session (<see cref="CommandLedger"/>), kept until the device
+    /// subscribes even when the session ends with the connection. Returns 1 when the full queue dropped its oldest.
+    /// </summary>
+    public int EnqueuePending(byte[] command)
+    {
+        lock (_gate)
+        {
+            var dropped = 0;
+            if (_queued.Count >= maxQueued)
+            {
+                _queued.Dequeue();
+                dropped = 1;
+            }
+
+            _queued.Enqueue(command);
+            PumpLocked();
+            return dropped;
+        }
+    }
+
     /// <summary>A PUBACK for a downlink command: frees its packet id and sends more. False for an unknown id.</summary>
     public bool Acknowledge(ushort packetId, out int sent)
     {
         lock (_gate)
         {
-            var known = _unacknowledged.Remove(packetId);
+            var known = _unacknowledged.Remove(packetId, out var payload);
+            if (known)
+            {
+                delivered?.Invoke(Device, payload!);
+            }
+
             sent = PumpLocked();
             return known;
+        }
+    }
+
+    /// <summary>True when a command with these exact bytes is queued or in flight (a pending one handed over twice).</summary>
+    public bool Holds(byte[] command)
+    {
+        lock (_gate)
+        {
+            return _queued.Any(c => c.AsSpan().SequenceEqual(command)) || _unacknowledged.Values.Any(c => c.AsSpan().SequenceEqual(command));
         }
     }
 
@@ -228,6 +264,11 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued)
                 if (atLeastOnce)
                 {
                     _unacknowledged[id] = payload;
+                }
+                else
+                {
+                    // QoS 0: no acknowledgement will come; sent is all the device gets (4.3.1).
+                    delivered?.Invoke(Device, payload);
                 }
             }
         }

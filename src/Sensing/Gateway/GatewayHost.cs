@@ -54,7 +54,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<DeviceLimits>();
         builder.Services.AddSingleton<MqttConnectionHandler>();
         builder.Services.AddSingleton<GatewayInstruments>();
-        builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(),
+        builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(), sp.GetRequiredService<RecordProducer>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CommandDelivery>()));
         builder.Services.AddSingleton(sp => new RecordProducer(kafka, "sensing-gateway",
             m => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sensing.Gateway.Kafka").LogWarning("{Message}", m), ingest.Circuit));

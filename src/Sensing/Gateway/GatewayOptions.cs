@@ -44,6 +44,12 @@ public sealed record GatewayOptions
     /// </summary>
     public int MaxQueuedCommandsPerDevice { get; init; } = 32;
 
+    /// <summary>
+    /// How long after it was issued a command not yet acknowledged is still delivered, on whichever gateway its device
+    /// connects to (sensing.commands is read from its start when a gateway starts). Default 24 h.
+    /// </summary>
+    public TimeSpan CommandTtl { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>QoS 1 commands sent to one device and not yet acknowledged (a v5 client's Receive Maximum lowers it).</summary>
     public int MaxDownlinkInflight { get; init; } = 16;
 
@@ -120,6 +126,11 @@ public sealed record GatewayOptions
         if (MaxInflightPerConnection is < 1 or > 65_535)
         {
             throw new ArgumentException("gateway.maxInflightPerConnection: must be 1-65535 (MQTT Receive Maximum)");
+        }
+
+        if (CommandTtl <= TimeSpan.Zero || CommandTtl > TimeSpan.FromDays(30))
+        {
+            throw new ArgumentException("gateway.commandTtl: must be between 0 and 30 days");
         }
 
         if (MaxQueuedCommandsPerDevice is < 1 or > 10_000)

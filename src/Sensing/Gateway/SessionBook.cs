@@ -6,7 +6,8 @@ namespace Sensing.Gateway;
 /// <summary>
 /// The sessions of the devices this gateway serves, one per device: the device is the client (its id is the user
 /// name, or the client id when there is none), so a second connection of the same device takes over the first
-/// (MQTT-3.1.4-3). Sessions live in this gateway only: a device that reconnects to another gateway starts a new one.
+/// (MQTT-3.1.4-3). Sessions live in this gateway only: a device that reconnects to another gateway starts a new one,
+/// which is given the commands still pending for the device (<see cref="CommandLedger"/>), wherever they were queued.
 /// </summary>
 public sealed class SessionBook : IDisposable
 {
@@ -32,8 +33,18 @@ public sealed class SessionBook : IDisposable
     public SessionBook(GatewayOptions options)
     {
         _options = options;
+        Ledger = new CommandLedger(options);
         _sweeper = new Timer(_ => Sweep(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Commands not yet acknowledged by their devices, whichever gateway holds them.</summary>
+    public CommandLedger Ledger { get; }
+
+    /// <summary>
+    /// A device has a command: it acknowledged it (QoS 1) or it was sent at QoS 0. Raised under the session's lock, on
+    /// the connection's or the command consumer's thread: keep it short.
+    /// </summary>
+    public event Action<DeviceInfo, byte[]>? Delivered;
 
     /// <summary>Sessions held (connected or offline persistent).</summary>
     public int Count => _sessions.Count;
@@ -77,6 +88,12 @@ public sealed class SessionBook : IDisposable
             return false;
         }
 
+        if (session.Holds(command))
+        {
+            // Given to the session from the ledger when it was created, while the consumer was still reading.
+            return true;
+        }
+
         Interlocked.Add(ref _dropped, session.Enqueue(command, out var sent));
         Interlocked.Add(ref _sent, sent);
         return true;
@@ -104,7 +121,7 @@ public sealed class SessionBook : IDisposable
             var existing = _sessions.TryGetValue(device.Id, out var held) ? held : null;
             // 3.1.2.4 [MQTT-3.1.2-6] / 5.0 [MQTT-3.1.2-4]: Clean Start discards any existing session.
             sessionPresent = existing is not null && !cleanStart && existing.ExpirySeconds > 0;
-            var session = existing ?? new DeviceSession(device, _options.MaxQueuedCommandsPerDevice);
+            var session = existing ?? new DeviceSession(device, _options.MaxQueuedCommandsPerDevice, (d, c) => Delivered?.Invoke(d, c));
             if (!sessionPresent)
             {
                 session.Reset();
@@ -112,6 +129,15 @@ public sealed class SessionBook : IDisposable
 
             session.ExpirySeconds = expirySeconds;
             previous = session.Attach(connection, receiveMaximum);
+            if (!sessionPresent)
+            {
+                // Commands queued for the device elsewhere (a gateway that died, an earlier session) and never
+                // acknowledged: the device gets them once it subscribes to its downlink topic.
+                foreach (var command in Ledger.PendingFor(device.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+                {
+                    Interlocked.Add(ref _dropped, session.EnqueuePending(command));
+                }
+            }
             _connectMarks[device.Id] = Interlocked.Increment(ref _connects);
             if (previous is not null)
             {

@@ -81,6 +81,20 @@ internal sealed class SensingServerProcess : IDisposable
         return "";
     }
 
+    /// <summary>SIGKILL by process id: no shutdown, nothing flushed; waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            _process.WaitForExit();
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
