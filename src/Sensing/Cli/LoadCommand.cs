@@ -38,6 +38,7 @@ internal static class LoadCommand
         };
         command.Subcommands.Add(CreateRegistry());
         command.Subcommands.Add(CreateKafka());
+        command.Subcommands.Add(CreateFuzz());
         command.SetAction(async (result, ct) =>
         {
             LoadOptions options;
@@ -74,6 +75,57 @@ internal static class LoadCommand
             var report = await new LoadDriver(options).RunAsync(live => Console.Error.WriteLine(live.Format(final: false)), ct);
             Console.WriteLine(report.Format(final: true));
             return report.ConnectFailures == 0 && report.Lost == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command CreateFuzz()
+    {
+        var target = new Option<string>("--target") { Description = "MQTT server host:port", DefaultValueFactory = _ => "127.0.0.1:1883" };
+        var packets = new Option<long>("--packets") { Description = "Hostile packets to send in all", DefaultValueFactory = _ => 10_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Connections open at once", DefaultValueFactory = _ => 64 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the cases and their bytes", DefaultValueFactory = _ => 1 };
+        var registry = new Option<FileInfo?>("--registry") { Description = "Registry CSV of devices for the cases that need a session (second CONNECT, QoS 3, garbage payloads)" };
+        var password = new Option<string?>("--password") { Description = "Password of those devices" };
+        var command = new Command("fuzz", "Send malformed and hostile MQTT input over many connections and check how the server ends each one")
+        {
+            target, packets, concurrency, seed, registry, password,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            FuzzOptions options;
+            try
+            {
+                var file = result.GetValue(registry);
+                options = new FuzzOptions
+                {
+                    Target = IPEndPoint.Parse(result.GetValue(target)!),
+                    Packets = result.GetValue(packets),
+                    Concurrency = result.GetValue(concurrency),
+                    Seed = result.GetValue(seed),
+                    Devices = file is null ? [] : [.. DeviceRegistryFile.Read(file.FullName).Where(d => d.Kind != DeviceKind.Concentrator).Select(d => d.Id)],
+                    Password = result.GetValue(password) ?? "",
+                };
+                if (options.Packets < 1 || options.Concurrency is < 1 or > 10_000)
+                {
+                    throw new ArgumentException("--packets must be positive and --concurrency 1-10000");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync("sensing load fuzz: " + e.Message);
+                return 2;
+            }
+
+            Console.Error.WriteLine($"fuzz: {options.Packets:N0} packets to {options.Target}, {options.Concurrency} connections at once, seed {options.Seed}");
+            var report = await new Fuzzer(options).RunAsync(Console.Error.WriteLine, ct);
+            foreach (var line in report.Lines())
+            {
+                Console.WriteLine(line);
+            }
+
+            Console.WriteLine($"result packets={report.Packets} connections={report.Connections} unexpected={report.Unexpected} elapsed_s={report.Elapsed.TotalSeconds:0.0}");
+            return report.Unexpected == 0 ? 0 : 1;
         });
         return command;
     }
