@@ -1,4 +1,5 @@
 using Sensing.Feed.Auth;
+using Sensing.Rules;
 
 namespace Sensing.Feed;
 
@@ -37,6 +38,12 @@ public sealed record FeedOptions
 
     /// <summary>Base URL of the time-series store the analyst export (<c>GET /api/export</c>) reads.</summary>
     public string StoreUrl { get; init; } = "http://127.0.0.1:8428";
+
+    /// <summary>
+    /// The rules file (<c>--rules</c>) whose <c>responses</c> section gives the response texts, per district; null for
+    /// the built-in texts.
+    /// </summary>
+    public RuleSet? Rules { get; init; }
 
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()

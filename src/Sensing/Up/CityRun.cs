@@ -80,7 +80,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 gateways.Add((part, endPoint));
             }
 
-            // With --rules, every processor reads the file and follows its changes while the city runs.
+            // With --rules, every processor reads the file and follows its changes while the city runs; the feed takes its
+            // response texts from it.
             string[] rules = options.Rules is { } set ? ["--rules", set.File] : [];
             for (var i = 1; i <= options.Processors; i++)
             {
@@ -92,7 +93,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
             feedKeys.WriteFile(feedKeysPath);
             var feedUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
-            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath]));
+            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath, .. rules]));
 
             foreach (var (part, endPoint) in gateways)
             {

@@ -38,7 +38,7 @@ internal static class AlertQueryEndpoints
             .WithSummary("Liveness, whether the view is rebuilt from sensing.alerts, and events applied (no key needed)");
     }
 
-    private static IResult List(HttpContext context, AlertBoard board)
+    private static IResult List(HttpContext context, AlertBoard board, AlertResponseBook responses)
     {
         AlertFilter filter;
         try
@@ -61,11 +61,13 @@ internal static class AlertQueryEndpoints
             context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{query}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(page.Items);
+        return TypedResults.Ok<IReadOnlyList<AlertSummary>>([.. page.Items.Select(responses.Annotate)]);
     }
 
-    private static IResult Detail(AlertBoard board, string id) =>
-        board.Find(id) is { } detail ? TypedResults.Ok(detail) : FeedProblems.NotFound($"no alert '{id}'");
+    private static IResult Detail(AlertBoard board, AlertResponseBook responses, string id) =>
+        board.Find(id) is { } detail
+            ? TypedResults.Ok(detail with { Alert = responses.Annotate(detail.Alert) })
+            : FeedProblems.NotFound($"no alert '{id}'");
 }
 
 /// <summary>Body of <c>GET /health</c>.</summary>
