@@ -3,6 +3,7 @@ using System.Globalization;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Detection;
+using Sensing.Rules;
 
 namespace Sensing.Feed;
 
@@ -10,20 +11,27 @@ namespace Sensing.Feed;
 /// The response text the feed shows with an alert: the rules file's (<see cref="FeedOptions.Rules"/>, its district's
 /// entry over the city's) or the built-in default (<see cref="AlertResponses.Default"/>), with its placeholders filled
 /// from the alert, the registry (<c>{building}</c>) and the rules (<c>{valveCommand}</c>: whether a rupture closed the
-/// meter's valve). Options per district are resolved once and kept.
+/// meter's valve). Options per district are resolved once and kept; <see cref="FeedRulesFollower"/> hands over the file
+/// when it changes.
 /// </summary>
 public sealed class AlertResponseBook
 {
-    private readonly DetectionOptions _city;
     private readonly FeedRegistry? _registry;
-    private readonly ConcurrentDictionary<string, DetectionOptions> _districts = new(StringComparer.Ordinal);
+    private volatile Rules _rules;
 
     /// <summary>A book over <paramref name="options"/>' rules (the defaults without a rules file).</summary>
     public AlertResponseBook(FeedOptions options, FeedRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _city = options.Rules?.Detection ?? DetectionOptions.Default;
+        _rules = new Rules(options.Rules?.Detection ?? DetectionOptions.Default);
         _registry = registry;
+    }
+
+    /// <summary>Takes the response texts of <paramref name="rules"/> from now on (the rules file read again).</summary>
+    public void Use(RuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _rules = new Rules(rules.Detection);
     }
 
     /// <summary><paramref name="alert"/> with <see cref="AlertSummary.Response"/> set.</summary>
@@ -42,42 +50,38 @@ public sealed class AlertResponseBook
             return "";
         }
 
-        var district = OptionsOf(alert.District);
+        var rules = _rules;
+        var district = rules.OptionsOf(alert.District);
         var text = district.Responses.For(condition, alert.Severity);
         return AlertResponses.Fill(text, name => name switch
         {
             "source" => alert.Source,
             "district" => alert.District.Length > 0 ? alert.District : "(no district)",
             "building" => BuildingOf(alert, condition),
-            "raisedAt" => LocalTime(alert.RaisedAtMs),
+            "raisedAt" => LocalTime(rules.City, alert.RaisedAtMs),
             "value" => Number(alert.Value),
             "peak" => Number(alert.PeakValue),
-            "valveCommand" => condition == AlertCondition.MeterRupture ? ValveCommand(alert, district) : "",
+            "valveCommand" => condition == AlertCondition.MeterRupture ? ValveCommand(rules.City, alert, district) : "",
             _ => null,
         });
     }
 
-    private DetectionOptions OptionsOf(string district) =>
-        district.Length == 0 || !_city.Overrides.Districts.TryGetValue(district, out var change)
-            ? _city
-            : _districts.GetOrAdd(district, _ => change(_city));
-
     // The meter's own options decide whether its rupture sent a valve-close: its kind's and its own entries over its district's.
-    private string ValveCommand(AlertSummary alert, DetectionOptions district)
+    private static string ValveCommand(DetectionOptions city, AlertSummary alert, DetectionOptions district)
     {
         var options = district;
-        if (_city.Overrides.Kinds.TryGetValue(DeviceKind.GasMeter, out var kind))
+        if (city.Overrides.Kinds.TryGetValue(DeviceKind.GasMeter, out var kind))
         {
             options = kind(options);
         }
 
-        if (_city.Overrides.Devices.TryGetValue(alert.Source, out var device))
+        if (city.Overrides.Devices.TryGetValue(alert.Source, out var device))
         {
             options = device(options);
         }
 
         return options.GasMeter.CloseValveOnRupture
-            ? $"The valve-close command was sent at {LocalTime(alert.RaisedAtMs)}: check that the meter reports its valve closed (a valve-fault alert follows if it does not)."
+            ? $"The valve-close command was sent at {LocalTime(city, alert.RaisedAtMs)}: check that the meter reports its valve closed (a valve-fault alert follows if it does not)."
             : "No valve-close command was sent (gasMeter.closeValveOnRupture is off): have the crew close the valve on site.";
     }
 
@@ -95,11 +99,24 @@ public sealed class AlertResponseBook
             : "its building";
     }
 
-    private string LocalTime(long unixMs)
+    private static string LocalTime(DetectionOptions city, long unixMs)
     {
-        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(unixMs), _city.TimeZone);
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(unixMs), city.TimeZone);
         return local.ToString("yyyy-MM-dd HH:mm:ss 'UTC'zzz", CultureInfo.InvariantCulture);
     }
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    // One reading of the rules: the city's options and each district's, resolved once and kept.
+    private sealed class Rules(DetectionOptions city)
+    {
+        private readonly ConcurrentDictionary<string, DetectionOptions> _districts = new(StringComparer.Ordinal);
+
+        public DetectionOptions City => city;
+
+        public DetectionOptions OptionsOf(string district) =>
+            district.Length == 0 || !city.Overrides.Districts.TryGetValue(district, out var change)
+                ? city
+                : _districts.GetOrAdd(district, _ => change(city));
+    }
 }

@@ -45,6 +45,9 @@ public sealed record FeedOptions
     /// </summary>
     public RuleSet? Rules { get; init; }
 
+    /// <summary>How often the rules file is read again for changed response texts (with <see cref="Rules"/>).</summary>
+    public TimeSpan RulesPollInterval { get; init; } = RulesWatcher.DefaultInterval;
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()
     {
@@ -76,6 +79,11 @@ public sealed record FeedOptions
         if (ShelveCheckInterval <= TimeSpan.Zero || StreamKeepAlive <= TimeSpan.Zero || ActionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("feed.shelveCheckInterval/streamKeepAlive/actionTimeout: must be positive");
+        }
+
+        if (RulesPollInterval < TimeSpan.FromMilliseconds(10))
+        {
+            throw new ArgumentException("feed.rulesPollInterval: must be at least 10 ms");
         }
 
         return this;

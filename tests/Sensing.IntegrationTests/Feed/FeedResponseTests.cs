@@ -75,6 +75,49 @@ public sealed class FeedResponseTests
         }
     }
 
+    [Test]
+    public async Task Detail_RulesFileChangedWhileRunning_NewTextFromTheNextRequest()
+    {
+        var folder = Directory.CreateTempSubdirectory("sensing-responses-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "rules.yaml");
+            await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"First plan for {source}.\"\n");
+            var city = FeedCity.City;
+            await using var feed = FeedHost.Build(
+                new FeedOptions
+                {
+                    Url = "http://127.0.0.1:0", ApiKeys = city.FeedKeys.Ring, StoreUrl = city.Store.BaseUrl,
+                    Rules = RulesFile.Load(path), RulesPollInterval = TimeSpan.FromMilliseconds(100),
+                },
+                city.KafkaOptions, l => l.SetMinimumLevel(LogLevel.Warning));
+            await feed.StartAsync();
+            try
+            {
+                var url = FeedHost.BoundUrl(feed);
+                var alert = await FeedCity.RaiseAsync("md-response-reload", AlertSeverity.High, "d14");
+                Assert.That((await DetailAsync(url, alert.Id)).Response, Is.EqualTo("First plan for md-response-reload."));
+
+                // A file that does not check keeps the texts in force; the next good one replaces them.
+                await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"Plan {nobody}.\"\n");
+                await Task.Delay(1000);
+                Assert.That((await DetailAsync(url, alert.Id)).Response, Is.EqualTo("First plan for md-response-reload."));
+                await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"Second plan for {source}.\"\n");
+                var changed = await FeedCity.PollAsync(
+                    async () => (await DetailAsync(url, alert.Id)).Response is "Second plan for md-response-reload." ? "changed" : null, TimeSpan.FromSeconds(20));
+                Assert.That(changed, Is.Not.Null, "the feed shows the changed text");
+            }
+            finally
+            {
+                await feed.StopAsync();
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static AlertEvent Rupture(string meter, string district)
     {
         var raisedAt = DateTimeOffset.Parse("2026-12-05T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
