@@ -128,10 +128,12 @@ public sealed class ConsoleBrowserTests
 
         await page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']").ClickAsync(new() { Timeout = 15_000 });
 
+        // The detail is fetched after the click; a loaded machine may take a while.
         var response = page.Locator("#detail-response");
-        await Assertions.Expect(response).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync("gas.methane-high on md-console-response", new() { Timeout = 15_000 });
+        await Assertions.Expect(response).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(response.Locator("h3")).ToHaveTextAsync("What to do");
-        await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Methane at md-console-response (d13) at the second alarm level");
+        await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Methane at md-console-response (d13) at the second alarm level", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Evacuate the building");
         await Assertions.Expect(response).ToHaveClassAsync("response sev-critical");
 
