@@ -1,9 +1,11 @@
+using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Feed;
+using Sensing.Feed.Auth;
 using Sensing.Rules;
 
 namespace Sensing.IntegrationTests.Feed;
@@ -115,6 +117,61 @@ public sealed class FeedResponseTests
         finally
         {
             folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Detail_SmokeAlarm_NamesTheBuildingFromTheRegistry()
+    {
+        const string adminKey = "admin-key-for-the-response-test", viewerKey = "viewer-key-for-the-response-test";
+        var ring = ApiKeyRing.From([new ApiKeyEntry("registry-admin", FeedRole.Admin, ApiKeyRing.Hash(adminKey)),
+            new ApiKeyEntry("wall", FeedRole.Viewer, ApiKeyRing.Hash(viewerKey))]);
+        var city = FeedCity.City;
+        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = ring, StoreUrl = city.Store.BaseUrl },
+            city.KafkaOptions, l => l.SetMinimumLevel(LogLevel.Warning));
+        await feed.StartAsync();
+        try
+        {
+            var url = FeedHost.BoundUrl(feed);
+            using var admin = FeedCity.Client(adminKey, url);
+            var added = await FeedCity.PollAsync(async () =>
+            {
+                using var body = new StringContent("{\"kind\":\"smoke-alarm\",\"district\":\"d15\",\"report_s\":3600,\"params\":\"building=Harbour Tower 3\",\"password\":\"smoke-alarm-secret\"}",
+                    System.Text.Encoding.UTF8, "application/json");
+                using var response = await admin.PutAsync("/api/devices/sa-response-1", body);
+                return response.StatusCode == HttpStatusCode.ServiceUnavailable ? null : $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }, TimeSpan.FromSeconds(60));
+            Assert.That(added, Does.StartWith("200"), "the feed's registry takes the smoke alarm");
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var alarm = new AlertEvent
+            {
+                Id = AlertId.Create("sa-response-1", AlertCondition.SmokeAlarm, now),
+                Type = AlertEventType.Raised,
+                Source = "sa-response-1",
+                Condition = AlertCondition.SmokeAlarm.Name(),
+                Severity = AlertSeverity.Critical,
+                District = "d15",
+                DeviceKind = DeviceKind.SmokeAlarm.Name(),
+                RaisedAtMs = now,
+                EventTimeMs = now,
+                Value = 1,
+                PeakValue = 1,
+                Count = 1,
+                Message = "Smoke alarm sa-response-1: in alarm",
+            };
+            await FeedCity.PublishAsync(alarm);
+
+            using var viewer = FeedCity.Client(viewerKey, url);
+            var response = await FeedCity.PollAsync(async () =>
+                (await viewer.GetAsync($"/api/alerts/{alarm.Id}")) is { IsSuccessStatusCode: true } r
+                && (await r.Content.ReadFromJsonAsync<AlertDetail>(FeedCity.Json))!.Alert.Response is { } text && text.Contains("Harbour Tower 3", StringComparison.Ordinal)
+                    ? text
+                    : null, TimeSpan.FromSeconds(30));
+            Assert.That(response, Does.StartWith("FIRE: smoke alarm sa-response-1 in Harbour Tower 3 (d15). Call the fire brigade (119) now"));
+        }
+        finally
+        {
+            await feed.StopAsync();
         }
     }
 
