@@ -77,7 +77,8 @@ public sealed record AlertSummary
 
     /// <summary>
     /// What to do: the condition's response text from the rules file (its district's, else the city's) or the built-in
-    /// default, placeholders filled. In <c>GET /api/alerts</c> and <c>GET /api/alerts/{id}</c>; not in stream entries.
+    /// default, placeholders filled. In <c>GET /api/alerts/{id}</c>, in <c>GET /api/alerts</c> with <c>response=true</c>;
+    /// not in stream entries.
     /// </summary>
     public string? Response { get; init; }
 

@@ -28,8 +28,10 @@ public sealed class FeedResponseTests
         Assert.That(detail.Alert.Response, Does.StartWith("Methane at md-response-default (d11) at the second alarm level: 30 %LEL"));
         Assert.That(detail.Alert.Response, Does.Contain("Evacuate the building").And.Not.Contain("{"));
         using var http = FeedCity.Client(FeedCity.City.FeedKeys.ViewerKey);
-        var listed = await http.GetFromJsonAsync<AlertSummary[]>("/api/alerts?district=d11", FeedCity.Json);
-        Assert.That(listed!.Single(a => a.Id == alert.Id).Response, Is.EqualTo(detail.Alert.Response), "list items carry it too");
+        var listed = await http.GetFromJsonAsync<AlertSummary[]>("/api/alerts?district=d11&response=true", FeedCity.Json);
+        Assert.That(listed!.Single(a => a.Id == alert.Id).Response, Is.EqualTo(detail.Alert.Response), "list items carry it when asked");
+        var plain = await http.GetFromJsonAsync<AlertSummary[]>("/api/alerts?district=d11", FeedCity.Json);
+        Assert.That(plain!.Single(a => a.Id == alert.Id).Response, Is.Null, "a page of alerts leaves the texts out by default");
     }
 
     [Test]
