@@ -1,3 +1,4 @@
+using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Detection.Charging;
 using Sensing.Detection.Fire;
@@ -52,6 +53,12 @@ public sealed record DetectionOptions
     /// <summary>Fire-safety detectors: smoke alarms, electrical fire monitoring detectors, fire-water pressure.</summary>
     public FireOptions Fire { get; init; } = FireOptions.Default;
 
+    /// <summary>
+    /// What the operator does about each alert condition (the rules file's <c>responses</c>), per district through
+    /// <see cref="Overrides"/>. The engine does not read them; the feed shows them with each alert.
+    /// </summary>
+    public AlertResponses Responses { get; init; } = AlertResponses.Default;
+
     /// <summary>Changes for the devices of a district, of a device kind, or for one device.</summary>
     public DetectionOverrides Overrides { get; init; } = DetectionOverrides.None;
 
@@ -87,6 +94,8 @@ public sealed record DetectionOptions
         Water.Validate();
         ArgumentNullException.ThrowIfNull(Fire, nameof(Fire));
         Fire.Validate();
+        ArgumentNullException.ThrowIfNull(Responses);
+        Responses.Validate();
     }
 
     private void ValidateOverrides()
@@ -203,6 +212,11 @@ public sealed record DetectionOptions
         if (!district && !Equals(after.Water, before.Water))
         {
             ThrowHelper.ThrowBadOption($"{scope}.{nameof(Water)}", "water rules judge districts: set them in a district's entry");
+        }
+
+        if (!district && !ReferenceEquals(after.Responses, before.Responses))
+        {
+            ThrowHelper.ThrowBadOption($"{scope}.{nameof(Responses)}", "response texts are the city's or a district's: set them in a district's entry");
         }
 
         try

@@ -125,6 +125,12 @@ internal sealed class RuleRecord<T>(string name, string comment, Action<T>? vali
         return this;
     }
 
+    public RuleRecord<T> Text(string key, Func<T, string> get, Func<T, string, T> set, string comment)
+    {
+        AddKey(new RuleKey(key, RuleValue.Text, comment, o => get((T)o), (o, v) => set((T)o, (string)v)));
+        return this;
+    }
+
     /// <summary>
     /// Nests <paramref name="record"/> under its name; <paramref name="scopes"/> and <paramref name="kinds"/> matter for
     /// sections of the root.

@@ -17,6 +17,9 @@ internal enum RuleValue
 
     /// <summary>An IANA time zone name, e.g. <c>Europe/Berlin</c>.</summary>
     TimeZone,
+
+    /// <summary>Text for people to read, e.g. a response text; written double-quoted.</summary>
+    Text,
 }
 
 /// <summary>Where a section may be set: for the whole city, and in which override entries.</summary>

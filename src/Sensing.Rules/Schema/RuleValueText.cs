@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Sensing.Detection;
 
 namespace Sensing.Rules.Schema;
@@ -36,6 +37,12 @@ internal static class RuleValueText
             case RuleValue.TimeZone when TryFindZone(text, out var zone, out problem):
                 value = zone;
                 return true;
+            case RuleValue.Text when !string.IsNullOrWhiteSpace(text):
+                value = text.Trim();
+                return true;
+            case RuleValue.Text:
+                problem = "expected a text, was blank";
+                break;
             default:
                 break;
         }
@@ -52,8 +59,30 @@ internal static class RuleValueText
         RuleValue.Boolean => (bool)value ? "true" : "false",
         RuleValue.Duration => DurationText.Format((TimeSpan)value),
         RuleValue.TimeZone => ((TimeZoneInfo)value).Id,
+        RuleValue.Text => Quoted((string)value),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a rule value"),
     };
+
+    // A YAML double-quoted scalar (YAML 1.2 section 7.3.1): backslash and quote escaped, control characters as \n, \t
+    // or \uXXXX, so any text reads back as itself.
+    private static string Quoted(string text)
+    {
+        var quoted = new StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '"' => quoted.Append("\\\""),
+                '\\' => quoted.Append("\\\\"),
+                '\n' => quoted.Append("\\n"),
+                '\t' => quoted.Append("\\t"),
+                < ' ' => quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => quoted.Append(c),
+            };
+        }
+
+        return quoted.Append('"').ToString();
+    }
 
     private static bool TryFindZone(string name, out TimeZoneInfo zone, out string problem)
     {

@@ -225,6 +225,7 @@ internal sealed class RulesReader(string file)
             RuleValue.WholeNumber => "a whole number",
             RuleValue.Boolean => "true or false",
             RuleValue.Duration => "a duration such as 30s, 5m, 1h30m or 7d",
+            RuleValue.Text => "a text",
             _ => "a time zone name such as Europe/Berlin",
         };
         throw new RulesFileException(file, Line(node), path, $"expected {expected}, was {was}");

@@ -17,8 +17,8 @@ internal static class RulesWriter
     [
         "Sensing rules: every detection option with its value (docs/rules.md). A file needs only the keys it changes;",
         "a key left out keeps the value shown here. Check a file with `sensing rules check FILE`; give it to",
-        "`sensing processor`, `sensing backtest` or `sensing up` with --rules FILE. A running processor reads the file",
-        "again when it changes.",
+        "`sensing processor`, `sensing backtest`, `sensing feed` or `sensing up` with --rules FILE. A running processor",
+        "reads the file again when it changes.",
         "Durations: 500ms, 30s, 5m, 2h, 7d, or combined: 1h30m. Numbers use a dot: 0.14.",
     ];
 
@@ -26,7 +26,8 @@ internal static class RulesWriter
     [
         "Overrides. Each entry changes only the keys it sets; the rest come from above. A device's options are the",
         "city's, changed by its district's entry, then by its kind's, then by its own (the most specific wins).",
-        "Water rules judge districts, so only district entries hold a water section; lifecycle and timeZone are the city's.",
+        "Water rules judge districts, so only district entries hold a water section, and response texts are the city's or a",
+        "district's (responses); lifecycle and timeZone are the city's.",
         "Example:",
         "districts:",
         "  tunnel-1:            # a utility tunnel, GB 50838",

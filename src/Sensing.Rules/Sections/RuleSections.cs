@@ -28,5 +28,6 @@ internal static class RuleSections
         .Record(HealthRules.Record, o => o.Health, (o, v) => o with { Health = v })
         .Record(WaterRules.Record, o => o.Water, (o, v) => o with { Water = v }, RuleScopes.City | RuleScopes.District)
         .Record(FireRules.Record, o => o.Fire, (o, v) => o with { Fire = v }, RuleScopes.All,
-            DeviceKind.SmokeAlarm, DeviceKind.ElectricalFireDetector, DeviceKind.FireWaterPressure);
+            DeviceKind.SmokeAlarm, DeviceKind.ElectricalFireDetector, DeviceKind.FireWaterPressure)
+        .Record(ResponseRules.Record, o => o.Responses, (o, v) => o with { Responses = v }, RuleScopes.City | RuleScopes.District);
 }

@@ -11,6 +11,12 @@ public enum ExportKind
 
     /// <summary>Alert lifecycle events: one row per alert event (<c>sensing_alert</c>).</summary>
     Alerts = 1,
+
+    /// <summary>
+    /// The fire-safety kinds' one-minute aggregates side by side: one row per device and minute, a column per
+    /// statistic and per smoke alarm state.
+    /// </summary>
+    Fire = 2,
 }
 
 /// <summary>
@@ -23,7 +29,7 @@ public sealed record ExportQuery(ExportKind What, long FromMs, long ToMs, string
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(31);
 
     /// <summary>
-    /// Parses query-string values (<c>what</c>: aggregates or alerts; <c>from</c>/<c>to</c>: Unix ms or ISO 8601).
+    /// Parses query-string values (<c>what</c>: aggregates, alerts or fire; <c>from</c>/<c>to</c>: Unix ms or ISO 8601).
     /// Throws <see cref="ArgumentException"/> naming the bad parameter.
     /// </summary>
     public static ExportQuery Parse(string? what, string? from, string? to, string? district, string? kind)
@@ -32,7 +38,8 @@ public sealed record ExportQuery(ExportKind What, long FromMs, long ToMs, string
         {
             "aggregates" => ExportKind.Aggregates,
             "alerts" => ExportKind.Alerts,
-            _ => throw new ArgumentException($"what: '{what}' is not one of aggregates, alerts"),
+            "fire" => ExportKind.Fire,
+            _ => throw new ArgumentException($"what: '{what}' is not one of aggregates, alerts, fire"),
         };
         var fromMs = ParseTime("from", from);
         var toMs = ParseTime("to", to);
@@ -49,6 +56,11 @@ public sealed record ExportQuery(ExportKind What, long FromMs, long ToMs, string
         if (kind is not null && !DeviceKinds.TryParse(kind, out _))
         {
             throw new ArgumentException($"kind: '{kind}' is not a device kind");
+        }
+
+        if (exportKind == ExportKind.Fire && kind is not null && kind is not ("smoke-alarm" or "electrical-fire-detector" or "fire-water-pressure"))
+        {
+            throw new ArgumentException($"kind: '{kind}' is not a fire-safety kind (smoke-alarm, electrical-fire-detector, fire-water-pressure)");
         }
 
         return new ExportQuery(exportKind, fromMs, toMs, string.IsNullOrEmpty(district) ? null : district, kind);

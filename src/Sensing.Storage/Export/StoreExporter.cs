@@ -69,7 +69,8 @@ public sealed class StoreExporter
     // PromQL series selector; label values are quoted strings with \ and " escaped.
     private static string Selector(ExportQuery query)
     {
-        var selector = new StringBuilder("{__name__=~\"").Append(ExportLayout.Of(query.What).NamePattern).Append('"');
+        var layout = ExportLayout.Of(query.What);
+        var selector = new StringBuilder("{__name__=~\"").Append(layout.NamePattern).Append('"');
         if (query.District is { } district)
         {
             selector.Append(",district=\"").Append(Quote(district)).Append('"');
@@ -78,6 +79,10 @@ public sealed class StoreExporter
         if (query.Kind is { } kind)
         {
             selector.Append(",kind=\"").Append(Quote(kind)).Append('"');
+        }
+        else if (layout.KindPattern is { } kinds)
+        {
+            selector.Append(",kind=~\"").Append(kinds).Append('"');
         }
 
         return selector.Append('}').ToString();

@@ -19,7 +19,7 @@ internal static class FeedCommand
         var command = new Command("feed", "Serve the alert feed (API, live stream, operator console) rebuilt from sensing.alerts")
         {
             CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion, url, apiKeys, CommonOptions.Store, CommonOptions.StoreWriteApi, CommonOptions.StoreDatabase, CommonOptions.StoreOrg, CommonOptions.StoreBucket,
-            CommonOptions.Otlp,
+            CommonOptions.Otlp, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -28,10 +28,17 @@ internal static class FeedCommand
             try
             {
                 var keys = ApiKeyRing.Load(result.GetValue(apiKeys)!.FullName);
-                app = FeedHost.Build(new FeedOptions { Url = result.GetValue(url)!, ApiKeys = keys, StoreUrl = result.GetValue(CommonOptions.Store)! }, CommonOptions.KafkaFrom(result));
+                var options = new FeedOptions
+                {
+                    Url = result.GetValue(url)!,
+                    ApiKeys = keys,
+                    StoreUrl = result.GetValue(CommonOptions.Store)!,
+                    Rules = CommonOptions.RulesFrom(result),
+                };
+                app = FeedHost.Build(options, CommonOptions.KafkaFrom(result));
                 metricsOptions = CommonOptions.MetricsFrom(result, "feed");
             }
-            catch (Exception e) when (e is ApiKeyFileException or ArgumentException)
+            catch (Exception e) when (e is ApiKeyFileException or ArgumentException or Rules.RulesFileException)
             {
                 await Console.Error.WriteLineAsync("sensing feed: " + e.Message);
                 return 2;

@@ -75,6 +75,13 @@ public sealed record AlertSummary
     /// <summary>For district alerts: the devices involved.</summary>
     public string[]? Devices { get; init; }
 
+    /// <summary>
+    /// What to do: the condition's response text from the rules file (its district's, else the city's) or the built-in
+    /// default, placeholders filled. In <c>GET /api/alerts/{id}</c>, in <c>GET /api/alerts</c> with <c>response=true</c>;
+    /// not in stream entries.
+    /// </summary>
+    public string? Response { get; init; }
+
     /// <summary>True while the alert is active and not shelved: what an operator must look at.</summary>
     internal bool IsActive => State == "active";
 }

@@ -39,6 +39,8 @@ public static class FeedHost
         builder.Services.AddHostedService<ShelveExpiry>();
         builder.Services.AddSingleton<FeedRegistry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRegistry>());
+        builder.Services.AddSingleton(sp => new AlertResponseBook(options, sp.GetRequiredService<FeedRegistry>()));
+        builder.Services.AddHostedService<FeedRulesFollower>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<FeedInstruments>(); // published from the start, disposed with the application

@@ -1,4 +1,5 @@
 using Sensing.Feed.Auth;
+using Sensing.Rules;
 
 namespace Sensing.Feed;
 
@@ -38,6 +39,15 @@ public sealed record FeedOptions
     /// <summary>Base URL of the time-series store the analyst export (<c>GET /api/export</c>) reads.</summary>
     public string StoreUrl { get; init; } = "http://127.0.0.1:8428";
 
+    /// <summary>
+    /// The rules file (<c>--rules</c>) whose <c>responses</c> section gives the response texts, per district; null for
+    /// the built-in texts.
+    /// </summary>
+    public RuleSet? Rules { get; init; }
+
+    /// <summary>How often the rules file is read again for changed response texts (with <see cref="Rules"/>).</summary>
+    public TimeSpan RulesPollInterval { get; init; } = RulesWatcher.DefaultInterval;
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()
     {
@@ -69,6 +79,11 @@ public sealed record FeedOptions
         if (ShelveCheckInterval <= TimeSpan.Zero || StreamKeepAlive <= TimeSpan.Zero || ActionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("feed.shelveCheckInterval/streamKeepAlive/actionTimeout: must be positive");
+        }
+
+        if (RulesPollInterval < TimeSpan.FromMilliseconds(10))
+        {
+            throw new ArgumentException("feed.rulesPollInterval: must be at least 10 ms");
         }
 
         return this;

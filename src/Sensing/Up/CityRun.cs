@@ -82,9 +82,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 gateways.Add((part, endPoint));
             }
 
-            // With --rules, every processor reads the file and follows its changes while the city runs.
-            // With store sinks, the processors only detect, and the sinks (given the rules too, for their sensing_rules
-            // points) write readings and alert events to the store.
+            // With --rules, every processor reads the file and follows its changes while the city runs; the feed takes its
+            // response texts from it. With store sinks, the processors only detect, and the sinks (given the rules too, for
+            // their sensing_rules points) write readings and alert events to the store.
             string[] rules = options.Rules is { } set ? ["--rules", set.File] : [];
             string[] role = options.StoreSinks > 0 ? ["--role", nameof(ProcessorRole.Detect)] : [];
             for (var i = 1; i <= options.Processors; i++)
@@ -103,7 +103,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
             feedKeys.WriteFile(feedKeysPath);
             var feedUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
-            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath]));
+            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath, .. rules]));
 
             foreach (var (part, endPoint) in gateways)
             {

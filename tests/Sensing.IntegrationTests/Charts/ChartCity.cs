@@ -12,7 +12,7 @@ namespace Sensing.IntegrationTests.Charts;
 /// dashboards show: a methane leak that rises past both alarm levels and clears (d01), one that stays above the
 /// first level (d02), a closed gas valve, service pressure below 0.14 MPa for six minutes (past the low-pressure
 /// on-delay, d03), heavy rain (72 mm, d03), a reservoir above its flood-limit level (d02), charging, an idle and a
-/// faulted charger.
+/// faulted charger, a smoke alarm in alarm and a hydrant main below its minimum (d03) and a leaking circuit (d02).
 /// </summary>
 internal sealed class ChartCity
 {
@@ -164,11 +164,13 @@ internal sealed class ChartCity
                 ("status", d switch { 0 => 2, 1 => 0, _ => 8 }), ("error", d == 2 ? 3 : 0), ("power", d == 0 ? 22 : 0),
                 ("energy", 5_000 + (d == 0 ? 0.06 * i : 0)), ("voltage", 230), ("current", d == 0 ? 32 : 0), ("temp", 30),
             ],
-            // Fire-safety devices at rest: no alarm, leakage and cable temperature well below their set points, the
-            // hydrant main above its minimum.
-            DeviceKind.SmokeAlarm => [("alarm", 0), ("battery", 3.6)],
-            DeviceKind.ElectricalFireDetector => [("residual_ma", 60 + d), ("temp", 30 + d)],
-            DeviceKind.FireWaterPressure => [("pressure", 0.35 - (0.01 * d))],
+            // Fire safety: d03's smoke alarm in alarm (bit 0) for the last two minutes, past the 1 min verification window,
+            // so unconfirmed it is raised (Critical); d02's circuit leaking 340 mA, past the 300 mA set point (High),
+            // from its 31st reading on; d03's hydrant main at 0.05 MPa, below the 0.10 MPa minimum, for its last six
+            // minutes, past the 5 min on-delay (High, one alert for the building, here its district). The rest at rest.
+            DeviceKind.SmokeAlarm => [("alarm", d == 2 && i >= 36 ? 1 : 0), ("battery", 3.6 - (0.1 * d))],
+            DeviceKind.ElectricalFireDetector => [("residual_ma", d == 1 && i >= 30 ? 340 : 60 + d), ("temp", 30 + d)],
+            DeviceKind.FireWaterPressure => [("pressure", d == 2 && i >= 12 ? 0.05 : 0.35 - (0.01 * d))],
             _ => throw new ArgumentOutOfRangeException(nameof(device), device.Kind, "not a device kind"),
         };
     }

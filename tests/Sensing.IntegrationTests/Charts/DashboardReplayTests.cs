@@ -27,6 +27,12 @@ public sealed class DashboardReplayTests
         "water.reservoir-level d03", "charger.safety-error d03",
     ];
 
+    // The fire-safety alerts the city leaves active: condition, district and severity.
+    private static readonly string[] FireAlerts =
+    [
+        "fire.smoke-alarm d03 Critical", "fire.residual-current d02 High", "fire.water-pressure-low d03 High",
+    ];
+
     private readonly PipelineFixture _city = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly CancellationTokenSource _stopHeartbeat = new();
@@ -67,7 +73,7 @@ public sealed class DashboardReplayTests
             stored = await ScalarAsync($"sum(count_over_time({{__name__=~\"sensing_reading_.+\", __name__!=\"sensing_reading_online\", device!=\"{city.Heartbeat.Id}\"}}[1h]))");
             cleared = await ScalarAsync("count(last_over_time(sensing_alert_value{event=\"cleared\"}[1h]))");
             active = await ScalarAsync("count(sensing_alerts_active_value > 0)");
-            return stored >= city.FieldValues && cleared >= 1 && active >= ActiveAlertGroups.Length;
+            return stored >= city.FieldValues && cleared >= 1 && active >= ActiveAlertGroups.Length + FireAlerts.Length;
         });
 
         Assert.That(stored, Is.EqualTo(city.FieldValues), "every published field value should be stored");
@@ -92,7 +98,7 @@ public sealed class DashboardReplayTests
             return (await PanelAsync("Sensing: Pipeline health", "Kafka consumer lag by partition")).Count > 0;
         });
         var events = await _store.SeriesAsync("last_over_time(sensing_alert_value[1h])", _now, _now, null);
-        Assert.That(active, Is.GreaterThanOrEqualTo(ActiveAlertGroups.Length), "the alerts that stay active should be in sensing_alerts_active; alert events stored: "
+        Assert.That(active, Is.GreaterThanOrEqualTo(ActiveAlertGroups.Length + FireAlerts.Length), "the alerts that stay active should be in sensing_alerts_active; alert events stored: "
             + string.Join("; ", events.Select(e => $"{e["condition"]} {e["district"]} {e["event"]} {e["severity"]}")));
     }
 
@@ -114,7 +120,8 @@ public sealed class DashboardReplayTests
         var titles = GrafanaDashboard.LoadFolder(RepositoryPaths.DashboardsFolder).Select(d => d.Title).ToArray();
         Assert.That(titles, Is.SupersetOf(new[]
         {
-            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers", "Sensing: Pipeline health",
+            "Sensing: City overview", "Sensing: Gas", "Sensing: Water", "Sensing: Reservoirs and rain", "Sensing: Chargers", "Sensing: Fire safety",
+            "Sensing: Pipeline health",
         }));
     }
 
@@ -174,10 +181,11 @@ public sealed class DashboardReplayTests
         Assert.That(status.ToDictionary(s => s["status"], s => s.Last), Is.EquivalentTo(new Dictionary<string, double> { ["0"] = 1, ["2"] = 1, ["8"] = 1 }));
 
         var active = await PanelAsync("Sensing: City overview", "Active alerts by district and severity");
-        // d01: the leak escalated to Critical and cleared, the reservoir is in its blue band (Low); d02: the leak (High)
-        // and the reservoir above its flood limit (Medium); d03: the charger's ground failure (High), low pressure,
-        // heavy rain and the reservoir (Medium).
-        Assert.That(active.Select(s => $"{s["district"]} {s["severity"]} {s.Last}"), Is.EquivalentTo(new[] { "d01 Low 1", "d02 High 1", "d02 Medium 1", "d03 High 1", "d03 Medium 3" }));
+        // d01: the leak escalated to Critical and cleared, the reservoir is in its blue band (Low); d02: the leak and the
+        // leaking circuit (High) and the reservoir above its flood limit (Medium); d03: the smoke alarm (Critical), the
+        // charger's ground failure and the hydrant main (High), low pressure, heavy rain and the reservoir (Medium).
+        Assert.That(active.Select(s => $"{s["district"]} {s["severity"]} {s.Last}"),
+            Is.EquivalentTo(new[] { "d01 Low 1", "d02 High 2", "d02 Medium 1", "d03 Critical 1", "d03 High 2", "d03 Medium 3" }));
         var water = await PanelAsync("Sensing: Water", "Water alerts now: low pressure, bursts, night-flow rise");
         var reservoirs = await PanelAsync("Sensing: Reservoirs and rain", "Reservoir and heavy-rain alerts now");
         var chargers = await PanelAsync("Sensing: Chargers", "Charger alerts now: safety errors, out of service");
@@ -186,6 +194,38 @@ public sealed class DashboardReplayTests
 
         var rain = await PanelAsync("Sensing: Reservoirs and rain", "Rain in the last 24 h by gauge (mm)");
         Assert.That(rain.Single(s => s["device"] == "rg-d03").Last, Is.EqualTo(ChartCity.ReadingsPerDevice * 1.5).Within(1e-9));
+    }
+
+    [Test]
+    public async Task Dashboards_FirePanels_ShowTheFireIncidents()
+    {
+        const string fire = "Sensing: Fire safety";
+        var now = await PanelAsync(fire, "Fire alerts now: smoke alarms, circuits, fire water");
+        Assert.That(now.Select(s => $"{s["condition"]} {s["district"]} {s["severity"]}"), Is.EquivalentTo(FireAlerts));
+
+        var inAlarm = await PanelAsync(fire, "Smoke alarms in alarm by district");
+        Assert.That(inAlarm.ToDictionary(s => s["district"], s => s.Last), Is.EquivalentTo(new Dictionary<string, double> { ["d01"] = 0, ["d02"] = 0, ["d03"] = 1 }));
+        var cannotWarn = await PanelAsync(fire, "Smoke alarms that cannot warn by district");
+        Assert.That(cannotWarn.Select(s => s.Last), Is.All.Zero, "no fault, low-battery or removed bit");
+
+        var residual = await PanelAsync(fire, "Residual current by district (highest circuit, mA)");
+        Assert.That(residual.Single(s => s["district"] == "d02").Max, Is.EqualTo(340), "d02's circuit leaked 340 mA");
+        Assert.That(residual.Single(s => s["district"] == "d01").Max, Is.EqualTo(60));
+        var temperature = await PanelAsync(fire, "Circuit temperature by district (hottest circuit, C)");
+        Assert.That(temperature.ToDictionary(s => s["district"], s => s.Max), Is.EquivalentTo(new Dictionary<string, double> { ["d01"] = 30, ["d02"] = 31, ["d03"] = 32 }));
+
+        var pressure = await PanelAsync(fire, "Fire water pressure by district (lowest sensor, MPa)");
+        Assert.That(pressure.Single(s => s["district"] == "d03").Min, Is.EqualTo(0.05).Within(1e-9), "d03's hydrant main fell to 0.05 MPa");
+        Assert.That(pressure.Single(s => s["district"] == "d01").Min, Is.EqualTo(0.35).Within(1e-9));
+
+        var raised = await PanelAsync(fire, "Fire alerts raised over the range by condition");
+        Assert.That(raised.ToDictionary(s => s["condition"], s => s.Last), Is.EquivalentTo(new Dictionary<string, double>
+        {
+            ["fire.smoke-alarm"] = 1, ["fire.residual-current"] = 1, ["fire.water-pressure-low"] = 1,
+        }));
+
+        var battery = await PanelAsync(fire, "Lowest smoke alarm battery by district (V)");
+        Assert.That(battery.Single(s => s["district"] == "d03").Last, Is.EqualTo(3.4).Within(1e-9));
     }
 
     [Test]

@@ -14,7 +14,7 @@ internal sealed record QueryAnswer(int HttpStatus, string Status, string? Error,
 }
 
 /// <summary>One series of a query's answer.</summary>
-internal sealed record SeriesValues(IReadOnlyDictionary<string, string> Labels, double Last, double Max)
+internal sealed record SeriesValues(IReadOnlyDictionary<string, string> Labels, double Last, double Max, double Min)
 {
     public string this[string label] => Labels.TryGetValue(label, out var value) ? value : "";
 }
@@ -59,7 +59,7 @@ internal sealed class PrometheusHttpApi(HttpClient http, string baseUrl)
             var labels = series.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
             var values = (series.TryGetProperty("values", out var v) ? v.EnumerateArray().ToArray() : [series.GetProperty("value")])
                 .Select(pair => double.Parse(pair[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
-            list.Add(new SeriesValues(labels, values[^1], values.Max()));
+            list.Add(new SeriesValues(labels, values[^1], values.Max(), values.Min()));
         }
 
         return list;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Sensing.Core.Alerts;
 using Sensing.Feed;
 using Sensing.IntegrationTests.Pipeline;
 
@@ -111,6 +112,36 @@ public sealed class ConsoleBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         TestContext.AddTestAttachment(screenshot, "operator console after the acknowledgement");
         Assert.That(consoleErrors, Is.Empty, "no script errors in the page");
+    }
+
+    [Test]
+    public async Task Console_SelectedAlert_ShowsItsResponseText()
+    {
+        var city = FeedCity.City;
+        var alert = await FeedCity.RaiseAsync("md-console-response", AlertSeverity.Critical, "d13");
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(city.FeedUrl + "/");
+        await page.Locator("#key-input").FillAsync(city.FeedKeys.ViewerKey);
+        await page.Locator("#key-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-response")).ToBeHiddenAsync();
+
+        await page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']").ClickAsync(new() { Timeout = 15_000 });
+
+        // The detail is fetched after the click; a loaded machine may take a while.
+        var response = page.Locator("#detail-response");
+        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync("gas.methane-high on md-console-response", new() { Timeout = 15_000 });
+        await Assertions.Expect(response).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(response.Locator("h3")).ToHaveTextAsync("What to do");
+        await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Methane at md-console-response (d13) at the second alarm level", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Evacuate the building");
+        await Assertions.Expect(response).ToHaveClassAsync("response sev-critical");
+
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        var screenshot = Path.Combine(folder, "operator-console-response.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        TestContext.AddTestAttachment(screenshot, "the selected alert's response text");
     }
 
     [Test]

@@ -50,6 +50,7 @@ public sealed class FeedApiTests
     [TestCase("limit=0", "limit")]
     [TestCase("offset=-1", "offset")]
     [TestCase("since=2000&until=1000", "until")]
+    [TestCase("response=yes", "response")]
     public async Task List_BadParameter_400NamingIt(string query, string field)
     {
         using var http = FeedCity.Client(FeedCity.City.FeedKeys.ViewerKey);

@@ -1,5 +1,6 @@
 using System.Reflection;
 using NUnit.Framework;
+using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Detection;
 using Sensing.Rules;
@@ -279,6 +280,14 @@ public sealed class RulesFileTests
                     break;
                 case double or int or bool or TimeSpan:
                     values[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+                    break;
+                case AlertResponses responses:
+                    // One key per response, named as the condition (and severity) it is for.
+                    foreach (var name in AlertResponses.Keys)
+                    {
+                        values[$"{key}.{name}"] = responses.Text(name);
+                    }
+
                     break;
                 default:
                     Walk(value, key + ".", values);

@@ -14,6 +14,8 @@ internal sealed class RecordBatchBuilder
     private readonly StringArray.Builder[] _tags;
     private readonly DoubleArray.Builder?[] _doubles;
     private readonly Int64Array.Builder?[] _counts;
+    private readonly (int Value, uint Mask)[] _flagSources;
+    private readonly BooleanArray.Builder[] _flags;
 
     public RecordBatchBuilder(ExportLayout layout)
     {
@@ -22,6 +24,8 @@ internal sealed class RecordBatchBuilder
         _tags = [.. Enumerable.Range(0, layout.TagCount).Select(_ => new StringArray.Builder())];
         _doubles = [.. layout.ValueIsCount.Select(isCount => isCount ? null : new DoubleArray.Builder())];
         _counts = [.. layout.ValueIsCount.Select(isCount => isCount ? new Int64Array.Builder() : null)];
+        _flagSources = [.. layout.Flags.Select(f => (f.Value, f.Mask))];
+        _flags = [.. layout.Flags.Select(_ => new BooleanArray.Builder())];
     }
 
     /// <summary>Rows in the batch.</summary>
@@ -57,6 +61,12 @@ internal sealed class RecordBatchBuilder
             }
         }
 
+        for (var f = 0; f < _flags.Length; f++)
+        {
+            var (source, mask) = _flagSources[f];
+            _ = rows.TryGetValue(row, source, out var bits) ? _flags[f].Append(((long)bits & mask) != 0) : _flags[f].AppendNull();
+        }
+
         Length++;
     }
 
@@ -84,6 +94,12 @@ internal sealed class RecordBatchBuilder
                 arrays[1 + _tags.Length + v] = _counts[v]!.Build();
                 _counts[v]!.Clear();
             }
+        }
+
+        for (var f = 0; f < _flags.Length; f++)
+        {
+            arrays[1 + _tags.Length + _doubles.Length + f] = _flags[f].Build();
+            _flags[f].Clear();
         }
 
         var batch = new RecordBatch(_schema, arrays, Length);

@@ -285,6 +285,10 @@ async function showDetail(id) {
     dd.textContent = value;
     return [dt, dd];
   }));
+  // The response text (rules file or built-in), shown as text: it comes from configuration, never as markup.
+  $('response-text').textContent = alert.response || '';
+  $('detail-response').hidden = !alert.response;
+  $('detail-response').className = 'response sev-' + String(alert.severity).toLowerCase();
   const operator = view.role === 'operator';
   $('ack-button').disabled = !operator || alert.acknowledged;
   $('shelve-button').disabled = !operator || alert.state !== 'active' || isShelved(alert);

@@ -14,7 +14,8 @@ internal static class AlertQueryEndpoints
             .WithSummary("Alerts matching the filters, newest raise first")
             .WithDescription("Filters: state (all, active, cleared, acknowledged, unacknowledged, shelved), condition, kind, district, " +
                 "severity (minimum), since/until (raise time, Unix ms or ISO 8601). Paging: offset, limit (1-10000, default 500); " +
-                "the X-Total-Count header holds the number of matching alerts and a Link header with rel=\"next\" points to the next page.")
+                "the X-Total-Count header holds the number of matching alerts and a Link header with rel=\"next\" points to the next page. " +
+                "response=true adds each alert's response text (always in GET /api/alerts/{id}).")
             .Produces<IReadOnlyList<AlertSummary>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -22,7 +23,7 @@ internal static class AlertQueryEndpoints
         app.MapGet("/api/alerts/{id}", Detail)
             .RequireFeedRole(FeedRole.Viewer)
             .WithName("getAlert")
-            .WithSummary("One alert with its full history: every lifecycle step and operator action")
+            .WithSummary("One alert with its full history: every lifecycle step and operator action, and its response text")
             .Produces<AlertDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -38,12 +39,19 @@ internal static class AlertQueryEndpoints
             .WithSummary("Liveness, whether the view is rebuilt from sensing.alerts, and events applied (no key needed)");
     }
 
-    private static IResult List(HttpContext context, AlertBoard board)
+    private static IResult List(HttpContext context, AlertBoard board, AlertResponseBook responses)
     {
         AlertFilter filter;
+        bool withResponse;
         try
         {
             filter = AlertFilter.Parse(context.Request.Query);
+            withResponse = context.Request.Query["response"].ToString() switch
+            {
+                "" or "false" => false,
+                "true" => true,
+                var other => throw new FeedRequestException("response", $"'{other}' is not true or false"),
+            };
         }
         catch (FeedRequestException e)
         {
@@ -61,11 +69,14 @@ internal static class AlertQueryEndpoints
             context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{query}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(page.Items);
+        // Each text is a few hundred characters: a page of thousands carries them only when asked.
+        return TypedResults.Ok(withResponse ? [.. page.Items.Select(responses.Annotate)] : page.Items);
     }
 
-    private static IResult Detail(AlertBoard board, string id) =>
-        board.Find(id) is { } detail ? TypedResults.Ok(detail) : FeedProblems.NotFound($"no alert '{id}'");
+    private static IResult Detail(AlertBoard board, AlertResponseBook responses, string id) =>
+        board.Find(id) is { } detail
+            ? TypedResults.Ok(detail with { Alert = responses.Annotate(detail.Alert) })
+            : FeedProblems.NotFound($"no alert '{id}'");
 }
 
 /// <summary>Body of <c>GET /health</c>.</summary>

@@ -3,7 +3,7 @@ using Sensing.Storage.Export;
 namespace Sensing.Feed.Endpoints;
 
 /// <summary>
-/// <c>GET /api/export?what=aggregates|alerts&amp;from=..&amp;to=..&amp;district=..&amp;kind=..</c>: the analyst export,
+/// <c>GET /api/export?what=aggregates|alerts|fire&amp;from=..&amp;to=..&amp;district=..&amp;kind=..</c>: the analyst export,
 /// an Arrow IPC stream (<c>application/vnd.apache.arrow.stream</c>) read from the time-series store
 /// (<see cref="StoreExporter"/>) and streamed in record batches as it is read. 400 for bad parameters or a minute too
 /// large to join, 502 when the store fails before the first byte; a store failure later cuts the stream short.
