@@ -38,6 +38,12 @@ public sealed record FeedOptions
     /// <summary>Base URL of the time-series store the analyst export (<c>GET /api/export</c>) reads.</summary>
     public string StoreUrl { get; init; } = "http://127.0.0.1:8428";
 
+    /// <summary>
+    /// The city's time zone: the console shows every date and time in it, with its name. Default UTC, shown as such;
+    /// <c>sensing feed</c> takes it from <c>--time-zone</c> or the rules file's <c>timeZone</c>.
+    /// </summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()
     {
@@ -71,6 +77,7 @@ public sealed record FeedOptions
             throw new ArgumentException("feed.shelveCheckInterval/streamKeepAlive/actionTimeout: must be positive");
         }
 
+        ArgumentNullException.ThrowIfNull(TimeZone, "feed.timeZone");
         return this;
     }
 }
