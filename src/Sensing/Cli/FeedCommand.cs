@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sensing.Detection;
 using Sensing.Feed;
 using Sensing.Feed.Auth;
 using Sensing.Rules;
@@ -65,6 +66,12 @@ internal static class FeedCommand
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
+            // Without a zone database (no tzdata) the detection default still reads: it is built in.
+            if (name.Trim() == DetectionOptions.ChinaStandardTime.Id)
+            {
+                return DetectionOptions.ChinaStandardTime;
+            }
+
             throw new ArgumentException($"--time-zone: '{name}' is not a time zone of this system (an IANA name such as Europe/Berlin)", e);
         }
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Sensing.Core.Devices;
+using Sensing.Detection;
 using Sensing.Feed.Auth;
 using Sensing.Kafka;
 using Sensing.LocalServers;
@@ -92,7 +93,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
             feedKeys.WriteFile(feedKeysPath);
             var feedUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
-            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath]));
+            // The console shows times in the processors' zone: the rules file's, else the detection default's.
+            string[] zone = rules.Length > 0 ? rules : ["--time-zone", DetectionOptions.Default.TimeZone.Id];
+            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath, .. zone]));
 
             foreach (var (part, endPoint) in gateways)
             {

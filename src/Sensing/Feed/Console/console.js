@@ -21,6 +21,7 @@ const view = {
   source: null,
   fresh: new Set(),
   zone: null,
+  ready: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -145,7 +146,8 @@ async function refresh() {
   }
   refreshing.running = true;
   try {
-    const [page, districts] = await Promise.all([apiPage(listQuery()), api('/api/districts')]);
+    // Rendered once the caller's role and the city's zone are known (view.ready).
+    const [page, districts] = await Promise.all([apiPage(listQuery()), api('/api/districts'), view.ready]);
     const size = Number($('page-size').value);
     if (page.items.length === 0 && view.offset > 0 && page.total > 0) {
       // The page emptied (alerts acknowledged or cleared away): go to the last page there is.
@@ -189,14 +191,14 @@ function connect() {
   // EventSource cannot set headers: the stream (only) takes the key as ?key=.
   const source = new EventSource('/api/alerts/stream?key=' + encodeURIComponent(apiKey()));
   view.source = source;
-  // The list is loaded once the stream is open, so nothing falls between the two; later reconnects resume with
-  // Last-Event-ID, and every entry reloads the page (at most every REFRESH_MIN_MS).
-  let loaded = false;
+  // The list is loaded again once the stream is open, so nothing falls between the two; later reconnects resume
+  // with Last-Event-ID, and every entry reloads the page (at most every REFRESH_MIN_MS).
+  let opened = false;
   source.addEventListener('open', () => {
     setConnection(true, 'live');
-    if (!loaded) {
-      loaded = true;
-      refresh().catch(showError);
+    if (!opened) {
+      opened = true;
+      scheduleRefresh();
     }
   });
   source.addEventListener('error', () => {
@@ -365,18 +367,24 @@ async function act(action, extra) {
 }
 
 async function start() {
-  try {
-    const me = await api('/api/me');
+  view.ready = Promise.all([api('/api/me'), api('/api/city')]).then(([me, city]) => {
     view.role = me.role;
     $('who').textContent = me.name + ' (' + me.role + ')';
-    const city = await api('/api/city');
     setZone(city);
     fillOptions($('filter-condition'), new Set(city.conditions));
+  });
+  // The first page loads beside the key check and the stream's connection, not after them; the stream's opening
+  // reloads it, so an entry published between the two is not missed.
+  const first = refresh();
+  try {
+    await view.ready;
   } catch (error) {
     setConnection(false, 'no key');
+    first.catch(() => {});
     return;
   }
   connect();
+  first.catch(showError);
   refreshLoad().catch(showError);
 }
 
