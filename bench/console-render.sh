@@ -4,6 +4,8 @@
 # Kafka 0.9. Prints, per run, the time from navigation start to the first rendered list (the page's
 # `console-first-render` performance mark), and the time for paging and filtering round trips.
 # Usage: bench/console-render.sh [ALERTS] [DISTRICTS] [RUNS]    (SKIP_BUILD=1 to use the built sensing)
+# BASELINE=REV also opens the console files of git revision REV (served to the page in place of the built ones, on
+# the same feed) for comparison: the console before the feed paged the list loaded every alert and filtered them.
 set -euo pipefail
 alerts=${1:-5000}
 districts=${2:-100}
@@ -59,3 +61,11 @@ curl -s -o /dev/null -H "X-Api-Key: $key" -w 'before paging, GET /api/alerts?sta
 curl -s -o /dev/null -H "X-Api-Key: $key" -w 'one page, GET /api/alerts?...&limit=100: %{size_download} bytes\n' \
   "http://127.0.0.1:$feed_port/api/alerts?state=open&sort=severity&severity=Low&offset=0&limit=100"
 NODE_PATH="$playwright" "$node" "$(dirname "$0")/console-render.js" "http://127.0.0.1:$feed_port/" "$key" "$alerts" "$runs"
+if [[ -n "${BASELINE:-}" ]]; then
+  mkdir "$work/baseline"
+  for file in index.html console.js console.css; do
+    git -C "$root" show "$BASELINE:src/Sensing/Feed/Console/$file" >"$work/baseline/$file"
+  done
+  echo "baseline: the console of $(git -C "$root" log -1 --format='%h %cs' "$BASELINE")"
+  NODE_PATH="$playwright" "$node" "$(dirname "$0")/console-render.js" "http://127.0.0.1:$feed_port/" "$key" "$alerts" "$runs" "$work/baseline"
+fi
