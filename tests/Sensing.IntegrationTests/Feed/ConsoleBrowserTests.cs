@@ -149,12 +149,15 @@ public sealed class ConsoleBrowserTests
         var body = page.Locator("body");
         await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "sounding", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("#attention")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#attention-text")).ToHaveTextAsync("1 new Critical alert not acknowledged");
+        await Assertions.Expect(page.Locator("#attention-text")).ToContainTextAsync("1 new Critical alert not acknowledged");
         var row = page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']");
         await Assertions.Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\balarm\b"));
         await Assertions.Expect(body).ToHaveAttributeAsync("data-tones", "2", new() { Timeout = 10_000 });
         Assert.That(await page.EvaluateAsync<int>("() => window.oscillators"), Is.GreaterThanOrEqualTo(4), "each tone is two oscillators");
 
+        await Assertions.Expect(page.Locator("#load-fields dd").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[1-9][0-9]* raised \(target 1\)$"),
+            new() { Timeout = 10_000 });
+        await Screenshot(page, "console-critical-sounding.png", "a new Critical alert sounding: banner and row flash; the alarm load counts it");
         await page.Locator("#mute-button").ClickAsync();
         await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "muted");
         var mutedAt = await page.EvaluateAsync<int>("() => window.oscillators");
@@ -240,6 +243,16 @@ public sealed class ConsoleBrowserTests
         Assert.That(listRequests, Has.Some.Contains($"district={district}").And.Some.Contains("offset=100").And.Some.Contains("text=m0123"),
             "the feed filters and pages");
         Assert.That(listRequests, Has.All.Contains("limit=100"), "one page at a time");
+        await Screenshot(page, "console-paged.png", "the list paged and filtered by the feed");
+    }
+
+    private static async Task Screenshot(IPage page, string name, string description)
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
     }
 
     private static async Task<IPage> OpenConsoleAsync(IBrowserContext context, string key)

@@ -26,7 +26,7 @@ function audioContext() {
     attention.audio = new Context();
   }
   if (attention.audio.state === 'suspended') {
-    attention.audio.resume().catch(() => {});
+    attention.audio.resume().then(() => document.body.dataset.alarm && updateAttention(), () => {});
   }
   return attention.audio;
 }
@@ -68,8 +68,11 @@ function updateAttention() {
   const banner = document.getElementById('attention');
   const count = attention.sounding.size;
   banner.hidden = count === 0;
+  // A page opened without a click (a reload with the key kept) may not play sound until one: say so.
+  const blocked = !attention.muted && (!attention.audio || attention.audio.state !== 'running');
   document.getElementById('attention-text').textContent = count === 0 ? ''
-    : count + ' new Critical alert' + (count === 1 ? '' : 's') + ' not acknowledged' + (attention.muted ? ' (tone muted)' : '');
+    : count + ' new Critical alert' + (count === 1 ? '' : 's') + ' not acknowledged'
+      + (attention.muted ? ' (tone muted)' : blocked ? ' (click anywhere to let the page sound)' : '');
   const mute = document.getElementById('mute-button');
   mute.textContent = attention.muted ? 'Unmute tone' : 'Mute tone';
   mute.setAttribute('aria-pressed', String(attention.muted));

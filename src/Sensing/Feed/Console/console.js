@@ -161,6 +161,7 @@ async function refresh() {
     fillOptions($('filter-district'), new Set(districts.map((d) => d.district).filter(Boolean)));
     renderDistricts(districts, view.role === 'operator');
     render();
+    refreshLoadSoon();
   } finally {
     refreshing.running = false;
     if (refreshing.again) {
@@ -385,7 +386,6 @@ async function start() {
   }
   connect();
   first.catch(showError);
-  refreshLoad().catch(showError);
 }
 
 $('key-form').addEventListener('submit', () => {

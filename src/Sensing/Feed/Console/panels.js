@@ -25,7 +25,7 @@ function renderDistricts(districts, operator) {
       button.disabled = !operator;
       group.append(button);
     } else if (d.outages > 0) {
-      group.textContent = 'outage, ack';
+      group.textContent = 'acknowledged';
     }
   }
   $('districts-empty').hidden = shown.length > 0;
@@ -73,16 +73,29 @@ function renderLoad(load) {
     ...loadItem('Standing > 24 h', String(load.standing), load.standing > 0 ? 'warn' : 'ok'),
     ...loadItem('Chattering', String(load.chattering.length + load.chatteringFlagged), load.chattering.length + load.chatteringFlagged > 0 ? 'warn' : 'ok'),
     ...loadItem('Shelved', String(load.shelved), ''));
-  $('load-top').replaceChildren(...load.mostFrequent.map((a) => {
+  // An alarm raised once is not a frequent one: the list shows repeats only.
+  const repeated = load.mostFrequent.filter((a) => a.raises > 1);
+  $('load-top').replaceChildren(...repeated.map((a) => {
     const item = document.createElement('li');
     item.textContent = a.raises + '× ' + a.condition + ' ' + a.source + ' (' + a.sharePercent + ' %)';
     return item;
   }));
-  $('load-top-title').hidden = load.mostFrequent.length === 0;
+  $('load-top-title').hidden = repeated.length === 0;
 }
 
+// The load is recounted when the list changed (at most every LOAD_MIN_MS) and every LOAD_INTERVAL_MS besides.
+const LOAD_MIN_MS = 2000;
+let loadAsked = 0;
+
 async function refreshLoad() {
+  loadAsked = Date.now();
   renderLoad(await api('/api/metrics/alarm-load'));
+}
+
+function refreshLoadSoon() {
+  if (Date.now() - loadAsked >= LOAD_MIN_MS) {
+    refreshLoad().catch(showError);
+  }
 }
 
 document.getElementById('district-summary').addEventListener('click', (e) => {
