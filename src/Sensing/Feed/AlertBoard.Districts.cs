@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sensing.Core.Alerts;
 
 namespace Sensing.Feed;
@@ -14,6 +15,7 @@ public sealed partial class AlertBoard
         {
             var now = NowMs;
             var counts = new Dictionary<string, DistrictCounter>(StringComparer.Ordinal);
+            var offline = new Dictionary<string, List<AlertSummary>>(StringComparer.Ordinal);
             foreach (var record in _alerts.Values)
             {
                 if (record.Summary(now) is not { } a)
@@ -21,10 +23,10 @@ public sealed partial class AlertBoard
                     continue;
                 }
 
-                ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, a.District, out _);
-                if (InOutageGroup(a, a.District, null))
+                ref var c = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, a.District, out _);
+                if (a.Condition == OfflineCondition)
                 {
-                    c.OutageUnacknowledged += a.Acknowledged ? 0 : 1;
+                    (CollectionsMarshal.GetValueRefOrAddDefault(offline, a.District, out _) ??= []).Add(a);
                     c.Outages += IsOutage(a, a.District) && a.IsActive ? 1 : 0;
                 }
 
@@ -43,6 +45,15 @@ public sealed partial class AlertBoard
                 c.Unacknowledged += a.Acknowledged ? 0 : 1;
             }
 
+            foreach (var (district, alerts) in offline)
+            {
+                ref var c = ref CollectionsMarshal.GetValueRefOrNullRef(counts, district);
+                if (c.Outages > 0)
+                {
+                    c.OutageUnacknowledged = Group(alerts, district)?.Count(a => !a.Acknowledged) ?? 0;
+                }
+            }
+
             return [.. counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value.ToView(kv.Key))];
         }
     }
@@ -57,25 +68,26 @@ public sealed partial class AlertBoard
         lock (_gate)
         {
             var now = NowMs;
-            var all = _alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>().Where(a => a.District == district && a.Condition == OfflineCondition).ToList();
-            var outages = all.Where(a => IsOutage(a, district) && (a.IsActive || !a.Acknowledged)).ToList();
-            if (outages.Count == 0)
-            {
-                return null;
-            }
-
-            var members = outages.SelectMany(o => o.Devices ?? []).ToHashSet(StringComparer.Ordinal);
-            return [.. all.Where(a => InOutageGroup(a, district, members)).OrderBy(a => a.Id, StringComparer.Ordinal)];
+            return Group(_alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>()
+                .Where(a => a.District == district && a.Condition == OfflineCondition).ToList(), district);
         }
     }
 
-    private static bool IsOutage(AlertSummary a, string district) => a.Condition == OfflineCondition && a.Source == district;
+    /// <summary>The outage group among <paramref name="offline"/>, the district's offline alerts; null without an outage alert.</summary>
+    private static List<AlertSummary>? Group(List<AlertSummary> offline, string district)
+    {
+        var outages = offline.Where(a => IsOutage(a, district) && (a.IsActive || !a.Acknowledged)).ToList();
+        if (outages.Count == 0)
+        {
+            return null;
+        }
 
-    // Without a member set (the per-district count) every offline alert of the district that is active or awaits its
-    // acknowledgement counts; the group action narrows it to the outage's members.
-    private static bool InOutageGroup(AlertSummary a, string district, HashSet<string>? members) =>
-        a.Condition == OfflineCondition && a.District == district && (a.IsActive || !a.Acknowledged)
-        && (a.Source == district || members is null || members.Contains(a.Source));
+        var members = outages.SelectMany(o => o.Devices ?? []).ToHashSet(StringComparer.Ordinal);
+        return [.. offline.Where(a => (a.IsActive || !a.Acknowledged) && (a.Source == district || members.Contains(a.Source)))
+            .OrderBy(a => a.Id, StringComparer.Ordinal)];
+    }
+
+    private static bool IsOutage(AlertSummary a, string district) => a.Condition == OfflineCondition && a.Source == district;
 
     private struct DistrictCounter
     {
@@ -113,6 +125,6 @@ public sealed partial class AlertBoard
 /// <param name="Unacknowledged">Active, unshelved alerts not acknowledged.</param>
 /// <param name="Shelved">Active alerts under a shelve.</param>
 /// <param name="Outages">Active district outage alerts (<c>device.offline</c> with the district as source).</param>
-/// <param name="OutageUnacknowledged">Offline alerts of the district awaiting acknowledgement while it has an outage.</param>
+/// <param name="OutageUnacknowledged">Alerts of the district's outage (<c>POST /api/districts/{district}/outage/ack</c>) not acknowledged yet.</param>
 public sealed record DistrictAlerts(
     string District, int Critical, int High, int Medium, int Low, int Unacknowledged, int Shelved, int Outages, int OutageUnacknowledged);
