@@ -23,6 +23,12 @@ public enum ActionOutcome
 /// <param name="Alert">The alert after the action (null when not found).</param>
 public sealed record ActionResult(ActionOutcome Outcome, string? Problem, AlertDetail? Alert);
 
+/// <summary>What an outage acknowledgement did.</summary>
+/// <param name="District">The district.</param>
+/// <param name="Acknowledged">Ids of the alerts acknowledged now, one audit event each.</param>
+/// <param name="AlreadyAcknowledged">Alerts of the outage that were acknowledged before.</param>
+public sealed record OutageAcknowledgement(string District, IReadOnlyList<string> Acknowledged, int AlreadyAcknowledged);
+
 /// <summary>
 /// Acknowledge, shelve and unshelve (ISA-18.2), and report a leak repaired. Each action is audited as an <see cref="AlertEvent"/> naming the
 /// actor, the time and the note, published to <c>sensing.alerts</c> before it counts: the feed's own state, and
@@ -41,6 +47,46 @@ public sealed class AlertActions(AlertBoard board, AlertPublisher publisher, Fee
         ActAsync(id, cancellationToken, state => state.Acknowledged
             ? (null, null)
             : (state.Lifecycle with { Type = AlertEventType.Acknowledged, Actor = caller.Name, Note = note, ShelvedUntilMs = null }, null));
+
+    /// <summary>
+    /// Acknowledges every alert of <paramref name="district"/>'s outage (<see cref="AlertBoard.OutageGroup"/>): each
+    /// one as <see cref="AcknowledgeAsync"/> does, so each is audited by its own event on <c>sensing.alerts</c> with
+    /// the same actor and note. Null when the district has no outage alert. When Kafka fails part way, the alerts
+    /// acknowledged before stay acknowledged and the exception says how many they were.
+    /// </summary>
+    public async Task<OutageAcknowledgement?> AcknowledgeOutageAsync(string district, ApiKeyEntry caller, string? note, CancellationToken cancellationToken)
+    {
+        if (board.OutageGroup(district) is not { } group)
+        {
+            return null;
+        }
+
+        var acknowledged = new List<string>();
+        var unchanged = 0;
+        foreach (var alert in group)
+        {
+            ActionResult result;
+            try
+            {
+                result = await AcknowledgeAsync(alert.Id, caller, note, cancellationToken);
+            }
+            catch (AlertPublishException e)
+            {
+                throw new AlertPublishException($"{e.Message} (at {alert.Id}; {acknowledged.Count} of {group.Count} alerts of the outage acknowledged before)");
+            }
+
+            if (result.Outcome == ActionOutcome.Done)
+            {
+                acknowledged.Add(alert.Id);
+            }
+            else
+            {
+                unchanged++;
+            }
+        }
+
+        return new OutageAcknowledgement(district, acknowledged, unchanged);
+    }
 
     /// <summary>Shelves an active alert for <paramref name="duration"/>; the feed unshelves it when the time is up.</summary>
     public Task<ActionResult> ShelveAsync(string id, ApiKeyEntry caller, TimeSpan duration, string? note, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Sensing.Feed;
 /// at-least-once), so a replay or a restarted consumer is harmless. Every applied event goes to the
 /// <see cref="AlertStream"/>.
 /// </summary>
-public sealed class AlertBoard
+public sealed partial class AlertBoard
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AlertRecord> _alerts = new(StringComparer.Ordinal);
@@ -82,14 +82,17 @@ public sealed class AlertBoard
         }
     }
 
-    /// <summary>Alerts matching <paramref name="filter"/>, newest raise first, one page of them.</summary>
+    /// <summary>Alerts matching <paramref name="filter"/> in its order (newest raise first by default), one page of them.</summary>
     public AlertPage Query(AlertFilter filter)
     {
         lock (_gate)
         {
             var now = NowMs;
-            var matching = _alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>().Where(filter.Matches)
-                .OrderByDescending(a => a.RaisedAtMs).ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
+            var summaries = _alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>().Where(filter.Matches);
+            var ordered = filter.Sort == "severity"
+                ? summaries.OrderBy(a => a.IsActive ? 0 : 1).ThenByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAtMs)
+                : summaries.OrderByDescending(a => a.RaisedAtMs);
+            var matching = ordered.ThenBy(a => a.Id, StringComparer.Ordinal).ToList();
             return new AlertPage(matching.Count, [.. matching.Skip(filter.Offset).Take(filter.Limit)]);
         }
     }

@@ -8,7 +8,13 @@ namespace Sensing.Feed;
 public sealed record AlertFilter
 {
     /// <summary>Values of the <c>state</c> parameter.</summary>
-    public static readonly IReadOnlyList<string> States = ["all", "active", "cleared", "acknowledged", "unacknowledged", "shelved"];
+    public static readonly IReadOnlyList<string> States = ["all", "active", "open", "cleared", "acknowledged", "unacknowledged", "shelved"];
+
+    /// <summary>Values of the <c>sort</c> parameter.</summary>
+    public static readonly IReadOnlyList<string> Sorts = ["raised", "severity"];
+
+    /// <summary>Longest <c>text</c>.</summary>
+    public const int MaxTextLength = 200;
 
     /// <summary>Largest page.</summary>
     public const int MaxLimit = 10_000;
@@ -33,6 +39,15 @@ public sealed record AlertFilter
 
     /// <summary>Only alerts raised before this Unix ms.</summary>
     public long? UntilMs { get; init; }
+
+    /// <summary>Text every alert shown holds in its id, source, district, condition or message (case-insensitive).</summary>
+    public string? Text { get; init; }
+
+    /// <summary>
+    /// "raised" (newest raise first) or "severity" (the operator's order: active before cleared, then the highest
+    /// severity, then the newest raise).
+    /// </summary>
+    public string Sort { get; init; } = "raised";
 
     /// <summary>Matching alerts skipped before the page.</summary>
     public int Offset { get; init; }
@@ -72,6 +87,18 @@ public sealed record AlertFilter
             minSeverity = s;
         }
 
+        var text = Single(query, "text")?.Trim();
+        if (text is { Length: > MaxTextLength })
+        {
+            throw new FeedRequestException("text", $"longer than {MaxTextLength} characters");
+        }
+
+        var sort = Single(query, "sort") ?? "raised";
+        if (!Sorts.Contains(sort))
+        {
+            throw new FeedRequestException("sort", $"'{sort}' is not one of {string.Join(", ", Sorts)}");
+        }
+
         var since = Time(query, "since");
         var until = Time(query, "until");
         if (since is not null && until is not null && until <= since)
@@ -88,6 +115,8 @@ public sealed record AlertFilter
             MinSeverity = minSeverity,
             SinceMs = since,
             UntilMs = until,
+            Text = string.IsNullOrEmpty(text) ? null : text,
+            Sort = sort,
             Offset = Integer(query, "offset", 0, int.MaxValue) ?? 0,
             Limit = Integer(query, "limit", 1, MaxLimit) ?? 500,
         };
@@ -97,6 +126,7 @@ public sealed record AlertFilter
         State switch
         {
             "active" => a.IsActive,
+            "open" => a.IsActive && !a.Shelved,
             "cleared" => !a.IsActive,
             "acknowledged" => a.Acknowledged,
             "unacknowledged" => !a.Acknowledged,
@@ -108,7 +138,15 @@ public sealed record AlertFilter
         && (District is null || a.District == District)
         && (MinSeverity is null || a.Severity >= MinSeverity)
         && (SinceMs is null || a.RaisedAtMs >= SinceMs)
-        && (UntilMs is null || a.RaisedAtMs < UntilMs);
+        && (UntilMs is null || a.RaisedAtMs < UntilMs)
+        && (Text is null || Holds(a, Text));
+
+    private static bool Holds(AlertSummary a, string text) =>
+        a.Source.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || a.District.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || a.Condition.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || a.Message.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || a.Id.Contains(text, StringComparison.OrdinalIgnoreCase);
 
     private static string? Single(IQueryCollection query, string name)
     {

@@ -49,6 +49,7 @@ public static class FeedHost
         app.MapAlertQueries();
         app.MapAlertStream();
         app.MapAlertActions();
+        app.MapOperatorViews();
         app.MapDeviceAdmin();
         app.MapOperatorConsole();
         app.MapFeedOpenApi();

@@ -16,4 +16,8 @@ namespace Sensing.Feed;
 [JsonSerializable(typeof(FeedCaller))]
 [JsonSerializable(typeof(ActionRequest))]
 [JsonSerializable(typeof(DeviceView))]
+[JsonSerializable(typeof(CityView))]
+[JsonSerializable(typeof(IReadOnlyList<DistrictAlerts>))]
+[JsonSerializable(typeof(AlarmLoad))]
+[JsonSerializable(typeof(OutageAcknowledgement))]
 internal sealed partial class FeedJsonContext : JsonSerializerContext;

@@ -48,6 +48,12 @@ public sealed record FeedOptions
     /// <summary>How often the rules file is read again for changed response texts (with <see cref="Rules"/>).</summary>
     public TimeSpan RulesPollInterval { get; init; } = RulesWatcher.DefaultInterval;
 
+    /// <summary>
+    /// The city's time zone: the console shows every date and time in it, with its name. Default UTC, shown as such;
+    /// <c>sensing feed</c> takes it from <c>--time-zone</c> or the rules file's <c>timeZone</c>.
+    /// </summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
     /// <summary>Checks the options; throws naming the bad key.</summary>
     public FeedOptions Validate()
     {
@@ -86,6 +92,7 @@ public sealed record FeedOptions
             throw new ArgumentException("feed.rulesPollInterval: must be at least 10 ms");
         }
 
+        ArgumentNullException.ThrowIfNull(TimeZone, "feed.timeZone");
         return this;
     }
 }

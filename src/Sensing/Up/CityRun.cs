@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Sensing.Core.Devices;
+using Sensing.Detection;
 using Sensing.Feed.Auth;
 using Sensing.Kafka;
 using Sensing.LocalServers;
@@ -103,7 +104,10 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var feedKeysPath = Path.Combine(work.FullName, "api-keys.csv");
             feedKeys.WriteFile(feedKeysPath);
             var feedUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
-            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath, .. rules]));
+            // The console shows times in the processors' zone: the rules file's (which also gives the response texts),
+            // else the detection default's.
+            string[] feedRules = rules.Length > 0 ? rules : ["--time-zone", DetectionOptions.Default.TimeZone.Id];
+            parts.Add(PartProcess.Start("feed", "feed", work.FullName, ["feed", .. common, "--url", feedUrl, "--api-keys", feedKeysPath, .. feedRules]));
 
             foreach (var (part, endPoint) in gateways)
             {

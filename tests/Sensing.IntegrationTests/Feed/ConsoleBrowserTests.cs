@@ -161,4 +161,138 @@ public sealed class ConsoleBrowserTests
         using var http = FeedCity.Client(city.FeedKeys.ViewerKey);
         Assert.That((await http.GetFromJsonAsync<AlertDetail>($"/api/alerts/{alert.Id}", FeedCity.Json))!.Alert.Acknowledged, Is.False);
     }
+    [Test]
+    public async Task Console_CriticalAlertRaised_SoundsAndFlashesUntilAcknowledged()
+    {
+        var city = FeedCity.City;
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        // Every tone is an oscillator: count them where the page makes them.
+        await context.AddInitScriptAsync("""
+            window.oscillators = 0;
+            const make = AudioContext.prototype.createOscillator;
+            AudioContext.prototype.createOscillator = function () { window.oscillators++; return make.call(this); };
+            """);
+        var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-alarm", "quiet");
+
+        var alert = await FeedCity.RaiseAsync("md-attention", AlertSeverity.Critical, "d-attention");
+        var body = page.Locator("body");
+        await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "sounding", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#attention")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#attention-text")).ToContainTextAsync("1 new Critical alert not acknowledged");
+        var row = page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']");
+        await Assertions.Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\balarm\b"));
+        await Assertions.Expect(body).ToHaveAttributeAsync("data-tones", "2", new() { Timeout = 10_000 });
+        Assert.That(await page.EvaluateAsync<int>("() => window.oscillators"), Is.GreaterThanOrEqualTo(4), "each tone is two oscillators");
+
+        await Assertions.Expect(page.Locator("#load-fields dd").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[1-9][0-9]* raised \(target 1\)$"),
+            new() { Timeout = 10_000 });
+        await Screenshot(page, "console-critical-sounding.png", "a new Critical alert sounding: banner and row flash; the alarm load counts it");
+        await page.Locator("#mute-button").ClickAsync();
+        await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "muted");
+        var mutedAt = await page.EvaluateAsync<int>("() => window.oscillators");
+        await page.WaitForTimeoutAsync(3_000);
+        Assert.That(await page.EvaluateAsync<int>("() => window.oscillators"), Is.EqualTo(mutedAt), "no tone while muted");
+        await Assertions.Expect(page.Locator("#attention")).ToBeVisibleAsync();
+        await page.Locator("#mute-button").ClickAsync();
+        await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "sounding");
+
+        await row.ClickAsync();
+        await page.Locator("#ack-button").ClickAsync();
+        await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "quiet", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("#attention")).ToBeHiddenAsync();
+        var silencedAt = await page.EvaluateAsync<int>("() => window.oscillators");
+        await page.WaitForTimeoutAsync(3_000);
+        Assert.That(await page.EvaluateAsync<int>("() => window.oscillators"), Is.EqualTo(silencedAt), "no tone once acknowledged");
+        Assert.That((await FeedCity.DetailAsync(alert.Id)).Alert.Acknowledged, Is.True);
+    }
+
+    [Test]
+    public async Task Console_DistrictOutage_OneActionAcknowledgesEveryAlertOfIt()
+    {
+        var city = FeedCity.City;
+        var district = "d-outage-ui-" + Guid.NewGuid().ToString("N")[..4];
+        var (outage, members, unrelated) = await OperatorViewTests.RaiseOutageAsync(district);
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
+
+        var button = page.Locator($"#district-summary button.outage-ack[data-district='{district}']");
+        await Assertions.Expect(button).ToHaveTextAsync("Ack outage (3)", new() { Timeout = 10_000 });
+        await button.ClickAsync();
+        await Assertions.Expect(page.Locator("#group-message")).ToHaveTextAsync($"Outage of {district}: 3 alerts acknowledged.", new() { Timeout = 15_000 });
+        await Assertions.Expect(button).ToHaveCountAsync(0, new() { Timeout = 5_000 });
+
+        foreach (var id in members.Select(m => m.Id).Append(outage.Id))
+        {
+            var detail = await FeedCity.DetailAsync(id);
+            Assert.That(detail.Alert.AcknowledgedBy, Is.EqualTo("operator"), id);
+            Assert.That(detail.History.Count(e => e.Type == AlertEventType.Acknowledged), Is.EqualTo(1), id);
+        }
+
+        Assert.That((await FeedCity.DetailAsync(unrelated.Id)).Alert.Acknowledged, Is.False);
+    }
+
+    [Test]
+    public async Task Console_ManyAlerts_PagedAndFilteredByTheFeed()
+    {
+        var city = FeedCity.City;
+        var district = "d-paging-" + Guid.NewGuid().ToString("N")[..4];
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // Low severity: sorted after every other test's alerts on the shared feed.
+        var alerts = Enumerable.Range(0, 250)
+            .Select(i => FeedCity.Raise($"{district}-m{i:D4}", AlertCondition.LowBattery, AlertSeverity.Low, district, now - i * 1000L)).ToList();
+        await FeedCity.PublishAllAsync(alerts);
+        await FeedCity.WaitForDistrictAsync(district, 250);
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var listRequests = new List<string>();
+        var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/api/alerts?", StringComparison.Ordinal))
+            {
+                listRequests.Add(request.Url);
+            }
+        };
+
+        await page.Locator("#filter-district").SelectOptionAsync(district);
+        await Assertions.Expect(page.Locator("#page-range")).ToHaveTextAsync("1–100 of 250", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#alert-rows tr")).ToHaveCountAsync(100);
+        await Assertions.Expect(page.Locator("#alert-rows tr").First).ToContainTextAsync($"{district}-m0000");
+        await page.Locator("#page-next").ClickAsync();
+        await Assertions.Expect(page.Locator("#page-range")).ToHaveTextAsync("101–200 of 250");
+        await Assertions.Expect(page.Locator("#alert-rows tr").First).ToContainTextAsync($"{district}-m0100");
+        await page.Locator("#page-next").ClickAsync();
+        await Assertions.Expect(page.Locator("#page-range")).ToHaveTextAsync("201–250 of 250");
+        await Assertions.Expect(page.Locator("#page-next")).ToBeDisabledAsync();
+
+        await page.Locator("#filter-text").FillAsync("m0123");
+        await Assertions.Expect(page.Locator("#page-range")).ToHaveTextAsync("1–1 of 1");
+        var raised = await page.Locator("#alert-rows tr td.time").First.TextContentAsync();
+        Assert.That(raised, Does.Match(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$"), "date, time and the city's zone");
+        await Assertions.Expect(page.Locator("#time-zone")).ToHaveTextAsync("Times: UTC");
+        Assert.That(listRequests, Has.Some.Contains($"district={district}").And.Some.Contains("offset=100").And.Some.Contains("text=m0123"),
+            "the feed filters and pages");
+        Assert.That(listRequests, Has.All.Contains("limit=100"), "one page at a time");
+        await Screenshot(page, "console-paged.png", "the list paged and filtered by the feed");
+    }
+
+    private static async Task Screenshot(IPage page, string name, string description)
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, description);
+    }
+
+    private static async Task<IPage> OpenConsoleAsync(IBrowserContext context, string key)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(FeedCity.City.FeedUrl + "/");
+        await page.Locator("#key-input").FillAsync(key);
+        await page.Locator("#key-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-rendered", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 15_000 });
+        return page;
+    }
 }

@@ -42,7 +42,7 @@ public sealed class FeedApiTests
         Assert.That(byKind, Has.Length.EqualTo(3));
     }
 
-    [TestCase("state=open", "state")]
+    [TestCase("state=opened", "state")]
     [TestCase("severity=extreme", "severity")]
     [TestCase("condition=gas.nothing", "condition")]
     [TestCase("kind=toaster", "kind")]

@@ -74,6 +74,9 @@ public sealed class FeedAuthTests
     [TestCase("/api/alerts/stream")]
     [TestCase("/api/me")]
     [TestCase("/api/export?what=alerts")]
+    [TestCase("/api/districts")]
+    [TestCase("/api/city")]
+    [TestCase("/api/metrics/alarm-load")]
     [TestCase("/api/no-such-thing")]
     public async Task Read_NoKey_Unauthorized(string path)
     {

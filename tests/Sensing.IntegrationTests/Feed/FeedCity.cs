@@ -90,6 +90,48 @@ public sealed class FeedCity
         Assert.That(outcome.Persisted, Is.True, outcome.Error);
     }
 
+    /// <summary>Produces every event to <c>sensing.alerts</c> through one producer and waits until the broker has them all.</summary>
+    public static async Task PublishAllAsync(IReadOnlyList<AlertEvent> alerts)
+    {
+        using var producer = new RecordProducer(City.KafkaOptions, "it-feed");
+        var deliveries = alerts.Select(a => producer.ProduceAndWaitAsync(City.KafkaOptions.Topics.Alerts, Encoding.UTF8.GetBytes(a.Id),
+            JsonSerializer.SerializeToUtf8Bytes(a, AlertJsonContext.Default.AlertEvent), CancellationToken.None)).ToList();
+        foreach (var outcome in await Task.WhenAll(deliveries))
+        {
+            Assert.That(outcome.Persisted, Is.True, outcome.Error);
+        }
+    }
+
+    /// <summary>A raise of <paramref name="condition"/> at <paramref name="source"/> as the processor writes one (not published).</summary>
+    public static AlertEvent Raise(string source, AlertCondition condition, AlertSeverity severity, string district, long raisedAtMs, string[]? devices = null) => new()
+    {
+        Id = AlertId.Create(source, condition, raisedAtMs),
+        Type = AlertEventType.Raised,
+        Source = source,
+        Condition = condition.Name(),
+        Severity = severity,
+        District = district,
+        RaisedAtMs = raisedAtMs,
+        EventTimeMs = raisedAtMs,
+        Value = devices?.Length ?? 1,
+        PeakValue = devices?.Length ?? 1,
+        Count = 1,
+        Devices = devices,
+        Message = $"{condition.Name()} at {source}",
+    };
+
+    /// <summary>Waits until the feed lists every alert of <paramref name="district"/> in <paramref name="count"/>.</summary>
+    public static async Task WaitForDistrictAsync(string district, int count)
+    {
+        using var http = Client(City.FeedKeys.ViewerKey);
+        var seen = await PollAsync(async () =>
+        {
+            using var response = await http.GetAsync($"/api/alerts?district={district}&limit=1");
+            return response.Headers.TryGetValues("X-Total-Count", out var total) && int.Parse(total.Single(), System.Globalization.CultureInfo.InvariantCulture) >= count ? "" : null;
+        }, TimeSpan.FromSeconds(30));
+        Assert.That(seen, Is.Not.Null, $"the feed lists the {count} alerts of {district}");
+    }
+
     /// <summary>Every record on <c>sensing.alerts</c> keyed by <paramref name="alertId"/>, read from the beginning.</summary>
     public static List<AlertEvent> EventsInKafka(string alertId)
     {

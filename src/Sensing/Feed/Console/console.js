@@ -1,19 +1,27 @@
-// Operator console of the Sensing alert feed: the live list (Server-Sent Events), a district summary, alert
-// detail with history, and the operator actions. Plain browser JavaScript, no dependencies.
+// Operator console of the Sensing alert feed: the live list (Server-Sent Events), alert detail with history, and the
+// operator actions. The feed filters, orders, counts and pages the list; the page holds one page of it. Plain
+// browser JavaScript, no dependencies (attention.js: the tone for new Critical alerts; panels.js: districts, load).
 'use strict';
 
 const KEY_STORE = 'sensing.apiKey';
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'];
-const SEVERITY_RANK = { Low: 1, Medium: 2, High: 3, Critical: 4 };
+const PAGE_SIZES = [50, 100, 200, 500];
+// Live entries trigger a reload of the page and the district counts, at most this often.
+const REFRESH_MIN_MS = 300;
+// The alarm load is recounted by the feed on request: every 10 s is enough for rates per 10 minutes.
+const LOAD_INTERVAL_MS = 10_000;
 
 const view = {
   alerts: new Map(),
+  page: [],
+  total: 0,
+  offset: 0,
   selected: null,
   role: null,
   source: null,
-  loading: false,
-  pending: [],
   fresh: new Set(),
+  zone: null,
+  ready: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -49,6 +57,19 @@ async function api(path, options) {
   return body;
 }
 
+// A page of the list: the items and the number of alerts matching (X-Total-Count).
+async function apiPage(path) {
+  const response = await fetch(path, { headers: { 'X-Api-Key': apiKey() } });
+  if (response.status === 401) {
+    askKey('The feed refused the key. Enter a valid API key.');
+  }
+  const body = await response.json();
+  if (!response.ok) {
+    throw new Error(body.detail || body.title || response.statusText);
+  }
+  return { items: body, total: Number(response.headers.get('X-Total-Count') || body.length) };
+}
+
 function setConnection(on, text) {
   const el = $('connection');
   el.className = 'connection ' + (on ? 'on' : 'off');
@@ -62,48 +83,106 @@ function isShelved(alert) {
 function stateText(alert) {
   const parts = [alert.state === 'active' ? 'ACTIVE' : 'CLEARED', alert.acknowledged ? 'ACK' : 'UNACK'];
   if (isShelved(alert)) {
-    parts.push('SHELVED until ' + time(alert.shelvedUntilMs, true));
+    parts.push('SHELVED until ' + time(alert.shelvedUntilMs));
   }
   return parts.join(' · ');
 }
 
-function time(ms, short) {
+// Dates and times in the city's zone (GET /api/city), with the zone's name, e.g. 2026-12-05 14:03:07 GMT+8.
+function setZone(city) {
+  const sign = city.utcOffsetMinutes < 0 ? '-' : '+';
+  const offset = Math.abs(city.utcOffsetMinutes);
+  const utc = 'UTC' + sign + String(Math.floor(offset / 60)).padStart(2, '0') + ':' + String(offset % 60).padStart(2, '0');
+  $('time-zone').textContent = 'Times: ' + city.timeZone + (city.timeZone === 'UTC' ? '' : ' (' + utc + ')');
+  try {
+    view.zone = new Intl.DateTimeFormat('en-CA', {
+      timeZone: city.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+      second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+  } catch (error) {
+    // A zone the browser does not know: the fixed offset the feed gave, named as such.
+    view.zone = { offsetMs: city.utcOffsetMinutes * 60_000, name: utc };
+  }
+}
+
+function time(ms) {
   if (ms === undefined || ms === null) {
     return '';
   }
-  const d = new Date(ms);
-  // Today's times without the date: the list stays one line per alert on a wall screen.
-  return short || d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+  const zone = view.zone || { offsetMs: 0, name: 'UTC' };
+  if (zone.offsetMs !== undefined) {
+    return new Date(ms + zone.offsetMs).toISOString().slice(0, 19).replace('T', ' ') + ' ' + zone.name;
+  }
+  const part = {};
+  for (const p of zone.formatToParts(new Date(ms))) {
+    part[p.type] = p.value;
+  }
+  return part.year + '-' + part.month + '-' + part.day + ' ' + part.hour + ':' + part.minute + ':' + part.second + ' ' + part.timeZoneName;
 }
 
 function number(value) {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-function upsert(alert) {
-  if (!view.alerts.has(alert.id)) {
-    view.fresh.add(alert.id);
-    setTimeout(() => view.fresh.delete(alert.id), 3000);
+function listQuery() {
+  const params = new URLSearchParams({ state: $('filter-state').value, sort: 'severity', offset: String(view.offset), limit: $('page-size').value });
+  params.set('severity', SEVERITIES[Number($('filter-severity').value) - 1]);
+  for (const [name, id] of [['district', 'filter-district'], ['condition', 'filter-condition'], ['text', 'filter-text']]) {
+    const value = $(id).value.trim();
+    if (value) {
+      params.set(name, value);
+    }
   }
-  view.alerts.set(alert.id, alert);
+  return '/api/alerts?' + params;
 }
 
-async function loadAll() {
-  view.loading = true;
-  try {
-    const list = await api('/api/alerts?state=all&limit=10000');
-    view.alerts = new Map(list.map((a) => [a.id, a]));
-    // Stream entries that arrived while the list loaded are newer than or equal to it: apply them in order.
-    for (const entry of view.pending) {
-      if (entry.alert) {
-        view.alerts.set(entry.alert.id, entry.alert);
-      }
-    }
-  } finally {
-    view.loading = false;
-    view.pending = [];
+// One refresh at a time; entries arriving meanwhile ask for one more after it.
+const refreshing = { running: false, again: false, timer: null };
+
+async function refresh() {
+  if (refreshing.running) {
+    refreshing.again = true;
+    return;
   }
-  render();
+  refreshing.running = true;
+  try {
+    // Rendered once the caller's role and the city's zone are known (view.ready).
+    const [page, districts] = await Promise.all([apiPage(listQuery()), api('/api/districts'), view.ready]);
+    const size = Number($('page-size').value);
+    if (page.items.length === 0 && view.offset > 0 && page.total > 0) {
+      // The page emptied (alerts acknowledged or cleared away): go to the last page there is.
+      view.offset = Math.floor((page.total - 1) / size) * size;
+      refreshing.again = true;
+    }
+    view.page = page.items;
+    view.total = page.total;
+    view.alerts = new Map(page.items.map((a) => [a.id, a]));
+    rememberSeverities(page.items);
+    fillOptions($('filter-district'), new Set(districts.map((d) => d.district).filter(Boolean)));
+    renderDistricts(districts, view.role === 'operator');
+    render();
+    refreshLoadSoon();
+  } finally {
+    refreshing.running = false;
+    if (refreshing.again) {
+      refreshing.again = false;
+      scheduleRefresh();
+    }
+  }
+}
+
+function scheduleRefresh() {
+  if (refreshing.timer === null) {
+    refreshing.timer = setTimeout(() => {
+      refreshing.timer = null;
+      refresh().catch(showError);
+    }, REFRESH_MIN_MS);
+  }
+}
+
+function firstPage() {
+  view.offset = 0;
+  refresh().catch(showError);
 }
 
 function connect() {
@@ -113,15 +192,14 @@ function connect() {
   // EventSource cannot set headers: the stream (only) takes the key as ?key=.
   const source = new EventSource('/api/alerts/stream?key=' + encodeURIComponent(apiKey()));
   view.source = source;
-  // Entries are held until the list is loaded; the list is loaded once the stream is open, so nothing falls
-  // between the two. Later reconnects resume with Last-Event-ID and need no reload.
-  view.loading = true;
-  let loaded = false;
+  // The list is loaded again once the stream is open, so nothing falls between the two; later reconnects resume
+  // with Last-Event-ID, and every entry reloads the page (at most every REFRESH_MIN_MS).
+  let opened = false;
   source.addEventListener('open', () => {
     setConnection(true, 'live');
-    if (!loaded) {
-      loaded = true;
-      loadAll().catch(showError);
+    if (!opened) {
+      opened = true;
+      scheduleRefresh();
     }
   });
   source.addEventListener('error', () => {
@@ -130,20 +208,27 @@ function connect() {
   });
   source.addEventListener('alert', (message) => {
     const entry = JSON.parse(message.data);
-    if (view.loading) {
-      view.pending.push(entry);
-      return;
-    }
+    noteForAttention(entry);
     if (entry.alert) {
-      upsert(entry.alert);
+      if (entry.event.type === 'Raised') {
+        view.fresh.add(entry.alert.id);
+        setTimeout(() => view.fresh.delete(entry.alert.id), 3000);
+      }
+      // An alert on the page changes in place at once; the order, the counts and new alerts come with the reload.
+      const at = view.page.findIndex((a) => a.id === entry.alert.id);
+      if (at >= 0) {
+        view.page[at] = entry.alert;
+        view.alerts.set(entry.alert.id, entry.alert);
+        scheduleRender();
+      }
     }
-    scheduleRender();
+    scheduleRefresh();
     if (view.selected === entry.event.id) {
       showDetail(view.selected);
     }
   });
   source.addEventListener('reset', () => {
-    loadAll().catch(showError);
+    refresh().catch(showError);
   });
 }
 
@@ -156,22 +241,6 @@ function scheduleRender() {
       render();
     });
   }
-}
-
-function matches(alert) {
-  const state = $('filter-state').value;
-  const shelved = isShelved(alert);
-  const stateOk = {
-    open: alert.state === 'active' && !shelved,
-    unacknowledged: !alert.acknowledged && !shelved,
-    shelved,
-    cleared: alert.state === 'cleared',
-    all: true,
-  }[state];
-  return stateOk
-    && SEVERITY_RANK[alert.severity] >= Number($('filter-severity').value)
-    && (!$('filter-district').value || alert.district === $('filter-district').value)
-    && (!$('filter-condition').value || alert.condition === $('filter-condition').value);
 }
 
 function fillOptions(select, values) {
@@ -194,25 +263,17 @@ function cell(row, text, className) {
 }
 
 function render() {
-  const all = [...view.alerts.values()];
-  fillOptions($('filter-district'), new Set(all.map((a) => a.district).filter(Boolean)));
-  fillOptions($('filter-condition'), new Set(all.map((a) => a.condition)));
-  renderSummary(all);
-
-  const shown = all.filter(matches).sort((a, b) =>
-    (a.state === b.state ? 0 : a.state === 'active' ? -1 : 1)
-    || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]
-    || b.raisedAtMs - a.raisedAtMs);
-  const body = $('alert-rows');
-  body.replaceChildren();
+  const shown = view.page;
+  const rows = [];
   for (const alert of shown) {
-    const row = body.insertRow();
+    const row = document.createElement('tr');
     row.dataset.alertId = alert.id;
     row.tabIndex = 0;
     row.classList.toggle('unack', !alert.acknowledged && alert.state === 'active');
     row.classList.toggle('cleared', alert.state === 'cleared');
     row.classList.toggle('selected', alert.id === view.selected);
     row.classList.toggle('fresh', view.fresh.has(alert.id));
+    row.classList.toggle('alarm', attention.sounding.has(alert.id));
     const badge = document.createElement('span');
     badge.className = 'badge sev-' + alert.severity.toLowerCase();
     badge.textContent = alert.severity;
@@ -221,45 +282,23 @@ function render() {
     cell(row, alert.source);
     cell(row, alert.district);
     cell(row, number(alert.value) + (alert.peakValue > alert.value ? ' (peak ' + number(alert.peakValue) + ')' : ''), 'num');
-    cell(row, time(alert.raisedAtMs));
+    cell(row, time(alert.raisedAtMs), 'time');
     cell(row, stateText(alert), 'state');
+    rows.push(row);
   }
-  $('alert-count').textContent = shown.length + ' of ' + all.length;
+  $('alert-rows').replaceChildren(...rows);
+  const last = view.offset + shown.length;
+  $('alert-count').textContent = view.total.toLocaleString('en') + ' matching';
+  $('page-range').textContent = (shown.length === 0 ? 0 : view.offset + 1).toLocaleString('en') + '–' + last.toLocaleString('en')
+    + ' of ' + view.total.toLocaleString('en');
+  $('page-prev').disabled = view.offset === 0;
+  $('page-next').disabled = last >= view.total;
   $('empty').hidden = shown.length > 0;
-}
-
-function renderSummary(all) {
-  const districts = new Map();
-  for (const alert of all) {
-    if (alert.state !== 'active') {
-      continue;
-    }
-    const name = alert.district || '(none)';
-    if (!districts.has(name)) {
-      districts.set(name, { Critical: 0, High: 0, Medium: 0, Low: 0, unack: 0, shelved: 0 });
-    }
-    const counts = districts.get(name);
-    if (isShelved(alert)) {
-      counts.shelved++;
-    } else {
-      counts[alert.severity]++;
-      if (!alert.acknowledged) {
-        counts.unack++;
-      }
-    }
+  // For wall screens and the benchmark (bench/console-render.sh): the list shown, and how many alerts it pages through.
+  if (document.body.dataset.rendered === undefined) {
+    performance.mark('console-first-render');
   }
-  const body = $('district-summary').tBodies[0];
-  body.replaceChildren();
-  for (const [name, counts] of [...districts.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const row = body.insertRow();
-    row.dataset.district = name;
-    cell(row, name);
-    for (const severity of [...SEVERITIES].reverse()) {
-      cell(row, String(counts[severity]), 'num');
-    }
-    cell(row, String(counts.unack), 'num');
-    cell(row, String(counts.shelved), 'num');
-  }
+  document.body.dataset.rendered = String(view.total);
 }
 
 async function showDetail(id) {
@@ -333,15 +372,24 @@ async function act(action, extra) {
 }
 
 async function start() {
-  try {
-    const me = await api('/api/me');
+  view.ready = Promise.all([api('/api/me'), api('/api/city')]).then(([me, city]) => {
     view.role = me.role;
     $('who').textContent = me.name + ' (' + me.role + ')';
+    setZone(city);
+    fillOptions($('filter-condition'), new Set(city.conditions));
+  });
+  // The first page loads beside the key check and the stream's connection, not after them; the stream's opening
+  // reloads it, so an entry published between the two is not missed.
+  const first = refresh();
+  try {
+    await view.ready;
   } catch (error) {
     setConnection(false, 'no key');
+    first.catch(() => {});
     return;
   }
   connect();
+  first.catch(showError);
 }
 
 $('key-form').addEventListener('submit', () => {
@@ -349,7 +397,30 @@ $('key-form').addEventListener('submit', () => {
   start().catch(showError);
 });
 $('change-key').addEventListener('click', () => askKey('Enter an API key. It is kept for this browser tab only.'));
-$('filters').addEventListener('change', render);
+$('filters').addEventListener('change', firstPage);
+$('filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  firstPage();
+});
+let typing = null;
+$('filter-text').addEventListener('input', () => {
+  clearTimeout(typing);
+  typing = setTimeout(firstPage, 250);
+});
+$('page-prev').addEventListener('click', () => {
+  view.offset = Math.max(0, view.offset - Number($('page-size').value));
+  refresh().catch(showError);
+});
+$('page-next').addEventListener('click', () => {
+  view.offset += Number($('page-size').value);
+  refresh().catch(showError);
+});
+$('attention-show').addEventListener('click', () => {
+  // Show what is sounding: unacknowledged Critical alerts.
+  $('filter-state').value = 'unacknowledged';
+  $('filter-severity').value = '4';
+  firstPage();
+});
 $('alert-rows').addEventListener('click', (e) => {
   const row = e.target.closest('tr');
   if (row) {
@@ -362,18 +433,18 @@ $('alert-rows').addEventListener('keydown', (e) => {
     showDetail(row.dataset.alertId).catch(showError);
   }
 });
-$('district-summary').addEventListener('click', (e) => {
-  const row = e.target.closest('tr');
-  if (row && row.dataset.district) {
-    $('filter-district').value = row.dataset.district;
-    render();
-  }
-});
 $('ack-button').addEventListener('click', () => act('ack'));
 $('shelve-button').addEventListener('click', () => act('shelve', { duration: Number($('shelve-duration').value) }));
 $('unshelve-button').addEventListener('click', () => act('unshelve'));
-// Shelves end by time: re-render once a second so an expired shelve leaves the "shelved" view.
-setInterval(scheduleRender, 1000);
+// Shelves end by time (the feed unshelves them, and the stream says so); the load is recounted every 10 s.
+setInterval(() => {
+  if (view.role) {
+    refreshLoad().catch(showError);
+  }
+}, LOAD_INTERVAL_MS);
+for (const size of PAGE_SIZES) {
+  $('page-size').append(new Option(String(size), String(size), size === 100, size === 100));
+}
 
 if (apiKey()) {
   start().catch(showError);

@@ -11,9 +11,11 @@ internal static class AlertQueryEndpoints
         app.MapGet("/api/alerts", List)
             .RequireFeedRole(FeedRole.Viewer)
             .WithName("listAlerts")
-            .WithSummary("Alerts matching the filters, newest raise first")
-            .WithDescription("Filters: state (all, active, cleared, acknowledged, unacknowledged, shelved), condition, kind, district, " +
-                "severity (minimum), since/until (raise time, Unix ms or ISO 8601). Paging: offset, limit (1-10000, default 500); " +
+            .WithSummary("Alerts matching the filters, one page, in the order asked for")
+            .WithDescription("Filters: state (all, active, open = active and not shelved, cleared, acknowledged, unacknowledged, shelved), " +
+                "condition, kind, district, severity (minimum), since/until (raise time, Unix ms or ISO 8601), text (in the id, source, district, " +
+                "condition or message, case-insensitive). Order: sort=raised (newest raise first, the default) or sort=severity (active first, " +
+                "then the highest severity, then the newest raise). Paging: offset, limit (1-10000, default 500); " +
                 "the X-Total-Count header holds the number of matching alerts and a Link header with rel=\"next\" points to the next page. " +
                 "response=true adds each alert's response text (always in GET /api/alerts/{id}).")
             .Produces<IReadOnlyList<AlertSummary>>()

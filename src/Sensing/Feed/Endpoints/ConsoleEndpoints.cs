@@ -14,6 +14,8 @@ internal static class ConsoleEndpoints
         ("/", "index.html", "text/html; charset=utf-8"),
         ("/console.css", "console.css", "text/css; charset=utf-8"),
         ("/console.js", "console.js", "text/javascript; charset=utf-8"),
+        ("/attention.js", "attention.js", "text/javascript; charset=utf-8"),
+        ("/panels.js", "panels.js", "text/javascript; charset=utf-8"),
     ];
 
     public static void MapOperatorConsole(this IEndpointRouteBuilder app)
