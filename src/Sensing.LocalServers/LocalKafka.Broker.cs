@@ -139,8 +139,9 @@ public sealed partial class LocalKafka
         TimeSpan limit = _options.ZooKeeperSessionTimeout + TimeSpan.FromSeconds(10);
         var elapsed = Stopwatch.StartNew();
         bool logged = false;
-        while (await ZooKeeperProbe.HasEphemeralNodeAsync(_zooKeeperPort, path, cancellationToken).ConfigureAwait(false))
+        while (await ZooKeeperProbe.HasEphemeralNodeAsync(_zooKeeperPort, path, cancellationToken).ConfigureAwait(false) is not false)
         {
+            // True (still registered) or null (no answer this time): wait and ask again, up to the limit.
             if (!logged)
             {
                 Log($"kafka: waiting for zookeeper to expire the previous broker's session ({path})");
@@ -150,7 +151,7 @@ public sealed partial class LocalKafka
             if (elapsed.Elapsed > limit)
             {
                 throw new LocalServerException(
-                    $"kafka: {path} is still registered in zookeeper after {limit.TotalSeconds:0} s; is another broker using {ZooKeeperConnect}?");
+                    $"kafka: {path} is still registered in zookeeper (or zookeeper does not answer \"dump\") after {limit.TotalSeconds:0} s; is another broker using {ZooKeeperConnect}?");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);

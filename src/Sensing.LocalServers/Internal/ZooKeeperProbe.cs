@@ -18,12 +18,16 @@ internal static class ZooKeeperProbe
     /// True while some session still owns the ephemeral node <paramref name="path"/>. After a broker is
     /// SIGKILLed its registration /brokers/ids/N lives on until its session times out, and a broker
     /// started before that fails with "A broker is already registered on the path /brokers/ids/N".
-    /// "dump" lists every session's ephemeral nodes, one per line, tab-indented.
+    /// "dump" lists every session's ephemeral nodes, one per line, tab-indented. Null when the server did not answer
+    /// (on a loaded machine it may take longer than the probe's 2 s, or refuse while busy): ask again.
     /// </summary>
-    public static async Task<bool> HasEphemeralNodeAsync(int port, string path, CancellationToken cancellationToken)
+    public static async Task<bool?> HasEphemeralNodeAsync(int port, string path, CancellationToken cancellationToken)
     {
-        string? dump = await AskAsync(port, "dump", cancellationToken).ConfigureAwait(false)
-            ?? throw new LocalServerException($"zookeeper on 127.0.0.1:{port} did not answer \"dump\"");
+        if (await AskAsync(port, "dump", cancellationToken).ConfigureAwait(false) is not { } dump)
+        {
+            return null;
+        }
+
         foreach (string line in dump.Split('\n'))
         {
             if (line.Trim() == path)
