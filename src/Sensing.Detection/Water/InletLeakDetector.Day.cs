@@ -49,7 +49,7 @@ public sealed partial class InletLeakDetector
                 // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
                 meter.Rebase = false;
                 meter.BRef = Math.Max(meter.BRef, b);
-                meter.StepCusum = meter.TrendCusum = 0;
+                meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
             }
             else
             {
@@ -208,7 +208,7 @@ public sealed partial class InletLeakDetector
 
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
         meter.BRef = b;
-        meter.StepCusum = 0;
+        meter.StepCusum = meter.NightCusum = 0;
         Raise(index, timeMs, excess, abrupt: false);
     }
 
