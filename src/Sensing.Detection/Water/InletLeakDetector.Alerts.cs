@@ -184,6 +184,8 @@ public sealed partial class InletLeakDetector
         public int NightRunHours;
         public double NightCusum;
         public double NightRunSum;
+        public double AWeek;
+        public double BRefLevel;
         public double TrendCusum;
         public double SumA;
         public double SumAA;

@@ -115,6 +115,18 @@ public sealed class WaterInletLeakTests
     }
 
     [Test]
+    public void Process_HolidayMonthAtLowerDemand_RaisesNothing()
+    {
+        // A month with residents away: demand 15 % down from day 30 to 60, base flow (100 m3/h) unchanged. The fitted
+        // b rises by 0.15 x the base the profile holds; that is no leak.
+        var kit = Kit();
+
+        Run(kit, new WaterSeries(39), 0, 66 * Day, t => t >= 30 * Day && t < 60 * Day ? -0.15 * 400 * WaterSeries.Demand(t) : 0);
+
+        Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty);
+    }
+
+    [Test]
     public void Process_SecondStepWithinReraiseHold_TakenInWithoutNewAlert()
     {
         var first = (28 * Day) + NightStart;
