@@ -147,7 +147,7 @@ public sealed partial class InletLeakDetector
         meter.Phase = Phase.Calibration;
         meter.CalibrationDay = 0;
         meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumNoise = 0;
-        meter.StepCusum = meter.TrendCusum = 0;
+        meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
         meter.Rebase = false;
     }
 

@@ -16,10 +16,11 @@ namespace Sensing.Detection.Water;
 /// one sensor against its own learned profile, as LILA, Daniel et al. 2022, fits linear models between sensors).
 /// <list type="bullet">
 /// <item>Abrupt: every hour, a one-sided tabular CUSUM (Page 1954) on the residual from a_ref x P + b_ref, scaled by the
-/// hour's noise (proportional to demand, floored by the meter's resolution): a step shows within hours, at night
-/// first, where demand is lowest.</item>
+/// hour's noise (proportional to demand, floored by the meter's resolution), confirmed by a second CUSUM on the
+/// low-demand hours alone: a step is raised once the night has shared it.</item>
 /// <item>Incipient: every day, the day's a and b by weighted least squares over its hours (weights 1/P^2, as the
-/// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days: growth over weeks accumulates.</item>
+/// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days, less what a demand level below b_ref's
+/// can explain: growth over weeks accumulates.</item>
 /// </list>
 /// Where the district has pressure sensors, a step raised while one of their burst CUSUMs is tripped (pressure down
 /// against its own baseline) is confirmed by pressure: severity High and said in the message.
