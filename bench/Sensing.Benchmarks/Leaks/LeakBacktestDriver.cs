@@ -78,12 +78,16 @@ public static class LeakBacktestDriver
         Water = options.Water with
         {
             PipeBurst = options.Water.PipeBurst with { MinimumBurstFraction = 0.4, DecisionSigma = 10 },
-            NightFlow = options.Water.NightFlow with { Gamma = 1 },
+            NightFlow = options.Water.NightFlow with
+            {
+                Gamma = Environment.GetEnvironmentVariable("LEAK_NIGHT_GAMMA") is { } gamma ? double.Parse(gamma, CultureInfo.InvariantCulture) : 1,
+            },
             InletLeak = options.Water.InletLeak with
             {
-                // For trying thresholds without a rebuild: LEAK_STEP_H, LEAK_TREND_H (unset: the defaults).
+                // For trying thresholds without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_H, LEAK_NIGHT_GAMMA (unset: the defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
+                StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
             },
         },
     };

@@ -68,6 +68,14 @@ public sealed partial class InletLeakDetector
             return;
         }
 
+        if (open.Count > 0 && timeMs - open[^1].RaisedAtMs < _options[k].ReraiseHold.TotalMilliseconds)
+        {
+            // A rise soon after the district's last raise is taken into the reference without a new alert: it is most
+            // likely the same incident (the rest of a step the first day under-measured, a leak still growing, a draw
+            // on top of it) until a crew has looked; ISA-18.2's one alert per abnormal condition.
+            return;
+        }
+
         var device = _network.Registry[_network.DeviceOf(DeviceKind.WaterFlow, index)].Id;
         var percent = rise / meter.MeanFlow * 100;
         var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
@@ -161,7 +169,6 @@ public sealed partial class InletLeakDetector
         public int HourCount;
         public int ProfileDay;
         public int CalibrationDay;
-        public int StepRunLowHours;
         public long Hour;
         public double LastValue;
         public double HourSum;
@@ -174,6 +181,11 @@ public sealed partial class InletLeakDetector
         public double StepCusum;
         public double StepRunSum;
         public double StepRunWeight;
+        public int NightRunHours;
+        public double NightCusum;
+        public double NightRunSum;
+        public double AWeek;
+        public double BRefLevel;
         public double TrendCusum;
         public double SumA;
         public double SumAA;

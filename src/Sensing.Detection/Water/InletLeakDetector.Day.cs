@@ -49,11 +49,11 @@ public sealed partial class InletLeakDetector
                 // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
                 meter.Rebase = false;
                 meter.BRef = Math.Max(meter.BRef, b);
-                meter.StepCusum = meter.TrendCusum = 0;
+                meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
             }
             else
             {
-                CheckTrend(index, b, timeMs);
+                CheckTrend(index, a, b, timeMs);
             }
 
             LearnProfile(index, day, firstSlot, a, b, o.ProfileSmoothing);
@@ -147,7 +147,7 @@ public sealed partial class InletLeakDetector
         meter.Phase = Phase.Calibration;
         meter.CalibrationDay = 0;
         meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumNoise = 0;
-        meter.StepCusum = meter.TrendCusum = 0;
+        meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
         meter.Rebase = false;
     }
 
@@ -175,23 +175,35 @@ public sealed partial class InletLeakDetector
         var aSpread = Math.Max(0.02 * meter.ARef, Math.Sqrt(Math.Max(0, (meter.SumAA / n) - (meter.ARef * meter.ARef)) * n / (n - 1)));
         meter.AWalk = aSpread * aSpread / 24;
         meter.AVariance = aSpread * aSpread;
+        meter.BRefLevel = meter.AWeek = meter.SumA / n;
         meter.Phase = Phase.Running;
     }
 
-    private void CheckTrend(int index, double b, long timeMs)
+    private void CheckTrend(int index, double a, double b, long timeMs)
     {
         ref var meter = ref _meters[index];
         var o = _options[meter.District];
 
-        // One day's b is clipped at 3 standard deviations (a robust CUSUM): one odd day cannot trip h alone.
+        // The profile learned from inflow holds the district's base flow b0, so a demand level a below the one b_ref
+        // was measured at moves the fitted b up by (a_ref - a) x b0 with no leak at all (seasons, a holiday month). b0
+        // is not known, but it is at most the profile's lowest slot (flow never falls below its base: minimum night
+        // flow, Lambert 2001), so that much, at the demand level of the last week, is taken off the day's excess
+        // before it counts (a conservative correction: a leak under it in a low-demand month waits for the level).
+        meter.AWeek = meter.AWeek > 0 ? meter.AWeek + ((a - meter.AWeek) / 7) : a;
+        var coupling = Math.Max(0, meter.BRefLevel - meter.AWeek) * LowestSlot(index);
         var excess = b - meter.BRef;
-        var cusum = Math.Max(0, meter.TrendCusum + Math.Min(3, excess / meter.BSpread) - o.TrendK);
+        var judged = excess - coupling;
+
+        // One day's b is clipped at 3 standard deviations (a robust CUSUM): one odd day cannot trip h alone.
+        var cusum = Math.Max(0, meter.TrendCusum + Math.Min(3, judged / meter.BSpread) - o.TrendK);
         meter.TrendCusum = cusum;
         if (cusum == 0 && excess < 0)
         {
-            // Base flow below the reference (less background leakage, or a drift): follow it down slowly, so a later
-            // rise is measured from where the flow is.
+            // Base flow below the reference (less background leakage, a drift, or demand above b_ref's level): follow
+            // it down slowly, so a later rise is measured from where the flow is; the level it was measured at moves
+            // with it.
             meter.BRef += excess / 30;
+            meter.BRefLevel += (meter.AWeek - meter.BRefLevel) / 30;
             return;
         }
 
@@ -201,15 +213,27 @@ public sealed partial class InletLeakDetector
         }
 
         meter.TrendCusum = 0;
-        if (excess < o.MinRiseFraction * meter.MeanFlow)
+        if (judged < o.MinRiseFraction * meter.MeanFlow)
         {
             return;
         }
 
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
         meter.BRef = b;
-        meter.StepCusum = 0;
+        meter.BRefLevel = meter.AWeek;
+        meter.StepCusum = meter.NightCusum = 0;
         Raise(index, timeMs, excess, abrupt: false);
+    }
+
+    private double LowestSlot(int index)
+    {
+        var lowest = double.PositiveInfinity;
+        foreach (var p in _profiles.AsSpan(index * Slots, Slots))
+        {
+            lowest = Math.Min(lowest, p);
+        }
+
+        return double.IsFinite(lowest) ? lowest : 0;
     }
 
     /// <summary>Moves each slot of the day towards the day's shape (y - b) / a with weight <paramref name="smoothing"/>.</summary>

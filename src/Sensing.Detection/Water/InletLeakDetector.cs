@@ -16,10 +16,11 @@ namespace Sensing.Detection.Water;
 /// one sensor against its own learned profile, as LILA, Daniel et al. 2022, fits linear models between sensors).
 /// <list type="bullet">
 /// <item>Abrupt: every hour, a one-sided tabular CUSUM (Page 1954) on the residual from a_ref x P + b_ref, scaled by the
-/// hour's noise (proportional to demand, floored by the meter's resolution): a step shows within hours, at night
-/// first, where demand is lowest.</item>
+/// hour's noise (proportional to demand, floored by the meter's resolution), confirmed by a second CUSUM on the
+/// low-demand hours alone: a step is raised once the night has shared it.</item>
 /// <item>Incipient: every day, the day's a and b by weighted least squares over its hours (weights 1/P^2, as the
-/// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days: growth over weeks accumulates.</item>
+/// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days, less what a demand level below b_ref's
+/// can explain: growth over weeks accumulates.</item>
 /// </list>
 /// Where the district has pressure sensors, a step raised while one of their burst CUSUMs is tripped (pressure down
 /// against its own baseline) is confirmed by pressure: severity High and said in the message.
@@ -204,7 +205,6 @@ public sealed partial class InletLeakDetector : IDeviceDetector
             {
                 meter.StepRunSum = 0;
                 meter.StepRunWeight = 0;
-                meter.StepRunLowHours = 0;
             }
 
             // The run's rise is the residual weighted by 1/P^2: low-demand hours tell a constant extra flow from a
@@ -212,20 +212,41 @@ public sealed partial class InletLeakDetector : IDeviceDetector
             var w = 1 / (p * p);
             meter.StepRunSum += w * residual;
             meter.StepRunWeight += w;
-            meter.StepRunLowHours += p <= LowDemand * meter.ProfileMean ? 1 : 0;
         }
 
         meter.StepCusum = Math.Min(cusum, 2 * o.StepH);
-        if (cusum < o.StepH || meter.StepRunLowHours < 2)
+        if (p <= LowDemand * meter.ProfileMean)
         {
-            // Below h, or past it on demand hours only: a leak adds the same flow at night, so at least two
-            // low-demand hours must share the rise before it is judged (a demand that was only higher than the
-            // profile at its peaks falls back by then).
+            // A second CUSUM on the low-demand hours alone (same k): a leak adds the same flow at every hour, so it
+            // must show at night on its own; a demand level that was only higher than the profile at its peaks, or a
+            // legitimate draw of 1-3 hours (mains flushing, fire fighting), does not (the reasoning of minimum night
+            // flow analysis, Lambert 2001, as a persistence test).
+            var night = Math.Max(0, meter.NightCusum + z - o.StepK);
+            if (meter.NightCusum == 0)
+            {
+                meter.NightRunHours = 0;
+                meter.NightRunSum = 0;
+            }
+
+            if (night > 0)
+            {
+                meter.NightRunHours++;
+                meter.NightRunSum += residual;
+            }
+
+            meter.NightCusum = Math.Min(night, 2 * o.StepNightH);
+        }
+
+        if (cusum < o.StepH || meter.NightCusum < o.StepNightH || meter.NightRunHours < o.StepNightHours
+            || meter.NightRunSum / meter.NightRunHours < o.MinRiseFraction * meter.MeanFlow)
+        {
+            // Below h, or past it before enough low-demand hours shared the rise by at least the smallest rise that
+            // raises: judged again next hour.
             return;
         }
 
         var rise = meter.StepRunSum / meter.StepRunWeight;
-        meter.StepCusum = 0;
+        meter.StepCusum = meter.NightCusum = 0;
         if (rise < o.MinRiseFraction * meter.MeanFlow)
         {
             return;

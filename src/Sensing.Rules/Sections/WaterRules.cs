@@ -97,6 +97,12 @@ internal static class WaterRules
             "Slack of the hourly step CUSUM, standard deviations of the hourly residual (k ~ 0.5: half the shift to detect); above 0.")
         .Number("stepH", o => o.StepH, (o, v) => o with { StepH = v },
             "Decision interval of the hourly step CUSUM, standard deviations; above 0.")
+        .WholeNumber("stepNightHours", o => o.StepNightHours, (o, v) => o with { StepNightHours = v },
+            "Low-demand hours (profile at most 0.7 of its mean) that must share a step before it is judged; at least 1.")
+        .Number("stepNightH", o => o.StepNightH, (o, v) => o with { StepNightH = v },
+            "Decision interval of a second step CUSUM on the low-demand hours alone (slack stepK), standard deviations; a step raises when both are past h; above 0.")
+        .Duration("reraiseHold", o => o.ReraiseHold, (o, v) => o with { ReraiseHold = v },
+            "A step or growth this soon after the district's last open inlet-leak alert is taken into the reference without a new alert; 0 or more.")
         .Number("trendK", o => o.TrendK, (o, v) => o with { TrendK = v },
             "Slack of the daily CUSUM on b, day-to-day standard deviations of b; above 0.")
         .Number("trendH", o => o.TrendH, (o, v) => o with { TrendH = v },

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
+using Sensing.Detection;
 using static Sensing.Tests.Detection.WaterTestKit;
 
 namespace Sensing.Tests.Detection;
@@ -20,7 +21,8 @@ public sealed class WaterInletLeakTests
     // Profile (14 days) and calibration (7 days) are done after 21 days; leaks start after 28.
     private const double LeakM3h = 27; // 8 % of the ~340 m3/h mean inflow
 
-    private static WaterTestKit Kit() => new WaterTestKit().Add(Inlet, DeviceKind.WaterFlow, District, "role=inlet");
+    private static WaterTestKit Kit(DetectionOptions? options = null) =>
+        new WaterTestKit(options).Add(Inlet, DeviceKind.WaterFlow, District, "role=inlet");
 
     private static void Run(WaterTestKit kit, WaterSeries series, long from, long to, Func<long, double> extra)
     {
@@ -96,6 +98,61 @@ public sealed class WaterInletLeakTests
             Assert.That(raised[1].Message, Does.Contain("on top of 1 open leak alert(s), latest " + raised[0].Id));
             Assert.That(kit.Of(AlertCondition.InletLeak).Any(e => e.Type == AlertEventType.Cleared), Is.False, "the first leak is still there");
             Assert.That(kit.Engine.Water.InletLeak.ActiveCount, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Process_DaytimeDrawOfThreeHours_RaisesNothing()
+    {
+        // Mains flushing at 30 % of the mean inflow from 10:00 to 13:00 local (02:00-05:00 UTC): the hourly CUSUM
+        // trips on it, but the night that follows does not share it, so it is no leak.
+        var kit = Kit();
+        var draw = (29 * Day) + (2 * Hour);
+
+        Run(kit, new WaterSeries(37), 0, 32 * Day, t => t >= draw && t < draw + (3 * Hour) ? 100 : 0);
+
+        Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty);
+    }
+
+    [Test]
+    public void Process_HolidayMonthAtLowerDemand_RaisesNothing()
+    {
+        // A month with residents away: demand 15 % down from day 30 to 60, base flow (100 m3/h) unchanged. The fitted
+        // b rises by 0.15 x the base the profile holds; that is no leak.
+        var kit = Kit();
+
+        Run(kit, new WaterSeries(39), 0, 66 * Day, t => t >= 30 * Day && t < 60 * Day ? -0.15 * 400 * WaterSeries.Demand(t) : 0);
+
+        Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty);
+    }
+
+    [Test]
+    public void Process_SecondStepWithinReraiseHold_TakenInWithoutNewAlert()
+    {
+        var first = (28 * Day) + NightStart;
+        var second = (31 * Day) + NightStart;
+        double Extra(long t) => (t >= first ? LeakM3h : 0) + (t >= second ? LeakM3h : 0);
+        var held = Kit();
+        var every = Kit(DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with
+            {
+                InletLeak = DetectionOptions.Default.Water.InletLeak with { ReraiseHold = TimeSpan.Zero },
+            },
+        });
+
+        Run(held, new WaterSeries(38), 0, 34 * Day, Extra);
+        Run(every, new WaterSeries(38), 0, 34 * Day, Extra);
+
+        var raisedHeld = held.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        var raisedEvery = every.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(raisedHeld, Has.Count.EqualTo(1), "three days after the first raise: the same incident");
+            Assert.That(raisedEvery, Has.Count.EqualTo(2), "without a hold every step raises");
+            Assert.That(held.Engine.Water.InletLeak.KnownBaseFlow(held.Number(Inlet)),
+                Is.GreaterThan(every.Engine.Water.InletLeak.KnownBaseFlow(every.Number(Inlet)) - (0.5 * LeakM3h)),
+                "the held step is in the reference all the same");
         });
     }
 
