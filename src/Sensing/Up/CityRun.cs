@@ -189,9 +189,27 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             {
                 telemetryRecords = inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(10));
                 committed = inspector.CommittedRecords(kafka.Topics.Telemetry, ProcessorGroup, TimeSpan.FromSeconds(10));
-                stored = options.StoreSinks > 0 ? inspector.CommittedRecords(kafka.Topics.Telemetry, StoreSinkGroup, TimeSpan.FromSeconds(10)) : -1;
-                return Task.FromResult(committed >= telemetryRecords && (options.StoreSinks == 0 || stored >= telemetryRecords));
+                return Task.FromResult(committed >= telemetryRecords);
             }, TimeSpan.FromMinutes(3), null, parts, cancellationToken);
+
+            // The store may be far behind detection (a cold store creates every device's series in the first minutes):
+            // the store sinks get longer to catch up, with a line every 5 s.
+            if (options.StoreSinks > 0)
+            {
+                Log("waiting for the store sinks to store every record");
+                var lastStoreLine = Stopwatch.StartNew();
+                await WaitUntilAsync(() =>
+                {
+                    stored = inspector.CommittedRecords(kafka.Topics.Telemetry, StoreSinkGroup, TimeSpan.FromSeconds(10));
+                    if (lastStoreLine.Elapsed >= TimeSpan.FromSeconds(5))
+                    {
+                        lastStoreLine.Restart();
+                        Log($"stored {stored:N0} of {telemetryRecords:N0} records");
+                    }
+
+                    return Task.FromResult(stored >= telemetryRecords);
+                }, TimeSpan.FromMinutes(15), null, parts, cancellationToken);
+            }
 
             var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
             // Alerts still in flight to the watchers (the last batch's events, the feed's stream).
