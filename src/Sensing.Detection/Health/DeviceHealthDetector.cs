@@ -199,7 +199,14 @@ public sealed partial class DeviceHealthDetector
     {
         if (online == 0)
         {
-            // The gateway's record of a fired will or a dropped connection: offline now, no waiting for k intervals.
+            // The gateway's record of a fired will or a dropped connection, stamped with the time the connection was
+            // lost: offline now, no waiting for k intervals. Unless the device was heard from after that (it connected
+            // to another gateway while this one waited out the will delay): then the record is stale.
+            if (timeMs < _lastSeenMs[deviceNumber])
+            {
+                return;
+            }
+
             RaiseOffline(deviceNumber, device, timeMs, 0, byWill: true);
             return;
         }

@@ -90,7 +90,7 @@ internal sealed partial class MqttConnection
         _sessions.CountSent(_session.Resume());
         if (_scope is null && backFromOffline)
         {
-            _pendingProduce = WriteOnlineAsync(device, 1, _context.ConnectionClosed);
+            _pendingProduce = WriteOnlineAsync(device, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _context.ConnectionClosed);
         }
 
         return Step.Continue;
@@ -159,6 +159,9 @@ internal sealed partial class MqttConnection
 
         // 5.0 3.1.3.2.2: the will waits for its Will Delay Interval or the end of the session, whichever comes first,
         // and is not sent if the device connected again meanwhile (even if that connection has ended since).
+        // The event is stamped with the time the connection was lost, not the time it is written: a device that
+        // connected to another gateway meanwhile has readings later than it, and the detector then knows it is stale.
+        var lostAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var delay = Math.Min(_willDelaySeconds, _session.ExpirySeconds);
         if (delay > 0)
         {
@@ -170,23 +173,23 @@ internal sealed partial class MqttConnection
                 await Task.Delay(TimeSpan.FromSeconds(delay), _stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (!_stopping.IsCancellationRequested && _sessions.ConnectMark(device.Id) == mark)
                 {
-                    await WriteOfflineAsync(device, number);
+                    await WriteOfflineAsync(device, number, lostAtMs);
                 }
             });
             return;
         }
 
-        await WriteOfflineAsync(_device, _deviceNumber);
+        await WriteOfflineAsync(_device, _deviceNumber, lostAtMs);
     }
 
-    private async Task WriteOfflineAsync(DeviceInfo device, int number)
+    private async Task WriteOfflineAsync(DeviceInfo device, int number, long lostAtMs)
     {
         // Marked before the record is handed to Kafka, so a CONNECT racing with it writes online=1 after it.
         _sessions.MarkOffline(number);
         using var timeout = new CancellationTokenSource(OfflineEventTimeout);
         try
         {
-            await WriteOnlineAsync(device, 0, timeout.Token);
+            await WriteOnlineAsync(device, 0, lostAtMs, timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
@@ -194,7 +197,7 @@ internal sealed partial class MqttConnection
         }
     }
 
-    private ValueTask WriteOnlineAsync(DeviceInfo device, int online, CancellationToken cancellationToken)
+    private ValueTask WriteOnlineAsync(DeviceInfo device, int online, long eventTimeMs, CancellationToken cancellationToken)
     {
         _counters.ConnectionEvent();
         // The event goes through the same decode and produce path as a device's JSON reading. Its sequence number is
@@ -203,7 +206,7 @@ internal sealed partial class MqttConnection
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         "{\"seq\":0,\"ts\":"u8.CopyTo(json);
         var length = 14;
-        Utf8Formatter.TryFormat(now, json[length..], out var written);
+        Utf8Formatter.TryFormat(eventTimeMs, json[length..], out var written);
         length += written;
         var tail = online == 1 ? ",\"online\":1}"u8 : ",\"online\":0}"u8;
         tail.CopyTo(json[length..]);

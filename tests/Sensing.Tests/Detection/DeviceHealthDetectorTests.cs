@@ -141,6 +141,22 @@ public sealed class DeviceHealthDetectorTests
     }
 
     [Test]
+    public void Process_OfflineEventOlderThanTheDevicesLastReading_IsStaleAndRaisesNothing()
+    {
+        // A gateway waited out the will delay and wrote the loss at 10 s, while the device had connected to another
+        // gateway and published at 40 s: the record arrives after that reading and must not take the device offline.
+        var kit = new FleetTestKit();
+        kit.Feed(Meter, 0, Flow(0));
+        kit.Feed(Meter, 40, Flow(0));
+        kit.FeedConnectionEvent(Meter, 10, online: false);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline), Is.Empty);
+
+        // A loss after the last reading still raises at once.
+        kit.FeedConnectionEvent(Meter, 50, online: false);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline).Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised }));
+    }
+
+    [Test]
     public void Process_GatewayConnectionEventsWithSequenceZero_RaiseAndClearOfflineWithoutTouchingDuplicates()
     {
         var kit = new FleetTestKit();
