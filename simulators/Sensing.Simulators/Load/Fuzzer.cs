@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sensing.Mqtt;
 
 namespace Sensing.Simulators.Load;
 
@@ -385,18 +386,9 @@ public sealed class Fuzzer(FuzzOptions options)
 
     private static byte[] Packet(byte header, List<byte> body)
     {
-        var packet = new List<byte> { header };
-        var length = body.Count;
-        do
-        {
-            var digit = (byte)(length % 128);
-            length /= 128;
-            packet.Add(length > 0 ? (byte)(digit | 0x80) : digit);
-        }
-        while (length > 0);
-
-        packet.AddRange(body);
-        return [.. packet];
+        Span<byte> length = stackalloc byte[4];
+        var lengthBytes = MqttVariableByteInteger.Write(length, body.Count);
+        return [header, .. length[..lengthBytes], .. body];
     }
 
     private static async Task<bool> TrySendAsync(Socket socket, byte[] bytes, CancellationToken cancellationToken)

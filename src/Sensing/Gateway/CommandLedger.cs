@@ -17,18 +17,6 @@ public sealed class CommandLedger(GatewayOptions options)
     private readonly Dictionary<string, long> _acknowledged = new(StringComparer.Ordinal);
     private long _nextSweepMs;
 
-    /// <summary>Commands pending over all devices.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.Values.Sum(l => l.Count);
-            }
-        }
-    }
-
     /// <summary>
     /// Records a command read from <c>sensing.commands</c>. False when it is known already (pending or acknowledged) or
     /// older than the time to live at <paramref name="nowMs"/>: then it must not be delivered again.

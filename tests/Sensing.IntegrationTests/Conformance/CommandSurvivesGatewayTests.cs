@@ -21,6 +21,7 @@ namespace Sensing.IntegrationTests.Conformance;
 public sealed class CommandSurvivesGatewayTests
 {
     private const string Device = "gm-ledger";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly LocalKafka _kafka = new(LocalKafkaOptions.Default);
     private KafkaOptions _options = KafkaOptions.Default;
@@ -68,7 +69,7 @@ public sealed class CommandSurvivesGatewayTests
         Assert.That(received.Output.Trim(), Is.EqualTo($"sensing/{Device}/down {command}"), received.ToString());
 
         // Its PUBACK is on sensing.command-acks...
-        Assert.That(await EventuallyAsync(() => Acks().Any(ack => ack.CommandId == "cmd-ledger-1" && ack.Device == Device && ack.Gateway == "ledger-b")),
+        Assert.That(await GatewayFixture.EventuallyAsync(() => Acks().Any(ack => ack.CommandId == "cmd-ledger-1" && ack.Device == Device && ack.Gateway == "ledger-b"), Patience),
             Is.True, "gateway B should write the device's acknowledgement");
         b.Kill();
 
@@ -126,7 +127,7 @@ public sealed class CommandSurvivesGatewayTests
         var gateway = SensingServerProcess.Start(id, "gateway", "--kafka", _kafka.BootstrapServers, "--kafka-legacy-version", "0.9.0.1",
             "--registry", _registry, "--listen", endPoint.ToString(), "--store", $"http://127.0.0.1:{FreePorts.Pick()}", "--gateway-id", id);
         await gateway.WaitForLineAsync("gateway: ", TimeSpan.FromSeconds(60));
-        Assert.That(await EventuallyAsync(() => Accepts(endPoint)), Is.True, $"{id} should listen on {endPoint}");
+        Assert.That(await GatewayFixture.EventuallyAsync(() => Accepts(endPoint), Patience), Is.True, $"{id} should listen on {endPoint}");
         return (gateway, endPoint);
     }
 
@@ -182,21 +183,5 @@ public sealed class CommandSurvivesGatewayTests
         {
             return false;
         }
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await Task.Run(condition))
-            {
-                return true;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
     }
 }
