@@ -5,6 +5,9 @@ namespace Sensing.Kafka;
 /// <summary>Builds librdkafka configurations from <see cref="KafkaOptions"/> (property names: librdkafka CONFIGURATION.md).</summary>
 internal static class KafkaClientConfig
 {
+    // How often the clients refresh topic metadata (librdkafka's topic.metadata.refresh.interval.ms).
+    private const int MetadataRefreshMs = 10_000;
+
     public static ProducerConfig Producer(KafkaOptions options, string clientId)
     {
         var config = new ProducerConfig
@@ -26,6 +29,9 @@ internal static class KafkaClientConfig
             SocketKeepaliveEnable = true,
             ReconnectBackoffMs = 100,
             ReconnectBackoffMaxMs = 2000,
+            // A restarting broker may report an existing topic as unknown; the client then fails records for it until
+            // its next metadata refresh (5 min by default). Every 10 s bounds that: one small request per client.
+            TopicMetadataRefreshIntervalMs = MetadataRefreshMs,
             // Delivery reports carry only the outcome (status, partition, offset): the key and value are not copied
             // back into managed memory for every record.
             DeliveryReportFields = "status",
@@ -51,6 +57,7 @@ internal static class KafkaClientConfig
             HeartbeatIntervalMs = (int)(options.ConsumerSessionTimeout.TotalMilliseconds / 3),
             MaxPollIntervalMs = (int)options.ConsumerMaxPollInterval.TotalMilliseconds,
             FetchWaitMaxMs = 100,
+            TopicMetadataRefreshIntervalMs = MetadataRefreshMs,
             SocketKeepaliveEnable = true,
             ReconnectBackoffMs = 100,
             ReconnectBackoffMaxMs = 2000,

@@ -86,8 +86,12 @@ public sealed class RecordConsumer : IDisposable
             result.Message.Key ?? [], result.Message.Value ?? []);
     }
 
+    // A restarted broker answers before it has loaded its groups and topics: "not coordinator", "loading", and for a
+    // while "unknown topic" for topics that exist (the Sensing topics are created before anything reads them; the
+    // client's next metadata refresh, at most 10 s later, finds them again).
     private static bool IsPassing(Error error) => !error.IsFatal && error.Code is ErrorCode.NotCoordinatorForGroup
-        or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress or ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown;
+        or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress or ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown
+        or ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition;
 
     /// <summary>Partitions of <paramref name="topic"/> assigned to this consumer now.</summary>
     public IReadOnlyList<int> AssignedPartitions(string topic)

@@ -7,7 +7,11 @@ namespace Sensing.Kafka;
 /// <param name="Partition">Partition the record went to (-1 on failure).</param>
 /// <param name="Offset">Offset of the record (-1 on failure).</param>
 /// <param name="Error">Why it failed; null on success.</param>
-public readonly record struct DeliveryOutcome(bool Persisted, int Partition, long Offset, string? Error);
+public readonly record struct DeliveryOutcome(bool Persisted, int Partition, long Offset, string? Error)
+{
+    /// <summary>The record failed only because the client took its topic for absent (a broker restarting): worth another try.</summary>
+    public bool UnknownTopic { get; init; }
+}
 
 /// <summary>
 /// Produces raw records (key and value bytes) to the Sensing topics. Delivery callbacks run on the client's
@@ -17,6 +21,8 @@ public readonly record struct DeliveryOutcome(bool Persisted, int Partition, lon
 public sealed class RecordProducer : IDisposable, IProducerHealth
 {
     private readonly IProducer<byte[], byte[]> _producer;
+    private readonly TimeSpan _deliveryTimeout;
+    private readonly Action<string>? _log;
     private long _failed;
     private long _handed;
     private long _reported;
@@ -29,6 +35,8 @@ public sealed class RecordProducer : IDisposable, IProducerHealth
     public RecordProducer(KafkaOptions options, string clientId, Action<string>? log = null, ProducerCircuitOptions? circuit = null)
     {
         options.Validate();
+        _deliveryTimeout = options.DeliveryTimeout;
+        _log = log;
         Circuit = new ProducerCircuit(circuit ?? ProducerCircuitOptions.Default, this);
         _producer = new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.Producer(options, clientId))
             .SetErrorHandler((_, e) =>
@@ -69,10 +77,15 @@ public sealed class RecordProducer : IDisposable, IProducerHealth
             Reported(ok);
             onDelivery(ok
                 ? new DeliveryOutcome(true, report.Partition.Value, report.Offset.Value, null)
-                : new DeliveryOutcome(false, -1, -1, report.Error.Code == ErrorCode.NoError ? report.Status.ToString() : report.Error.Reason));
+                : new DeliveryOutcome(false, -1, -1, report.Error.Code == ErrorCode.NoError ? report.Status.ToString() : report.Error.Reason)
+                {
+                    UnknownTopic = report.Error.Code is ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition or ErrorCode.UnknownTopicOrPart,
+                });
         };
 
         var backoff = 1;
+        long? unknownSince = null;
+        var toldUnknown = false;
         while (true)
         {
             try
@@ -91,15 +104,45 @@ public sealed class RecordProducer : IDisposable, IProducerHealth
                 await Task.Delay(backoff, cancellationToken);
                 backoff = Math.Min(backoff * 2, 50);
             }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code is ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition
+                && Environment.TickCount64 - (unknownSince ??= Environment.TickCount64) < _deliveryTimeout.TotalMilliseconds)
+            {
+                // A broker that restarts answers metadata requests before it has loaded its topics, and the client then
+                // marks an existing topic as absent and fails every record for it at once (librdkafka issues #889, #3513)
+                // until its next metadata refresh (KafkaClientConfig: every 10 s). The Sensing topics are created before
+                // anything produces to them, so "unknown" is taken as that passing state and retried, up to the delivery
+                // timeout, after which it is an error as any other.
+                if (!toldUnknown)
+                {
+                    toldUnknown = true;
+                    _log?.Invoke($"kafka producer: {topic}: {e.Error.Reason}; retrying until the broker knows the topic again");
+                }
+
+                await Task.Delay(Math.Max(backoff, 100), cancellationToken);
+                backoff = Math.Min(Math.Max(backoff * 2, 100), 1000);
+            }
         }
     }
 
-    /// <summary>Produces one record and waits for the broker's answer.</summary>
+    /// <summary>
+    /// Produces one record and waits for the broker's answer. A record the client failed because it took the topic
+    /// for absent (a restarting broker, see <see cref="ProduceAsync"/>) is produced again, up to the delivery timeout.
+    /// </summary>
     public async Task<DeliveryOutcome> ProduceAndWaitAsync(string topic, byte[] key, byte[] value, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource<DeliveryOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await ProduceAsync(topic, key, value, outcome => done.TrySetResult(outcome), cancellationToken);
-        return await done.Task.WaitAsync(cancellationToken);
+        var started = Environment.TickCount64;
+        while (true)
+        {
+            var done = new TaskCompletionSource<DeliveryOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await ProduceAsync(topic, key, value, outcome => done.TrySetResult(outcome), cancellationToken);
+            var result = await done.Task.WaitAsync(cancellationToken);
+            if (result.Persisted || !result.UnknownTopic || Environment.TickCount64 - started >= _deliveryTimeout.TotalMilliseconds)
+            {
+                return result;
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
     }
 
     /// <summary>Waits until every record handed over so far is acknowledged or failed; false on timeout.</summary>

@@ -45,7 +45,7 @@ public sealed partial class CityPublisher
         });
 
     /// <summary>Adds a device's payload (JSON or binary reading) to its concentrator's pending batch of that form.</summary>
-    private async ValueTask AddToBatchAsync(CityDevice device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask AddToBatchAsync(CityDevice device, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var link = _links![device.Concentrator];
         var id = device.Info.IdUtf8;
@@ -57,6 +57,7 @@ public sealed partial class CityPublisher
             id.CopyTo(span[1..]);
             reading.CopyTo(span[(1 + id.Length)..]);
             link.Binary.Advance(1 + id.Length + reading.Length);
+            link.BinaryReadings.Add((device.Index, sequence));
             if (++link.BinaryItems >= BatchMaxItems || link.Binary.WrittenCount >= BatchMaxBytes)
             {
                 await SendBatchAsync(link, binary: true, cancellationToken);
@@ -71,6 +72,7 @@ public sealed partial class CityPublisher
         Append(link.Json, "\","u8);
         Append(link.Json, reading[1..]);
         Append(link.Json, ","u8);
+        link.JsonReadings.Add((device.Index, sequence));
         if (++link.JsonItems >= BatchMaxItems || link.Json.WrittenCount >= BatchMaxBytes)
         {
             await SendBatchAsync(link, binary: false, cancellationToken);
@@ -95,6 +97,9 @@ public sealed partial class CityPublisher
             return;
         }
 
+        var pending = binary ? link.BinaryReadings : link.JsonReadings;
+        (int, ulong)[] readings = AckLog is null ? [] : [.. pending];
+        pending.Clear();
         byte[] batch;
         if (binary)
         {
@@ -123,16 +128,17 @@ public sealed partial class CityPublisher
         }
 
         await _inFlight.WaitAsync(cancellationToken);
-        _ = AwaitBatchAckAsync(client, link.Concentrator.UplinkTopic, batch, items, cancellationToken);
+        _ = AwaitBatchAckAsync(client, link.Concentrator.UplinkTopic, batch, items, readings, cancellationToken);
     }
 
-    private async Task AwaitBatchAckAsync(DeviceMqttClient client, byte[] topic, byte[] batch, int items, CancellationToken cancellationToken)
+    private async Task AwaitBatchAckAsync(DeviceMqttClient client, byte[] topic, byte[] batch, int items, (int, ulong)[] readings, CancellationToken cancellationToken)
     {
         try
         {
             // The gateway acknowledges a batch once every reading in it is in Kafka.
             await client.PublishAsync(topic, batch, MqttQoS.AtLeastOnce, cancellationToken: cancellationToken);
             Counters.AddAcked(items);
+            AckLog?.Add(readings);
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)
         {
@@ -171,5 +177,10 @@ public sealed partial class CityPublisher
         public int JsonItems { get; set; }
 
         public int BinaryItems { get; set; }
+
+        // The (device index, sequence) of the readings in the pending batches, for the ack log.
+        public List<(int DeviceIndex, ulong Sequence)> JsonReadings { get; } = [];
+
+        public List<(int DeviceIndex, ulong Sequence)> BinaryReadings { get; } = [];
     }
 }

@@ -147,7 +147,7 @@ public sealed partial class CityPublisher
         }
     }
 
-    private async Task SessionAsync(CityDevice device, byte[] payload, Task? previous, CancellationToken cancellationToken)
+    private async Task SessionAsync(CityDevice device, ulong sequence, byte[] payload, Task? previous, CancellationToken cancellationToken)
     {
         var slot = false;
         try
@@ -173,7 +173,7 @@ public sealed partial class CityPublisher
             try
             {
                 await client.PublishAsync(device.UplinkTopic, payload, MqttQoS.AtLeastOnce, cancellationToken: cancellationToken);
-                Counters.AddAcked();
+                Acked(device, sequence);
             }
             catch (Exception e) when (e is MqttClientException or InvalidOperationException)
             {

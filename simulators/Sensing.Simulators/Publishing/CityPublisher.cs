@@ -28,7 +28,7 @@ public sealed partial class CityPublisher
     private readonly CityModel _city;
     private readonly PublishOptions _options;
     private readonly DeviceMqttClient?[] _clients;
-    private readonly Dictionary<int, byte[]> _heldBack = [];
+    private readonly Dictionary<int, (ulong Sequence, byte[] Payload)> _heldBack = [];
     private readonly Dictionary<int, Task> _sessions = [];
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _connectSlots;
@@ -48,6 +48,9 @@ public sealed partial class CityPublisher
 
     /// <summary>Live counters.</summary>
     public PublishCounters Counters { get; }
+
+    /// <summary>Where every acknowledged reading is recorded (device, sequence), or null.</summary>
+    public AckLog? AckLog { get; init; }
 
     /// <summary>Called for every reading produced, before it is published (e.g. to record it as CSV).</summary>
     public Action<SimulatedReading, ReadOnlyMemory<MetricValue>>? OnReading { get; init; }
@@ -135,38 +138,38 @@ public sealed partial class CityPublisher
             if (Noise.Uniform(seed, device.Index, step, ChOutOfOrder) < _city.Options.OutOfOrderRate && !_heldBack.ContainsKey(device.Index))
             {
                 // Delivered after the device's next reading.
-                _heldBack[device.Index] = payload.WrittenSpan.ToArray();
+                _heldBack[device.Index] = (reading.Sequence, payload.WrittenSpan.ToArray());
                 continue;
             }
 
-            await DeliverAsync(device, payload.WrittenMemory, cancellationToken);
+            await DeliverAsync(device, reading.Sequence, payload.WrittenMemory, cancellationToken);
             if (_heldBack.Remove(device.Index, out var late))
             {
                 Counters.AddDuplicate();
-                await DeliverAsync(device, late, cancellationToken);
+                await DeliverAsync(device, late.Sequence, late.Payload, cancellationToken);
             }
 
             if (Noise.Uniform(seed, device.Index, step, ChDuplicate) < _city.Options.DuplicateRate)
             {
                 Counters.AddDuplicate();
-                await DeliverAsync(device, payload.WrittenMemory, cancellationToken);
+                await DeliverAsync(device, reading.Sequence, payload.WrittenMemory, cancellationToken);
             }
         }
 
         foreach (var (index, late) in _heldBack)
         {
-            await DeliverAsync(_city.Devices[index], late, cancellationToken);
+            await DeliverAsync(_city.Devices[index], late.Sequence, late.Payload, cancellationToken);
         }
 
         await FlushBatchesAsync(cancellationToken);
     }
 
-    private async ValueTask DeliverAsync(CityDevice device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask DeliverAsync(CityDevice device, ulong sequence, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         Counters.AddSent();
         if (device.Concentrator >= 0)
         {
-            await AddToBatchAsync(device, payload, cancellationToken);
+            await AddToBatchAsync(device, sequence, payload, cancellationToken);
             return;
         }
 
@@ -177,7 +180,7 @@ public sealed partial class CityPublisher
             await _inFlight.WaitAsync(cancellationToken);
             var copy = payload.ToArray();
             _sessions.TryGetValue(device.Index, out var previous);
-            _sessions[device.Index] = SessionAsync(device, copy, previous, cancellationToken);
+            _sessions[device.Index] = SessionAsync(device, sequence, copy, previous, cancellationToken);
             return;
         }
 
@@ -205,20 +208,27 @@ public sealed partial class CityPublisher
         if (publish.IsCompletedSuccessfully)
         {
             _inFlight.Release();
-            Counters.AddAcked();
+            Acked(device, sequence);
         }
         else
         {
-            _ = AwaitAckAsync(client, publish);
+            _ = AwaitAckAsync(client, publish, device, sequence);
         }
     }
 
-    private async Task AwaitAckAsync(DeviceMqttClient client, ValueTask publish)
+    // A PUBACK: counted, and recorded in the ack log.
+    private void Acked(CityDevice device, ulong sequence)
+    {
+        Counters.AddAcked();
+        AckLog?.Add(device.Index, sequence);
+    }
+
+    private async Task AwaitAckAsync(DeviceMqttClient client, ValueTask publish, CityDevice device, ulong sequence)
     {
         try
         {
             await publish;
-            Counters.AddAcked();
+            Acked(device, sequence);
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)
         {

@@ -243,8 +243,9 @@ public sealed partial class DeviceHealthDetector
             Severity = AlertSeverity.High,
             District = name,
             RaisedAtMs = outage.RaisedAtMs,
-            EventTimeMs = timeMs,
-            ClearedAtMs = type == AlertEventType.Cleared ? timeMs : null,
+            // A step never precedes its raise: a reading that arrives late (after an outage) may be older than it.
+            EventTimeMs = Math.Max(timeMs, outage.RaisedAtMs),
+            ClearedAtMs = type == AlertEventType.Cleared ? Math.Max(timeMs, outage.RaisedAtMs) : null,
             Value = devices.Count,
             PeakValue = devices.Count,
             Count = outage.Count,

@@ -77,8 +77,9 @@ public sealed partial class NightFlowDetector
             Severity = AlertSeverity.Medium,
             District = name,
             RaisedAtMs = _districts[k].RaisedAtMs,
-            EventTimeMs = timeMs,
-            ClearedAtMs = type == AlertEventType.Cleared ? timeMs : null,
+            // A step never precedes its raise: a reading that arrives late (after an outage) may be older than it.
+            EventTimeMs = Math.Max(timeMs, _districts[k].RaisedAtMs),
+            ClearedAtMs = type == AlertEventType.Cleared ? Math.Max(timeMs, _districts[k].RaisedAtMs) : null,
             Value = meter.LastMnf,
             PeakValue = _districts[k].Peak,
             Count = _districts[k].Count,

@@ -194,8 +194,9 @@ public sealed partial class PipeBurstDetector
             Severity = AlertSeverity.High,
             District = name,
             RaisedAtMs = district.RaisedAtMs,
-            EventTimeMs = timeMs,
-            ClearedAtMs = type == AlertEventType.Cleared ? timeMs : null,
+            // A step never precedes its raise: a reading that arrives late (after an outage) may be older than it.
+            EventTimeMs = Math.Max(timeMs, district.RaisedAtMs),
+            ClearedAtMs = type == AlertEventType.Cleared ? Math.Max(timeMs, district.RaisedAtMs) : null,
             Value = peak,
             PeakValue = district.PeakCusum,
             Count = district.Count,

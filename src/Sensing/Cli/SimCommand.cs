@@ -83,11 +83,15 @@ internal static class SimCommand
         };
         var shard = new Option<string?>("--shard") { Description = "Publish only shard i of n (0/2 and 1/2 split the city over two processes; needs --start, the same for all)" };
         var processes = new Option<int>("--processes") { Description = "Launch this many shard processes and sum their progress (above ~20,000 persistent sessions)", DefaultValueFactory = _ => 1 };
+        var ackLog = new Option<FileInfo?>("--ack-log")
+        {
+            Description = "Record every reading a gateway acknowledged (device, sequence) in this binary file, for a checker (with shards: one file per shard, .<shard> appended)",
+        };
         var statusLines = new Option<bool>("--status-lines") { Description = "Print machine-readable status lines (used by --processes)", Hidden = true };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
             devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, concentratorKinds, concentratorDistricts, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
-            persistent, shard, processes, statusLines,
+            persistent, shard, processes, statusLines, ackLog,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -122,6 +126,7 @@ internal static class SimCommand
                     Shard = result.GetValue(shard) is { } sh ? CityShard.Parse(sh, "--shard") : CityShard.Whole,
                     Processes = result.GetValue(processes),
                     StatusLines = result.GetValue(statusLines),
+                    AckLogOut = result.GetValue(ackLog)?.FullName,
                     ShardArguments = ShardArguments(result, [processes, shard, start, statusLines, Broker, RegistryOut, truthOut, readingsOut]),
                 }.Validate();
                 if (!(options.Speed > 0))

@@ -21,10 +21,14 @@ internal static class UpCommand
         };
         var noKill = new Option<bool>("--no-gateway-kill") { Description = "Do not kill a gateway mid-run" };
         var seed = new Option<int>("--seed") { Description = "Seed of the fleet and its incidents", DefaultValueFactory = _ => UpOptions.Default.Seed };
+        var faults = new Option<int?>("--faults")
+        {
+            Description = "Fault run with this seed: a gateway, a processor, the Kafka broker, the store and the feed each killed or stopped once at seeded moments; the summary balances the books (needs --duration 600 or more)",
+        };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, keepRunning, CommonOptions.Rules,
+            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, faults, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -41,6 +45,7 @@ internal static class UpCommand
                     StoreSinks = result.GetValue(storeSinks),
                     GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,
                     Seed = result.GetValue(seed),
+                    FaultSeed = result.GetValue(faults),
                     KeepRunning = result.GetValue(keepRunning),
                     Rules = CommonOptions.RulesFrom(result),
                 }.Validate();

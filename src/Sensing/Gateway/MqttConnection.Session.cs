@@ -191,7 +191,7 @@ internal sealed partial class MqttConnection
         {
             await WriteOnlineAsync(device, 0, lostAtMs, timeout.Token);
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or Confluent.Kafka.KafkaException)
         {
             // Kafka cannot take it now; the processor's silence rule still reports the device offline.
         }

@@ -45,6 +45,15 @@ public sealed record SimCityOptions
     /// <summary>Where to write every reading as long-form CSV, or null.</summary>
     public string? ReadingsOut { get; init; }
 
+    /// <summary>
+    /// Where to record every acknowledged reading (<see cref="AckLog"/>), or null; a shard of several writes
+    /// <c>PATH.&lt;shard index&gt;</c>.
+    /// </summary>
+    public string? AckLogOut { get; init; }
+
+    /// <summary>The ack log file this process writes, or null.</summary>
+    public string? AckLogFile => AckLogOut is null ? null : Shard.IsWhole ? AckLogOut : $"{AckLogOut}.{Shard.Index}";
+
     /// <summary>The part of the city this process publishes; shards other than 0 leave the registry and truth to shard 0.</summary>
     public CityShard Shard { get; init; } = CityShard.Whole;
 
@@ -137,11 +146,13 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
             return 0;
         }
 
+        using var ackLog = options.AckLogFile is { } ackPath ? new AckLog(ackPath) : null;
         var publisher = new CityPublisher(city, new PublishOptions
         {
             Broker = options.Broker, Brokers = options.Brokers, StartMs = start, Duration = options.Duration, Speed = options.Speed, Shard = options.Shard,
         })
         {
+            AckLog = ackLog,
             OnReading = readings is null ? null : (r, m) => readings.Write(r.Device.Info.Id, r.EventTimeMs, r.TimeMs, m.Span),
         };
         var process = Process.GetCurrentProcess();

@@ -99,8 +99,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
             for (var i = 1; i <= options.StoreSinks; i++)
             {
+                // The store sinks are off the alert path: on this shared machine they yield to it (nice 5).
                 parts.Add(PartProcess.Start(StoreSinkKind, $"store-sink-{i}", work.FullName,
-                    ["processor", .. common, "--role", nameof(ProcessorRole.Store), "--group", StoreSinkGroup, .. rules]));
+                    ["processor", .. common, "--role", nameof(ProcessorRole.Store), "--group", StoreSinkGroup, .. rules], niceness: StoreSinkNiceness));
             }
 
             var feedKeys = LocalApiKeys.Create();
@@ -128,6 +129,18 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + leadMs;
             var plan = IncidentPlan.Apply(city, startMs, options.Duration);
             TruthFile.Write(Path.Combine(work.FullName, "truth.csv"), city.Incidents.Select(i => i.Truth));
+
+            // Some incidents change a device's registry entry (the big consumer is a commercial meter with its own Qmax):
+            // those entries go to sensing.devices as an operator's update would, before the first reading.
+            var updated = city.Incidents.Where(i => i.Device >= 0).Select(i => city.Devices[i.Device].Info).Distinct()
+                .Where(d => !registry.TryFind(d.Id, out DeviceInfo? before) || !Equals(before, d)).ToList();
+            if (updated.Count > 0)
+            {
+                using var publisher = new DeviceRegistryPublisher(kafka);
+                publisher.Publish([.. updated.Select(d => new DeviceUpdate(d.Id, d))], cancellationToken: cancellationToken);
+                Log($"registry: {updated.Count} entr{(updated.Count == 1 ? "y" : "ies")} the incidents changed written to {kafka.Topics.Devices} ({string.Join(", ", updated.Select(d => d.Id))})");
+            }
+
             var leak = city.Incidents.First(i => i.Kind == IncidentKind.MethaneLevel2);
             Log($"{city.Incidents.Count} incidents and traps injected (methane to level 2 on {leak.Source}); ground truth in truth.csv; left out: {plan.Skipped.Count}");
 
@@ -137,6 +150,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 "sim", "city", "--devices", options.Devices.ToString(CultureInfo.InvariantCulture), "--districts", options.Districts.ToString(CultureInfo.InvariantCulture),
                 "--seed", options.Seed.ToString(CultureInfo.InvariantCulture), "--duration", $"{(long)options.Duration.TotalSeconds}s",
                 "--broker", string.Join(',', gateways.Select(g => g.EndPoint)), "--start", startMs.ToString(CultureInfo.InvariantCulture), "--status-lines",
+                // Every shard records what the gateways acknowledged (acks.bin.<shard>): the books are balanced against it.
+                "--ack-log", Path.Combine(work.FullName, AckLogName),
             };
             if (options.ReportIntervalSeconds is { } interval)
             {
@@ -147,14 +162,28 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             for (var i = 0; i < shardCount; i++)
             {
                 var index = i;
+                // The simulated devices stand for hardware out in the city, which takes no CPU from the pipeline: here they
+                // share its two cores, so they run at a low priority (nice 10) and mostly take what the pipeline leaves.
                 var shard = PartProcess.Start("simulator", $"simulator-{i}", work.FullName, [.. shardArguments, "--shard", $"{i}/{shardCount}"],
-                    line => fleet.Update(index, line));
+                    line => fleet.Update(index, line), niceness: SimulatorNiceness);
                 shards.Add(shard);
                 parts.Add(shard);
             }
 
             Log($"fleet: {shardCount} simulator processes; the simulation starts in {leadMs / 1000} s, once every persistent session is open; then {options.Duration.TotalSeconds:0} s of readings");
-            var storm = new GatewayStorm(options.GatewayKillAt is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : null, gateways[0].Part);
+            var faultPlan = options.FaultSeed is { } faultSeed ? FaultPlan.Create(faultSeed, startMs, options.Duration) : null;
+            var gatewayKillAtMs = faultPlan is not null
+                ? faultPlan.First(f => f.Kind == FaultKind.GatewayKill).AtMs
+                : options.GatewayKillAt is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : (long?)null;
+            var storm = new GatewayStorm(gatewayKillAtMs, gateways[0].Part);
+            using var faults = faultPlan is null ? null : new FaultRun(faultPlan, parts, kafkaServer, store, kafka, ProcessorGroup,
+                options.StoreSinks > 0 ? StoreSinkGroup : null, feedUrl, storm);
+            if (faultPlan is not null)
+            {
+                Log($"fault run, seed {options.FaultSeed}: " + string.Join(", ", faultPlan.Select(f =>
+                    $"{f.Kind} at {(f.AtMs - startMs) / 1000} s{(f.Down > TimeSpan.Zero ? $" for {f.Down.TotalSeconds:0} s" : "")}")));
+            }
+
             var costs = new PartCosts(parts);
             using var inspector = new TopicInspector(kafka);
             var fleetDone = Task.WhenAll(shards.Select(s => s.WaitForExitAsync(cancellationToken)));
@@ -171,6 +200,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 }
 
                 storm.Observe(now, status, costs, msg => Log(msg));
+                faults?.Observe(now, status, msg => Log(msg));
                 if (clock.Elapsed - lastLine >= TimeSpan.FromSeconds(5))
                 {
                     lastLine = clock.Elapsed;
@@ -183,6 +213,17 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
             var fleetStatus = fleet.Sum;
             costs.TakeEnd(fleetStatus.Acked);
+            if (faults is not null)
+            {
+                // The last fault's recovery may still be under way.
+                var followed = Stopwatch.StartNew();
+                while (faults.Outcomes.Any(o => o.InjectedAtMs is not null && o.RecoveredAtMs is null) && followed.Elapsed < TimeSpan.FromMinutes(5))
+                {
+                    faults.Observe(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), fleetStatus, msg => Log(msg));
+                    await Task.Delay(1000, cancellationToken);
+                }
+            }
+
             Log("fleet stopped; waiting for the processors to commit every record");
             long telemetryRecords = 0, committed = 0, stored = -1;
             await WaitUntilAsync(() =>
@@ -214,11 +255,19 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
             // Alerts still in flight to the watchers (the last batch's events, the feed's stream).
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30));
+            var seen = new HashSet<long>();
+            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30), seen);
+            var books = await BooksCheck.BalanceAsync(Directory.GetFiles(work.FullName, AckLogName + ".*"), city, registry, seen, audit, watch,
+                feedUrl, feedKeys.ViewerKey, cancellationToken);
             var score = DetectionScore.Compute([.. city.Incidents.Select(i => i.Truth)], watch.Alerts);
-            var crashed = parts.Where(p => p.Kind != "simulator" && p != storm.Victim && p.HasExited).Select(p => p.Name).ToList();
+            var killed = faults?.Killed.ToHashSet() ?? [storm.Victim];
+            var crashed = parts.Where(p => p.Kind != "simulator" && !killed.Contains(p) && p.HasExited).Select(p => p.Name).ToList();
             var summary = new CitySummary(options, city.Devices.Count, persistent, gatewayCount, shardCount, fleetStatus, audit, telemetryRecords, committed, stored,
-                score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed);
+                score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed)
+            {
+                Books = books,
+                Faults = faults?.Outcomes ?? [],
+            };
             summary.Render(console);
             console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
 
@@ -244,6 +293,15 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
         }
     }
+
+    /// <summary>Niceness of the simulator shards (the devices, which would not share the pipeline's machine).</summary>
+    internal const int SimulatorNiceness = 10;
+
+    /// <summary>Niceness of the store sinks (off the alert path).</summary>
+    internal const int StoreSinkNiceness = 5;
+
+    /// <summary>The simulator shards' ack logs in the run's folder: this name, then .&lt;shard&gt;.</summary>
+    internal const string AckLogName = "acks.bin";
 
     /// <summary>The kind of part of the store sinks in the summary.</summary>
     internal const string StoreSinkKind = "store-sink";

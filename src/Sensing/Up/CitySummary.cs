@@ -31,8 +31,33 @@ public sealed record CitySummary(
     /// <summary>The killed gateway's sessions all came back (true when no gateway was killed).</summary>
     public bool StormRecovered => !Storm.Planned || (Storm.KilledAtMs is not null && Storm.Recovery is not null);
 
+    /// <summary>The books balanced from the devices' ack logs and the alert topic (null when not checked).</summary>
+    public BooksCheck? Books { get; init; }
+
+    /// <summary>The faults of a fault run and what became of them (empty for a plain run).</summary>
+    public IReadOnlyList<FaultOutcome> Faults { get; init; } = [];
+
+    /// <summary>
+    /// The memory each kind of part must stay under, peak resident set of its largest process: with the whole city, a
+    /// gateway holds the registry and 12,000 sessions (about 400 MiB measured), a processor the detection state of half
+    /// the city and its batches in flight (1.2-1.6 GiB), a store sink its open minutes and write buffers, the feed every
+    /// alert of the run.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long> MemoryBoundsMiB { get; } = new Dictionary<string, long>(StringComparer.Ordinal)
+    {
+        ["gateway"] = 1024, ["processor"] = 2560, [CityRun.StoreSinkKind] = 2048, ["feed"] = 1024,
+    };
+
+    /// <summary>The kinds of part whose largest process went over its <see cref="MemoryBoundsMiB"/>.</summary>
+    public IReadOnlyList<string> OverMemoryBound =>
+        [.. Costs.ByKind().Where(k => MemoryBoundsMiB.TryGetValue(k.Kind, out var bound) && k.PeakResidentBytes > bound * 1048576).Select(k => k.Kind)];
+
+    /// <summary>Every fault of a fault run was injected and recovered from.</summary>
+    public bool FaultsRecovered => Faults.All(f => f.RecoveredAtMs is not null);
+
     /// <summary>Every check passed.</summary>
-    public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0;
+    public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0
+        && (Books?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
     private (int Devices, int Districts, int Cleared, string Examples) StormAlerts
@@ -70,6 +95,14 @@ public sealed record CitySummary(
             table.AddRow("records in sensing.telemetry / committed by the store sinks (stored)", $"{TelemetryRecords:N0} / {Stored:N0} {mark(AllStored)}");
         }
 
+        if (Books is { } books)
+        {
+            table.AddRow("ack logs: acknowledged (distinct) / of those not in sensing.telemetry", $"{books.Acknowledged:N0} ({books.AcknowledgedDistinct:N0}) / {books.Lost:N0} {mark(books.Lost == 0)}"
+                + (books.LostExamples.Count > 0 ? Markup.Escape($" ({string.Join(", ", books.LostExamples)})") : ""));
+            table.AddRow("alerts raised twice (another id while active) / raise events replayed (same id)", $"{books.RaisedTwice:N0} {mark(books.RaisedTwice == 0)} / {books.Republished:N0}");
+            table.AddRow("feed's active alerts against sensing.alerts: missing / extra", $"{books.FeedMissing:N0} / {books.FeedExtra:N0} {mark(books.FeedMissing == 0 && books.FeedExtra == 0)}");
+        }
+
         table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");
         table.AddRow("device errors", $"{Fleet.Errors:N0}");
         table.AddRow("elapsed", $"{Elapsed:hh\\:mm\\:ss}");
@@ -104,7 +137,8 @@ public sealed record CitySummary(
             .AddColumn(new TableColumn("cores").RightAligned()).AddColumn(new TableColumn("peak RSS (largest process)").RightAligned());
         foreach (var kind in Costs.ByKind())
         {
-            costs.AddRow(kind.Kind, $"{kind.Processes}", $"{kind.CpuSecondsPer1000Readings:0.000}", $"{kind.Cores:0.00}", $"{kind.PeakResidentBytes / 1048576.0:N0} MiB");
+            var bound = MemoryBoundsMiB.TryGetValue(kind.Kind, out var b) ? (kind.PeakResidentBytes > b * 1048576 ? $" [red](over {b:N0})[/]" : $" (bound {b:N0})") : "";
+            costs.AddRow(kind.Kind, $"{kind.Processes}", $"{kind.CpuSecondsPer1000Readings:0.000}", $"{kind.Cores:0.00}", $"{kind.PeakResidentBytes / 1048576.0:N0} MiB{bound}");
         }
 
         console.Write(costs);
@@ -114,6 +148,23 @@ public sealed record CitySummary(
             var recovery = Storm.Recovery is { } r ? $"all within {r.TotalSeconds:0} s" : "NOT all back";
             console.MarkupLineInterpolated($"Gateway storm: {Storm.Victim.Name} killed; {Storm.Dropped:N0} sessions dropped, {Storm.Back:N0} back through the other gateways, {recovery}; {Storm.AckedBeforeKill:N0} readings acknowledged before the kill.");
             console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared{(storm.Examples.Length > 0 ? $" (sources: {storm.Examples}, ...)" : "")}");
+        }
+
+        if (Faults.Count > 0)
+        {
+            var faults = new Table().Title($"[bold]Faults (seed {Options.FaultSeed})[/]").AddColumn("fault").AddColumn("part")
+                .AddColumn(new TableColumn("at").RightAligned()).AddColumn(new TableColumn("down").RightAligned())
+                .AddColumn(new TableColumn("recovered after").RightAligned()).AddColumn("recovered means");
+            var first = Faults.Min(f => f.Fault.AtMs);
+            foreach (var fault in Faults.OrderBy(f => f.Fault.AtMs))
+            {
+                faults.AddRow(fault.Fault.Kind.ToString(), Markup.Escape(fault.Victim),
+                    fault.InjectedAtMs is { } at ? $"{(at - first) / 1000.0:+0} s" : "[red]not injected[/]",
+                    fault.InjectedAtMs is { } i && fault.BackAtMs is { } b ? $"{(b - i) / 1000.0:0.0} s" : "-",
+                    fault.TimeToRecover is { } r ? $"{r.TotalSeconds:0} s" : "[red]NOT recovered[/]", Markup.Escape(fault.Recovery));
+            }
+
+            console.Write(faults);
         }
 
         console.MarkupLineInterpolated($"Injected methane leak on [bold]{Leak.Device}[/]: alert [bold]{Leak.AlertId}[/] severity {Leak.Severity}{(Leak.Cleared ? ", cleared" : "")}");
@@ -156,7 +207,19 @@ public sealed record CitySummary(
             $"pipeline_cores={PipelineCores:0.00} rss_mib_gateway={Rss("gateway")} rss_mib_processor={Rss("processor")} rss_mib_feed={Rss("feed")} rss_mib_store_sink={Rss(CityRun.StoreSinkKind)} " +
             $"gateway_kb_per_connection={Costs.GatewayBytesPerConnection / 1024:0.0} storm_dropped={Storm.Dropped} storm_back={Storm.Back} " +
             $"storm_recovery_s={(Storm.Recovery is { } r ? r.TotalSeconds : -1):0} storm_district_alerts={storm.Districts} storm_device_alerts={storm.Devices} " +
-            $"crashed={Crashed.Count} leak={(Leak.Passed ? 1 : 0)} elapsed_s={Elapsed.TotalSeconds:0}");
+            $"crashed={Crashed.Count} leak={(Leak.Passed ? 1 : 0)} elapsed_s={Elapsed.TotalSeconds:0}") + BooksResult();
+    }
+
+    private string BooksResult()
+    {
+        var memory = $" memory_bounded={(OverMemoryBound.Count == 0 ? 1 : 0)}";
+        var books = Books is { } b
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +
+                $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
+            : "";
+        return memory + books + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+            $" recover_s_{f.Fault.Kind}={(f.TimeToRecover is { } t ? t.TotalSeconds : -1):0} down_s_{f.Fault.Kind}={(f.InjectedAtMs is { } i && f.BackAtMs is { } k ? (k - i) / 1000.0 : -1):0.0}")));
     }
 
     private static string Ms(double value) => double.IsNaN(value) ? "-" : string.Create(CultureInfo.InvariantCulture, $"{value:N0} ms");

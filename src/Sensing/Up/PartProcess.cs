@@ -17,15 +17,23 @@ public sealed class PartProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
+    private readonly string _folder;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly Action<string>? _onLine;
+    private readonly int _niceness;
     private TimeSpan _lastCpu;
     private long _peakResident;
 
-    private PartProcess(string kind, string name, Process process, StreamWriter log)
+    private PartProcess(string kind, string name, Process process, StreamWriter log, string folder, IReadOnlyList<string> arguments, Action<string>? onLine, int niceness)
     {
+        _niceness = niceness;
         Kind = kind;
         Name = name;
         _process = process;
         _log = log;
+        _folder = folder;
+        _arguments = arguments;
+        _onLine = onLine;
     }
 
     /// <summary>What the part is: gateway, processor, feed or simulator.</summary>
@@ -45,14 +53,25 @@ public sealed class PartProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>sensing ARGUMENTS</c>, writing every line it prints to <c>FOLDER/NAME.log</c>; lines of standard output
-    /// also go to <paramref name="onLine"/>.
+    /// also go to <paramref name="onLine"/>. A <paramref name="niceness"/> above 0 starts it through <c>nice</c>, so every
+    /// thread it makes runs at that lower priority: on a machine shared by every part, the alert path goes first.
     /// </summary>
-    public static PartProcess Start(string kind, string name, string folder, IEnumerable<string> arguments, Action<string>? onLine = null)
+    public static PartProcess Start(string kind, string name, string folder, IEnumerable<string> arguments, Action<string>? onLine = null, int niceness = 0)
     {
-        var start = SelfProcess.StartInfo(arguments);
+        IReadOnlyList<string> kept = [.. arguments];
+        var start = SelfProcess.StartInfo(kept);
+        if (niceness > 0)
+        {
+            // nice executes the program in its own process: the process id stays the program's.
+            start.ArgumentList.Insert(0, start.FileName);
+            start.ArgumentList.Insert(0, niceness.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Insert(0, "-n");
+            start.FileName = "nice";
+        }
+
         var log = new StreamWriter(Path.Combine(folder, name + ".log")) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name}: the process did not start");
-        var part = new PartProcess(kind, name, process, log);
+        var part = new PartProcess(kind, name, process, log, folder, kept, onLine, niceness);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -102,6 +121,20 @@ public sealed class PartProcess : IAsyncDisposable
             _peakResident = Math.Max(_peakResident, now);
             return _peakResident;
         }
+    }
+
+    /// <summary>
+    /// Starts the same part again (same kind and arguments) as a new process named <paramref name="name"/>, as a
+    /// supervisor restarts a crashed service; this one must have exited.
+    /// </summary>
+    public PartProcess Restart(string name)
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException($"{Name} still runs (pid {Id}); kill or stop it before a restart");
+        }
+
+        return Start(Kind, name, _folder, _arguments, _onLine, _niceness);
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crash or an OOM kill would end it.</summary>

@@ -18,16 +18,17 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
 
     /// <summary>
     /// Reads every record of <paramref name="kafka"/>'s telemetry topic (<paramref name="expected"/> of them, the
-    /// topic's size) with a group of its own; stops early when nothing arrives for <paramref name="idle"/>.
+    /// topic's size) with a group of its own; stops early when nothing arrives for <paramref name="idle"/>. When
+    /// <paramref name="seen"/> is given, it receives every (device number, sequence) read, as number * 2^32 + sequence.
     /// </summary>
-    public static TelemetryAudit Read(KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle)
+    public static TelemetryAudit Read(KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle, HashSet<long>? seen = null)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(registry);
         using var consumer = new RecordConsumer(kafka, "sensing-up-audit-" + Guid.NewGuid().ToString("N"), "sensing-up-audit");
         consumer.Subscribe(kafka.Topics.Telemetry);
         // One bit set per (device number, sequence): sequences of a run are small, so the key is number * 2^32 + seq.
-        var seen = new HashSet<long>();
+        seen ??= [];
         long records = 0, readings = 0, events = 0, bad = 0;
         var quiet = Stopwatch.StartNew();
         while (records < expected && quiet.Elapsed < idle)

@@ -42,6 +42,14 @@ public sealed record UpOptions
     /// <summary>When, as a fraction of the run, one gateway is killed (SIGKILL); null: none is.</summary>
     public double? GatewayKillAt { get; init; } = 0.4;
 
+    /// <summary>
+    /// Seed of a fault run (<c>--faults SEED</c>): one gateway, a processor, the Kafka broker, the store and the feed are
+    /// each killed or stopped once, one after another at seeded moments (<see cref="FaultPlan"/>), and the summary
+    /// balances the books from the devices' ack logs; null: the plain run (one gateway killed at
+    /// <see cref="GatewayKillAt"/>).
+    /// </summary>
+    public int? FaultSeed { get; init; }
+
     /// <summary>Keep servers, gateways, processors and feed running after the summary until Ctrl+C.</summary>
     public bool KeepRunning { get; init; }
 
@@ -89,6 +97,16 @@ public sealed record UpOptions
         if (StoreSinks is < 0 or > 6)
         {
             throw new ArgumentException($"--store-sinks: must be 0-6 (sensing.telemetry has 6 partitions), was {StoreSinks}");
+        }
+
+        if (FaultSeed is not null && Duration < FaultPlan.MinimumDuration)
+        {
+            throw new ArgumentException($"--duration: a fault run needs at least {FaultPlan.MinimumDuration.TotalSeconds:0} seconds (the store stays down for minutes), was {Duration.TotalSeconds:0}");
+        }
+
+        if (FaultSeed is not null && StoreSinks == 0)
+        {
+            throw new ArgumentException("--store-sinks: a fault run needs at least one store sink (it stops the store while the processors detect)");
         }
 
         if (GatewayKillAt is { } at && !(at > 0.1 && at < 0.8))

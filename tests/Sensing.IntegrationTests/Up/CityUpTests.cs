@@ -35,6 +35,8 @@ public sealed class CityUpTests
         Assert.That(Long("kafka_readings"), Is.GreaterThanOrEqualTo(Long("acked")), "every acknowledged reading has a record in sensing.telemetry");
         Assert.That(Long("committed"), Is.EqualTo(Long("kafka_records")), "the processors committed every record");
         Assert.That(Field("books"), Is.EqualTo("1"));
+        Assert.That(Long("acklog_entries"), Is.EqualTo(Long("acked")), "the devices' ack logs hold every PUBACK the fleet counted");
+        Assert.That(Long("lost"), Is.Zero, "every reading in the ack logs is in sensing.telemetry");
     }
 
     [Test]

@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using Sensing.Core.Devices;
+using Sensing.Feed;
+using Sensing.Simulators.City;
+using Sensing.Simulators.Publishing;
+
+namespace Sensing.Up;
+
+/// <summary>
+/// The books of a fault run, balanced from records kept apart from the pipeline's own counters: the devices' ack logs
+/// (every reading a gateway acknowledged, <see cref="AckLog"/>) against what <c>sensing.telemetry</c> holds; the alert
+/// events of <c>sensing.alerts</c> against themselves (an alert raised twice) and against the feed's API after its
+/// restart (its view rebuilt from the topic).
+/// </summary>
+/// <param name="Acknowledged">Ack log entries (a reading delivered twice on purpose is acknowledged twice).</param>
+/// <param name="AcknowledgedDistinct">Distinct (device, sequence) acknowledged.</param>
+/// <param name="Lost">Acknowledged readings that are not in <c>sensing.telemetry</c> (goal 0).</param>
+/// <param name="LostExamples">A few of them, as device/sequence.</param>
+/// <param name="DuplicatedInKafka">Readings in the topic more than once.</param>
+/// <param name="RaisedTwice">Alerts raised a second time under another id while the first was active (goal 0).</param>
+/// <param name="Republished">Alert ids whose raise event is in the topic more than once (a replay; same id, harmless).</param>
+/// <param name="FeedMissing">Alerts active by <c>sensing.alerts</c> that the feed does not list as active (goal 0).</param>
+/// <param name="FeedExtra">Alerts the feed lists as active that the topic has cleared or never raised (goal 0).</param>
+public sealed record BooksCheck(
+    long Acknowledged, long AcknowledgedDistinct, long Lost, IReadOnlyList<string> LostExamples, long DuplicatedInKafka,
+    int RaisedTwice, int Republished, int FeedMissing, int FeedExtra)
+{
+    /// <summary>Every invariant holds.</summary>
+    public bool Balanced => Lost == 0 && RaisedTwice == 0 && FeedMissing == 0 && FeedExtra == 0;
+
+    /// <summary>
+    /// Balances the books: <paramref name="ackLogs"/> (one file per simulator shard) against <paramref name="seen"/> (every
+    /// (device number, sequence) in the topic, from <see cref="TelemetryAudit"/>), and the feed's active alerts against
+    /// <paramref name="alerts"/>.
+    /// </summary>
+    public static async Task<BooksCheck> BalanceAsync(
+        IEnumerable<string> ackLogs, CityModel city, DeviceRegistry registry, HashSet<long> seen, TelemetryAudit telemetry, AlertWatch alerts,
+        string feedUrl, string feedKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ackLogs);
+        ArgumentNullException.ThrowIfNull(city);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(seen);
+        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(alerts);
+
+        // City index -> registry number, once.
+        var numbers = new int[city.Devices.Count];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            numbers[i] = registry.TryFind(city.Devices[i].Info.IdUtf8, out var number) ? number : -1;
+        }
+
+        long entries = 0, lost = 0;
+        var acked = new HashSet<long>();
+        var examples = new List<string>();
+        foreach (var path in ackLogs)
+        {
+            foreach (var (index, sequence) in AckLog.Read(path))
+            {
+                entries++;
+                var number = index >= 0 && index < numbers.Length ? numbers[index] : -1;
+                var key = ((long)number << 32) | sequence;
+                if (!acked.Add(key))
+                {
+                    continue;
+                }
+
+                if (number < 0 || !seen.Contains(key))
+                {
+                    lost++;
+                    if (examples.Count < 5)
+                    {
+                        examples.Add($"{(index >= 0 && index < numbers.Length ? city.Devices[index].Info.Id : $"#{index}")}/{sequence}");
+                    }
+                }
+            }
+        }
+
+        var active = alerts.ActiveIds;
+        var listed = await FeedActiveAsync(feedUrl, feedKey, cancellationToken);
+        return new BooksCheck(entries, acked.Count, lost, examples, telemetry.DuplicateReadings,
+            alerts.RaisedTwice().Count, alerts.RepublishedRaises,
+            active.Count(id => !listed.Contains(id)), listed.Count(id => !active.Contains(id)));
+    }
+
+    private static async Task<HashSet<string>> FeedActiveAsync(string feedUrl, string feedKey, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", feedKey);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var offset = 0; ; offset += 10_000)
+        {
+            var page = await http.GetFromJsonAsync(
+                $"{feedUrl}/api/alerts?state=active&limit=10000&offset={offset}",
+                FeedJsonContext.Default.IReadOnlyListAlertSummary, cancellationToken) ?? [];
+            foreach (var alert in page)
+            {
+                ids.Add(alert.Id);
+            }
+
+            if (page.Count < 10_000)
+            {
+                return ids;
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Sensing.IntegrationTests.Up;
+
+/// <summary>
+/// <c>sensing up --faults</c>, the fault run, on a small city: while 3,000 devices publish every 5 s, a gateway, a
+/// processor, the Kafka broker, the store and the feed are each killed or stopped once at seeded moments. The books must
+/// balance from the devices' own ack logs: nothing acknowledged is lost, no alert is raised twice, the restarted feed
+/// lists exactly the active alerts of <c>sensing.alerts</c>, every fault is recovered from, every incident detected.
+/// Three seeds of the larger city are <c>bench/faults.sh</c>.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class CityFaultTests
+{
+    private Dictionary<string, string> _result = [];
+    private string _output = "";
+
+    [OneTimeSetUp]
+    public async Task RunFaults()
+    {
+        var (exitCode, lines) = await SensingCommand.RunAsync("up-faults", TimeSpan.FromMinutes(20),
+            "up", "--devices", "3000", "--duration", "420", "--interval", "5", "--faults", "7");
+        _output = string.Join('\n', lines.TakeLast(90));
+        var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
+        Assert.That(result, Is.Not.Null, $"sensing up --faults exited {exitCode} without its result line:\n{_output}");
+        _result = result!.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        TestContext.Progress.WriteLine(result);
+    }
+
+    [Test]
+    public void Faults_EveryAcknowledgedReadingInTheDevicesAckLogIsInKafka()
+    {
+        Assert.That(Long("acklog_entries"), Is.EqualTo(Long("acked")).And.GreaterThan(50_000), "the ack logs hold every PUBACK the fleet counted");
+        Assert.That(Long("lost"), Is.Zero, _output);
+        Assert.That(Long("committed"), Is.EqualTo(Long("kafka_records")), "the processors committed every record after the faults");
+        Assert.That(Field("all_stored"), Is.EqualTo("1"), "the store sink stored every record once the store was back");
+    }
+
+    [Test]
+    public void Faults_NoAlertRaisedTwiceAndTheRestartedFeedMatchesTheAlertTopic()
+    {
+        Assert.That(Long("raised_twice"), Is.Zero, _output);
+        Assert.That(Long("feed_missing"), Is.Zero, _output);
+        Assert.That(Long("feed_extra"), Is.Zero, _output);
+        Assert.That(Long("missed"), Is.Zero, "every fitting incident detected despite the faults");
+        Assert.That(Long("trap_alerts"), Is.Zero, _output);
+    }
+
+    [TestCase("GatewayKill")]
+    [TestCase("ProcessorKill")]
+    [TestCase("BrokerKill")]
+    [TestCase("StoreStop")]
+    [TestCase("FeedKill")]
+    public void Faults_EachFault_InjectedAndRecoveredFrom(string kind)
+    {
+        Assert.That(Long("recover_s_" + kind), Is.InRange(0, 300), _output);
+        Assert.That(Long("crashed"), Is.Zero, "no part exited but the ones killed on purpose");
+    }
+
+    [Test]
+    public void Faults_EveryPartsMemory_StaysUnderItsStatedBound() => Assert.That(Field("memory_bounded"), Is.EqualTo("1"), _output);
+
+    [Test]
+    public void Faults_Summary_Passes() => Assert.That(Field("passed"), Is.EqualTo("1"), _output);
+
+    private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
+
+    private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
+}
