@@ -76,6 +76,10 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         return index >= 0 && _meters[index].Inlet && _meters[index].Phase != Phase.Running;
     }
 
+    /// <summary>True when the meter of water-flow index <paramref name="index"/> is an inlet meter this detector runs on (enabled, learned).</summary>
+    internal bool Models(int index) =>
+        index < _meters.Length && _meters[index].Inlet && _meters[index].Phase == Phase.Running && _options[_meters[index].District].Enabled;
+
     void IDeviceDetector.EnsureCapacity(int capacity)
     {
         _network.Resolve(capacity);
