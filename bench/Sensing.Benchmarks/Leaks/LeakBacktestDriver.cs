@@ -88,6 +88,7 @@ public static class LeakBacktestDriver
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
                 StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
+                StepSplit = Environment.GetEnvironmentVariable("LEAK_SPLIT") is { } split ? split != "0" : options.Water.InletLeak.StepSplit,
             },
         },
     };

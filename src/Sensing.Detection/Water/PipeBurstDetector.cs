@@ -181,8 +181,11 @@ public sealed partial class PipeBurstDetector
         // scaled by the long-run sigma instead, sigma x sqrt((1 + phi) / (1 - phi)) for lag-1 autocorrelation phi, the
         // standard error of a mean of AR(1) readings (Montgomery, Introduction to Statistical Quality Control, 10.4,
         // SPC for autocorrelated data; Timmer, Pignatiello and Longnecker 1998, CUSUM of AR(1) processes). White
-        // residuals (phi ~ 0) are judged as before.
-        var longRun = sigma * LongRunFactor(in series);
+        // residuals (phi ~ 0) are judged as before. On inlet meters only: the vote of a district with an inlet needs
+        // its trip, so that is enough to keep correlated demand out of it, and a pressure sensor's residual is mostly
+        // the baseline's own smooth error between slot centres (correlated, but no demand noise), which the factor
+        // would take for noise and so blunt a pressure-only vote (WaterPipeBurstTests).
+        var longRun = isFlow ? sigma * LongRunFactor(in series) : sigma;
 
         // Slack: k sigma, or half the smallest burst (Page's reference value, in sigma of this reading) where that is
         // more. The judged residual's cap grows with it, so a burst still adds cap - k a reading and one outlier no more.
