@@ -139,6 +139,8 @@ public sealed partial class InletLeakDetector
         Array.Resize(ref _profiles, count * Slots);
         Array.Resize(ref _slotCounts, count * Slots);
         Array.Resize(ref _dayHours, count * 24);
+        Array.Resize(ref _recentY, count * RecentHours);
+        Array.Resize(ref _recentP, count * RecentHours);
         _profiles.AsSpan(firstMeter * Slots).Fill(double.NaN);
         _dayHours.AsSpan(firstMeter * 24).Fill(double.NaN);
         for (var index = firstMeter; index < count; index++)
@@ -194,5 +196,13 @@ public sealed partial class InletLeakDetector
         public double SumB;
         public double SumBB;
         public double SumNoise;
+
+        /// <summary>Hours remembered since start (valid hours of the running phase), the ring's next slot and fill.</summary>
+        public int HourSerial;
+        public int RecentNext;
+        public int RecentCount;
+
+        /// <summary>HourSerial of the first hour of the step CUSUM's current run.</summary>
+        public int RunStartSerial;
     }
 }

@@ -31,6 +31,16 @@ public sealed partial class InletLeakDetector
         {
             writer.WriteStruct(in y);
         }
+
+        foreach (var y in _recentY.AsSpan(index * RecentHours, RecentHours))
+        {
+            writer.WriteStruct(in y);
+        }
+
+        foreach (var p in _recentP.AsSpan(index * RecentHours, RecentHours))
+        {
+            writer.WriteStruct(in p);
+        }
     }
 
     internal void ReadState(int index, ref StateReader reader)
@@ -62,6 +72,20 @@ public sealed partial class InletLeakDetector
         {
             var y = reader.ReadStruct<double>();
             day[h] = keep ? y : day[h];
+        }
+
+        var recentY = _recentY.AsSpan(index * RecentHours, RecentHours);
+        var recentP = _recentP.AsSpan(index * RecentHours, RecentHours);
+        for (var h = 0; h < RecentHours; h++)
+        {
+            var y = reader.ReadStruct<double>();
+            recentY[h] = keep ? y : recentY[h];
+        }
+
+        for (var h = 0; h < RecentHours; h++)
+        {
+            var p = reader.ReadStruct<double>();
+            recentP[h] = keep ? p : recentP[h];
         }
 
         if (keep)

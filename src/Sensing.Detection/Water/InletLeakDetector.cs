@@ -46,6 +46,8 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     private double[] _profiles = [];
     private int[] _slotCounts = [];
     private double[] _dayHours = [];
+    private double[] _recentY = [];
+    private double[] _recentP = [];
     private InletLeakOptions[] _options = [];
 
     internal InletLeakDetector(WaterNetwork network, PipeBurstDetector pressure, IAlertSink sink)
@@ -75,6 +77,10 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         var index = _network.IndexOf(deviceNumber, Kind);
         return index >= 0 && _meters[index].Inlet && _meters[index].Phase != Phase.Running;
     }
+
+    /// <summary>True when the meter of water-flow index <paramref name="index"/> is an inlet meter this detector runs on (enabled, learned).</summary>
+    internal bool Models(int index) =>
+        index < _meters.Length && _meters[index].Inlet && _meters[index].Phase == Phase.Running && _options[_meters[index].District].Enabled;
 
     void IDeviceDetector.EnsureCapacity(int capacity)
     {
@@ -168,6 +174,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
             return;
         }
 
+        Remember(index, y, p);
         CheckStep(index, y, p, timeMs);
     }
 
@@ -205,6 +212,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
             {
                 meter.StepRunSum = 0;
                 meter.StepRunWeight = 0;
+                meter.RunStartSerial = meter.HourSerial - 1;
             }
 
             // The run's rise is the residual weighted by 1/P^2: low-demand hours tell a constant extra flow from a
@@ -246,6 +254,19 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         }
 
         var rise = meter.StepRunSum / meter.StepRunWeight;
+        if (o.StepSplit)
+        {
+            var split = SplitStep(index, out var constant);
+            if (split == Split.Wait)
+            {
+                // Both CUSUMs stay past h (capped): judged again next hour, once the run has hours of both kinds.
+                return;
+            }
+
+            // A misfit (a holiday, a day of draws) raises nothing; a leak under it trips the CUSUMs again afterwards.
+            rise = split switch { Split.Fitted => constant, Split.Misfit => 0, _ => rise };
+        }
+
         meter.StepCusum = meter.NightCusum = 0;
         if (rise < o.MinRiseFraction * meter.MeanFlow)
         {

@@ -19,6 +19,13 @@ public sealed partial class NightFlowDetector
             return;
         }
 
+        if (flagged && !district.Active && _nights[k].DeferToInletLeak && _inletLeak is { } inletLeak && inletLeak.Models(index))
+        {
+            // The inlet-leak detector models this meter and judges the same leaks (NightFlowOptions.DeferToInletLeak):
+            // no new alert, and the night is not marked, so one flagged while that detector learns again raises.
+            return;
+        }
+
         meter.Flagged = flagged;
         district.Flagged += flagged ? 1 : -1;
         if (flagged)

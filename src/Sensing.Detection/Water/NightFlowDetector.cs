@@ -28,6 +28,7 @@ public sealed partial class NightFlowDetector : IDeviceDetector
     private Night[] _nights = [];
     private District[] _districts = [];
     private string?[] _ids = [];
+    private InletLeakDetector? _inletLeak;
 
     internal NightFlowDetector(WaterNetwork network, IAlertSink sink)
     {
@@ -35,6 +36,9 @@ public sealed partial class NightFlowDetector : IDeviceDetector
         _sink = sink;
         Resolve();
     }
+
+    /// <summary>The inlet-leak detector new alerts defer to (<see cref="NightFlowOptions.DeferToInletLeak"/>).</summary>
+    internal void DeferTo(InletLeakDetector inletLeak) => _inletLeak = inletLeak;
 
     /// <inheritdoc cref="IDeviceDetector.Kind"/>
     public DeviceKind Kind => DeviceKind.WaterFlow;
@@ -160,13 +164,14 @@ public sealed partial class NightFlowDetector : IDeviceDetector
     }
 
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
-    private readonly record struct Night(long StartMs, long EndMs, double Gamma, int BaselineDays, int MinNightReadings)
+    private readonly record struct Night(long StartMs, long EndMs, double Gamma, int BaselineDays, int MinNightReadings, bool DeferToInletLeak)
     {
         public static Night From(NightFlowOptions o) => new(
             (long)o.NightStart.TotalMilliseconds,
             (long)o.NightEnd.TotalMilliseconds,
             o.Gamma,
             o.BaselineDays,
-            o.MinNightReadings);
+            o.MinNightReadings,
+            o.DeferToInletLeak);
     }
 }

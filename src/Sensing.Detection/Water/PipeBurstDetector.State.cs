@@ -131,6 +131,11 @@ public sealed partial class PipeBurstDetector
         public double PooledVariance;
         public int PooledCount;
 
+        /// <summary>Exponentially weighted means of z_t x z_(t-1) and z_t^2 (standardised residuals): their lag-1 autocorrelation.</summary>
+        public double LagProduct;
+        public double SquareZ;
+        public double LastZ;
+
         /// <summary>Highest and lowest slot mean learned: a pressure sensor's near no-demand head and its diurnal swing.</summary>
         public double HighestMean;
         public double LowestMean;

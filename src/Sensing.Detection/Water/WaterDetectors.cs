@@ -22,6 +22,7 @@ public sealed partial class WaterDetectors
         PipeBurst = new PipeBurstDetector(network, sink);
         NightFlow = new NightFlowDetector(network, sink);
         InletLeak = new InletLeakDetector(network, PipeBurst, sink);
+        NightFlow.DeferTo(InletLeak);
         ReservoirLevel = new ReservoirLevelDetector(network, chatter, sink);
         HeavyRain = new HeavyRainDetector(network, chatter, sink);
         Inputs = [LowPressure, PipeBurst.PressureInput, PipeBurst.FlowInput, NightFlow, InletLeak, ReservoirLevel, HeavyRain];

@@ -78,7 +78,9 @@ internal static class WaterRules
         .WholeNumber("baselineDays", o => o.BaselineDays, (o, v) => o with { BaselineDays = v },
             "The baseline is the lowest minimum of this many last unflagged nights; no night is judged before there are that many; at least 1." + Restart)
         .WholeNumber("minNightReadings", o => o.MinNightReadings, (o, v) => o with { MinNightReadings = v },
-            "A night with fewer readings than this inside the window is a gap, not a minimum; at least 1.");
+            "A night with fewer readings than this inside the window is a gap, not a minimum; at least 1.")
+        .Boolean("deferToInletLeak", o => o.DeferToInletLeak, (o, v) => o with { DeferToInletLeak = v },
+            "true: no new alert from an inlet meter the inlet-leak detector has learned (it judges the same leaks); false: raise on its own.");
 
     public static RuleRecord<InletLeakOptions> InletLeak { get; } =
         new RuleRecord<InletLeakOptions>("inletLeak",
@@ -97,6 +99,8 @@ internal static class WaterRules
             "Slack of the hourly step CUSUM, standard deviations of the hourly residual (k ~ 0.5: half the shift to detect); above 0.")
         .Number("stepH", o => o.StepH, (o, v) => o with { StepH = v },
             "Decision interval of the hourly step CUSUM, standard deviations; above 0.")
+        .Boolean("stepSplit", o => o.StepSplit, (o, v) => o with { StepSplit = v },
+            "true: a step is judged by a two-day fit that separates new constant flow (a leak) from a new demand level; false: by the CUSUM run alone.")
         .WholeNumber("stepNightHours", o => o.StepNightHours, (o, v) => o with { StepNightHours = v },
             "Low-demand hours (profile at most 0.7 of its mean) that must share a step before it is judged; at least 1.")
         .Number("stepNightH", o => o.StepNightH, (o, v) => o with { StepNightH = v },

@@ -55,6 +55,28 @@ public sealed class WaterInletLeakTests
         });
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Process_LearnedInletMeter_NightFlowRuleDefersUnlessSwitchedOff(bool defer)
+    {
+        var options = DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with { NightFlow = DetectionOptions.Default.Water.NightFlow with { DeferToInletLeak = defer } },
+        };
+        var kit = Kit(options);
+        var start = (28 * Day) + NightStart;
+
+        // 60 m3/h on a night flow near 130 m3/h: a night-flow rise far past gamma 0.2 as much as a step.
+        Run(kit, new WaterSeries(37), 0, 31 * Day, t => t >= start ? 60 : 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(kit.Of(AlertCondition.InletLeak).Count(e => e.Type == AlertEventType.Raised), Is.EqualTo(1));
+            Assert.That(kit.Of(AlertCondition.NightFlowRise).Count(e => e.Type == AlertEventType.Raised), Is.EqualTo(defer ? 0 : 1),
+                "the inlet-leak detector has learned the meter: the night-flow rule raises only when told not to defer");
+        });
+    }
+
     [Test]
     public void Process_StepWithPressureDrop_ConfirmedByPressure()
     {
