@@ -69,7 +69,8 @@ public sealed partial class TelemetryProcessor
             generation++;
             slot = 1 - slot;
             var prefix = PartitionCheckpoint.PrefixOf(_options.GroupId, _kafka.Topics.Telemetry, partition);
-            foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes))
+            foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes,
+                _repairsFrom.GetValueOrDefault(partition)))
             {
                 batch.Checkpoints.Add((Encoding.UTF8.GetBytes(key), value));
             }
@@ -125,6 +126,13 @@ public sealed partial class TelemetryProcessor
                 _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
                 _positions[partition] = next;
                 starts[partition] = next;
+                if (checkpoint.Repairs is { } repairs)
+                {
+                    // The "repaired" reports this state has taken; without a position (an earlier format) the
+                    // partition takes them from the end of the alerts topic on (TelemetryProcessor.Repairs.cs).
+                    _repairsFrom[partition] = new Dictionary<int, long>(repairs);
+                }
+
                 _log($"processor: partition {partition}: restored {devices} devices from checkpoint {checkpoint.Generation} ({checkpoint.Chunks} chunks, {checkpoint.Snapshot.Length} bytes), reading on from offset {next}");
             }
             catch (InvalidDataException e)
