@@ -13,7 +13,7 @@ namespace Sensing.Processor;
 /// Each chunk: version byte, generation, next offset and watermark (int64 little-endian), chunk index and chunk count
 /// (int32), then its piece of the snapshot; chunk 0 of version 3 has, between its header and its piece, the repairs
 /// position: a count (int32) and per <c>sensing.alerts</c> partition its number (int32) and the offset of the next
-/// record to read (int64), so the "repaired" reports the state has taken are known with it
+/// record to read (int64), or a count of -1 for no known position, so the "repaired" reports the state has taken are known with it
 /// (TelemetryProcessor.Repairs.cs). Version 2 chunks (without it) are still read. Keys: <c>GROUP/TOPIC/PARTITION/SLOT/CHUNK</c>. Checkpoints alternate
 /// between two slots, so a crash while one is being written leaves the previous one whole in the other slot; the
 /// generation grows with every checkpoint of the partition. A consistent checkpoint is every chunk 0..count-1 of one
@@ -46,7 +46,7 @@ public static class PartitionCheckpoint
     /// <summary>
     /// Splits <paramref name="snapshot"/> into chunk records (key, value) of at most <paramref name="chunkBytes"/> bytes
     /// each, header included; chunk 0 also carries <paramref name="repairs"/> (per alerts partition, the next offset
-    /// to read; none when null).
+    /// to read; null: not known).
     /// </summary>
     public static List<(string Key, byte[] Value)> Split(
         string prefix, int slot, long generation, long nextOffset, long watermarkMs, ReadOnlySpan<byte> snapshot, int chunkBytes,
@@ -214,7 +214,8 @@ public static class PartitionCheckpoint
 
     private static void WriteRepairs(Span<byte> output, IReadOnlyDictionary<int, long>? repairs)
     {
-        BinaryPrimitives.WriteInt32LittleEndian(output, repairs?.Count ?? 0);
+        // -1: no position known (the partition takes the reports from the end of the topic on when restored).
+        BinaryPrimitives.WriteInt32LittleEndian(output, repairs?.Count ?? -1);
         var at = 4;
         foreach (var (partition, next) in repairs ?? new Dictionary<int, long>())
         {
@@ -234,6 +235,12 @@ public static class PartitionCheckpoint
         }
 
         var count = BinaryPrimitives.ReadInt32LittleEndian(input);
+        if (count == -1)
+        {
+            length = 4;
+            return true;
+        }
+
         if (count < 0 || count > (input.Length - 4) / 12)
         {
             return false;

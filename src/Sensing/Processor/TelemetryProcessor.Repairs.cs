@@ -13,15 +13,28 @@ namespace Sensing.Processor;
 /// restart or a new owner reads on from there, so a report is taken once by each partition's state, neither lost
 /// nor applied twice. A partition without a checkpoint starts with fresh state and takes the reports from the end of
 /// the topic on.
+/// <para>
+/// A report reaches a partition's state once the partition has read up to it: its readings are past the report's time,
+/// or it has nothing left to read (measured lag 0, or no record and no known lag for <see cref="IdleAfter"/>, as a
+/// partition stops holding event time back). Live, that is at once; a partition replaying a backlog from an
+/// older checkpoint takes the report where the report's time is, not on top of readings from before the repair.
+/// Reports are taken in the order they are read, and reading stops while <see cref="MaxPendingRepairRecords"/> wait.
+/// </para>
 /// </summary>
 public sealed partial class TelemetryProcessor
 {
-    // Reports read per turn of the consume loop at most, so a long backlog does not hold readings back.
+    // Records of the alerts topic read per turn of the consume loop at most, so a backlog does not hold readings back.
     private const int MaxRepairRecordsPerTurn = 512;
+
+    // Records read but not yet taken by every partition whose state needs them (the bound of the queue).
+    private const int MaxPendingRepairRecords = 4096;
 
     // Per owned telemetry partition: per alerts partition, the offset of the next report its state has not taken.
     private readonly Dictionary<int, Dictionary<int, long>> _repairsFrom = [];
-    private readonly List<int> _repairTakers = [];
+    private readonly Queue<PendingRepair> _pendingRepairs = new();
+
+    // Per owned telemetry partition: when this processor took it over (Stopwatch), for a partition it has read nothing from.
+    private readonly Dictionary<int, long> _ownedSince = [];
     private TopicFollower? _repairs;
     private volatile bool _repairsAssignmentChanged;
 
@@ -61,20 +74,25 @@ public sealed partial class TelemetryProcessor
             return;
         }
 
-        for (var i = 0; i < MaxRepairRecordsPerTurn && repairs.Consume(TimeSpan.Zero) is { } record; i++)
+        TakePendingRepairs();
+        for (var i = 0; i < MaxRepairRecordsPerTurn && _pendingRepairs.Count < MaxPendingRepairRecords
+            && repairs.Consume(TimeSpan.Zero) is { } record; i++)
         {
-            TakeRepair(record);
+            ReadRepair(record);
+            TakePendingRepairs();
         }
     }
 
     // The owned partitions changed: partitions without a position (no checkpoint, or one written before repairs were
-    // taken) start at the topic's end; the follower reads from the lowest position of any.
+    // taken) start at the topic's end; the follower reads from the lowest position of any, and what waits is read
+    // again from there.
     private void FollowFromOwnedPositions(RecordConsumer consumer, TopicFollower repairs)
     {
         var owned = consumer.AssignedPartitions(_kafka.Topics.Telemetry);
         Dictionary<int, long>? ends = null;
         foreach (var partition in owned)
         {
+            _ownedSince.TryAdd(partition, System.Diagnostics.Stopwatch.GetTimestamp());
             if (!_repairsFrom.ContainsKey(partition))
             {
                 ends ??= repairs.EndOffsets(_options.CheckpointReadTimeout);
@@ -91,39 +109,99 @@ public sealed partial class TelemetryProcessor
             }
         }
 
+        _pendingRepairs.Clear();
         repairs.Assign(from);
     }
 
-    private void TakeRepair(ConsumedRecord record)
+    private void ReadRepair(ConsumedRecord record)
     {
-        // The owned partitions whose state has not taken this record; every position moves past it.
-        _repairTakers.Clear();
+        // The owned partitions whose state has not taken this record.
+        List<int>? takers = null;
         foreach (var (partition, positions) in _repairsFrom)
         {
             if (record.Offset >= positions.GetValueOrDefault(record.Partition))
             {
-                _repairTakers.Add(partition);
-                positions[record.Partition] = record.Offset + 1;
+                (takers ??= []).Add(partition);
             }
         }
 
-        if (_repairTakers.Count == 0 || !TryReadRepair(record.Value, out var report))
+        if (takers is not null)
         {
-            return;
+            _pendingRepairs.Enqueue(new PendingRepair(record.Partition, record.Offset, TryReadRepair(record.Value, out var report) ? report : null, takers));
+        }
+    }
+
+    // The queue in order: each partition takes the head when it has read up to it; the head waits for the others.
+    private void TakePendingRepairs()
+    {
+        while (_pendingRepairs.TryPeek(out var head))
+        {
+            for (var i = head.Takers.Count - 1; i >= 0; i--)
+            {
+                var partition = head.Takers[i];
+                if (!_repairsFrom.TryGetValue(partition, out var positions))
+                {
+                    // Revoked meanwhile: its new owner takes the report from the partition's checkpoint.
+                    head.Takers.RemoveAt(i);
+                    continue;
+                }
+
+                if (head.Report is { } report && !HasReadUpTo(partition, report.EventTimeMs))
+                {
+                    continue;
+                }
+
+                if (head.Report is { } taken)
+                {
+                    Repair(taken, partition, head);
+                }
+
+                positions[head.AlertsPartition] = head.Offset + 1;
+                head.Takers.RemoveAt(i);
+            }
+
+            if (head.Takers.Count > 0)
+            {
+                return;
+            }
+
+            _pendingRepairs.Dequeue();
+        }
+    }
+
+    // Past the report's time in the partition's readings, or nothing left to read in it: no records behind, or none
+    // known behind and none read for a while.
+    private bool HasReadUpTo(int partition, long timeMs)
+    {
+        var known = _partitionTimes.TryGetValue(partition, out var time);
+        if (known && time.WatermarkMs >= timeMs)
+        {
+            return true;
         }
 
+        if (Counters.Lag.TryGetValue(partition, out var behind))
+        {
+            return behind == 0;
+        }
+
+        var lastRecord = known ? time.LastRecord : _ownedSince.GetValueOrDefault(partition, System.Diagnostics.Stopwatch.GetTimestamp());
+        return System.Diagnostics.Stopwatch.GetElapsedTime(lastRecord) >= IdleAfter;
+    }
+
+    private void Repair(AlertEvent report, int partition, PendingRepair at)
+    {
         var applied = _engine.Repaired(report.District, report.EventTimeMs, report.Note, number =>
-            (uint)number < (uint)_partitionOf.Length && _partitionOf[number] > 0 && _repairTakers.Contains(_partitionOf[number] - 1));
+            (uint)number < (uint)_partitionOf.Length && _partitionOf[number] == partition + 1);
         if (!applied)
         {
-            // No inlet meter of the district is owned here (or none is known yet: its state is fresh).
+            // No inlet meter of the district in this partition's state (or none known yet: its state is fresh).
             return;
         }
 
         _repairsPending = true;
         Counters.AddRepairApplied();
-        _log($"processor: district {report.District} reported repaired by {report.Actor} (alert {report.Id}, alerts {record.Partition}@{record.Offset}): "
-            + "its inlet-leak alerts clear and its inlet meters learn their base flow again");
+        _log($"processor: district {report.District} reported repaired by {report.Actor} (alert {report.Id}, alerts {at.AlertsPartition}@{at.Offset}), "
+            + $"partition {partition}: its inlet-leak alerts clear and its inlet meters learn their base flow again");
     }
 
     private static bool TryReadRepair(byte[] value, out AlertEvent report)
@@ -144,4 +222,8 @@ public sealed partial class TelemetryProcessor
 
         return false;
     }
+
+    // A record of the alerts topic and the owned partitions whose state has not taken it yet; Report is null when it is
+    // not a "repaired" report (it only moves their positions on).
+    private sealed record PendingRepair(int AlertsPartition, long Offset, AlertEvent? Report, List<int> Takers);
 }

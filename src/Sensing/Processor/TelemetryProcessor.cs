@@ -135,8 +135,10 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
                 ResumeIfHeldBack(consumer);
                 ApplyRulesIfChanged();
-                ApplyRepairs(consumer);
                 FillBatch(consumer, producer, stoppingToken);
+
+                // After the batch's records: a partition assigned in this poll has its repairs position before its checkpoint.
+                ApplyRepairs(consumer);
                 AdvanceEventTime();
                 MeasureLagIfDue(consumer);
                 if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0 && !_rulesPointPending && !_repairsPending)
@@ -226,6 +228,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
 
             // The new owner reads the reports on from the position in the partition's checkpoint.
             _repairsFrom.Remove(partition);
+            _ownedSince.Remove(partition);
         }
 
         _repairsAssignmentChanged = true;
