@@ -18,6 +18,7 @@ public sealed partial class TelemetryProcessor
 
     // Per owned partition: the generation and slot of its last checkpoint written or restored (PartitionCheckpoint).
     private readonly Dictionary<int, (long Generation, int Slot)> _checkpointed = [];
+    // Stopwatch time of the last checkpoint; 0: none yet, the first batch is checkpointed whatever the interval.
     private long _lastCheckpoint;
 
     // Per partition: the devices last read from it (one scan of the dense numbers), reused batch to batch.
@@ -32,7 +33,7 @@ public sealed partial class TelemetryProcessor
     private void TakeCheckpointsIfDue(CompletedBatch batch)
     {
         if (!Checkpointing || _positions.Count == 0
-            || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
+            || (_options.CheckpointInterval > TimeSpan.Zero && _lastCheckpoint != 0 && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
         {
             return;
         }
