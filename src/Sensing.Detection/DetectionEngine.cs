@@ -165,6 +165,15 @@ public sealed partial class DetectionEngine
     public bool Repaired(string district, long timeMs, string? note) => Water.InletLeak.Repaired(district, timeMs, note);
 
     /// <summary>
+    /// As <see cref="Repaired(string, long, string?)"/>, for the district's inlet meters (by device number) that
+    /// <paramref name="applies"/> selects only: a processor passes those of the partitions it owns whose state has not
+    /// taken the report yet, so a report read again after a restart or a rebalance is applied once. False, and nothing
+    /// changes, when it selects none.
+    /// </summary>
+    public bool Repaired(string district, long timeMs, string? note, Func<int, bool> applies) =>
+        Water.InletLeak.Repaired(district, timeMs, note, applies);
+
+    /// <summary>
     /// Device <paramref name="deviceNumber"/>'s readings now go to another engine (its Kafka partition moved to
     /// another processor): time alone no longer raises anything for it here (offline, out of service) until it is
     /// heard here again. Alerts already active stay as they are.

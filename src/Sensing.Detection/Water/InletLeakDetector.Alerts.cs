@@ -13,21 +13,41 @@ public sealed partial class InletLeakDetector
     /// its inlet meters learns its base flow b and noise again over <see cref="InletLeakOptions.CalibrationDays"/> from
     /// the next full day on (the profile is kept). False when the district has no inlet meter here.
     /// </summary>
-    public bool Repaired(string district, long timeMs, string? note)
+    public bool Repaired(string district, long timeMs, string? note) => Repaired(district, timeMs, note, static _ => true);
+
+    /// <summary>
+    /// As <see cref="Repaired(string, long, string?)"/>, for the district's inlet meters (by device number) that
+    /// <paramref name="applies"/> selects only: a processor passes those whose state it owns and has not taken the
+    /// report yet. False, and nothing changes (no alert clears), when it selects none of them.
+    /// </summary>
+    public bool Repaired(string district, long timeMs, string? note, Func<int, bool> applies)
     {
         ArgumentNullException.ThrowIfNull(district);
-        if (!_network.TryFindDistrict(district, out var k) || k >= _metersOfDistrict.Count || _metersOfDistrict[k].Count == 0)
+        ArgumentNullException.ThrowIfNull(applies);
+        if (!_network.TryFindDistrict(district, out var k) || k >= _metersOfDistrict.Count)
         {
             return false;
         }
 
+        var selected = 0;
         foreach (var index in _metersOfDistrict[k])
         {
+            if (!applies(_network.DeviceOf(Kind, index)))
+            {
+                continue;
+            }
+
+            selected++;
             ref var meter = ref _meters[index];
             if (meter.Phase != Phase.Profile)
             {
                 StartCalibration(ref meter);
             }
+        }
+
+        if (selected == 0)
+        {
+            return false;
         }
 
         var open = _openOfDistrict[k];

@@ -11,7 +11,10 @@ namespace Sensing.Processor;
 /// so a large partition stays under the broker's message size limit (Kafka 0.9: <c>message.max.bytes</c> 1,000,012).
 /// <para>
 /// Each chunk: version byte, generation, next offset and watermark (int64 little-endian), chunk index and chunk count
-/// (int32), then its piece of the snapshot. Keys: <c>GROUP/TOPIC/PARTITION/SLOT/CHUNK</c>. Checkpoints alternate
+/// (int32), then its piece of the snapshot; chunk 0 of version 3 has, between its header and its piece, the repairs
+/// position: a count (int32) and per <c>sensing.alerts</c> partition its number (int32) and the offset of the next
+/// record to read (int64), or a count of -1 for no known position, so the "repaired" reports the state has taken are known with it
+/// (TelemetryProcessor.Repairs.cs). Version 2 chunks (without it) are still read. Keys: <c>GROUP/TOPIC/PARTITION/SLOT/CHUNK</c>. Checkpoints alternate
 /// between two slots, so a crash while one is being written leaves the previous one whole in the other slot; the
 /// generation grows with every checkpoint of the partition. A consistent checkpoint is every chunk 0..count-1 of one
 /// slot carrying the same generation; chunks left over in the compacted topic by an earlier, larger checkpoint carry
@@ -21,7 +24,10 @@ namespace Sensing.Processor;
 public static class PartitionCheckpoint
 {
     /// <summary>Format version of the chunk header (the engine's snapshot carries its own).</summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
+
+    // The earlier format, still read: no repairs position.
+    private const byte VersionWithoutRepairs = 2;
 
     /// <summary>Bytes of a chunk before its piece of the snapshot.</summary>
     public const int HeaderLength = 1 + 8 + 8 + 8 + 4 + 4;
@@ -37,25 +43,41 @@ public static class PartitionCheckpoint
     public static string KeyOf(string prefix, int slot, int chunk) =>
         prefix + slot.ToString(CultureInfo.InvariantCulture) + "/" + chunk.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Splits <paramref name="snapshot"/> into chunk records (key, value) of at most <paramref name="chunkBytes"/> bytes each, header included.</summary>
+    /// <summary>
+    /// Splits <paramref name="snapshot"/> into chunk records (key, value) of at most <paramref name="chunkBytes"/> bytes
+    /// each, header included; chunk 0 also carries <paramref name="repairs"/> (per alerts partition, the next offset
+    /// to read; null: not known).
+    /// </summary>
     public static List<(string Key, byte[] Value)> Split(
-        string prefix, int slot, long generation, long nextOffset, long watermarkMs, ReadOnlySpan<byte> snapshot, int chunkBytes)
+        string prefix, int slot, long generation, long nextOffset, long watermarkMs, ReadOnlySpan<byte> snapshot, int chunkBytes,
+        IReadOnlyDictionary<int, long>? repairs = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(chunkBytes, HeaderLength);
+        var repairsLength = 4 + ((repairs?.Count ?? 0) * (4 + 8));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(chunkBytes, HeaderLength + repairsLength);
         var piece = chunkBytes - HeaderLength;
-        var count = Math.Max(1, (snapshot.Length + piece - 1) / piece);
+
+        // Chunk 0's piece is shorter by the repairs position; the rest follow on from where it ends.
+        var firstPiece = Math.Min(snapshot.Length, piece - repairsLength);
+        var count = 1 + ((snapshot.Length - firstPiece + piece - 1) / piece);
         var chunks = new List<(string, byte[])>(count);
         for (var index = 0; index < count; index++)
         {
-            var part = snapshot.Slice(index * piece, Math.Min(piece, snapshot.Length - (index * piece)));
-            var value = new byte[HeaderLength + part.Length];
+            var start = index == 0 ? 0 : firstPiece + ((index - 1) * piece);
+            var part = snapshot.Slice(start, index == 0 ? firstPiece : Math.Min(piece, snapshot.Length - start));
+            var extra = index == 0 ? repairsLength : 0;
+            var value = new byte[HeaderLength + extra + part.Length];
             value[0] = Version;
             BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(1), generation);
             BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(9), nextOffset);
             BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(17), watermarkMs);
             BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(25), index);
             BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(29), count);
-            part.CopyTo(value.AsSpan(HeaderLength));
+            if (index == 0)
+            {
+                WriteRepairs(value.AsSpan(HeaderLength, repairsLength), repairs);
+            }
+
+            part.CopyTo(value.AsSpan(HeaderLength + extra));
             chunks.Add((KeyOf(prefix, slot, index), value));
         }
 
@@ -90,7 +112,7 @@ public static class PartitionCheckpoint
                 continue;
             }
 
-            if (value.Length < HeaderLength || value[0] != Version)
+            if (value.Length < HeaderLength || value[0] is not (Version or VersionWithoutRepairs))
             {
                 problem = $"chunk {key} is not a version {Version} checkpoint chunk";
                 continue;
@@ -102,6 +124,7 @@ public static class PartitionCheckpoint
                 BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(17)),
                 BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(25)),
                 BinaryPrimitives.ReadInt32LittleEndian(value.AsSpan(29)),
+                value[0],
                 value);
             if (chunk.Index != index)
             {
@@ -154,13 +177,22 @@ public static class PartitionCheckpoint
         for (var index = 0; index < first.Count; index++)
         {
             if (!chunks.TryGetValue(index, out var chunk) || chunk.Generation != first.Generation || chunk.Count != first.Count
-                || chunk.NextOffset != first.NextOffset || chunk.WatermarkMs != first.WatermarkMs)
+                || chunk.NextOffset != first.NextOffset || chunk.WatermarkMs != first.WatermarkMs || chunk.Version != first.Version)
             {
                 return false;
             }
 
             length += chunk.Value.Length - HeaderLength;
         }
+
+        Dictionary<int, long>? repairs = null;
+        var skip = 0;
+        if (first.Version == Version && !TryReadRepairs(first.Value.AsSpan(HeaderLength), out repairs, out skip))
+        {
+            return false;
+        }
+
+        length -= skip;
 
         if (length > Array.MaxLength)
         {
@@ -171,17 +203,67 @@ public static class PartitionCheckpoint
         var at = 0;
         for (var index = 0; index < first.Count; index++)
         {
-            var piece = chunks[index].Value.AsSpan(HeaderLength);
+            var piece = chunks[index].Value.AsSpan(HeaderLength + (index == 0 ? skip : 0));
             piece.CopyTo(snapshot.AsSpan(at));
             at += piece.Length;
         }
 
-        restored = new Restored(slot, first.Generation, first.Count, first.NextOffset, first.WatermarkMs, snapshot);
+        restored = new Restored(slot, first.Generation, first.Count, first.NextOffset, first.WatermarkMs, snapshot, repairs);
         return true;
     }
 
-    /// <summary>A consistent checkpoint: where it was found, its generation and chunk count, the offset and watermark it reflects, the engine's snapshot.</summary>
-    public readonly record struct Restored(int Slot, long Generation, int Chunks, long NextOffset, long WatermarkMs, byte[] Snapshot);
+    private static void WriteRepairs(Span<byte> output, IReadOnlyDictionary<int, long>? repairs)
+    {
+        // -1: no position known (the partition takes the reports from the end of the topic on when restored).
+        BinaryPrimitives.WriteInt32LittleEndian(output, repairs?.Count ?? -1);
+        var at = 4;
+        foreach (var (partition, next) in repairs ?? new Dictionary<int, long>())
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(output[at..], partition);
+            BinaryPrimitives.WriteInt64LittleEndian(output[(at + 4)..], next);
+            at += 4 + 8;
+        }
+    }
 
-    private readonly record struct Chunk(long Generation, long NextOffset, long WatermarkMs, int Index, int Count, byte[] Value);
+    private static bool TryReadRepairs(ReadOnlySpan<byte> input, out Dictionary<int, long>? repairs, out int length)
+    {
+        repairs = null;
+        length = 0;
+        if (input.Length < 4)
+        {
+            return false;
+        }
+
+        var count = BinaryPrimitives.ReadInt32LittleEndian(input);
+        if (count == -1)
+        {
+            length = 4;
+            return true;
+        }
+
+        if (count < 0 || count > (input.Length - 4) / 12)
+        {
+            return false;
+        }
+
+        repairs = new Dictionary<int, long>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var entry = input.Slice(4 + (i * 12), 12);
+            repairs[BinaryPrimitives.ReadInt32LittleEndian(entry)] = BinaryPrimitives.ReadInt64LittleEndian(entry[4..]);
+        }
+
+        length = 4 + (count * 12);
+        return true;
+    }
+
+    /// <summary>
+    /// A consistent checkpoint: where it was found, its generation and chunk count, the offset and watermark it
+    /// reflects, the engine's snapshot, and the repairs position (per <c>sensing.alerts</c> partition, the next offset
+    /// to read; null for a checkpoint of the earlier format, written before repairs were taken).
+    /// </summary>
+    public readonly record struct Restored(
+        int Slot, long Generation, int Chunks, long NextOffset, long WatermarkMs, byte[] Snapshot, IReadOnlyDictionary<int, long>? Repairs);
+
+    private readonly record struct Chunk(long Generation, long NextOffset, long WatermarkMs, int Index, int Count, byte Version, byte[] Value);
 }

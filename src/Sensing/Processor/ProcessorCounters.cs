@@ -17,6 +17,7 @@ public sealed class ProcessorCounters
     private long _holdBacks;
     private long _rulesApplied;
     private long _rulesRejected;
+    private long _repairsApplied;
 
     // Indexed by the kind's byte value: counted without allocation, read at export.
     private readonly long[] _processedByKind = new long[byte.MaxValue + 1];
@@ -76,6 +77,11 @@ public sealed class ProcessorCounters
     public long RulesRejected => Interlocked.Read(ref _rulesRejected);
 
     internal void AddRulesApplied() => Interlocked.Increment(ref _rulesApplied);
+
+    /// <summary>"Repaired" reports of <c>sensing.alerts</c> applied to the detection engine (each once per state that takes it).</summary>
+    public long RepairsApplied => Interlocked.Read(ref _repairsApplied);
+
+    internal void AddRepairApplied() => Interlocked.Increment(ref _repairsApplied);
 
     internal void AddRulesRejected() => Interlocked.Increment(ref _rulesRejected);
 

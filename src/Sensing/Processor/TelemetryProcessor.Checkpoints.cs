@@ -18,6 +18,7 @@ public sealed partial class TelemetryProcessor
 
     // Per owned partition: the generation and slot of its last checkpoint written or restored (PartitionCheckpoint).
     private readonly Dictionary<int, (long Generation, int Slot)> _checkpointed = [];
+    // Stopwatch time of the last checkpoint; 0: none yet, the first batch is checkpointed whatever the interval.
     private long _lastCheckpoint;
 
     // Per partition: the devices last read from it (one scan of the dense numbers), reused batch to batch.
@@ -32,7 +33,7 @@ public sealed partial class TelemetryProcessor
     private void TakeCheckpointsIfDue(CompletedBatch batch)
     {
         if (!Checkpointing || _positions.Count == 0
-            || (_options.CheckpointInterval > TimeSpan.Zero && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
+            || (_options.CheckpointInterval > TimeSpan.Zero && _lastCheckpoint != 0 && Stopwatch.GetElapsedTime(_lastCheckpoint) < _options.CheckpointInterval))
         {
             return;
         }
@@ -69,7 +70,8 @@ public sealed partial class TelemetryProcessor
             generation++;
             slot = 1 - slot;
             var prefix = PartitionCheckpoint.PrefixOf(_options.GroupId, _kafka.Topics.Telemetry, partition);
-            foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes))
+            foreach (var (key, value) in PartitionCheckpoint.Split(prefix, slot, generation, next, _watermarkMs, _checkpoint.WrittenSpan, _options.CheckpointChunkBytes,
+                _repairsFrom.GetValueOrDefault(partition)))
             {
                 batch.Checkpoints.Add((Encoding.UTF8.GetBytes(key), value));
             }
@@ -125,6 +127,13 @@ public sealed partial class TelemetryProcessor
                 _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
                 _positions[partition] = next;
                 starts[partition] = next;
+                if (checkpoint.Repairs is { } repairs)
+                {
+                    // The "repaired" reports this state has taken; without a position (an earlier format) the
+                    // partition takes them from the end of the alerts topic on (TelemetryProcessor.Repairs.cs).
+                    _repairsFrom[partition] = new Dictionary<int, long>(repairs);
+                }
+
                 _log($"processor: partition {partition}: restored {devices} devices from checkpoint {checkpoint.Generation} ({checkpoint.Chunks} chunks, {checkpoint.Snapshot.Length} bytes), reading on from offset {next}");
             }
             catch (InvalidDataException e)

@@ -100,11 +100,13 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         try
         {
             StartRules();
+            StartRepairs();
             consumer = new RecordConsumer(_kafka, _options.GroupId, _options.Role == ProcessorRole.Store ? "sensing-store" : "sensing-processor", _log,
                 onAssigned: p =>
                 {
                     _log($"processor: assigned partitions {string.Join(',', p)}");
                     _assignmentChanged = true;
+                    _repairsAssignmentChanged = true;
                 },
                 onRevoked: p =>
                 {
@@ -134,9 +136,12 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
                 ResumeIfHeldBack(consumer);
                 ApplyRulesIfChanged();
                 FillBatch(consumer, producer, stoppingToken);
+
+                // After the batch's records: a partition assigned in this poll has its repairs position before its checkpoint.
+                ApplyRepairs(consumer);
                 AdvanceEventTime();
                 MeasureLagIfDue(consumer);
-                if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0 && !_rulesPointPending)
+                if (_nextOffsets.Count == 0 && _batchAlerts.Count == 0 && _batchCommands.Count == 0 && !_rulesPointPending && !_repairsPending)
                 {
                     continue;
                 }
@@ -154,6 +159,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         finally
         {
             StopRules();
+            StopRepairs();
             writer.StopAsync(StopDrainTimeout).GetAwaiter().GetResult();
             if (consumer is not null)
             {
@@ -219,7 +225,13 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             _nextOffsets.Remove(partition);
             _checkpointed.Remove(partition);
             _paused.Remove(partition);
+
+            // The new owner reads the reports on from the position in the partition's checkpoint.
+            _repairsFrom.Remove(partition);
+            _ownedSince.Remove(partition);
         }
+
+        _repairsAssignmentChanged = true;
     }
 
     private void AdvanceEventTime()
@@ -362,6 +374,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         _batchAlerts.Clear();
         _batchCommands.Clear();
         _rulesPointPending = false;
+        _repairsPending = false;
         TakeCheckpointsIfDue(batch);
         foreach (var (partition, next) in _nextOffsets)
         {

@@ -119,6 +119,47 @@ public sealed class PartitionCheckpointTests
         Assert.That(problem, Does.Contain("not a version"));
     }
 
+    [Test]
+    public void Split_WithRepairsPosition_RestoredWithTheSnapshotWhole()
+    {
+        // Just past one chunk once the position takes its room in chunk 0.
+        var snapshot = Bytes((512 * 1024) - PartitionCheckpoint.HeaderLength - 10, seed: 12);
+        var repairs = new Dictionary<int, long> { [0] = 17, [1] = 0, [2] = 123_456_789_012 };
+        var latest = new Dictionary<string, byte[]>();
+        var chunks = PartitionCheckpoint.Split(Prefix, 1, 3, 50, 99, snapshot, 512 * 1024, repairs);
+        foreach (var (key, value) in chunks)
+        {
+            latest[key] = value;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chunks, Has.Count.EqualTo(2));
+            Assert.That(chunks.Select(c => c.Value.Length), Has.All.LessThanOrEqualTo(512 * 1024));
+            Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out _, out var problem), Is.True, problem);
+            Assert.That(restored.Snapshot, Is.EqualTo(snapshot));
+            Assert.That(restored.Repairs, Is.EquivalentTo(repairs));
+        });
+    }
+
+    [Test]
+    public void TryRestore_ChunkOfTheFormatBeforeRepairs_RestoredWithoutARepairsPosition()
+    {
+        // Version 2 had no repairs position: its chunk is the header and the snapshot.
+        var snapshot = Bytes(1000, seed: 13);
+        var chunk = PartitionCheckpoint.Split(Prefix, 0, 4, 10, 99, [], 512 * 1024).Single().Value[..PartitionCheckpoint.HeaderLength];
+        chunk[0] = 2;
+        var latest = new Dictionary<string, byte[]> { [Prefix + "0/0"] = [.. chunk, .. snapshot] };
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out _, out var problem), Is.True, problem);
+        Assert.Multiple(() =>
+        {
+            Assert.That(restored.Snapshot, Is.EqualTo(snapshot));
+            Assert.That(restored.Repairs, Is.Null);
+            Assert.That(restored.NextOffset, Is.EqualTo(10));
+        });
+    }
+
     [TestCase(1_000_000)]
     [TestCase(100)]
     public void Validate_ChunkBytesOutOfRange_ThrowsNamingTheKey(int bytes)

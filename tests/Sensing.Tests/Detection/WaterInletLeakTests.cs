@@ -219,4 +219,35 @@ public sealed class WaterInletLeakTests
         Assert.That(next, Has.Count.EqualTo(1), "a new leak of the same size rises over the re-learned baseline");
         Assert.That(next[0].RaisedAtMs - (T0 + again), Is.InRange(0, 4 * Hour));
     }
+
+    [Test]
+    public void Repaired_OnlySomeInletMetersSelected_TheOthersKeepTheirBaseline()
+    {
+        // Two inlet meters of one district, their state owned by two partitions: the report reaches one of them.
+        const string second = "wf-00032";
+        var kit = Kit().Add(second, DeviceKind.WaterFlow, District, "role=inlet");
+        var one = new WaterSeries(37);
+        var two = new WaterSeries(38);
+        for (var t = 0L; t < 23 * Day; t += Step)
+        {
+            kit.Feed(Inlet, t, Metric.WaterFlow, one.Flow(t));
+            kit.Feed(second, t, Metric.WaterFlow, 0.5 * two.Flow(t));
+        }
+
+        var leak = kit.Engine.Water.InletLeak;
+        Assert.That(leak.IsLearning(kit.Number(Inlet)) || leak.IsLearning(kit.Number(second)), Is.False, "both have learned");
+
+        var none = kit.Engine.Repaired(District, T0 + (23 * Day), "nothing owned here", _ => false);
+        Assert.That(none, Is.False);
+        Assert.That(leak.IsLearning(kit.Number(Inlet)) || leak.IsLearning(kit.Number(second)), Is.False, "selecting none changes nothing");
+
+        var first = kit.Number(Inlet);
+        var some = kit.Engine.Repaired(District, T0 + (23 * Day), "joint replaced", number => number == first);
+        Assert.Multiple(() =>
+        {
+            Assert.That(some, Is.True);
+            Assert.That(leak.IsLearning(first), Is.True, "the selected meter learns again");
+            Assert.That(leak.IsLearning(kit.Number(second)), Is.False, "the other keeps its baseline");
+        });
+    }
 }
