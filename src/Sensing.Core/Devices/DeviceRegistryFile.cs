@@ -173,7 +173,7 @@ public static class DeviceRegistryFile
         DeviceParameters parameters;
         try
         {
-            parameters = columns == 6 ? DeviceParameters.Parse(parts[5]) : DeviceParameters.Empty;
+            parameters = columns >= 6 ? DeviceParameters.Parse(parts[5]) : DeviceParameters.Empty;
         }
         catch (FormatException e)
         {
