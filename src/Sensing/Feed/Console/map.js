@@ -118,7 +118,11 @@ function loadTrend(id) {
       trendState.timer = setTimeout(() => loadTrend(id), TREND_RETRY_MS);
     }
   }).catch((error) => {
-    $('trend-note').textContent = 'Trend not available: ' + error.message;
+    if (view.selected === id) {
+      $('detail-trend').hidden = false;
+      $('trend-chart').replaceChildren();
+      $('trend-note').textContent = 'Trend not available: ' + error.message;
+    }
   });
 }
 
