@@ -176,7 +176,9 @@ function renderTrend(trend) {
   for (const [name, at, label, colour] of marks) {
     if (at != null && at >= trend.fromMs && at <= trend.toMs) {
       parts.push(svg('line', { x1: x(at), x2: x(at), y1: CHART.top, y2: CHART.top + plotH, stroke: colour, class: name, 'data-time': at }));
-      parts.push(svg('text', { x: x(at) + 4, y: CHART.top + 12, fill: colour, class: 'mark-label' }, label));
+      // Near the plot's bottom (the threshold labels are on the right), on the side of the line with more room.
+      const right = x(at) > CHART.left + plotW / 2;
+      parts.push(svg('text', { x: x(at) + (right ? -4 : 4), y: CHART.top + plotH - 6, fill: colour, class: 'mark-label', 'text-anchor': right ? 'end' : 'start' }, label));
     }
   }
   const palette = ['#f4f7fb', '#8fd3ff', '#c3a6ff', '#9ef0b5', '#ffc2d1'];
