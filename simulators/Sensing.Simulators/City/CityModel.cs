@@ -168,9 +168,12 @@ public sealed partial class CityModel
         }
 
         var interval = options.IntervalSeconds(kind);
+        var (latitude, longitude) = Place(options, district, n, Uniform(11), Uniform(12));
         var info = new DeviceInfo(id, kind, districts[district].Name, interval, DeviceRegistryFile.HashSecret(password))
         {
             Parameters = DeviceParameters.From(parameters),
+            Latitude = latitude,
+            Longitude = longitude,
         };
         var device = new CityDevice(index, info, password, district, options.PersistentKinds.Contains(kind))
         {

@@ -44,6 +44,22 @@ public sealed record CityOptions
     /// </summary>
     public TimeSpan UtcOffset { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// Latitude of the city centre, WGS 84 degrees: the districts are laid out around it (<see cref="DistrictSizeKm"/>).
+    /// Default 30.2741 (Hangzhou, a city in the zone of <see cref="UtcOffset"/>).
+    /// </summary>
+    public double CentreLatitude { get; init; } = 30.2741;
+
+    /// <summary>Longitude of the city centre, WGS 84 degrees. Default 120.1551.</summary>
+    public double CentreLongitude { get; init; } = 120.1551;
+
+    /// <summary>
+    /// Side of one district's square on the city grid, km: the districts fill a square grid around the centre, row
+    /// by row from the north-west, and every device gets a place inside its district's square. Default 1.5 km (100
+    /// districts make a city 15 km across).
+    /// </summary>
+    public double DistrictSizeKm { get; init; } = 1.5;
+
     /// <summary>Each interval varies uniformly by up to this fraction either way. Default 0.1.</summary>
     public double Jitter { get; init; } = 0.1;
 

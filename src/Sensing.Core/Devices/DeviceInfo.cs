@@ -19,6 +19,8 @@ public sealed record DeviceInfo
     private ulong _secret2;
     private ulong _secret3;
     private bool _hasSecret;
+    private int _latitudeE6 = NoCoordinate;
+    private int _longitudeE6 = NoCoordinate;
     private byte[]? _idUtf8;
     private byte[]? _telemetryKey;
 
@@ -130,6 +132,30 @@ public sealed record DeviceInfo
     /// </summary>
     public DeviceParameters Parameters { get; init; } = DeviceParameters.Empty;
 
+    /// <summary>
+    /// Where the device is: latitude in WGS 84 degrees (north positive), or null when the registry has no coordinates
+    /// for it. Kept to 6 decimal places (about 0.1 m) in 4 bytes; a value outside [-90, 90] throws
+    /// <see cref="FormatException"/>.
+    /// </summary>
+    public double? Latitude
+    {
+        get => _latitudeE6 == NoCoordinate ? null : _latitudeE6 / 1e6;
+        init => _latitudeE6 = ToMicroDegrees(value, 90, "lat");
+    }
+
+    /// <summary>
+    /// Where the device is: longitude in WGS 84 degrees (east positive), or null when the registry has no coordinates
+    /// for it. Kept to 6 decimal places; a value outside [-180, 180] throws <see cref="FormatException"/>.
+    /// </summary>
+    public double? Longitude
+    {
+        get => _longitudeE6 == NoCoordinate ? null : _longitudeE6 / 1e6;
+        init => _longitudeE6 = ToMicroDegrees(value, 180, "lon");
+    }
+
+    /// <summary>True when the registry gives the device's coordinates (both <see cref="Latitude"/> and <see cref="Longitude"/>).</summary>
+    public bool HasLocation => _latitudeE6 != NoCoordinate && _longitudeE6 != NoCoordinate;
+
     /// <summary>The id as ASCII bytes (frame field, Kafka key of commands and dead letters), computed once.</summary>
     public byte[] IdUtf8 => _idUtf8 ??= System.Text.Encoding.ASCII.GetBytes(Id);
 
@@ -200,10 +226,30 @@ public sealed record DeviceInfo
         other is not null && _id == other._id && _kind == other._kind && _district == other._district
         && ReportIntervalSeconds == other.ReportIntervalSeconds && _hasSecret == other._hasSecret
         && _secret0 == other._secret0 && _secret1 == other._secret1 && _secret2 == other._secret2 && _secret3 == other._secret3
-        && Revoked == other.Revoked && Parameters.ToString() == other.Parameters.ToString();
+        && Revoked == other.Revoked && _latitudeE6 == other._latitudeE6 && _longitudeE6 == other._longitudeE6
+        && Parameters.ToString() == other.Parameters.ToString();
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(_id, _kind, _district, ReportIntervalSeconds, _secret0, Revoked);
+
+    // Coordinates are held in millionths of a degree; this value (outside every valid one) means none.
+    private const int NoCoordinate = int.MinValue;
+
+    private static int ToMicroDegrees(double? degrees, double limit, string name)
+    {
+        if (degrees is not { } d)
+        {
+            return NoCoordinate;
+        }
+
+        // Negated so NaN fails too.
+        if (!(d >= -limit && d <= limit))
+        {
+            throw new FormatException($"{name} must be a number of degrees in [-{limit}, {limit}], was {d}");
+        }
+
+        return (int)Math.Round(d * 1e6, MidpointRounding.AwayFromZero);
+    }
 
     private void WriteSecret(Span<byte> hash)
     {

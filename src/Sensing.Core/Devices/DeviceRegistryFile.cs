@@ -5,10 +5,12 @@ using System.Text;
 namespace Sensing.Core.Devices;
 
 /// <summary>
-/// The registry file: CSV with the header <c>id,kind,district,report_s,secret_sha256,params</c>, one device a line.
+/// The registry file: CSV with the header <c>id,kind,district,report_s,secret_sha256,params</c>, or
+/// <c>id,kind,district,report_s,secret_sha256,params,lat,lon</c> when it gives the devices' coordinates, one device a line.
 /// <c>kind</c> is a <see cref="DeviceKinds"/> name; <c>secret_sha256</c> is the lower-case hex SHA-256 of the
 /// device's MQTT password, or empty when the device connects without one; <c>params</c> holds the kind-specific
-/// <see cref="DeviceParameters"/> (<c>qmax=6;role=inlet</c>), possibly empty. Files with the older five-column
+/// <see cref="DeviceParameters"/> (<c>qmax=6;role=inlet</c>), possibly empty; <c>lat</c> and <c>lon</c> are WGS 84
+/// degrees with a '.' decimal point, both given or both empty for a device without coordinates. Files with the older five-column
 /// header (no <c>params</c>) still load. Lines starting with '#' are comments. A <c>concentrator</c> entry names the
 /// devices it publishes for in its <c>serves</c> parameter (<see cref="ConcentratorScope"/>); a missing or bad one
 /// stops the load.
@@ -17,6 +19,9 @@ public static class DeviceRegistryFile
 {
     /// <summary>The header line every registry file starts with.</summary>
     public const string Header = "id,kind,district,report_s,secret_sha256,params";
+
+    /// <summary>The header of registry files that give the devices' coordinates (<see cref="DeviceInfo.Latitude"/>, <see cref="DeviceInfo.Longitude"/>).</summary>
+    public const string HeaderWithLocation = "id,kind,district,report_s,secret_sha256,params,lat,lon";
 
     /// <summary>The seventh column of a revoked device's line on <c>sensing.devices</c>.</summary>
     public const string RevokedColumn = "revoked";
@@ -64,6 +69,7 @@ public static class DeviceRegistryFile
                 columns = line.Trim() switch
                 {
                     Header => 6,
+                    HeaderWithLocation => 8,
                     HeaderWithoutParams => 5,
                     _ => throw new FormatException($"{path}:{lineNumber}: expected header '{Header}'"),
                 };
@@ -89,31 +95,43 @@ public static class DeviceRegistryFile
 
     /// <summary>
     /// One device as one registry line without its end of line (the form of <c>sensing.devices</c> record values):
-    /// the six columns of <see cref="Header"/>, and a seventh, <c>revoked</c>, for a revoked device.
+    /// the six columns of <see cref="Header"/>, the eight of <see cref="HeaderWithLocation"/> for a device with
+    /// coordinates, and then <c>revoked</c> for a revoked device.
     /// </summary>
     public static string FormatLine(DeviceInfo device)
     {
+        var line = Format(device, device.HasLocation);
+        return device.Revoked ? line + "," + RevokedColumn : line;
+    }
+
+    private static string Format(DeviceInfo device, bool withLocation)
+    {
         var line = string.Join(',', device.Id, device.Kind.Name(), device.District,
             device.ReportIntervalSeconds.ToString(CultureInfo.InvariantCulture), device.SecretSha256, device.Parameters.ToString());
-        return device.Revoked ? line + "," + RevokedColumn : line;
+        return withLocation
+            ? string.Create(CultureInfo.InvariantCulture, $"{line},{device.Latitude:0.######},{device.Longitude:0.######}")
+            : line;
     }
 
     /// <summary>Parses a line made by <see cref="FormatLine"/>; a bad one throws <see cref="FormatException"/> naming <paramref name="source"/>.</summary>
     public static DeviceInfo ParseLine(string line, string source)
     {
         var revoked = line.EndsWith("," + RevokedColumn, StringComparison.Ordinal);
-        var device = ParseLine(revoked ? line[..^(RevokedColumn.Length + 1)] : line, 6, source, 0);
+        var columns = line.AsSpan().Count(',') + 1 - (revoked ? 1 : 0);
+        var device = ParseLine(revoked ? line[..^(RevokedColumn.Length + 1)] : line, columns == 8 ? 8 : 6, source, 0);
         return revoked ? device with { Revoked = true } : device;
     }
 
     /// <summary>Writes a registry file that <see cref="Read"/> loads.</summary>
     public static void Write(string path, IEnumerable<DeviceInfo> devices)
     {
+        var list = devices as IReadOnlyCollection<DeviceInfo> ?? [.. devices];
+        var withLocation = list.Any(d => d.HasLocation);
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        writer.WriteLine(Header);
-        foreach (var d in devices)
+        writer.WriteLine(withLocation ? HeaderWithLocation : Header);
+        foreach (var d in list)
         {
-            writer.WriteLine(FormatLine(d with { Revoked = false }));
+            writer.WriteLine(Format(d, withLocation));
         }
     }
 
@@ -155,14 +173,20 @@ public static class DeviceRegistryFile
         DeviceParameters parameters;
         try
         {
-            parameters = columns == 6 ? DeviceParameters.Parse(parts[5]) : DeviceParameters.Empty;
+            parameters = columns >= 6 ? DeviceParameters.Parse(parts[5]) : DeviceParameters.Empty;
         }
         catch (FormatException e)
         {
             throw new FormatException($"{where}: params: {e.Message}", e);
         }
 
-        var device = new DeviceInfo(id, kind, parts[2].Trim(), interval, secret) { Parameters = parameters };
+        var (latitude, longitude) = columns == 8 ? ParseLocation(parts[6], parts[7], where) : (null, null);
+        var device = new DeviceInfo(id, kind, parts[2].Trim(), interval, secret)
+        {
+            Parameters = parameters,
+            Latitude = latitude,
+            Longitude = longitude,
+        };
         if (kind == DeviceKind.Concentrator)
         {
             try
@@ -176,6 +200,28 @@ public static class DeviceRegistryFile
         }
 
         return device;
+    }
+
+    private static (double? Latitude, double? Longitude) ParseLocation(string lat, string lon, string where)
+    {
+        lat = lat.Trim();
+        lon = lon.Trim();
+        if (lat.Length == 0 && lon.Length == 0)
+        {
+            return (null, null);
+        }
+
+        if (!double.TryParse(lat, NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude) || !(latitude is >= -90 and <= 90))
+        {
+            throw new FormatException($"{where}: lat '{lat}' is not a latitude in degrees, -90 to 90 (both lat and lon, or neither)");
+        }
+
+        if (!double.TryParse(lon, NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude) || !(longitude is >= -180 and <= 180))
+        {
+            throw new FormatException($"{where}: lon '{lon}' is not a longitude in degrees, -180 to 180 (both lat and lon, or neither)");
+        }
+
+        return (latitude, longitude);
     }
 }
 

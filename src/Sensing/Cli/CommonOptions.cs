@@ -29,7 +29,7 @@ internal static class CommonOptions
 
     public static readonly Option<FileInfo?> Registry = new("--registry")
     {
-        Description = "Device registry CSV (id,kind,district,report_s,secret_sha256,params), read once; without it the devices come from sensing.devices on Kafka, followed while running",
+        Description = "Device registry CSV (id,kind,district,report_s,secret_sha256,params[,lat,lon]), read once; without it the devices come from sensing.devices on Kafka, followed while running",
     };
 
     public static readonly Option<string> Store = new("--store")

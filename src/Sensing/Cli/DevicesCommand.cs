@@ -23,6 +23,8 @@ internal static class DevicesCommand
     private static readonly Option<string?> Params = new("--params") { Description = "Kind-specific parameters, name=value;name=value (empty for none)" };
     private static readonly Option<string?> Password = new("--password") { Description = "The device's MQTT password (stored as its SHA-256)" };
     private static readonly Option<string?> Secret = new("--secret-sha256") { Description = "The SHA-256 (lower-case hex) of the device's MQTT password; empty for none" };
+    private static readonly Option<double?> Latitude = new("--lat") { Description = "Latitude, WGS 84 degrees (with --lon): where the device is, for the console's city map" };
+    private static readonly Option<double?> Longitude = new("--lon") { Description = "Longitude, WGS 84 degrees (with --lat)" };
     private static readonly Option<string> Actor = new("--actor")
     {
         Description = "Who makes the change, for the audit on sensing.audit",
@@ -43,7 +45,7 @@ internal static class DevicesCommand
 
     private static Command Import()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "Registry CSV (id,kind,district,report_s,secret_sha256,params)" };
+        var file = new Argument<FileInfo>("FILE") { Description = "Registry CSV (id,kind,district,report_s,secret_sha256,params[,lat,lon])" };
         var partial = new Option<bool>("--partial") { Description = "Import the good lines even when some are bad (by default one bad line imports nothing)" };
         var command = new Command("import", "Write every device of a registry file to sensing.devices (a whole city at once)")
         {
@@ -122,7 +124,7 @@ internal static class DevicesCommand
         var id = new Argument<string>("ID") { Description = "Device id" };
         var command = new Command("add", "Add a device (--kind, --district and --report-s are required)")
         {
-            id, Kind, District, ReportSeconds, Params, Password, Secret, Actor, CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion,
+            id, Kind, District, ReportSeconds, Params, Password, Secret, Latitude, Longitude, Actor, CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion,
         };
         command.SetAction((result, ct) => RunAsync(result, (admin, actor) => admin.AddAsync(result.GetValue(id)!, EditFrom(result), actor, ct)));
         return command;
@@ -133,7 +135,7 @@ internal static class DevicesCommand
         var id = new Argument<string>("ID") { Description = "Device id" };
         var command = new Command("update", "Change a device's fields (those given; a new --district moves it)")
         {
-            id, Kind, District, ReportSeconds, Params, Password, Secret, Actor, CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion,
+            id, Kind, District, ReportSeconds, Params, Password, Secret, Latitude, Longitude, Actor, CommonOptions.Kafka, CommonOptions.KafkaLegacyVersion,
         };
         command.SetAction((result, ct) => RunAsync(result, (admin, actor) => admin.UpdateAsync(result.GetValue(id)!, EditFrom(result), actor, ct)));
         return command;
@@ -168,7 +170,8 @@ internal static class DevicesCommand
             }
 
             Console.Out.WriteLine(string.Join(',', device.Id, device.Kind.Name(), device.District, device.ReportIntervalSeconds,
-                device.HasSecret ? "(secret set)" : "(no secret)", device.Parameters, device.Revoked ? "revoked" : "active"));
+                device.HasSecret ? "(secret set)" : "(no secret)", device.Parameters, device.Revoked ? "revoked" : "active",
+                device.HasLocation ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{device.Latitude} {device.Longitude}") : "(no coordinates)"));
             return 0;
         });
         return command;
@@ -183,7 +186,11 @@ internal static class DevicesCommand
     }
 
     private static DeviceEdit EditFrom(ParseResult result) => new(
-        result.GetValue(Kind), result.GetValue(District), result.GetValue(ReportSeconds), result.GetValue(Params), result.GetValue(Password), result.GetValue(Secret));
+        result.GetValue(Kind), result.GetValue(District), result.GetValue(ReportSeconds), result.GetValue(Params), result.GetValue(Password), result.GetValue(Secret))
+    {
+        Latitude = result.GetValue(Latitude),
+        Longitude = result.GetValue(Longitude),
+    };
 
     // Reads the registry as it is now (one pass over the topic), then makes the change against it.
     private static async Task<int> RunAsync(ParseResult result, Func<DeviceAdmin, string, Task<DeviceActionResult>> act)

@@ -58,6 +58,18 @@ public sealed partial class AlertBoard
         }
     }
 
+    /// <summary>Active, unshelved alerts whose source is a device (not a district), worst first, then the newest raise.</summary>
+    public IReadOnlyList<AlertSummary> ActiveDeviceAlerts()
+    {
+        lock (_gate)
+        {
+            var now = NowMs;
+            return [.. _alerts.Values.Select(r => r.Summary(now)).OfType<AlertSummary>()
+                .Where(a => a is { IsActive: true, Shelved: false } && a.Source != a.District)
+                .OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAtMs)];
+        }
+    }
+
     /// <summary>
     /// The alerts of <paramref name="district"/>'s outage: its district-sourced <c>device.offline</c> alerts (one per
     /// processor) and the <c>device.offline</c> alerts of their member devices, each active or not yet acknowledged.

@@ -34,6 +34,9 @@ public sealed class AlertResponseBook
         _rules = new Rules(rules.Detection);
     }
 
+    /// <summary>The detection options in force for <paramref name="district"/>: the rules file's (or the defaults), with the district's override.</summary>
+    public DetectionOptions OptionsOf(string district) => _rules.OptionsOf(district);
+
     /// <summary><paramref name="alert"/> with <see cref="AlertSummary.Response"/> set.</summary>
     public AlertSummary Annotate(AlertSummary alert)
     {

@@ -54,6 +54,7 @@ public static class FeedHost
         app.MapOperatorConsole();
         app.MapFeedOpenApi();
         app.MapAnalystExport(options.StoreUrl);
+        app.MapAlertTrend(options.StoreUrl);
         return app;
     }
 

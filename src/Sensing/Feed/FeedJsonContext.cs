@@ -19,5 +19,7 @@ namespace Sensing.Feed;
 [JsonSerializable(typeof(CityView))]
 [JsonSerializable(typeof(IReadOnlyList<DistrictAlerts>))]
 [JsonSerializable(typeof(AlarmLoad))]
+[JsonSerializable(typeof(CityMapView))]
+[JsonSerializable(typeof(AlertTrend))]
 [JsonSerializable(typeof(OutageAcknowledgement))]
 internal sealed partial class FeedJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ namespace Sensing.Registry;
 /// <summary>A change to one device's entry is refused: which field, and why.</summary>
 public sealed class DeviceEditException(string field, string problem) : Exception($"{field}: {problem}")
 {
-    /// <summary>The field at fault (<c>id</c>, <c>kind</c>, <c>district</c>, <c>report_s</c>, <c>params</c>, <c>password</c>, <c>secret_sha256</c>).</summary>
+    /// <summary>The field at fault (<c>id</c>, <c>kind</c>, <c>district</c>, <c>report_s</c>, <c>params</c>, <c>password</c>, <c>secret_sha256</c>, <c>lat</c>, <c>lon</c>).</summary>
     public string Field { get; } = field;
 
     /// <summary>What is wrong with it.</summary>
@@ -17,11 +17,18 @@ public sealed class DeviceEditException(string field, string problem) : Exceptio
 /// <summary>
 /// The fields an operator sets when adding or changing a device; null leaves a field as it is (or, when adding, is
 /// an error for the required ones: kind, district, report_s). At most one of <see cref="Password"/> and
-/// <see cref="SecretSha256"/>; the registry stores only the password's SHA-256.
+/// <see cref="SecretSha256"/>; the registry stores only the password's SHA-256. Coordinates come as a pair
+/// (<see cref="Latitude"/> and <see cref="Longitude"/>).
 /// </summary>
 public sealed record DeviceEdit(
     string? Kind = null, string? District = null, int? ReportSeconds = null, string? Parameters = null, string? Password = null, string? SecretSha256 = null)
 {
+    /// <summary>The device's latitude, WGS 84 degrees; null leaves it as it is. Given together with <see cref="Longitude"/>.</summary>
+    public double? Latitude { get; init; }
+
+    /// <summary>The device's longitude, WGS 84 degrees; null leaves it as it is. Given together with <see cref="Latitude"/>.</summary>
+    public double? Longitude { get; init; }
+
     /// <summary>A new device from this edit.</summary>
     public DeviceInfo Create(string id)
     {
@@ -56,6 +63,23 @@ public sealed record DeviceEdit(
 
     private DeviceInfo Check(DeviceInfo device)
     {
+        if (Latitude.HasValue != Longitude.HasValue)
+        {
+            throw new DeviceEditException(Latitude.HasValue ? "lon" : "lat", "lat and lon come together");
+        }
+
+        if (Latitude is { } latitude && Longitude is { } longitude)
+        {
+            try
+            {
+                device = device with { Latitude = latitude, Longitude = longitude };
+            }
+            catch (FormatException e)
+            {
+                throw new DeviceEditException(latitude is >= -90 and <= 90 ? "lon" : "lat", e.Message);
+            }
+        }
+
         if (Parameters is not null)
         {
             try

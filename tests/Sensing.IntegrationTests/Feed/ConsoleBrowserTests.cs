@@ -1,8 +1,12 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Sensing.Core.Alerts;
 using Sensing.Feed;
+using Sensing.Feed.Auth;
 using Sensing.IntegrationTests.Pipeline;
 
 namespace Sensing.IntegrationTests.Feed;
@@ -106,7 +110,7 @@ public sealed class ConsoleBrowserTests
         Assert.That(detail.Alert.AcknowledgedBy, Is.EqualTo("operator"));
         Assert.That(detail.History[^1].Note, Is.EqualTo("crew dispatched"));
 
-        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        var folder = ArtifactFolder();
         Directory.CreateDirectory(folder);
         var screenshot = Path.Combine(folder, "operator-console.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
@@ -137,7 +141,7 @@ public sealed class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Evacuate the building");
         await Assertions.Expect(response).ToHaveClassAsync("response sev-critical");
 
-        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        var folder = ArtifactFolder();
         Directory.CreateDirectory(folder);
         var screenshot = Path.Combine(folder, "operator-console-response.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
@@ -276,19 +280,161 @@ public sealed class ConsoleBrowserTests
         await Screenshot(page, "console-paged.png", "the list paged and filtered by the feed");
     }
 
+    [Test]
+    public async Task Console_CityMap_ColoursTheDistrictOfACriticalAlertAndClickFiltersTheList()
+    {
+        var city = FeedCity.City;
+        var suffix = Guid.NewGuid().ToString("N")[..4];
+        string north = "dmap-n-" + suffix, south = "dmap-s-" + suffix;
+        const string adminKey = "admin-key-for-the-map-test", operatorKey = "operator-key-for-the-map-test";
+        var ring = ApiKeyRing.From([new ApiKeyEntry("registry-admin", FeedRole.Admin, ApiKeyRing.Hash(adminKey)),
+            new ApiKeyEntry("operator", FeedRole.Operator, ApiKeyRing.Hash(operatorKey))]);
+        await using var feed = FeedHost.Build(new FeedOptions { Url = "http://127.0.0.1:0", ApiKeys = ring, StoreUrl = city.Store.BaseUrl },
+            city.KafkaOptions, l => l.SetMinimumLevel(LogLevel.Warning));
+        await feed.StartAsync();
+        try
+        {
+            var url = FeedHost.BoundUrl(feed);
+
+            // Two districts of the registry with coordinates (given through the admin API): north lies 2.2 km north of south.
+            using (var admin = FeedCity.Client(adminKey, url))
+            {
+                foreach (var (id, district, lat, lon) in new[]
+                {
+                    ($"mapn-1-{suffix}", north, 30.300, 120.100), ($"mapn-2-{suffix}", north, 30.310, 120.110),
+                    ($"maps-1-{suffix}", south, 30.280, 120.100), ($"maps-2-{suffix}", south, 30.290, 120.110),
+                })
+                {
+                    var body = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{{\"kind\":\"methane-detector\",\"district\":\"{district}\",\"report_s\":30,\"lat\":{lat},\"lon\":{lon}}}");
+                    var added = await FeedCity.PollAsync(async () =>
+                    {
+                        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                        using var response = await admin.PutAsync("/api/devices/" + id, content);
+                        return response.StatusCode == HttpStatusCode.ServiceUnavailable ? null : $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                    }, TimeSpan.FromSeconds(60));
+                    Assert.That(added, Does.StartWith("200").And.Contain("\"lat\":" + lat.ToString(System.Globalization.CultureInfo.InvariantCulture)), id);
+                }
+            }
+
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var critical = FeedCity.Raise($"mapn-1-{suffix}", AlertCondition.MethaneHigh, AlertSeverity.Critical, north, now);
+            var high = FeedCity.Raise($"maps-1-{suffix}", AlertCondition.MethaneHigh, AlertSeverity.High, south, now - 1000);
+            await FeedCity.PublishAllAsync([critical, high]);
+            await FeedCity.WaitForDistrictAsync(north, 1);
+            await FeedCity.WaitForDistrictAsync(south, 1);
+
+            await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+            var page = await OpenConsoleAsync(context, operatorKey, url);
+            var northRect = page.Locator($"#city-map g.district[data-district='{north}'] rect");
+            var southRect = page.Locator($"#city-map g.district[data-district='{south}'] rect");
+            await Assertions.Expect(northRect).ToHaveAttributeAsync("fill", "#ff4d4f", new() { Timeout = 15_000 });
+            await Assertions.Expect(northRect).ToHaveAttributeAsync("data-placed", "registry");
+            await Assertions.Expect(southRect).ToHaveAttributeAsync("fill", "#ff9f1a");
+            await Assertions.Expect(page.Locator($"#city-map circle.device[data-device='mapn-1-{suffix}']")).ToHaveAttributeAsync("fill", "#ff4d4f");
+            var northY = double.Parse((await northRect.GetAttributeAsync("y"))!, System.Globalization.CultureInfo.InvariantCulture);
+            var southY = double.Parse((await southRect.GetAttributeAsync("y"))!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(southY - northY, Is.EqualTo(2.224).Within(0.01), "placed by the registry's coordinates: 0.02 degrees of latitude apart");
+            await Screenshot(page, "console-map.png", "the city map: a district with a Critical alert in red, one with a High alert in orange");
+
+            await page.Locator($"#city-map g.district[data-district='{north}']").ClickAsync();
+            await Assertions.Expect(page.Locator("#filter-district")).ToHaveValueAsync(north);
+            await Assertions.Expect(page.Locator("#page-range")).ToHaveTextAsync("1–1 of 1", new() { Timeout = 10_000 });
+            await Assertions.Expect(page.Locator("#alert-rows tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator($"#alert-rows tr[data-alert-id='{critical.Id}']")).ToContainTextAsync(north);
+            await Assertions.Expect(northRect).ToHaveClassAsync("selected");
+
+            await page.Locator($"#city-map g.district[data-district='{south}']").ClickAsync();
+            await Assertions.Expect(page.Locator("#filter-district")).ToHaveValueAsync(south);
+            await Assertions.Expect(page.Locator($"#alert-rows tr[data-alert-id='{high.Id}']")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            await Assertions.Expect(page.Locator("#alert-rows tr")).ToHaveCountAsync(1);
+        }
+        finally
+        {
+            await feed.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Console_MethaneReadingPublished_TrendChartShowsThresholdsAndRaiseMark()
+    {
+        var city = FeedCity.City;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var (seq, ts, lel) in new[] { (1, now - 20_000, 8.0), (2, now, 31.5) })
+        {
+            var exit = await MosquittoPub.PublishAsync(city.GatewayEndPoint, "md-trend", FeedCity.DevicePassword, "sensing/md-trend/up",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"seq\":{seq},\"ts\":{ts},\"lel\":{lel},\"battery\":3.6}}"));
+            Assert.That(exit, Is.Zero, "mosquitto_pub got its PUBACK");
+        }
+
+        using var http = FeedCity.Client(city.FeedKeys.ViewerKey);
+        var alert = await FeedCity.PollAsync(async () =>
+            (await http.GetFromJsonAsync<List<AlertSummary>>("/api/alerts?state=active&text=md-trend", FeedCity.Json))!.FirstOrDefault(), TimeSpan.FromSeconds(30));
+        Assert.That(alert, Is.Not.Null, "the processor raised the methane alert");
+        Assert.That(alert!.RaisedAtMs, Is.EqualTo(now), "raised by the 31.5 %LEL reading");
+
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
+        await page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']").ClickAsync(new() { Timeout = 15_000 });
+
+        var chart = page.Locator("#trend-chart");
+        var level1 = chart.Locator("line.threshold[data-value='25']");
+        var level2 = chart.Locator("line.threshold[data-value='50']");
+        var raise = chart.Locator("line.raise-mark");
+        await Assertions.Expect(level1).ToHaveAttributeAsync("data-name", "level 1", new() { Timeout = 15_000 });
+        await Assertions.Expect(level2).ToHaveAttributeAsync("data-name", "level 2");
+        await Assertions.Expect(chart.Locator("line.threshold[data-value='20']")).ToHaveAttributeAsync("data-name", "clears below");
+        await Assertions.Expect(raise).ToHaveAttributeAsync("data-time", now.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The store is a few seconds behind the alert: the console asks again until the readings are there.
+        await Assertions.Expect(chart.Locator("circle.reading")).ToHaveCountAsync(2, new() { Timeout = 40_000 });
+
+        double Number(string? text) => double.Parse(text!, System.Globalization.CultureInfo.InvariantCulture);
+        async Task<double> Data(string name) => Number(await chart.GetAttributeAsync("data-" + name));
+        var (low, high, top, bottom) = (await Data("value-low"), await Data("value-high"), await Data("plot-top"), await Data("plot-bottom"));
+        var (from, to, left, right) = (await Data("from-ms"), await Data("to-ms"), await Data("plot-left"), await Data("plot-right"));
+        double YOf(double value) => top + ((1 - ((value - low) / (high - low))) * (bottom - top));
+        double XOf(double ms) => left + ((ms - from) / (to - from) * (right - left));
+
+        Assert.That(Number(await level1.GetAttributeAsync("y1")), Is.EqualTo(YOf(25)).Within(0.5), "the level-1 line at 25 %LEL");
+        Assert.That(Number(await level2.GetAttributeAsync("y1")), Is.EqualTo(YOf(50)).Within(0.5), "the level-2 line at 50 %LEL");
+        Assert.That(Number(await raise.GetAttributeAsync("x1")), Is.EqualTo(XOf(now)).Within(0.5), "the raise mark at the raise time");
+        var reading = chart.Locator("circle.reading[data-value='31.5']");
+        var readingY = Number(await reading.GetAttributeAsync("cy"));
+        Assert.That(readingY, Is.LessThan(Number(await level1.GetAttributeAsync("y1"))).And.GreaterThan(Number(await level2.GetAttributeAsync("y1"))),
+            "the 31.5 %LEL reading is drawn between the two levels");
+        Assert.That(Number(await reading.GetAttributeAsync("cx")), Is.EqualTo(Number(await raise.GetAttributeAsync("x1"))).Within(0.5),
+            "the reading that raised the alert sits on the raise mark");
+        await Assertions.Expect(page.Locator("#trend-note")).ToContainTextAsync("lel (%LEL) of md-trend, every stored reading");
+
+        var trend = (await http.GetFromJsonAsync<AlertTrend>($"/api/alerts/{alert.Id}/trend", FeedCity.Json))!;
+        Assert.That(trend.Series.Single().Values, Is.EqualTo(new[] { 8.0, 31.5 }));
+        Assert.That(trend.Series.Single().Times, Is.EqualTo(new[] { now - 20_000, now }));
+        Assert.That(trend.Resolution, Is.EqualTo("raw"));
+        await Screenshot(page, "console-trend.png", "the methane alert's trend: the readings, the 25 and 50 %LEL levels and the raise mark");
+        var detailShot = Path.Combine(ArtifactFolder(), "console-trend-detail.png");
+        await page.Locator("#detail").ScreenshotAsync(new LocatorScreenshotOptions { Path = detailShot });
+        TestContext.AddTestAttachment(detailShot, "the alert detail with its trend chart");
+    }
+
     private static async Task Screenshot(IPage page, string name, string description)
     {
-        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+        var folder = ArtifactFolder();
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         TestContext.AddTestAttachment(path, description);
     }
 
-    private static async Task<IPage> OpenConsoleAsync(IBrowserContext context, string key)
+    /// <summary>Where screenshots go: <c>$SENSING_ARTIFACTS</c> when set, else <c>artifacts/</c> in the test run's work directory.</summary>
+    internal static string ArtifactFolder() =>
+        Environment.GetEnvironmentVariable("SENSING_ARTIFACTS") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
+
+    private static async Task<IPage> OpenConsoleAsync(IBrowserContext context, string key, string? url = null)
     {
         var page = await context.NewPageAsync();
-        await page.GotoAsync(FeedCity.City.FeedUrl + "/");
+        await page.GotoAsync((url ?? FeedCity.City.FeedUrl) + "/");
         await page.Locator("#key-input").FillAsync(key);
         await page.Locator("#key-submit").ClickAsync();
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 15_000 });

@@ -28,7 +28,11 @@ public sealed class FeedCity
     {
         _city = new PipelineFixture();
         var hash = DeviceRegistryFile.HashSecret(DevicePassword);
-        await _city.StartAsync([new DeviceInfo("md-console", DeviceKind.MethaneDetector, "d07", 30, hash)]);
+        await _city.StartAsync(
+        [
+            new DeviceInfo("md-console", DeviceKind.MethaneDetector, "d07", 30, hash),
+            new DeviceInfo("md-trend", DeviceKind.MethaneDetector, "d07", 30, hash) { Latitude = 30.2741, Longitude = 120.1551 },
+        ]);
     }
 
     [OneTimeTearDown]

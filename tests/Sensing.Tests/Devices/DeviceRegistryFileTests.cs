@@ -36,6 +36,58 @@ public sealed class DeviceRegistryFileTests
     }
 
     [Test]
+    public void WriteThenRead_WithCoordinates_KeepsThemToSixDecimals()
+    {
+        var located = new DeviceInfo("gm-1", DeviceKind.GasMeter, "d01", 900, "")
+        {
+            Parameters = DeviceParameters.Parse("qmax=6"), Latitude = 30.274112, Longitude = -120.155123,
+        };
+        var unlocated = new DeviceInfo("md-2", DeviceKind.MethaneDetector, "d01", 30, "");
+
+        DeviceRegistryFile.Write(_path, [located, unlocated]);
+        var lines = File.ReadAllLines(_path);
+        var read = DeviceRegistryFile.Read(_path);
+
+        Assert.That(lines[0], Is.EqualTo(DeviceRegistryFile.HeaderWithLocation));
+        Assert.That(lines[1], Does.EndWith(",qmax=6,30.274112,-120.155123"));
+        Assert.That(lines[2], Does.EndWith(",,,"));
+        Assert.That(read[0].Latitude, Is.EqualTo(30.274112));
+        Assert.That(read[0].Longitude, Is.EqualTo(-120.155123));
+        Assert.That(read[0], Is.EqualTo(located));
+        Assert.That(read[0].Parameters.GetDouble("qmax", 0), Is.EqualTo(6), "the params column stays the params column");
+        Assert.That(read[1].HasLocation, Is.False);
+        Assert.That(read[1].Latitude, Is.Null);
+    }
+
+    [Test]
+    public void FormatLineThenParseLine_WithCoordinatesAndRevoked_KeepsBoth()
+    {
+        var device = new DeviceInfo("cc-1", DeviceKind.Concentrator, "d01", 900, "")
+        {
+            Parameters = DeviceParameters.Parse("serves=district:d01"), Latitude = 52.5, Longitude = 13.4, Revoked = true,
+        };
+
+        var line = DeviceRegistryFile.FormatLine(device);
+        var parsed = DeviceRegistryFile.ParseLine(line, "topic");
+
+        Assert.That(line, Is.EqualTo("cc-1,concentrator,d01,900,,serves=district:d01,52.5,13.4,revoked"));
+        Assert.That(parsed, Is.EqualTo(device));
+        Assert.That(DeviceRegistryFile.FormatLine(device with { Latitude = null, Longitude = null, Revoked = false }), Is.EqualTo("cc-1,concentrator,d01,900,,serves=district:d01"));
+    }
+
+    [TestCase("91,13.4", "lat '91' is not a latitude")]
+    [TestCase("52.5,", "lon '' is not a longitude")]
+    [TestCase("52.5,east", "lon 'east' is not a longitude")]
+    public void Read_BadCoordinates_StopsWithLineAndProblem(string coordinates, string expected)
+    {
+        File.WriteAllLines(_path, [DeviceRegistryFile.HeaderWithLocation, $"md-1,methane-detector,d01,30,,,{coordinates}"]);
+
+        var error = Assert.Throws<FormatException>(() => DeviceRegistryFile.Read(_path));
+
+        Assert.That(error!.Message, Does.Contain(":2: " + expected));
+    }
+
+    [Test]
     public void Read_FileWithoutParamsColumn_Loads()
     {
         File.WriteAllLines(_path, [DeviceRegistryFile.HeaderWithoutParams, "md-1,methane-detector,d01,30,"]);

@@ -44,6 +44,35 @@ public sealed class CityModelTests
     }
 
     [Test]
+    public void Create_Coordinates_EveryDistrictItsOwnSquareAroundTheCentre()
+    {
+        var options = CityOptions.Default with { Devices = 2_000, Districts = 10 };
+        var city = CityModel.Create(options);
+        var located = city.Devices.Where(d => d.Info.Kind != DeviceKind.Concentrator).ToList();
+
+        Assert.That(located.Select(d => d.Info.HasLocation), Is.All.True, "every field device has coordinates");
+        var boxes = located.GroupBy(d => d.District).Select(g => (
+            North: g.Max(d => d.Info.Latitude!.Value), South: g.Min(d => d.Info.Latitude!.Value),
+            West: g.Min(d => d.Info.Longitude!.Value), East: g.Max(d => d.Info.Longitude!.Value))).ToList();
+        Assert.That(boxes, Has.Count.EqualTo(10));
+        for (var i = 0; i < boxes.Count; i++)
+        {
+            for (var j = i + 1; j < boxes.Count; j++)
+            {
+                var apart = boxes[i].East < boxes[j].West || boxes[j].East < boxes[i].West
+                    || boxes[i].North < boxes[j].South || boxes[j].North < boxes[i].South;
+                Assert.That(apart, Is.True, $"districts {i} and {j} do not overlap");
+            }
+        }
+
+        // 10 districts make a 4 x 3 grid of 1.5 km squares: the city is within 3 km (0.027 degrees of latitude) of its centre.
+        Assert.That(located.Select(d => Math.Abs(d.Info.Latitude!.Value - options.CentreLatitude)), Is.All.LessThan(0.027));
+        Assert.That(located.Select(d => Math.Abs(d.Info.Longitude!.Value - options.CentreLongitude)), Is.All.LessThan(0.04));
+        Assert.That(CityModel.Create(options).Devices.Select(d => d.Info.Latitude), Is.EqualTo(city.Devices.Select(d => d.Info.Latitude)),
+            "the same seed gives the same places");
+    }
+
+    [Test]
     public void Create_EveryDistrict_HasOneInletAndFarEndAndNetworkSensors()
     {
         var city = CityModel.Create(CityOptions.Default with { Devices = 100, Districts = 8 });

@@ -1,6 +1,7 @@
 // Operator console of the Sensing alert feed: the live list (Server-Sent Events), alert detail with history, and the
 // operator actions. The feed filters, orders, counts and pages the list; the page holds one page of it. Plain
-// browser JavaScript, no dependencies (attention.js: the tone for new Critical alerts; panels.js: districts, load).
+// browser JavaScript, no dependencies (attention.js: the tone for new Critical alerts; panels.js: districts, load;
+// map.js: the city map and the trend chart).
 'use strict';
 
 const KEY_STORE = 'sensing.apiKey';
@@ -158,10 +159,12 @@ async function refresh() {
     view.total = page.total;
     view.alerts = new Map(page.items.map((a) => [a.id, a]));
     rememberSeverities(page.items);
-    fillOptions($('filter-district'), new Set(districts.map((d) => d.district).filter(Boolean)));
+    // A district picked on the map stays in the choice even without an alert.
+    fillOptions($('filter-district'), new Set(districts.map((d) => d.district).concat($('filter-district').value).filter(Boolean)));
     renderDistricts(districts, view.role === 'operator');
     render();
     refreshLoadSoon();
+    refreshMapSoon();
   } finally {
     refreshing.running = false;
     if (refreshing.again) {
@@ -328,6 +331,11 @@ async function showDetail(id) {
   $('response-text').textContent = alert.response || '';
   $('detail-response').hidden = !alert.response;
   $('detail-response').className = 'response sev-' + String(alert.severity).toLowerCase();
+  if (trendState.id !== id) {
+    $('trend-chart').replaceChildren();
+    $('trend-note').textContent = 'Reading the store…';
+  }
+  loadTrend(id);
   const operator = view.role === 'operator';
   $('ack-button').disabled = !operator || alert.acknowledged;
   $('shelve-button').disabled = !operator || alert.state !== 'active' || isShelved(alert);

@@ -16,6 +16,7 @@ internal static class ConsoleEndpoints
         ("/console.js", "console.js", "text/javascript; charset=utf-8"),
         ("/attention.js", "attention.js", "text/javascript; charset=utf-8"),
         ("/panels.js", "panels.js", "text/javascript; charset=utf-8"),
+        ("/map.js", "map.js", "text/javascript; charset=utf-8"),
     ];
 
     public static void MapOperatorConsole(this IEndpointRouteBuilder app)

@@ -27,7 +27,7 @@ internal static class DeviceEndpoints
                 return result.Outcome == DeviceActionOutcome.Exists ? await admin.UpdateAsync(id, edit, context.Caller().Name, context.RequestAborted) : result;
             })),
             "putDevice", "Add a device, or change the fields given of a registered one",
-            "body: {\"kind\", \"district\", \"report_s\" (required to add), \"params\", \"password\" or \"secret_sha256\"}");
+            "body: {\"kind\", \"district\", \"report_s\" (required to add), \"params\", \"password\" or \"secret_sha256\", \"lat\" and \"lon\" (WGS 84 degrees)}");
 
         Describe(app.MapDelete("/api/devices/{id}", (HttpContext context, FeedRegistry registry, string id) =>
             RunAsync(context, registry, admin => admin.RemoveAsync(id, context.Caller().Name, context.RequestAborted))),
@@ -122,7 +122,14 @@ internal static class DeviceEndpoints
             int? report = json.RootElement.TryGetProperty("report_s", out var r)
                 ? r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var seconds) ? seconds : throw new FeedRequestException("report_s", "must be a whole number of seconds")
                 : null;
-            return new DeviceEdit(Text("kind"), Text("district"), report, Text("params"), Text("password"), Text("secret_sha256"));
+            double? Degrees(string name) => json.RootElement.TryGetProperty(name, out var value)
+                ? value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw new FeedRequestException(name, "must be a number of degrees")
+                : null;
+            return new DeviceEdit(Text("kind"), Text("district"), report, Text("params"), Text("password"), Text("secret_sha256"))
+            {
+                Latitude = Degrees("lat"),
+                Longitude = Degrees("lon"),
+            };
         }
         catch (JsonException e)
         {
@@ -142,7 +149,17 @@ internal static class DeviceEndpoints
 /// <param name="Password">A password the action made (rotate-secret without one given), shown this once.</param>
 public sealed record DeviceView(string Id, string Kind, string District, int ReportS, bool HasSecret, string Params, bool Revoked, string? Password = null)
 {
+    /// <summary>Latitude, WGS 84 degrees; absent when the registry has no coordinates for the device.</summary>
+    public double? Lat { get; init; }
+
+    /// <summary>Longitude, WGS 84 degrees; absent when the registry has no coordinates for the device.</summary>
+    public double? Lon { get; init; }
+
     /// <summary>The view of <paramref name="device"/>.</summary>
     public static DeviceView Of(DeviceInfo device, string? password = null) =>
-        new(device.Id, device.Kind.Name(), device.District, device.ReportIntervalSeconds, device.HasSecret, device.Parameters.ToString(), device.Revoked, password);
+        new(device.Id, device.Kind.Name(), device.District, device.ReportIntervalSeconds, device.HasSecret, device.Parameters.ToString(), device.Revoked, password)
+        {
+            Lat = device.Latitude,
+            Lon = device.Longitude,
+        };
 }

@@ -5,7 +5,7 @@ namespace Sensing.Feed.Endpoints;
 
 /// <summary>
 /// What the console shows beside the alert list: <c>GET /api/city</c> (time zone, conditions), <c>GET /api/districts</c>
-/// (active alerts per district), <c>GET /api/metrics/alarm-load</c> (ISA-18.2 alarm load), and the group action
+/// (active alerts per district), <c>GET /api/map</c> (the districts on a city map), <c>GET /api/metrics/alarm-load</c> (ISA-18.2 alarm load), and the group action
 /// <c>POST /api/districts/{district}/outage/ack</c>.
 /// </summary>
 internal static class OperatorViewEndpoints
@@ -22,6 +22,14 @@ internal static class OperatorViewEndpoints
             .RequireFeedRole(FeedRole.Viewer)
             .WithName("listDistricts")
             .WithSummary("Every district with an alert: active alerts by severity, unacknowledged, shelved, and its outage alerts")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        app.MapGet("/api/map", (AlertBoard board, FeedRegistry registry) =>
+                TypedResults.Ok(CityMap.Build(registry.Places, board.Districts(), board.ActiveDeviceAlerts(), registry.Find)))
+            .RequireFeedRole(FeedRole.Viewer)
+            .WithName("cityMap")
+            .WithSummary("The city map: every district placed from its devices' registry coordinates (or on a grid by name without any), " +
+                "in km east and south of the north-west corner, with its worst active severity, and the located devices with an active alert")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         app.MapGet("/api/metrics/alarm-load", (AlertBoard board) => TypedResults.Ok(board.MeasureAlarmLoad()))
