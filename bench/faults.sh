@@ -4,7 +4,7 @@
 # and the summary balances the books from the devices' ack logs (README.md, "Fault runs"). Prints every run's summary,
 # then one table row per seed and fault for bench/README.md.
 # Usage: bash bench/faults.sh [SEEDS] [sensing up arguments...]   e.g. bash bench/faults.sh "1 2 3" --devices 20000
-# Default: seeds 1 2 3, --devices 20000 --duration 720. Settings (environment): SKIP_BUILD=1.
+# Default: seeds 1 2 3, --devices 20000 --duration 420 --interval 30 (a tenth of the city, as CI's CityUpTests; about 10 min a seed). Settings (environment): SKIP_BUILD=1.
 set -euo pipefail
 
 source "$(dirname "$0")/lib.sh" sensing-faults
@@ -12,7 +12,7 @@ ulimit -n "$(ulimit -Hn)"
 seeds=${1:-1 2 3}
 shift || true
 args=("$@")
-[[ ${#args[@]} -gt 0 ]] || args=(--devices 20000 --duration 720)
+[[ ${#args[@]} -gt 0 ]] || args=(--devices 20000 --duration 420 --interval 30)
 echo "faults: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), seeds: $seeds, sensing up ${args[*]}, uptime: $(uptime)"
 status=0
 for seed in $seeds; do

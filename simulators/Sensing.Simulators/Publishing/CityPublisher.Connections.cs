@@ -68,11 +68,15 @@ public sealed partial class CityPublisher
         return null;
     }
 
-    // Connects again after a drop until it succeeds or the run ends; each try goes to an endpoint picked at random.
+    // Connects again after a drop until it succeeds or the run ends; each try goes to an endpoint picked at random
+    // among those the previous try did not use (the first try avoids the device's home endpoint, which may be the
+    // one that was lost). Any other rule can pin a device to a dead endpoint: with two gateways, "the one after the
+    // home one" is always the same, and a device moved there by an earlier failover never came back when it died.
     private async Task ReconnectAsync(string id, string password, int key, Action onLost, Func<DeviceMqttClient, CancellationToken, Task> attach)
     {
         var delay = _options.ReconnectDelay;
         var endpoints = _options.Endpoints;
+        var previous = key % endpoints.Count;
         while (!_stopping)
         {
             // Full jitter: anywhere between nothing and the current delay.
@@ -82,7 +86,9 @@ public sealed partial class CityPublisher
                 return;
             }
 
-            var endpoint = endpoints.Count == 1 ? endpoints[0] : endpoints[(key + 1 + Random.Shared.Next(endpoints.Count - 1)) % endpoints.Count];
+            var next = endpoints.Count == 1 ? 0 : (previous + 1 + Random.Shared.Next(endpoints.Count - 1)) % endpoints.Count;
+            previous = next;
+            var endpoint = endpoints[next];
             await _connectSlots.WaitAsync();
             try
             {
