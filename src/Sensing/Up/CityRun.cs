@@ -121,6 +121,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             await WaitUntilAsync(() => FeedUpAsync(feedUrl), TimeSpan.FromMinutes(1), "the feed answering /health", parts, cancellationToken);
             Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, " +
                 $"{(options.StoreSinks > 0 ? $"{options.StoreSinks} store sink(s) in group {StoreSinkGroup}" : "no store sink (the processors write the store)")}, feed on {feedUrl}");
+            // The console can be watched while the city runs: the viewer key is shown now, the operator key in the summary.
+            Log($"operator console: {feedUrl}/ (viewer key {feedKeys.ViewerKey})");
             await using var watch = new AlertWatch(kafka, feedUrl, feedKeys.ViewerKey);
 
             // The shared start: time for the shard processes to build the city and open every persistent session (about
