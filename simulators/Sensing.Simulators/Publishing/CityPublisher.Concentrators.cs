@@ -57,7 +57,11 @@ public sealed partial class CityPublisher
             id.CopyTo(span[1..]);
             reading.CopyTo(span[(1 + id.Length)..]);
             link.Binary.Advance(1 + id.Length + reading.Length);
-            link.BinaryReadings.Add((device.Index, sequence));
+            if (AckLog is not null)
+            {
+                link.BinaryReadings.Add((device.Index, sequence));
+            }
+
             if (++link.BinaryItems >= BatchMaxItems || link.Binary.WrittenCount >= BatchMaxBytes)
             {
                 await SendBatchAsync(link, binary: true, cancellationToken);
@@ -72,7 +76,11 @@ public sealed partial class CityPublisher
         Append(link.Json, "\","u8);
         Append(link.Json, reading[1..]);
         Append(link.Json, ","u8);
-        link.JsonReadings.Add((device.Index, sequence));
+        if (AckLog is not null)
+        {
+            link.JsonReadings.Add((device.Index, sequence));
+        }
+
         if (++link.JsonItems >= BatchMaxItems || link.Json.WrittenCount >= BatchMaxBytes)
         {
             await SendBatchAsync(link, binary: false, cancellationToken);
@@ -97,8 +105,9 @@ public sealed partial class CityPublisher
             return;
         }
 
+        // Empty without an ack log: nothing was collected.
         var pending = binary ? link.BinaryReadings : link.JsonReadings;
-        (int, ulong)[] readings = AckLog is null ? [] : [.. pending];
+        (int, ulong)[] readings = pending.Count == 0 ? [] : [.. pending];
         pending.Clear();
         byte[] batch;
         if (binary)

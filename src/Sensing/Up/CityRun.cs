@@ -308,7 +308,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
     /// <summary>The kind of part of the store sinks in the summary.</summary>
     internal const string StoreSinkKind = "store-sink";
 
-    private static long Safe(Func<long> read)
+    /// <summary>What <paramref name="read"/> gives, or -1 when Kafka did not answer (a broker down or restarting).</summary>
+    internal static long Safe(Func<long> read)
     {
         try
         {

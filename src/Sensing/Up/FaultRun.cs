@@ -125,7 +125,7 @@ public sealed class FaultRun(
 
                 state.Outcome = state.Outcome with { BackAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
                 state.AckedAtBack = fleet.Acked;
-                state.RecordsAtBack = Safe(() => _inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5)));
+                state.RecordsAtBack = CityRun.Safe(() => _inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5)));
                 log($"fault {fault.Kind}: {state.Outcome.Victim} is back after {(state.Outcome.BackAtMs - state.Outcome.InjectedAtMs) / 1000.0:0.0} s; " +
                     $"following recovery ({state.Outcome.Recovery})");
             }
@@ -145,11 +145,7 @@ public sealed class FaultRun(
         switch (state.Fault.Kind)
         {
             case FaultKind.ProcessorKill:
-                var processor = parts.First(p => p.Kind == "processor" && !p.HasExited);
-                processor.Kill();
-                _killed.Add(processor);
-                state.Victim = processor;
-                state.Outcome = state.Outcome with { Victim = processor.Name, InjectedAtMs = nowMs, Recovery = "the processors committed every record in Kafka at the restart" };
+                KillPart(state, "processor", nowMs, "the processors committed every record in Kafka at the restart");
                 break;
             case FaultKind.BrokerKill:
                 kafkaServer.KillBroker();
@@ -160,11 +156,7 @@ public sealed class FaultRun(
                 state.Stopping = store.StopAsync();
                 break;
             case FaultKind.FeedKill:
-                var feed = parts.First(p => p.Kind == "feed" && !p.HasExited);
-                feed.Kill();
-                _killed.Add(feed);
-                state.Victim = feed;
-                state.Outcome = state.Outcome with { Victim = feed.Name, InjectedAtMs = nowMs, Recovery = "the restarted feed rebuilt its view from sensing.alerts" };
+                KillPart(state, "feed", nowMs, "the restarted feed rebuilt its view from sensing.alerts");
                 break;
             case FaultKind.GatewayKill:
             default:
@@ -172,6 +164,16 @@ public sealed class FaultRun(
         }
 
         log($"fault {state.Fault.Kind}: {state.Outcome.Victim} {(state.Fault.Kind == FaultKind.StoreStop ? "stopped" : "killed (SIGKILL)")}; back in {state.Fault.Down.TotalSeconds:0} s");
+    }
+
+    // SIGKILL of the first running part of the kind; it is started again by Restore.
+    private void KillPart(State state, string kind, long nowMs, string recovery)
+    {
+        var victim = parts.First(p => p.Kind == kind && !p.HasExited);
+        victim.Kill();
+        _killed.Add(victim);
+        state.Victim = victim;
+        state.Outcome = state.Outcome with { Victim = victim.Name, InjectedAtMs = nowMs, Recovery = recovery };
     }
 
     private Task Restore(State state, Action<string> log)
@@ -200,7 +202,7 @@ public sealed class FaultRun(
         if (state.RecordsAtBack < 0)
         {
             // The broker did not answer at the restart: the records now are the (slightly later) target.
-            state.RecordsAtBack = Safe(() => _inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5)));
+            state.RecordsAtBack = CityRun.Safe(() => _inspector.CountRecords(kafka.Topics.Telemetry, TimeSpan.FromSeconds(5)));
             return false;
         }
 
@@ -216,7 +218,7 @@ public sealed class FaultRun(
         _ => true,
     };
 
-    private long Committed(string group) => Safe(() => _inspector.CommittedRecords(kafka.Topics.Telemetry, group, TimeSpan.FromSeconds(5)));
+    private long Committed(string group) => CityRun.Safe(() => _inspector.CommittedRecords(kafka.Topics.Telemetry, group, TimeSpan.FromSeconds(5)));
 
     private async Task WaitForFeedAsync()
     {
@@ -239,18 +241,6 @@ public sealed class FaultRun(
         }
 
         throw new TimeoutException("the restarted feed did not report its view rebuilt within 5 min");
-    }
-
-    private static long Safe(Func<long> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Confluent.Kafka.KafkaException)
-        {
-            return -1;
-        }
     }
 
     private sealed class State(PlannedFault fault)
