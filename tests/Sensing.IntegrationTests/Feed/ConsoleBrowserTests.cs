@@ -20,50 +20,25 @@ namespace Sensing.IntegrationTests.Feed;
 [NonParallelizable]
 public sealed class ConsoleBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private ConsoleBrowser? _console;
 
     [OneTimeSetUp]
-    public async Task StartBrowserAsync()
-    {
-        if (!File.Exists(Chromium))
-        {
-            Assert.Fail($"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)");
-        }
-
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Timeout = 60_000,
-            Args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-            ],
-        });
-    }
+    public async Task StartBrowserAsync() => _console = await ConsoleBrowser.LaunchAsync();
 
     [OneTimeTearDown]
     public async Task StopBrowserAsync()
     {
-        if (_browser is not null)
+        if (_console is not null)
         {
-            await _browser.CloseAsync();
+            await _console.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
 
     [Test]
     public async Task Console_MethaneReadingPublished_AlertAppearsLiveAndOperatorAcknowledges()
     {
         var city = FeedCity.City;
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
@@ -110,11 +85,7 @@ public sealed class ConsoleBrowserTests
         Assert.That(detail.Alert.AcknowledgedBy, Is.EqualTo("operator"));
         Assert.That(detail.History[^1].Note, Is.EqualTo("crew dispatched"));
 
-        var folder = ArtifactFolder();
-        Directory.CreateDirectory(folder);
-        var screenshot = Path.Combine(folder, "operator-console.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
-        TestContext.AddTestAttachment(screenshot, "operator console after the acknowledgement");
+        await ConsoleBrowser.ScreenshotAsync(page, "operator-console.png", "operator console after the acknowledgement");
         Assert.That(consoleErrors, Is.Empty, "no script errors in the page");
     }
 
@@ -123,7 +94,7 @@ public sealed class ConsoleBrowserTests
     {
         var city = FeedCity.City;
         var alert = await FeedCity.RaiseAsync("md-console-response", AlertSeverity.Critical, "d13");
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(city.FeedUrl + "/");
         await page.Locator("#key-input").FillAsync(city.FeedKeys.ViewerKey);
@@ -141,11 +112,7 @@ public sealed class ConsoleBrowserTests
         await Assertions.Expect(page.Locator("#response-text")).ToContainTextAsync("Evacuate the building");
         await Assertions.Expect(response).ToHaveClassAsync("response sev-critical");
 
-        var folder = ArtifactFolder();
-        Directory.CreateDirectory(folder);
-        var screenshot = Path.Combine(folder, "operator-console-response.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
-        TestContext.AddTestAttachment(screenshot, "the selected alert's response text");
+        await ConsoleBrowser.ScreenshotAsync(page, "operator-console-response.png", "the selected alert's response text");
     }
 
     [Test]
@@ -153,7 +120,7 @@ public sealed class ConsoleBrowserTests
     {
         var city = FeedCity.City;
         var alert = await FeedCity.RaiseAsync("md-console-viewer", district: "d08");
-        await using var context = await _browser!.NewContextAsync();
+        await using var context = await _console!.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(city.FeedUrl + "/");
         await page.Locator("#key-input").FillAsync(city.FeedKeys.ViewerKey);
@@ -169,7 +136,7 @@ public sealed class ConsoleBrowserTests
     public async Task Console_CriticalAlertRaised_SoundsAndFlashesUntilAcknowledged()
     {
         var city = FeedCity.City;
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         // Every tone is an oscillator: count them where the page makes them.
         await context.AddInitScriptAsync("""
             window.oscillators = 0;
@@ -191,7 +158,7 @@ public sealed class ConsoleBrowserTests
 
         await Assertions.Expect(page.Locator("#load-fields dd").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[1-9][0-9]* raised \(target 1\)$"),
             new() { Timeout = 10_000 });
-        await Screenshot(page, "console-critical-sounding.png", "a new Critical alert sounding: banner and row flash; the alarm load counts it");
+        await ConsoleBrowser.ScreenshotAsync(page, "console-critical-sounding.png", "a new Critical alert sounding: banner and row flash; the alarm load counts it");
         await page.Locator("#mute-button").ClickAsync();
         await Assertions.Expect(body).ToHaveAttributeAsync("data-alarm", "muted");
         var mutedAt = await page.EvaluateAsync<int>("() => window.oscillators");
@@ -217,7 +184,7 @@ public sealed class ConsoleBrowserTests
         var city = FeedCity.City;
         var district = "d-outage-ui-" + Guid.NewGuid().ToString("N")[..4];
         var (outage, members, unrelated) = await OperatorViewTests.RaiseOutageAsync(district);
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
 
         var button = page.Locator($"#district-summary button.outage-ack[data-district='{district}']");
@@ -247,7 +214,7 @@ public sealed class ConsoleBrowserTests
             .Select(i => FeedCity.Raise($"{district}-m{i:D4}", AlertCondition.LowBattery, AlertSeverity.Low, district, now - i * 1000L)).ToList();
         await FeedCity.PublishAllAsync(alerts);
         await FeedCity.WaitForDistrictAsync(district, 250);
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         var listRequests = new List<string>();
         var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
         page.Request += (_, request) =>
@@ -277,7 +244,7 @@ public sealed class ConsoleBrowserTests
         Assert.That(listRequests, Has.Some.Contains($"district={district}").And.Some.Contains("offset=100").And.Some.Contains("text=m0123"),
             "the feed filters and pages");
         Assert.That(listRequests, Has.All.Contains("limit=100"), "one page at a time");
-        await Screenshot(page, "console-paged.png", "the list paged and filtered by the feed");
+        await ConsoleBrowser.ScreenshotAsync(page, "console-paged.png", "the list paged and filtered by the feed");
     }
 
     [Test]
@@ -324,7 +291,7 @@ public sealed class ConsoleBrowserTests
             await FeedCity.WaitForDistrictAsync(north, 1);
             await FeedCity.WaitForDistrictAsync(south, 1);
 
-            await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+            await using var context = await _console!.NewContextAsync();
             var page = await OpenConsoleAsync(context, operatorKey, url);
             var northRect = page.Locator($"#city-map g.district[data-district='{north}'] rect");
             var southRect = page.Locator($"#city-map g.district[data-district='{south}'] rect");
@@ -335,7 +302,7 @@ public sealed class ConsoleBrowserTests
             var northY = double.Parse((await northRect.GetAttributeAsync("y"))!, System.Globalization.CultureInfo.InvariantCulture);
             var southY = double.Parse((await southRect.GetAttributeAsync("y"))!, System.Globalization.CultureInfo.InvariantCulture);
             Assert.That(southY - northY, Is.EqualTo(2.224).Within(0.01), "placed by the registry's coordinates: 0.02 degrees of latitude apart");
-            await Screenshot(page, "console-map.png", "the city map: a district with a Critical alert in red, one with a High alert in orange");
+            await ConsoleBrowser.ScreenshotAsync(page, "console-map.png", "the city map: a district with a Critical alert in red, one with a High alert in orange");
 
             await page.Locator($"#city-map g.district[data-district='{north}']").ClickAsync();
             await Assertions.Expect(page.Locator("#filter-district")).ToHaveValueAsync(north);
@@ -373,7 +340,7 @@ public sealed class ConsoleBrowserTests
         Assert.That(alert, Is.Not.Null, "the processor raised the methane alert");
         Assert.That(alert!.RaisedAtMs, Is.EqualTo(now), "raised by the 31.5 %LEL reading");
 
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await using var context = await _console!.NewContextAsync();
         var page = await OpenConsoleAsync(context, city.FeedKeys.OperatorKey);
         await page.Locator($"#alert-rows tr[data-alert-id='{alert.Id}']").ClickAsync(new() { Timeout = 15_000 });
 
@@ -410,35 +377,12 @@ public sealed class ConsoleBrowserTests
         Assert.That(trend.Series.Single().Values, Is.EqualTo(new[] { 8.0, 31.5 }));
         Assert.That(trend.Series.Single().Times, Is.EqualTo(new[] { now - 20_000, now }));
         Assert.That(trend.Resolution, Is.EqualTo("raw"));
-        await Screenshot(page, "console-trend.png", "the methane alert's trend: the readings, the 25 and 50 %LEL levels and the raise mark");
-        var detailShot = Path.Combine(ArtifactFolder(), "console-trend-detail.png");
+        await ConsoleBrowser.ScreenshotAsync(page, "console-trend.png", "the methane alert's trend: the readings, the 25 and 50 %LEL levels and the raise mark");
+        var detailShot = Path.Combine(ConsoleBrowser.ArtifactFolder(), "console-trend-detail.png");
         await page.Locator("#detail").ScreenshotAsync(new LocatorScreenshotOptions { Path = detailShot });
         TestContext.AddTestAttachment(detailShot, "the alert detail with its trend chart");
     }
 
-    private static async Task Screenshot(IPage page, string name, string description)
-    {
-        var folder = ArtifactFolder();
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, name);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, description);
-    }
-
-    /// <summary>Where screenshots go: <c>$SENSING_ARTIFACTS</c> when set, else <c>artifacts/</c> in the test run's work directory.</summary>
-    internal static string ArtifactFolder() =>
-        Environment.GetEnvironmentVariable("SENSING_ARTIFACTS") is { Length: > 0 } folder
-            ? folder
-            : Path.Combine(TestContext.CurrentContext.WorkDirectory, "artifacts");
-
-    private static async Task<IPage> OpenConsoleAsync(IBrowserContext context, string key, string? url = null)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync((url ?? FeedCity.City.FeedUrl) + "/");
-        await page.Locator("#key-input").FillAsync(key);
-        await page.Locator("#key-submit").ClickAsync();
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-rendered", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 15_000 });
-        return page;
-    }
+    private static Task<IPage> OpenConsoleAsync(IBrowserContext context, string key, string? url = null) =>
+        ConsoleBrowser.OpenConsoleAsync(context, url ?? FeedCity.City.FeedUrl, key);
 }
