@@ -11,7 +11,14 @@ internal static class SensingCommand
     /// <paramref name="prefix"/>; past <paramref name="timeout"/> it is asked to stop (SIGTERM), so it stops what it
     /// started by process id on its way out. Returns its exit code and every line of standard output and error.
     /// </summary>
-    public static async Task<(int ExitCode, List<string> Lines)> RunAsync(string prefix, TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, List<string> Lines)> RunAsync(string prefix, TimeSpan timeout, params string[] arguments) =>
+        RunAsync(prefix, timeout, _ => { }, arguments);
+
+    /// <summary>
+    /// As <see cref="RunAsync(string, TimeSpan, string[])"/>, and every line is also given to <paramref name="onLine"/> as it
+    /// is printed (from the process's output threads), so a test can act while the command still runs.
+    /// </summary>
+    public static async Task<(int ExitCode, List<string> Lines)> RunAsync(string prefix, TimeSpan timeout, Action<string> onLine, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sensing.dll"));
@@ -31,6 +38,8 @@ internal static class SensingCommand
                 {
                     lines.Add(line);
                 }
+
+                onLine(line);
             }
         }
 

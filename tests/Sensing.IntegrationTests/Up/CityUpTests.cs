@@ -5,21 +5,32 @@ namespace Sensing.IntegrationTests.Up;
 /// <summary>
 /// <c>sensing up</c>, the README's first command, at a tenth of the city: 20,000 devices through two gateway
 /// processes, two processors in one consumer group, the feed and the simulator's shards, with one gateway killed
-/// mid-run. Every invariant of its summary must hold; the full city is <c>bench/city-up.sh</c>.
+/// mid-run. Every invariant of its summary must hold; the full city is <c>bench/city-up.sh</c>. While the city publishes,
+/// the operator console is opened in chromium twice (after the first alert events, and 45 s before the devices stop) and
+/// photographed, list and map: the screenshots are kept as test artifacts.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class CityUpTests
 {
+    // 20,000 devices: 20,000 / 1,900 districts (UpOptions.Districts); times in the detection default's zone.
+    private const int Districts = 10;
+    private const string CityZone = "Times: Asia/Shanghai (UTC+08:00)";
+
     private Dictionary<string, string> _result = [];
     private string _output = "";
+    private ConsoleShot[] _shots = [];
 
     [OneTimeSetUp]
     public async Task RunCity()
     {
         // Each device at a 30 s interval (the injected leak's detector needs four readings inside its window), 4 minutes.
-        var (exitCode, lines) = await SensingCommand.RunAsync("up", TimeSpan.FromMinutes(15),
+        await using var console = new CityConsoleShots(
+            ConsoleMoment.FirstAlerts("city-up-first-alerts", "the console once the city raised its first alerts"),
+            ConsoleMoment.BeforeTheEnd(45, "city-up-near-the-end", "the console 45 s before the devices stop publishing"));
+        var (exitCode, lines) = await SensingCommand.RunAsync("up", TimeSpan.FromMinutes(15), console.OnLine,
             "up", "--devices", "20000", "--duration", "240", "--interval", "30", "--gateways", "2", "--processors", "2");
+        _shots = await console.ShotsAsync();
         _output = string.Join('\n', lines.TakeLast(80));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up exited {exitCode} without its result line:\n{_output}");
@@ -63,6 +74,17 @@ public sealed class CityUpTests
         Assert.That(Long("latency_kafka_p50_ms"), Is.GreaterThan(0).And.LessThan(30_000), _output);
         Assert.That(Long("latency_sse_p50_ms"), Is.GreaterThan(0).And.LessThan(30_000), _output);
         Assert.That(Field("passed"), Is.EqualTo("1"), _output);
+    }
+
+    [Test]
+    public void Up_ConsoleWhileTheCityPublishes_ListsAlertsAndColoursTheirDistricts()
+    {
+        Assert.That(_shots.Select(s => s.Moment.Name), Is.EqualTo(new[] { "city-up-first-alerts", "city-up-near-the-end" }),
+            $"a screenshot at each moment of the run:\n{_output}");
+        foreach (var shot in _shots)
+        {
+            shot.AttachAndAssertPopulated(Districts, CityZone);
+        }
     }
 
     private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
