@@ -11,20 +11,29 @@ namespace Sensing.IntegrationTests.Up;
 /// <c>raised_twice</c>, part of its verdict). A device-silence alert is raised when the processor's once-a-second
 /// event-time tick finds the device overdue, and a processor replaying after a crash ticks at other points of the
 /// stream, so it may raise a silence the first one did not (and leave the first one's open): seen in one of three
-/// seeds of bench/faults.sh (bench/README.md, "Faults while the city publishes"), open.
+/// seeds of bench/faults.sh (bench/README.md, "Faults while the city publishes"), open. Once the killed feed is back and
+/// has rebuilt its view from <c>sensing.alerts</c>, the console is opened in chromium and photographed (a test artifact).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class CityFaultTests
 {
+    // 3,000 devices: the fewest districts a city of 2,000 devices or more has (UpOptions.Districts).
+    private const int Districts = 8;
+
     private Dictionary<string, string> _result = [];
     private string _output = "";
+    private ConsoleShot[] _shots = [];
 
     [OneTimeSetUp]
     public async Task RunFaults()
     {
-        var (exitCode, lines) = await SensingCommand.RunAsync("up-faults", TimeSpan.FromMinutes(20),
+        // FaultRun logs "fault FeedKill: recovered ..." once the restarted feed reports its view rebuilt.
+        await using var console = new CityConsoleShots(ConsoleMoment.AfterLine("fault FeedKill: recovered", "city-faults-feed-rebuilt",
+            "the console of the restarted feed, its view rebuilt from sensing.alerts"));
+        var (exitCode, lines) = await SensingCommand.RunAsync("up-faults", TimeSpan.FromMinutes(20), console.OnLine,
             "up", "--devices", "3000", "--duration", "420", "--interval", "5", "--faults", "7");
+        _shots = await console.ShotsAsync();
         _output = string.Join('\n', lines.TakeLast(90));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up --faults exited {exitCode} without its result line:\n{_output}");
@@ -59,6 +68,13 @@ public sealed class CityFaultTests
     {
         Assert.That(Long("recover_s_" + kind), Is.InRange(0, 300), _output);
         Assert.That(Long("crashed"), Is.Zero, "no part exited but the ones killed on purpose");
+    }
+
+    [Test]
+    public void Faults_FeedRestarted_ConsoleShowsTheRebuiltView()
+    {
+        Assert.That(_shots.Select(s => s.Moment.Name), Is.EqualTo(new[] { "city-faults-feed-rebuilt" }), $"a screenshot after the feed came back:\n{_output}");
+        _shots[0].AttachAndAssertPopulated(Districts, "Times: Asia/Shanghai (UTC+08:00)");
     }
 
     [Test]
