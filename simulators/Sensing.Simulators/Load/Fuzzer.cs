@@ -84,6 +84,15 @@ public sealed record FuzzOptions
     /// <summary>The MQTT server.</summary>
     public required IPEndPoint Target { get; init; }
 
+    /// <summary>
+    /// Every endpoint of the servers under test (several gateways of one city), taken in turn connection by
+    /// connection; empty: <see cref="Target"/> alone.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Targets { get; init; } = [];
+
+    /// <summary>The endpoints connections go to: <see cref="Targets"/>, or <see cref="Target"/> alone.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints => Targets.Count > 0 ? Targets : [Target];
+
     /// <summary>Hostile packets to send in all.</summary>
     public long Packets { get; init; } = 10_000;
 
@@ -157,6 +166,8 @@ public sealed class Fuzzer(FuzzOptions options)
         using var gate = new SemaphoreSlim(options.Concurrency);
         var running = new List<Task>();
         var lastProgress = clock.Elapsed;
+        var endpoints = options.Endpoints;
+        long opened = 0;
         while (Interlocked.Read(ref _packets) < options.Packets && !cancellationToken.IsCancellationRequested)
         {
             await gate.WaitAsync(cancellationToken);
@@ -171,12 +182,13 @@ public sealed class Fuzzer(FuzzOptions options)
                 device = "";
             }
 
+            var target = endpoints[(int)(opened++ % endpoints.Count)];
             running.Add(Task.Run(
                 async () =>
                 {
                     try
                     {
-                        var outcome = await RunOneAsync(fuzzCase, new Random(seed), device, cancellationToken);
+                        var outcome = await RunOneAsync(target, fuzzCase, new Random(seed), device, cancellationToken);
                         _outcomes.AddOrUpdate((fuzzCase, outcome), 1, (_, n) => n + 1);
                         Interlocked.Increment(ref _connections);
                     }
@@ -209,14 +221,14 @@ public sealed class Fuzzer(FuzzOptions options)
 
     private long Unexpected() => _outcomes.Where(o => !Expected(o.Key.Item1, o.Key.Item2)).Sum(o => o.Value);
 
-    private async Task<FuzzOutcome> RunOneAsync(FuzzCase fuzzCase, Random random, string device, CancellationToken cancellationToken)
+    private async Task<FuzzOutcome> RunOneAsync(IPEndPoint target, FuzzCase fuzzCase, Random random, string device, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Deadline);
         try
         {
-            await socket.ConnectAsync(options.Target, deadline.Token);
+            await socket.ConnectAsync(target, deadline.Token);
             switch (fuzzCase)
             {
                 case FuzzCase.SlowLoris:
