@@ -138,7 +138,7 @@ internal static class LoadCommand
 
             // The endings by case and outcome as ended_CASE_OUTCOME=N (what sensing up --fuzz reads back).
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result packets={report.Packets} connections={report.Connections} unexpected={report.Unexpected} elapsed_s={report.Elapsed.TotalSeconds:0.0}") +
+                $"result packets={report.Packets} connections={report.Connections} unexpected={report.Unexpected} moved={report.ConnectsMoved} elapsed_s={report.Elapsed.TotalSeconds:0.0}") +
                 string.Concat(report.Outcomes.OrderBy(o => o.Key.Case).ThenBy(o => o.Key.Outcome)
                     .Select(o => string.Create(CultureInfo.InvariantCulture, $" ended_{o.Key.Case}_{o.Key.Outcome}={o.Value}"))));
             return report.Unexpected == 0 ? 0 : 1;

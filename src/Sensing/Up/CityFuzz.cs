@@ -58,6 +58,9 @@ public sealed class CityFuzz
     /// <summary>Connections ended in a way the MQTT specifications do not allow for their case; -1 before the result line.</summary>
     public long Unexpected => Figure("unexpected");
 
+    /// <summary>Connects a killed gateway's port refused, made at the next gateway instead; -1 before the result line.</summary>
+    public long ConnectsMoved => Figure("moved");
+
     /// <summary>How the gateways ended the connections: (case, outcome) and how many.</summary>
     public IReadOnlyList<(string Case, string Outcome, long Count)> Endings
     {

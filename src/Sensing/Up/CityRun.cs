@@ -209,7 +209,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
                 if (options.Fuzzing && fuzz is null && costs.SteadyTaken)
                 {
-                    fuzz = StartFuzz(gateways, storm, work.FullName, parts, Log);
+                    fuzz = StartFuzz(gateways, work.FullName, parts, Log);
                 }
 
                 fuzz?.Observe(now);
@@ -366,12 +366,11 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         }
     }
 
-    // The fuzzer goes to every gateway the run does not kill on purpose (a killed gateway's port refuses connections, which
-    // is no ending of a hostile connection by the gateway).
-    private CityFuzz StartFuzz(List<(PartProcess Part, IPEndPoint EndPoint)> gateways, GatewayStorm storm, string folder, List<PartProcess> parts,
-        Action<string> log)
+    // The fuzzer goes to every gateway in turn; once the storm has killed one, the fuzzer's connects its port refuses go
+    // to the next gateway (counted as moved, no ending of a hostile connection).
+    private CityFuzz StartFuzz(List<(PartProcess Part, IPEndPoint EndPoint)> gateways, string folder, List<PartProcess> parts, Action<string> log)
     {
-        IPEndPoint[] targets = [.. gateways.Where(g => !storm.Planned || g.Part != storm.Victim).Select(g => g.EndPoint)];
+        IPEndPoint[] targets = [.. gateways.Select(g => g.EndPoint)];
         var fuzz = CityFuzz.Start(options, folder, targets);
         parts.Add(fuzz.Part);
         log($"the city is steady: fuzzer started (pid {fuzz.Part.Id}) against {string.Join(", ", targets)}");

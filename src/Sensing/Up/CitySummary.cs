@@ -229,7 +229,7 @@ public sealed record CitySummary(
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"Fuzzer: {Math.Max(0, fuzz.Packets):N0} of {Options.FuzzPackets:N0} hostile packets over {Math.Max(0, fuzz.Connections):N0} connections, {ran}");
+        console.MarkupLineInterpolated($"Fuzzer: {Math.Max(0, fuzz.Packets):N0} of {Options.FuzzPackets:N0} hostile packets over {Math.Max(0, fuzz.Connections):N0} connections, {ran}; {Math.Max(0, fuzz.ConnectsMoved):N0} connects moved to the next gateway (the killed one's port refused)");
         console.MarkupLine($"  every connection ended as the MQTT specifications allow: {mark(fuzz.Reported && fuzz.Unexpected == 0)} ({Math.Max(0, fuzz.Unexpected):N0} unexpected)   " +
             $"honest devices refused: {Fleet.Refused:N0} {mark(Fleet.Refused == 0)}   honest PUBACK p99 {AckMs(99):N1} ms within {Options.FuzzAckP99BoundMs:N0} ms: {mark(AckMs(99) <= Options.FuzzAckP99BoundMs)}");
     }
@@ -269,7 +269,7 @@ public sealed record CitySummary(
         if (Fuzz is { } fuzz)
         {
             memory += string.Create(CultureInfo.InvariantCulture,
-                $" fuzz_packets={fuzz.Packets} fuzz_connections={fuzz.Connections} fuzz_unexpected={fuzz.Unexpected} fuzz_held={(FuzzHeld ? 1 : 0)} " +
+                $" fuzz_packets={fuzz.Packets} fuzz_connections={fuzz.Connections} fuzz_unexpected={fuzz.Unexpected} fuzz_moved={fuzz.ConnectsMoved} fuzz_held={(FuzzHeld ? 1 : 0)} " +
                 $"fuzz_start_s={(fuzz.StartedAtMs - PublishStartMs) / 1000.0:0} fuzz_end_s={((fuzz.EndedAtMs ?? 0) - PublishStartMs) / 1000.0:0}") +
                 string.Concat(fuzz.Endings.OrderBy(e => e.Case, StringComparer.Ordinal).ThenBy(e => e.Outcome, StringComparer.Ordinal)
                     .Select(e => string.Create(CultureInfo.InvariantCulture, $" fuzz_{e.Case}_{e.Outcome}={e.Count}")));
