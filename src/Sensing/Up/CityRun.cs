@@ -176,7 +176,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var faultPlan = options.FaultSeed is { } faultSeed ? FaultPlan.Create(faultSeed, startMs, options.Duration) : null;
             var gatewayKillAtMs = faultPlan is not null
                 ? faultPlan.First(f => f.Kind == FaultKind.GatewayKill).AtMs
-                : options.GatewayKillAt is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : (long?)null;
+                : options.GatewayKillMoment is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : (long?)null;
             var storm = new GatewayStorm(gatewayKillAtMs, gateways[0].Part);
             using var faults = faultPlan is null ? null : new FaultRun(faultPlan, parts, kafkaServer, store, kafka, ProcessorGroup,
                 options.StoreSinks > 0 ? StoreSinkGroup : null, feedUrl, storm);
@@ -366,8 +366,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         }
     }
 
-    // The fuzzer goes to every gateway in turn; once the storm has killed one, the fuzzer's connects its port refuses go
-    // to the next gateway (counted as moved, no ending of a hostile connection).
+    // The fuzzer goes to every gateway in turn (a fuzz run kills none: UpOptions.GatewayKillMoment).
     private CityFuzz StartFuzz(List<(PartProcess Part, IPEndPoint EndPoint)> gateways, string folder, List<PartProcess> parts, Action<string> log)
     {
         IPEndPoint[] targets = [.. gateways.Select(g => g.EndPoint)];

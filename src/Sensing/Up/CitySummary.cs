@@ -229,7 +229,7 @@ public sealed record CitySummary(
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"Fuzzer: {Math.Max(0, fuzz.Packets):N0} of {Options.FuzzPackets:N0} hostile packets over {Math.Max(0, fuzz.Connections):N0} connections, {ran}; {Math.Max(0, fuzz.ConnectsMoved):N0} connects moved to the next gateway (the killed one's port refused)");
+        console.MarkupLineInterpolated($"Fuzzer: {Math.Max(0, fuzz.Packets):N0} of {Options.FuzzPackets:N0} hostile packets over {Math.Max(0, fuzz.Connections):N0} connections, {ran}; {Math.Max(0, fuzz.ConnectsMoved):N0} connects moved to the next gateway (a port refused)");
         console.MarkupLine($"  every connection ended as the MQTT specifications allow: {mark(fuzz.Reported && fuzz.Unexpected == 0)} ({Math.Max(0, fuzz.Unexpected):N0} unexpected)   " +
             $"honest devices refused: {Fleet.Refused:N0} {mark(Fleet.Refused == 0)}   honest PUBACK p99 {AckMs(99):N1} ms within {Options.FuzzAckP99BoundMs:N0} ms: {mark(AckMs(99) <= Options.FuzzAckP99BoundMs)}");
     }

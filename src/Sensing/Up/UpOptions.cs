@@ -79,6 +79,12 @@ public sealed record UpOptions
     /// <summary>True in a fuzz run.</summary>
     public bool Fuzzing => FuzzPackets > 0;
 
+    /// <summary>
+    /// When the plain run kills a gateway, or null: a fuzz run kills none, as the hostile connections a SIGKILL cuts
+    /// (reset, closed before their CONNACK) are the kill's endings, not the gateway's answer to their input.
+    /// </summary>
+    public double? GatewayKillMoment => Fuzzing ? null : GatewayKillAt;
+
     /// <summary>Keep servers, gateways, processors and feed running after the summary until Ctrl+C.</summary>
     public bool KeepRunning { get; init; }
 

@@ -16,7 +16,9 @@ public sealed class CityFuzzOptionsTests
         Assert.That(options.Fuzzing, Is.True);
         Assert.That(options.FuzzConcurrency, Is.EqualTo(256));
         Assert.That(options.FuzzSeed, Is.EqualTo(1));
+        Assert.That(options.GatewayKillMoment, Is.Null, "a fuzz run kills no gateway");
         Assert.That(Small.Validate().Fuzzing, Is.False, "no --fuzz: no fuzzer");
+        Assert.That(Small.GatewayKillMoment, Is.EqualTo(Small.GatewayKillAt));
     }
 
     [TestCase(-1, 256, "--fuzz:")]
