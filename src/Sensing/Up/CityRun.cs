@@ -409,7 +409,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
     }
 
     /// <summary>How long the fuzzer may run on after the fleet stopped.</summary>
-    private static readonly TimeSpan FuzzGrace = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan FuzzGrace = TimeSpan.FromMinutes(30);
 
     private static Task<bool> Accepts(IPEndPoint endPoint)
     {
