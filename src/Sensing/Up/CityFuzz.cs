@@ -14,6 +14,9 @@ public sealed class CityFuzz
     /// <summary>The kind of part of the fuzzer in the run's list of parts and cost table.</summary>
     public const string Kind = "fuzzer";
 
+    // The fuzzer's result line gives its endings as ended_CASE_OUTCOME=N.
+    private const string EndedPrefix = "ended_";
+
     private readonly Dictionary<string, long> _ended = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private Dictionary<string, string>? _result;
@@ -142,8 +145,6 @@ public sealed class CityFuzz
 
         return fields.ContainsKey("packets");
     }
-
-    private const string EndedPrefix = "ended_";
 
     private long Figure(string key)
     {
