@@ -84,6 +84,15 @@ public sealed record FuzzOptions
     /// <summary>The MQTT server.</summary>
     public required IPEndPoint Target { get; init; }
 
+    /// <summary>
+    /// Every endpoint of the servers under test (several gateways of one city), taken in turn connection by
+    /// connection; empty: <see cref="Target"/> alone.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> Targets { get; init; } = [];
+
+    /// <summary>The endpoints connections go to: <see cref="Targets"/>, or <see cref="Target"/> alone.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints => Targets.Count > 0 ? Targets : [Target];
+
     /// <summary>Hostile packets to send in all.</summary>
     public long Packets { get; init; } = 10_000;
 
@@ -109,6 +118,9 @@ public sealed record FuzzOptions
 /// <summary>The figures of a fuzz run.</summary>
 public sealed record FuzzReport(long Packets, long Connections, TimeSpan Elapsed, IReadOnlyDictionary<(FuzzCase Case, FuzzOutcome Outcome), long> Outcomes, long Unexpected)
 {
+    /// <summary>Connects an endpoint refused at the TCP level (the server down) and that were made at the next endpoint.</summary>
+    public long ConnectsMoved { get; init; }
+
     /// <summary>One line per case and outcome, with the expected ones marked.</summary>
     public IEnumerable<string> Lines() =>
         Outcomes.OrderBy(o => o.Key.Case).ThenBy(o => o.Key.Outcome)
@@ -134,6 +146,7 @@ public sealed class Fuzzer(FuzzOptions options)
     private readonly ConcurrentQueue<string> _freeDevices = new(options.Devices.Distinct());
     private long _packets;
     private long _connections;
+    private long _refusedConnects;
 
     /// <summary>True when the specifications allow <paramref name="outcome"/> for <paramref name="fuzzCase"/>.</summary>
     public static bool Expected(FuzzCase fuzzCase, FuzzOutcome outcome) => fuzzCase switch
@@ -157,6 +170,8 @@ public sealed class Fuzzer(FuzzOptions options)
         using var gate = new SemaphoreSlim(options.Concurrency);
         var running = new List<Task>();
         var lastProgress = clock.Elapsed;
+        var endpoints = options.Endpoints;
+        long opened = 0;
         while (Interlocked.Read(ref _packets) < options.Packets && !cancellationToken.IsCancellationRequested)
         {
             await gate.WaitAsync(cancellationToken);
@@ -171,12 +186,13 @@ public sealed class Fuzzer(FuzzOptions options)
                 device = "";
             }
 
+            var target = (int)(opened++ % endpoints.Count);
             running.Add(Task.Run(
                 async () =>
                 {
                     try
                     {
-                        var outcome = await RunOneAsync(fuzzCase, new Random(seed), device, cancellationToken);
+                        var outcome = await RunOneAsync(target, fuzzCase, new Random(seed), device, cancellationToken);
                         _outcomes.AddOrUpdate((fuzzCase, outcome), 1, (_, n) => n + 1);
                         Interlocked.Increment(ref _connections);
                     }
@@ -204,19 +220,23 @@ public sealed class Fuzzer(FuzzOptions options)
         }
 
         await Task.WhenAll(running);
-        return new FuzzReport(_packets, _connections, clock.Elapsed, new Dictionary<(FuzzCase, FuzzOutcome), long>(_outcomes), Unexpected());
+        return new FuzzReport(_packets, _connections, clock.Elapsed, new Dictionary<(FuzzCase, FuzzOutcome), long>(_outcomes), Unexpected())
+        {
+            ConnectsMoved = Interlocked.Read(ref _refusedConnects),
+        };
     }
 
     private long Unexpected() => _outcomes.Where(o => !Expected(o.Key.Item1, o.Key.Item2)).Sum(o => o.Value);
 
-    private async Task<FuzzOutcome> RunOneAsync(FuzzCase fuzzCase, Random random, string device, CancellationToken cancellationToken)
+    private async Task<FuzzOutcome> RunOneAsync(int target, FuzzCase fuzzCase, Random random, string device, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Deadline);
+        Socket? connected = null;
         try
         {
-            await socket.ConnectAsync(options.Target, deadline.Token);
+            connected = await ConnectAsync(target, deadline.Token);
+            var socket = connected;
             switch (fuzzCase)
             {
                 case FuzzCase.SlowLoris:
@@ -253,6 +273,36 @@ public sealed class Fuzzer(FuzzOptions options)
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown)
         {
             return FuzzOutcome.Reset;
+        }
+        finally
+        {
+            connected?.Dispose();
+        }
+    }
+
+    // A connection to endpoint number `first`; when its port refuses (that server is down, as a killed gateway of a city
+    // is), to the next endpoint, as a device behind one name with several addresses would. Not an ending of the case.
+    private async Task<Socket> ConnectAsync(int first, CancellationToken cancellationToken)
+    {
+        var endpoints = options.Endpoints;
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(endpoints[(first + attempt) % endpoints.Count], cancellationToken);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && attempt + 1 < endpoints.Count)
+            {
+                socket.Dispose();
+                Interlocked.Increment(ref _refusedConnects);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 

@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Numerics;
+using System.Text;
 
 namespace Sensing.Simulators.Load;
 
@@ -110,6 +113,80 @@ public sealed class LatencyHistogram
         }
 
         return difference;
+    }
+
+    /// <summary>
+    /// Adds every value of <paramref name="other"/> (another process's histogram, read back with <see cref="TryParse"/>),
+    /// so several shards' latencies give one set of percentiles. Not safe against concurrent <see cref="Record"/>.
+    /// </summary>
+    public void Add(LatencyHistogram other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            _counts[i] += Interlocked.Read(ref other._counts[i]);
+        }
+
+        _count += other.Count;
+        _max = Math.Max(_max, other.Max);
+    }
+
+    /// <summary>
+    /// The non-empty buckets as text for another process: <c>max:INDEX=COUNT,INDEX=COUNT,...</c> (a few hundred bytes
+    /// for a run's latencies, which fill a few dozen buckets).
+    /// </summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(Max.ToString(CultureInfo.InvariantCulture)).Append(':');
+        var first = true;
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            var n = Interlocked.Read(ref _counts[i]);
+            if (n > 0)
+            {
+                text.Append(first ? "" : ",").Append(i.ToString(CultureInfo.InvariantCulture)).Append('=')
+                    .Append(n.ToString(CultureInfo.InvariantCulture));
+                first = false;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads what <see cref="ToString"/> wrote; false when <paramref name="text"/> is not such a text.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out LatencyHistogram? histogram)
+    {
+        histogram = null;
+        var colon = text.IndexOf(':');
+        if (colon <= 0 || !long.TryParse(text[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var max))
+        {
+            return false;
+        }
+
+        var parsed = new LatencyHistogram { _max = max };
+        foreach (var range in text[(colon + 1)..].Split(','))
+        {
+            var bucket = text[(colon + 1)..][range];
+            if (bucket.IsEmpty)
+            {
+                continue;
+            }
+
+            var eq = bucket.IndexOf('=');
+            if (eq <= 0 || !int.TryParse(bucket[..eq], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || index >= parsed._counts.Length
+                || !long.TryParse(bucket[(eq + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return false;
+            }
+
+            parsed._counts[index] += n;
+            parsed._count += n;
+        }
+
+        histogram = parsed;
+        return true;
     }
 
     internal static int IndexOf(long value)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Sensing.Core.Payloads;
 using Sensing.Mqtt;
 using Sensing.Simulators.City;
@@ -145,7 +146,9 @@ public sealed partial class CityPublisher
         try
         {
             // The gateway acknowledges a batch once every reading in it is in Kafka.
+            var sentAt = Stopwatch.GetTimestamp();
             await client.PublishAsync(topic, batch, MqttQoS.AtLeastOnce, cancellationToken: cancellationToken);
+            Counters.AddAckLatency(sentAt);
             Counters.AddAcked(items);
             AckLog?.Add(readings);
         }

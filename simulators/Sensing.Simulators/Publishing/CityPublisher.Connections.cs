@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Sensing.Mqtt;
@@ -149,6 +150,11 @@ public sealed partial class CityPublisher
                 Counters.AddError();
             }
 
+            if (e is MqttClientException { Reason: DeviceMqttCloseReason.ConnectRefused })
+            {
+                Counters.AddRefused();
+            }
+
             return (null, network);
         }
     }
@@ -178,7 +184,9 @@ public sealed partial class CityPublisher
 
             try
             {
+                var sentAt = Stopwatch.GetTimestamp();
                 await client.PublishAsync(device.UplinkTopic, payload, MqttQoS.AtLeastOnce, cancellationToken: cancellationToken);
+                Counters.AddAckLatency(sentAt);
                 Acked(device, sequence);
             }
             catch (Exception e) when (e is MqttClientException or InvalidOperationException)

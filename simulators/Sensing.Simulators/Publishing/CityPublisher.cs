@@ -193,6 +193,7 @@ public sealed partial class CityPublisher
 
         await _inFlight.WaitAsync(cancellationToken);
         ValueTask publish;
+        var sentAt = Stopwatch.GetTimestamp();
         try
         {
             // The client copies the payload into its send pipe before returning, so the buffer may be reused.
@@ -208,11 +209,12 @@ public sealed partial class CityPublisher
         if (publish.IsCompletedSuccessfully)
         {
             _inFlight.Release();
+            Counters.AddAckLatency(sentAt);
             Acked(device, sequence);
         }
         else
         {
-            _ = AwaitAckAsync(client, publish, device, sequence);
+            _ = AwaitAckAsync(client, publish, device, sequence, sentAt);
         }
     }
 
@@ -223,11 +225,12 @@ public sealed partial class CityPublisher
         AckLog?.Add(device.Index, sequence);
     }
 
-    private async Task AwaitAckAsync(DeviceMqttClient client, ValueTask publish, CityDevice device, ulong sequence)
+    private async Task AwaitAckAsync(DeviceMqttClient client, ValueTask publish, CityDevice device, ulong sequence, long sentAt)
     {
         try
         {
             await publish;
+            Counters.AddAckLatency(sentAt);
             Acked(device, sequence);
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException or OperationCanceledException)

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Sensing.Simulators.Load;
+
 namespace Sensing.Simulators.Publishing;
 
 /// <summary>What a publishing run has done: read by progress output.</summary>
@@ -16,6 +19,7 @@ public sealed class PublishCounters
     private long _drops;
     private long _offline;
     private long _unacked;
+    private long _refused;
 
     /// <summary>Devices in the fleet.</summary>
     public int Devices { get; init; }
@@ -59,10 +63,19 @@ public sealed class PublishCounters
     /// <summary>Readings sent whose connection dropped before their PUBACK came (they may or may not be in Kafka).</summary>
     public long Unacked => Interlocked.Read(ref _unacked);
 
+    /// <summary>Connections the server refused with a CONNACK code (the device's credentials or id): counted in <see cref="Errors"/> too.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>
+    /// Time from handing a QoS 1 PUBLISH to the connection to its PUBACK, microseconds: one value per reading (per
+    /// batch for a concentrator), so the devices' view of the gateways' speed is measured where it is felt.
+    /// </summary>
+    public LatencyHistogram AckLatency { get; } = new();
+
     /// <summary>Every counter, read now.</summary>
     public PublishSnapshot Snapshot() => new(Devices, Connected, PeakConnected, Sent, Acked, Errors, Duplicates, SimulatedTimeMs)
     {
-        Drops = Drops, Reconnects = Reconnects, Offline = Offline, Unacked = Unacked,
+        Drops = Drops, Reconnects = Reconnects, Offline = Offline, Unacked = Unacked, Refused = Refused,
     };
 
     internal void AddDrop() => Interlocked.Increment(ref _drops);
@@ -72,6 +85,11 @@ public sealed class PublishCounters
     internal void AddOffline(int readings = 1) => Interlocked.Add(ref _offline, readings);
 
     internal void AddUnacked(int readings = 1) => Interlocked.Add(ref _unacked, readings);
+
+    internal void AddRefused() => Interlocked.Increment(ref _refused);
+
+    /// <summary>Records a PUBACK that came <paramref name="sentAt"/> (a <see cref="Stopwatch"/> timestamp) after its PUBLISH.</summary>
+    internal void AddAckLatency(long sentAt) => AckLatency.Record((long)Stopwatch.GetElapsedTime(sentAt).TotalMicroseconds);
 
     internal void AddDuplicate() => Interlocked.Increment(ref _duplicates);
 

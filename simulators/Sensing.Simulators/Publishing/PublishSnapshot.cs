@@ -26,12 +26,15 @@ public readonly record struct PublishSnapshot(
     /// <summary>Readings sent whose connection dropped before their PUBACK came.</summary>
     public long Unacked { get; init; }
 
+    /// <summary>Connections refused with a CONNACK code (counted in <see cref="Errors"/> too).</summary>
+    public long Refused { get; init; }
+
     /// <summary>The sum of two runs' counters; the simulation clock is the one further behind.</summary>
     public static PublishSnapshot operator +(PublishSnapshot a, PublishSnapshot b) => new(
         a.Devices + b.Devices, a.Connected + b.Connected, a.PeakConnected + b.PeakConnected, a.Sent + b.Sent,
         a.Acked + b.Acked, a.Errors + b.Errors, a.Duplicates + b.Duplicates,
         a.SimulatedTimeMs == 0 ? b.SimulatedTimeMs : b.SimulatedTimeMs == 0 ? a.SimulatedTimeMs : Math.Min(a.SimulatedTimeMs, b.SimulatedTimeMs))
     {
-        Drops = a.Drops + b.Drops, Reconnects = a.Reconnects + b.Reconnects, Offline = a.Offline + b.Offline, Unacked = a.Unacked + b.Unacked,
+        Drops = a.Drops + b.Drops, Reconnects = a.Reconnects + b.Reconnects, Offline = a.Offline + b.Offline, Unacked = a.Unacked + b.Unacked, Refused = a.Refused + b.Refused,
     };
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using Sensing.Core.Devices;
 using Sensing.Kafka;
@@ -81,7 +82,11 @@ internal static class LoadCommand
 
     private static Command CreateFuzz()
     {
-        var target = new Option<string>("--target") { Description = "MQTT server host:port", DefaultValueFactory = _ => "127.0.0.1:1883" };
+        var target = new Option<string>("--target")
+        {
+            Description = "MQTT server host:port, or several separated by commas (one city's gateways), taken in turn connection by connection",
+            DefaultValueFactory = _ => "127.0.0.1:1883",
+        };
         var packets = new Option<long>("--packets") { Description = "Hostile packets to send in all", DefaultValueFactory = _ => 10_000 };
         var concurrency = new Option<int>("--concurrency") { Description = "Connections open at once", DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { Description = "Seed of the cases and their bytes", DefaultValueFactory = _ => 1 };
@@ -97,9 +102,16 @@ internal static class LoadCommand
             try
             {
                 var file = result.GetValue(registry);
+                IPEndPoint[] targets = [.. result.GetValue(target)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(IPEndPoint.Parse)];
+                if (targets.Length == 0)
+                {
+                    throw new ArgumentException("--target: give at least one host:port");
+                }
+
                 options = new FuzzOptions
                 {
-                    Target = IPEndPoint.Parse(result.GetValue(target)!),
+                    Target = targets[0],
+                    Targets = targets,
                     Packets = result.GetValue(packets),
                     Concurrency = result.GetValue(concurrency),
                     Seed = result.GetValue(seed),
@@ -117,14 +129,18 @@ internal static class LoadCommand
                 return 2;
             }
 
-            Console.Error.WriteLine($"fuzz: {options.Packets:N0} packets to {options.Target}, {options.Concurrency} connections at once, seed {options.Seed}");
+            Console.Error.WriteLine($"fuzz: {options.Packets:N0} packets to {string.Join(", ", options.Endpoints)}, {options.Concurrency} connections at once, seed {options.Seed}");
             var report = await new Fuzzer(options).RunAsync(Console.Error.WriteLine, ct);
             foreach (var line in report.Lines())
             {
                 Console.WriteLine(line);
             }
 
-            Console.WriteLine($"result packets={report.Packets} connections={report.Connections} unexpected={report.Unexpected} elapsed_s={report.Elapsed.TotalSeconds:0.0}");
+            // The endings by case and outcome as ended_CASE_OUTCOME=N (what sensing up --fuzz reads back).
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"result packets={report.Packets} connections={report.Connections} unexpected={report.Unexpected} moved={report.ConnectsMoved} elapsed_s={report.Elapsed.TotalSeconds:0.0}") +
+                string.Concat(report.Outcomes.OrderBy(o => o.Key.Case).ThenBy(o => o.Key.Outcome)
+                    .Select(o => string.Create(CultureInfo.InvariantCulture, $" ended_{o.Key.Case}_{o.Key.Outcome}={o.Value}"))));
             return report.Unexpected == 0 ? 0 : 1;
         });
         return command;

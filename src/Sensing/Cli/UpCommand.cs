@@ -25,16 +25,27 @@ internal static class UpCommand
         {
             Description = "Fault run with this seed: a gateway, a processor, the Kafka broker, the store and the feed each killed or stopped once at seeded moments; the summary balances the books (needs --duration 600 or more)",
         };
+        var fuzz = new Option<long>("--fuzz")
+        {
+            Description = "Fuzz run: once the city is steady, this many malformed and hostile MQTT packets go to the gateways (sensing load fuzz, a process of its own); the summary gives how each hostile connection ended and the honest devices' PUBACK latency",
+        };
+        var fuzzConcurrency = new Option<int?>("--fuzz-concurrency") { Description = $"Hostile connections open at once in a fuzz run (default {UpOptions.Default.FuzzConcurrency})" };
+        var fuzzSeed = new Option<int?>("--fuzz-seed") { Description = $"Seed of the fuzzer's cases and bytes (default {UpOptions.Default.FuzzSeed})" };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, faults, keepRunning, CommonOptions.Rules,
+            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, faults, fuzz, fuzzConcurrency, fuzzSeed, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
             UpOptions options;
             try
             {
+                if (result.GetValue(fuzz) == 0 && (result.GetValue(fuzzConcurrency) is not null || result.GetValue(fuzzSeed) is not null))
+                {
+                    throw new ArgumentException("--fuzz-concurrency and --fuzz-seed: only with --fuzz PACKETS");
+                }
+
                 options = new UpOptions
                 {
                     Devices = result.GetValue(devices),
@@ -46,6 +57,9 @@ internal static class UpCommand
                     GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,
                     Seed = result.GetValue(seed),
                     FaultSeed = result.GetValue(faults),
+                    FuzzPackets = result.GetValue(fuzz),
+                    FuzzConcurrency = result.GetValue(fuzzConcurrency) ?? UpOptions.Default.FuzzConcurrency,
+                    FuzzSeed = result.GetValue(fuzzSeed) ?? UpOptions.Default.FuzzSeed,
                     KeepRunning = result.GetValue(keepRunning),
                     Rules = CommonOptions.RulesFrom(result),
                 }.Validate();

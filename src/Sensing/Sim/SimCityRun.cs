@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Incidents;
+using Sensing.Simulators.Load;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Replay;
 using Sensing.Simulators.Truth;
@@ -174,6 +176,7 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         await progress.ShowWhileAsync(console, run);
         var cpu = Cpu();
         var sent = Math.Max(1, publisher.Counters.Sent);
+        var ack = publisher.Counters.AckLatency;
         progress.Summary(console, "sensing sim city: summary" + (options.Shard.IsWhole ? "" : $" (shard {options.Shard})"),
         [
             ("broker", options.Brokers.Count > 1 ? string.Join(", ", options.Brokers) : options.Broker.ToString()),
@@ -181,9 +184,19 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
             ("speed", $"{options.Speed}x"),
             ("simulator CPU (all cores)", $"{cpu.TotalSeconds:0.0} s, {cpu.TotalMicroseconds / sent:0.0} us per message"),
             ("downlink commands acted on (ignored)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0})"),
+            ("PUBLISH to PUBACK p50 / p99 / max", AckLatencyText(ack)),
+            ("connections refused (CONNACK code)", $"{publisher.Counters.Refused:N0}"),
         ]);
+        // One unwrapped line for scripts.
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"result sent={publisher.Counters.Sent} acked={publisher.Counters.Acked} errors={publisher.Counters.Errors} refused={publisher.Counters.Refused} " +
+            $"ack_p50_ms={ack.Percentile(50) / 1000.0:0.0} ack_p99_ms={ack.Percentile(99) / 1000.0:0.0} ack_max_ms={ack.Max / 1000.0:0.0}"));
         return publisher.Counters.Errors == 0 ? 0 : 1;
     }
+
+    /// <summary>PUBLISH-to-PUBACK percentiles of a histogram in microseconds, as milliseconds.</summary>
+    internal static string AckLatencyText(LatencyHistogram ack) => ack.Count == 0 ? "-"
+        : string.Create(CultureInfo.InvariantCulture, $"{ack.Percentile(50) / 1000.0:0.0} / {ack.Percentile(99) / 1000.0:0.0} / {ack.Max / 1000.0:0.0} ms ({ack.Count:N0} PUBACKs)");
 
     private void WriteRegistryAndTruth(CityModel city)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Sensing.Cli;
 using Sensing.Simulators.City;
+using Sensing.Simulators.Load;
 using Sensing.Simulators.Publishing;
 using Spectre.Console;
 
@@ -22,6 +23,7 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
     {
         var count = options.Processes;
         var latest = new ShardStatus[count];
+        var ackLatency = new LatencyHistogram?[count];
         var clock = Stopwatch.StartNew();
         (TimeSpan At, long CpuMs, long Sent)? publishing = null;
         var shards = new Process[count];
@@ -44,7 +46,7 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
         {
             for (var i = 0; i < count; i++)
             {
-                shards[i] = Launch(new CityShard(i, count), latest, () =>
+                shards[i] = Launch(new CityShard(i, count), latest, ackLatency, () =>
                 {
                     // Called under the lock: the moment every shard has connected and started its simulation clock.
                     if (publishing is null && latest.All(s => s.Counters.SimulatedTimeMs != 0))
@@ -86,6 +88,15 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
         var runSeconds = Math.Max(0.001, (clock.Elapsed - fromAt).TotalSeconds);
 
         var total = final.Aggregate(default(PublishSnapshot), (sum, s) => sum + s.Counters);
+        var ack = new LatencyHistogram();
+        lock (latest)
+        {
+            foreach (var shard in ackLatency.OfType<LatencyHistogram>())
+            {
+                ack.Add(shard);
+            }
+        }
+
         var cpuMs = final.Sum(s => s.CpuMs);
         var sent = Math.Max(1, total.Sent);
         var elapsed = progress.Elapsed;
@@ -96,20 +107,23 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
             .. final.Select((s, i) => ($"shard {i}/{count}", string.Create(CultureInfo.InvariantCulture,
                 $"{s.Counters.Devices:N0} devices, sent {s.Counters.Sent:N0}, acked {s.Counters.Acked:N0}, errors {s.Counters.Errors:N0}, CPU {s.CpuMs / 1000.0:0.0} s, exit {ExitCode(shards[i])}"))),
             ("simulator CPU (all shards)", $"{cpuMs / 1000.0:0.0} s, {cpuMs * 1000.0 / sent:0.0} us per message"),
+            ("PUBLISH to PUBACK p50 / p99 / max (all shards)", SimCityRun.AckLatencyText(ack)),
+            ("connections refused (CONNACK code)", $"{total.Refused:N0}"),
             ("once every shard publishes", $"{runSent / runSeconds:N0} msg/s, CPU {runCpuMs / 1000.0:0.0} s, {runCpuMs * 1000.0 / runSent:0.0} us per message"),
         ]);
         // One unwrapped line for scripts and tests (the console would wrap it at the terminal width).
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"result processes={count} devices={total.Devices} peak_connected={total.PeakConnected} sent={total.Sent} acked={total.Acked} errors={total.Errors} " +
             $"elapsed_s={elapsed.TotalSeconds:0.0} msg_per_s={total.Sent / Math.Max(0.001, elapsed.TotalSeconds):0} cpu_s={cpuMs / 1000.0:0.0} cpu_us_per_msg={cpuMs * 1000.0 / sent:0.0} " +
-            $"run_msg_per_s={runSent / runSeconds:0} run_cpu_us_per_msg={runCpuMs * 1000.0 / runSent:0.0} shard_sent={string.Join(',', final.Select(s => s.Counters.Sent))}"));
+            $"run_msg_per_s={runSent / runSeconds:0} run_cpu_us_per_msg={runCpuMs * 1000.0 / runSent:0.0} shard_sent={string.Join(',', final.Select(s => s.Counters.Sent))} " +
+            $"refused={total.Refused} ack_p50_ms={ack.Percentile(50) / 1000.0:0.0} ack_p99_ms={ack.Percentile(99) / 1000.0:0.0} ack_max_ms={ack.Max / 1000.0:0.0}"));
         var clean = final.All(s => s.Final) && shards.All(p => p is { HasExited: true, ExitCode: 0 });
         return clean && total.Errors == 0 ? 0 : 1;
     }
 
     private static string ExitCode(Process? shard) => shard is { HasExited: true } ? shard.ExitCode.ToString(CultureInfo.InvariantCulture) : "-";
 
-    private Process Launch(CityShard shard, ShardStatus[] latest, Action onStatus)
+    private Process Launch(CityShard shard, ShardStatus[] latest, LatencyHistogram?[] ackLatency, Action onStatus)
     {
         var brokers = options.Brokers.Count == 0 ? options.Broker!.ToString() : string.Join(',', options.Brokers);
         var start = SelfProcess.StartInfo([.. options.ShardArguments, "--broker", brokers, "--shard", shard.ToString(), "--start",
@@ -123,6 +137,13 @@ public sealed class SimShardsRun(SimCityOptions options, IAnsiConsole console)
                 {
                     latest[shard.Index] = status;
                     onStatus();
+                }
+            }
+            else if (ShardStatus.TryParseAckLatency(e.Data, out var latency))
+            {
+                lock (latest)
+                {
+                    ackLatency[shard.Index] = latency;
                 }
             }
         };

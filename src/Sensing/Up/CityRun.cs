@@ -176,7 +176,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var faultPlan = options.FaultSeed is { } faultSeed ? FaultPlan.Create(faultSeed, startMs, options.Duration) : null;
             var gatewayKillAtMs = faultPlan is not null
                 ? faultPlan.First(f => f.Kind == FaultKind.GatewayKill).AtMs
-                : options.GatewayKillAt is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : (long?)null;
+                : options.GatewayKillMoment is { } at ? startMs + (long)(at * options.Duration.TotalMilliseconds) : (long?)null;
             var storm = new GatewayStorm(gatewayKillAtMs, gateways[0].Part);
             using var faults = faultPlan is null ? null : new FaultRun(faultPlan, parts, kafkaServer, store, kafka, ProcessorGroup,
                 options.StoreSinks > 0 ? StoreSinkGroup : null, feedUrl, storm);
@@ -186,7 +186,13 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                     $"{f.Kind} at {(f.AtMs - startMs) / 1000} s{(f.Down > TimeSpan.Zero ? $" for {f.Down.TotalSeconds:0} s" : "")}")));
             }
 
+            if (options.Fuzzing)
+            {
+                Log($"fuzz run: {options.FuzzPackets:N0} hostile packets, {options.FuzzConcurrency} connections at once, seed {options.FuzzSeed}, once the city is steady");
+            }
+
             var costs = new PartCosts(parts);
+            CityFuzz? fuzz = null;
             using var inspector = new TopicInspector(kafka);
             var fleetDone = Task.WhenAll(shards.Select(s => s.WaitForExitAsync(cancellationToken)));
             var lastLine = TimeSpan.Zero;
@@ -201,6 +207,12 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                     costs.TakeSteady(status.Acked);
                 }
 
+                if (options.Fuzzing && fuzz is null && costs.SteadyTaken)
+                {
+                    fuzz = StartFuzz(gateways, work.FullName, parts, Log);
+                }
+
+                fuzz?.Observe(now);
                 storm.Observe(now, status, costs, msg => Log(msg));
                 faults?.Observe(now, status, msg => Log(msg));
                 if (clock.Elapsed - lastLine >= TimeSpan.FromSeconds(5))
@@ -224,6 +236,11 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                     faults.Observe(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), fleetStatus, msg => Log(msg));
                     await Task.Delay(1000, cancellationToken);
                 }
+            }
+
+            if (fuzz is not null)
+            {
+                await FinishFuzzAsync(fuzz, Log, cancellationToken);
             }
 
             Log("fleet stopped; waiting for the processors to commit every record");
@@ -263,12 +280,16 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 feedUrl, feedKeys.ViewerKey, cancellationToken);
             var score = DetectionScore.Compute([.. city.Incidents.Select(i => i.Truth)], watch.Alerts);
             var killed = faults?.Killed.ToHashSet() ?? [storm.Victim];
-            var crashed = parts.Where(p => p.Kind != "simulator" && !killed.Contains(p) && p.HasExited).Select(p => p.Name).ToList();
+            var crashed = parts.Where(p => p.Kind is not ("simulator" or CityFuzz.Kind) && !killed.Contains(p) && p.HasExited).Select(p => p.Name).ToList();
             var summary = new CitySummary(options, city.Devices.Count, persistent, gatewayCount, shardCount, fleetStatus, audit, telemetryRecords, committed, stored,
                 score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed)
             {
                 Books = books,
                 Faults = faults?.Outcomes ?? [],
+                AckLatency = fleet.AckLatency,
+                AckLatencyShards = fleet.AckLatencyShards,
+                Fuzz = fuzz,
+                PublishStartMs = startMs,
             };
             summary.Render(console);
             console.MarkupLineInterpolated($"Operator console [link]{feedUrl}/[/]; API keys ({feedKeysPath}): operator [bold]{feedKeys.OperatorKey}[/], viewer [bold]{feedKeys.ViewerKey}[/]");
@@ -326,7 +347,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         var deadline = Stopwatch.StartNew();
         while (!await condition())
         {
-            if (parts.FirstOrDefault(p => p.HasExited && p.Kind != "simulator") is { } dead && what is not null)
+            if (parts.FirstOrDefault(p => p.HasExited && p.Kind is not ("simulator" or CityFuzz.Kind)) is { } dead && what is not null)
             {
                 throw new InvalidOperationException($"{dead.Name} exited with code {dead.ExitCode} while waiting for {what} (its log is in the run's folder)");
             }
@@ -344,6 +365,51 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             await Task.Delay(250, cancellationToken);
         }
     }
+
+    // The fuzzer goes to every gateway in turn (a fuzz run kills none: UpOptions.GatewayKillMoment).
+    private CityFuzz StartFuzz(List<(PartProcess Part, IPEndPoint EndPoint)> gateways, string folder, List<PartProcess> parts, Action<string> log)
+    {
+        IPEndPoint[] targets = [.. gateways.Select(g => g.EndPoint)];
+        var fuzz = CityFuzz.Start(options, folder, targets);
+        parts.Add(fuzz.Part);
+        log($"the city is steady: fuzzer started (pid {fuzz.Part.Id}) against {string.Join(", ", targets)}");
+        return fuzz;
+    }
+
+    // The fuzzer may outlast the fleet (a million packets at a few thousand connections a second take minutes): it is
+    // given up to FuzzGrace more, then stopped, and the summary says when it ran against the publishing.
+    private static async Task FinishFuzzAsync(CityFuzz fuzz, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (!fuzz.Part.HasExited)
+        {
+            log($"fleet stopped; waiting up to {FuzzGrace.TotalMinutes:0} min for the fuzzer to send its packets");
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            grace.CancelAfter(FuzzGrace);
+            try
+            {
+                await fuzz.Part.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                log("the fuzzer did not finish in time: stopped");
+                await fuzz.Part.StopAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        fuzz.Observe(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        // Its output is read on another thread: the result line may trail the exit by a moment.
+        for (var i = 0; i < 20 && !fuzz.Reported; i++)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        log(fuzz.Reported
+            ? $"fuzzer: {fuzz.Packets:N0} packets over {fuzz.Connections:N0} connections, {fuzz.Unexpected:N0} ended unexpectedly (exit {fuzz.Part.ExitCode})"
+            : $"fuzzer exited {(fuzz.Part.HasExited ? fuzz.Part.ExitCode : -1)} without its result line (its log: fuzzer.log)");
+    }
+
+    /// <summary>How long the fuzzer may run on after the fleet stopped.</summary>
+    private static readonly TimeSpan FuzzGrace = TimeSpan.FromMinutes(30);
 
     private static Task<bool> Accepts(IPEndPoint endPoint)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sensing.Core.Alerts;
+using Sensing.Simulators.Load;
 using Sensing.Simulators.Publishing;
 using Sensing.Simulators.Truth;
 using Spectre.Console;
@@ -52,12 +53,35 @@ public sealed record CitySummary(
     public IReadOnlyList<string> OverMemoryBound =>
         [.. Costs.ByKind().Where(k => MemoryBoundsMiB.TryGetValue(k.Kind, out var bound) && k.PeakResidentBytes > bound * 1048576).Select(k => k.Kind)];
 
+    /// <summary>The honest devices' PUBLISH-to-PUBACK latencies, microseconds, over every shard (empty when none reported).</summary>
+    public LatencyHistogram AckLatency { get; init; } = new();
+
+    /// <summary>Simulator shards whose latency histogram arrived.</summary>
+    public int AckLatencyShards { get; init; }
+
+    /// <summary>The fuzzer of a fuzz run; null for any other run.</summary>
+    public CityFuzz? Fuzz { get; init; }
+
+    /// <summary>When the fleet began publishing, Unix ms.</summary>
+    public long PublishStartMs { get; init; }
+
+    /// <summary>Honest PUBLISH-to-PUBACK latency at <paramref name="percentile"/>, ms; 0 when nothing was acknowledged.</summary>
+    public double AckMs(double percentile) => AckLatency.Percentile(percentile) / 1000.0;
+
+    /// <summary>
+    /// A fuzz run's own checks (true for any other run): the fuzzer reported, sent every packet asked for, and every
+    /// hostile connection ended as the MQTT specifications allow; no honest device refused; honest readings acknowledged
+    /// within <see cref="UpOptions.FuzzAckP99BoundMs"/> at p99. Lost readings and gateway memory are checked for every run.
+    /// </summary>
+    public bool FuzzHeld => Fuzz is not { } fuzz
+        || (fuzz.Reported && fuzz.Packets >= Options.FuzzPackets && fuzz.Unexpected == 0 && Fleet.Refused == 0 && AckMs(99) <= Options.FuzzAckP99BoundMs);
+
     /// <summary>Every fault of a fault run was injected and recovered from.</summary>
     public bool FaultsRecovered => Faults.All(f => f.RecoveredAtMs is not null);
 
     /// <summary>Every check passed.</summary>
     public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0
-        && (Books?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0;
+        && (Books?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0 && FuzzHeld;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
     private (int Devices, int Districts, int Cleared, string Examples) StormAlerts
@@ -104,7 +128,9 @@ public sealed record CitySummary(
         }
 
         table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");
-        table.AddRow("device errors", $"{Fleet.Errors:N0}");
+        table.AddRow("device errors / connections refused (CONNACK code)", $"{Fleet.Errors:N0} / {Fleet.Refused:N0}");
+        table.AddRow($"honest readings PUBLISH to PUBACK: p50 / p99 / max ({AckLatency.Count:N0} PUBACKs, {AckLatencyShards} of {Shards} shards)",
+            AckLatency.Count == 0 ? "-" : $"{AckMs(50):N1} / {AckMs(99):N1} / {AckMs(100):N1} ms");
         table.AddRow("elapsed", $"{Elapsed:hh\\:mm\\:ss}");
         console.Write(table);
 
@@ -167,6 +193,11 @@ public sealed record CitySummary(
             console.Write(faults);
         }
 
+        if (Fuzz is not null)
+        {
+            RenderFuzz(console, mark);
+        }
+
         console.MarkupLineInterpolated($"Injected methane leak on [bold]{Leak.Device}[/]: alert [bold]{Leak.AlertId}[/] severity {Leak.Severity}{(Leak.Cleared ? ", cleared" : "")}");
         console.MarkupLine($"  in Kafka sensing.alerts: {mark(Leak.InKafka)}   in the store (PromQL): {mark(Leak.InStore)}   in the feed API: {mark(Leak.InFeed)}");
         if (Crashed.Count > 0)
@@ -180,7 +211,28 @@ public sealed record CitySummary(
         console.MarkupLine(Passed ? "[green bold]PASS[/]: every check above holds." : "[red bold]FAIL[/]: a check above does not hold.");
     }
 
-    private double PipelineCores => Costs.ByKind().Where(k => k.Kind != "simulator").Sum(k => k.Cores);
+    private double PipelineCores => Costs.ByKind().Where(k => k.Kind is not ("simulator" or CityFuzz.Kind)).Sum(k => k.Cores);
+
+    // The fuzz section: what was sent, how the gateways ended each case's connections, and the honest devices meanwhile.
+    private void RenderFuzz(IAnsiConsole console, Func<bool, string> mark)
+    {
+        var fuzz = Fuzz!;
+        var ran = fuzz.EndedAtMs is { } end
+            ? $"from {(fuzz.StartedAtMs - PublishStartMs) / 1000.0:+0;-0} s to {(end - PublishStartMs) / 1000.0:+0;-0} s of the publishing ({Options.Duration.TotalSeconds:0} s)"
+            : "not ended";
+        var table = new Table().Title($"[bold]Fuzz (seed {Options.FuzzSeed}, {Options.FuzzConcurrency} connections at once, {fuzz.Targets.Count} gateways)[/]")
+            .AddColumn("case").AddColumn("ended by the gateway").AddColumn(new TableColumn("connections").RightAligned()).AddColumn("allowed");
+        foreach (var (fuzzCase, outcome, count) in fuzz.Endings.OrderBy(e => e.Case, StringComparer.Ordinal).ThenBy(e => e.Outcome, StringComparer.Ordinal))
+        {
+            var allowed = Enum.TryParse<FuzzCase>(fuzzCase, out var c) && Enum.TryParse<FuzzOutcome>(outcome, out var o) && Fuzzer.Expected(c, o);
+            table.AddRow(fuzzCase, outcome, $"{count:N0}", mark(allowed));
+        }
+
+        console.Write(table);
+        console.MarkupLineInterpolated($"Fuzzer: {Math.Max(0, fuzz.Packets):N0} of {Options.FuzzPackets:N0} hostile packets over {Math.Max(0, fuzz.Connections):N0} connections, {ran}; {Math.Max(0, fuzz.ConnectsMoved):N0} connects moved to the next gateway (a port refused)");
+        console.MarkupLine($"  every connection ended as the MQTT specifications allow: {mark(fuzz.Reported && fuzz.Unexpected == 0)} ({Math.Max(0, fuzz.Unexpected):N0} unexpected)   " +
+            $"honest devices refused: {Fleet.Refused:N0} {mark(Fleet.Refused == 0)}   honest PUBACK p99 {AckMs(99):N1} ms within {Options.FuzzAckP99BoundMs:N0} ms: {mark(AckMs(99) <= Options.FuzzAckP99BoundMs)}");
+    }
 
     private List<AlertRecord> FalseAlarms()
     {
@@ -212,7 +264,17 @@ public sealed record CitySummary(
 
     private string BooksResult()
     {
-        var memory = $" memory_bounded={(OverMemoryBound.Count == 0 ? 1 : 0)}";
+        var memory = string.Create(CultureInfo.InvariantCulture,
+            $" memory_bounded={(OverMemoryBound.Count == 0 ? 1 : 0)} refused={Fleet.Refused} ack_p50_ms={AckMs(50):0.0} ack_p99_ms={AckMs(99):0.0} ack_max_ms={AckMs(100):0.0} ack_count={AckLatency.Count}");
+        if (Fuzz is { } fuzz)
+        {
+            memory += string.Create(CultureInfo.InvariantCulture,
+                $" fuzz_packets={fuzz.Packets} fuzz_connections={fuzz.Connections} fuzz_unexpected={fuzz.Unexpected} fuzz_moved={fuzz.ConnectsMoved} fuzz_held={(FuzzHeld ? 1 : 0)} " +
+                $"fuzz_start_s={(fuzz.StartedAtMs - PublishStartMs) / 1000.0:0} fuzz_end_s={((fuzz.EndedAtMs ?? 0) - PublishStartMs) / 1000.0:0}") +
+                string.Concat(fuzz.Endings.OrderBy(e => e.Case, StringComparer.Ordinal).ThenBy(e => e.Outcome, StringComparer.Ordinal)
+                    .Select(e => string.Create(CultureInfo.InvariantCulture, $" fuzz_{e.Case}_{e.Outcome}={e.Count}")));
+        }
+
         var books = Books is { } b
             ? string.Create(CultureInfo.InvariantCulture,
                 $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +

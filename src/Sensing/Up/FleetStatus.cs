@@ -1,4 +1,5 @@
 using Sensing.Sim;
+using Sensing.Simulators.Load;
 using Sensing.Simulators.Publishing;
 
 namespace Sensing.Up;
@@ -7,6 +8,7 @@ namespace Sensing.Up;
 public sealed class FleetStatus(int shards)
 {
     private readonly ShardStatus[] _latest = new ShardStatus[shards];
+    private readonly LatencyHistogram?[] _ackLatency = new LatencyHistogram?[shards];
 
     /// <summary>Every shard's counters summed.</summary>
     public PublishSnapshot Sum
@@ -20,7 +22,43 @@ public sealed class FleetStatus(int shards)
         }
     }
 
-    /// <summary>Takes a line a shard printed; lines that are not status lines are ignored.</summary>
+    /// <summary>
+    /// The honest devices' PUBLISH-to-PUBACK latencies over every shard that has ended (each prints its histogram as it
+    /// ends), microseconds; empty before.
+    /// </summary>
+    public LatencyHistogram AckLatency
+    {
+        get
+        {
+            var sum = new LatencyHistogram();
+            lock (_latest)
+            {
+                foreach (var shard in _ackLatency)
+                {
+                    if (shard is not null)
+                    {
+                        sum.Add(shard);
+                    }
+                }
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Shards whose PUBLISH-to-PUBACK histogram has arrived.</summary>
+    public int AckLatencyShards
+    {
+        get
+        {
+            lock (_latest)
+            {
+                return _ackLatency.Count(h => h is not null);
+            }
+        }
+    }
+
+    /// <summary>Takes a line a shard printed; lines that are not status or latency lines are ignored.</summary>
     public void Update(int shard, string line)
     {
         if (ShardStatus.TryParse(line, out var status))
@@ -28,6 +66,13 @@ public sealed class FleetStatus(int shards)
             lock (_latest)
             {
                 _latest[shard] = status;
+            }
+        }
+        else if (ShardStatus.TryParseAckLatency(line, out var latency))
+        {
+            lock (_latest)
+            {
+                _ackLatency[shard] = latency;
             }
         }
     }

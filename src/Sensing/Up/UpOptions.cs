@@ -15,6 +15,12 @@ public sealed record UpOptions
     /// <summary>One simulator shard process holds at most this many persistent sessions.</summary>
     public const int SessionsPerShard = 16_000;
 
+    /// <summary>Most hostile packets of one fuzz run.</summary>
+    public const long MaxFuzzPackets = 100_000_000;
+
+    /// <summary>Most hostile connections open at once.</summary>
+    public const int MaxFuzzConcurrency = 4_096;
+
     /// <summary>Defaults: the whole default city (190,000 devices, 100 districts) for ten minutes at the kinds' own intervals.</summary>
     public static UpOptions Default { get; } = new();
 
@@ -49,6 +55,35 @@ public sealed record UpOptions
     /// <see cref="GatewayKillAt"/>).
     /// </summary>
     public int? FaultSeed { get; init; }
+
+    /// <summary>
+    /// Hostile MQTT packets of a fuzz run (<c>--fuzz PACKETS</c>): once the city is steady, <c>sensing load fuzz</c> runs as
+    /// a process of its own against the gateways (<see cref="CityFuzz"/>), and the summary gives how each of its
+    /// connections was ended and the honest devices' PUBACK latency under it; 0: no fuzzer.
+    /// </summary>
+    public long FuzzPackets { get; init; }
+
+    /// <summary>Hostile connections open at once in a fuzz run.</summary>
+    public int FuzzConcurrency { get; init; } = 256;
+
+    /// <summary>Seed of the fuzzer's cases and bytes.</summary>
+    public int FuzzSeed { get; init; } = 1;
+
+    /// <summary>
+    /// The delay honest devices may see in a fuzz run: their PUBLISH-to-PUBACK p99 must stay under it, ms. Every run
+    /// reports the p99 (<c>ack_p99_ms</c>), so a run without <c>--fuzz</c> is the baseline to compare with; the bound is
+    /// the stated promise, a reading acknowledged within 5 s for 99 in 100 while the gateways are under attack.
+    /// </summary>
+    public double FuzzAckP99BoundMs { get; init; } = 5_000;
+
+    /// <summary>True in a fuzz run.</summary>
+    public bool Fuzzing => FuzzPackets > 0;
+
+    /// <summary>
+    /// When the plain run kills a gateway, or null: a fuzz run kills none, as the hostile connections a SIGKILL cuts
+    /// (reset, closed before their CONNACK) are the kill's endings, not the gateway's answer to their input.
+    /// </summary>
+    public double? GatewayKillMoment => Fuzzing ? null : GatewayKillAt;
 
     /// <summary>Keep servers, gateways, processors and feed running after the summary until Ctrl+C.</summary>
     public bool KeepRunning { get; init; }
@@ -107,6 +142,22 @@ public sealed record UpOptions
         if (FaultSeed is not null && StoreSinks == 0)
         {
             throw new ArgumentException("--store-sinks: a fault run needs at least one store sink (it stops the store while the processors detect)");
+        }
+
+        if (FuzzPackets is < 0 or > MaxFuzzPackets)
+        {
+            throw new ArgumentException($"--fuzz: must be 1-{MaxFuzzPackets} hostile packets (0: no fuzzer), was {FuzzPackets}");
+        }
+
+        if (FuzzConcurrency is < 1 or > MaxFuzzConcurrency)
+        {
+            // Every hostile connection is a file in the fuzzer and in a gateway, which holds its 12,000 sessions in 20,000.
+            throw new ArgumentException($"--fuzz-concurrency: must be 1-{MaxFuzzConcurrency} connections at once, was {FuzzConcurrency}");
+        }
+
+        if (Fuzzing && FaultSeed is not null)
+        {
+            throw new ArgumentException("--fuzz: not with --faults (a fault run's recoveries and a fuzz run's latencies would blur each other); give one of them");
         }
 
         if (GatewayKillAt is { } at && !(at > 0.1 && at < 0.8))

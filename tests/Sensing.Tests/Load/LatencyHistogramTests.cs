@@ -118,4 +118,38 @@ public sealed class LatencyHistogramTests
         Assert.That(histogram.Count, Is.EqualTo(800_000));
         Assert.That(histogram.Max, Is.EqualTo(999));
     }
+
+    [Test]
+    public void TryParse_ShardsWrittenAsTextAndAdded_SamePercentilesAsOneHistogram()
+    {
+        var whole = new LatencyHistogram();
+        var shards = new[] { new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram() };
+        var random = new Random(5);
+        for (var i = 0; i < 30_000; i++)
+        {
+            var value = (long)Math.Exp(random.NextDouble() * 14);
+            whole.Record(value);
+            shards[i % 3].Record(value);
+        }
+
+        var merged = new LatencyHistogram();
+        foreach (var shard in shards)
+        {
+            Assert.That(LatencyHistogram.TryParse(shard.ToString(), out var read), Is.True);
+            merged.Add(read!);
+        }
+
+        Assert.That(merged.Count, Is.EqualTo(whole.Count));
+        Assert.That(merged.Max, Is.EqualTo(whole.Max));
+        Assert.That(merged.Percentile(50), Is.EqualTo(whole.Percentile(50)));
+        Assert.That(merged.Percentile(99), Is.EqualTo(whole.Percentile(99)));
+    }
+
+    [TestCase("")]
+    [TestCase("12")]
+    [TestCase("12:3")]
+    [TestCase("12:3=x")]
+    [TestCase("12:999999=1")]
+    public void TryParse_NotAHistogramText_False(string text) =>
+        Assert.That(LatencyHistogram.TryParse(text, out _), Is.False);
 }
