@@ -7,7 +7,8 @@
 # Usage: bash bench/fuzz-city.sh [PACKETS] [sensing up arguments...]   e.g. bash bench/fuzz-city.sh 100000 --devices 2000
 # Default: 1,000,000 packets, --devices 20000 --duration 1500 --interval 30 (a tenth of the city for 25 minutes: a
 # check run on this machine, shared, sent 645 hostile connections a second, so a million take about as long; the
-# fuzz row says from when to when the fuzzer ran). Settings (environment): SKIP_BUILD=1.
+# fuzz row says from when to when the fuzzer ran). Settings (environment): SKIP_BUILD=1; FUZZ_CONCURRENCY=N hostile
+# connections open at once (default 256: slow-loris connections hold their slot for seconds, so the rate grows with it).
 # Run it alone on the machine: the latencies compare two runs, and other work on the cores blurs them.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ status=0
 echo "=== without the fuzzer, $(date -u +%H:%MZ), uptime: $(uptime)"
 "$sensing" up "${args[@]}" | tee "$work/baseline.out" || status=$?
 echo "=== with --fuzz $packets, $(date -u +%H:%MZ), uptime: $(uptime)"
-"$sensing" up "${args[@]}" --fuzz "$packets" | tee "$work/fuzz.out" || status=$?
+"$sensing" up "${args[@]}" --fuzz "$packets" ${FUZZ_CONCURRENCY:+--fuzz-concurrency "$FUZZ_CONCURRENCY"} | tee "$work/fuzz.out" || status=$?
 echo "load after: $(uptime)"
 
 # The figures, from each run's `result` line.
