@@ -15,6 +15,10 @@ namespace Sensing.Storage.Aggregation;
 /// <see cref="CloseUpTo"/> is given a watermark at or past the minute's end. A reading for a minute before the
 /// device's open minute comes too late (that minute was written) and is only counted in
 /// <see cref="LateReadings"/>.</para>
+/// <para>A reading is counted once however often Kafka holds it: a device sequence number already aggregated (a
+/// device's QoS 1 retry, a gateway's resend after a reconnect) is only counted in <see cref="DuplicateReadings"/>.
+/// Each device keeps its highest sequence and a 64-bit mask of the 64 sequences up to it, so a reading delivered up to
+/// 63 sequences out of order still counts; one further behind is taken for a device that restarted its counter.</para>
 /// <para>Not thread-safe: the processor's consume thread owns it.</para>
 /// </remarks>
 public sealed partial class MinuteAggregator
@@ -32,6 +36,8 @@ public sealed partial class MinuteAggregator
     private double[] _sum = [];
     private double[] _last = [];
     private long[] _count = [];
+    private ulong[] _highestSequence = [];
+    private ulong[] _sequencesSeen = [];
     private int _openDevices;
 
     /// <summary>Creates an aggregator with no device state yet.</summary>
@@ -45,6 +51,9 @@ public sealed partial class MinuteAggregator
 
     /// <summary>Readings for a minute the device had already closed (not aggregated).</summary>
     public long LateReadings { get; private set; }
+
+    /// <summary>Readings whose device sequence number was already aggregated (duplicates in Kafka; not aggregated).</summary>
+    public long DuplicateReadings { get; private set; }
 
     /// <summary>Metric values not aggregated because their device already had every slot taken that minute.</summary>
     public long OverflowValues { get; private set; }
@@ -65,6 +74,12 @@ public sealed partial class MinuteAggregator
         if (number >= _minute.Length)
         {
             Grow(Math.Max(number + 1, _minute.Length * 2));
+        }
+
+        if (SeenBefore(number, reading.Sequence))
+        {
+            DuplicateReadings++;
+            return;
         }
 
         var minute = reading.EventTimeMs - (((reading.EventTimeMs % MinuteMs) + MinuteMs) % MinuteMs);
@@ -119,6 +134,39 @@ public sealed partial class MinuteAggregator
     /// <summary>Writes every open minute, whatever its end (at shutdown).</summary>
     public void CloseAll(LineProtocolWriter output) => CloseUpTo(long.MaxValue, output);
 
+    // Marks the device's sequence as aggregated; true when it already was. Bit i of the mask is the sequence i below
+    // the highest; a mask of 0 means no sequence yet.
+    private bool SeenBefore(int number, ulong sequence)
+    {
+        ref var highest = ref _highestSequence[number];
+        ref var seen = ref _sequencesSeen[number];
+        if (seen == 0 || sequence > highest)
+        {
+            var ahead = seen == 0 ? 64 : sequence - highest;
+            seen = ahead >= 64 ? 1UL : (seen << (int)ahead) | 1UL;
+            highest = sequence;
+            return false;
+        }
+
+        var behind = highest - sequence;
+        if (behind >= 64)
+        {
+            // Further back than the mask reaches: a device that restarted its counter, not a retry.
+            highest = sequence;
+            seen = 1UL;
+            return false;
+        }
+
+        var bit = 1UL << (int)behind;
+        if ((seen & bit) != 0)
+        {
+            return true;
+        }
+
+        seen |= bit;
+        return false;
+    }
+
     private void Accumulate(int first, Metric metric, double value)
     {
         var code = (byte)metric;
@@ -155,6 +203,8 @@ public sealed partial class MinuteAggregator
         Array.Resize(ref _minute, devices);
         _minute.AsSpan(before).Fill(NoMinute);
         Array.Resize(ref _device, devices);
+        Array.Resize(ref _highestSequence, devices);
+        Array.Resize(ref _sequencesSeen, devices);
         Array.Resize(ref _metric, devices * _slots);
         Array.Resize(ref _min, devices * _slots);
         Array.Resize(ref _max, devices * _slots);
