@@ -42,6 +42,15 @@ public sealed class CityFaultTests
     }
 
     [Test]
+    public void Faults_EveryReadingInKafkaOnceInTheStoresOneMinuteAggregates()
+    {
+        Assert.That(Long("store_minutes"), Is.GreaterThan(10_000), "the device minutes compared");
+        Assert.That(Long("store_over"), Is.Zero, "no minute counts a reading twice, replays and duplicates in Kafka included: " + _output);
+        Assert.That(Long("store_under"), Is.Zero, "no closed minute misses a reading of sensing.telemetry: " + _output);
+        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(3_000), "at most each device's last minute is still open at the end");
+    }
+
+    [Test]
     public void Faults_TheRestartedFeedMatchesTheAlertTopicAndEveryIncidentIsDetected()
     {
         Assert.That(Long("feed_missing"), Is.Zero, _output);
