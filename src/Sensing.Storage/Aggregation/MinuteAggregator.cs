@@ -13,8 +13,8 @@ namespace Sensing.Storage.Aggregation;
 /// (the arrays grow only when a device number beyond them appears).</para>
 /// <para>A device's minute is written when a reading of a later minute arrives for it, or when
 /// <see cref="CloseUpTo"/> is given a watermark at or past the minute's end. A reading for a minute before the
-/// device's open minute comes too late (that minute was written) and is only counted in
-/// <see cref="LateReadings"/>.</para>
+/// device's open minute, or for the minute last written, comes too late (that minute was written) and is only counted
+/// in <see cref="LateReadings"/>: a minute is one point, never a second one with the same time.</para>
 /// <para>A reading is counted once however often Kafka holds it: a device sequence number already aggregated (a
 /// device's QoS 1 retry, a gateway's resend after a reconnect) is only counted in <see cref="DuplicateReadings"/>.
 /// Each device keeps its highest sequence and a 64-bit mask of the 64 sequences up to it, so a reading delivered up to
@@ -29,6 +29,7 @@ public sealed partial class MinuteAggregator
     private const long NoMinute = long.MinValue;
     private readonly int _slots;
     private long[] _minute = [];
+    private long[] _written = [];
     private DeviceInfo?[] _device = [];
     private byte[] _metric = [];
     private double[] _min = [];
@@ -84,7 +85,7 @@ public sealed partial class MinuteAggregator
 
         var minute = reading.EventTimeMs - (((reading.EventTimeMs % MinuteMs) + MinuteMs) % MinuteMs);
         var open = _minute[number];
-        if (open != NoMinute && minute < open)
+        if ((open != NoMinute && minute < open) || minute <= _written[number])
         {
             LateReadings++;
             return;
@@ -202,6 +203,8 @@ public sealed partial class MinuteAggregator
         var before = _minute.Length;
         Array.Resize(ref _minute, devices);
         _minute.AsSpan(before).Fill(NoMinute);
+        Array.Resize(ref _written, devices);
+        _written.AsSpan(before).Fill(NoMinute);
         Array.Resize(ref _device, devices);
         Array.Resize(ref _highestSequence, devices);
         Array.Resize(ref _sequencesSeen, devices);

@@ -77,6 +77,20 @@ public sealed class MinuteAggregatorTests
     }
 
     [Test]
+    public void Add_ReadingOfMinuteTheWatermarkClosed_CountedLateNotWrittenAgain()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 50_000, (Metric.GasFlow, 1));
+        aggregator.CloseUpTo(Minute0 + 60_000, _lines);
+        Add(aggregator, 0, Meter, Minute0 + 55_000, (Metric.GasFlow, 100));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.LateReadings, Is.EqualTo(1));
+        Assert.That(Written().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), "one point for the minute");
+        Assert.That(Written(), Does.Contain("flow_max=1,").And.Contain("flow_count=1i"));
+    }
+
+    [Test]
     public void Add_MoreMetricsThanSlots_CountsOverflow()
     {
         var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { SlotsPerDevice = 1 });
@@ -143,13 +157,14 @@ public sealed class MinuteAggregatorTests
     {
         const int Devices = 1000;
         var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { InitialDevices = Devices });
-        // Two runs of 30 readings per device, each reading with its own sequence number (a repeated one is a duplicate).
+        // Two runs of 30 readings per device, each reading with its own sequence number (a repeated one is a duplicate),
+        // ten in each minute.
         var frames = new byte[Devices][][];
         var infos = new DeviceInfo[Devices];
         for (var d = 0; d < Devices; d++)
         {
             infos[d] = new DeviceInfo($"gm-{d:D5}", DeviceKind.GasMeter, "d03", 30, "");
-            frames[d] = [.. Enumerable.Range(1, 60).Select(seq => Frame(infos[d], 0, (ulong)seq, (Metric.GasFlow, d), (Metric.BatteryVolts, 3.6), (Metric.Temperature, 11)))];
+            frames[d] = [.. Enumerable.Range(0, 60).Select(k => Frame(infos[d], k / 10 * MinuteAggregator.MinuteMs, (ulong)k + 1, (Metric.GasFlow, d), (Metric.BatteryVolts, 3.6), (Metric.Temperature, 11)))];
         }
 
         var output = new ArrayBufferWriter<byte>(1 << 20);
@@ -157,7 +172,7 @@ public sealed class MinuteAggregatorTests
         var next = 0;
         void Run()
         {
-            // Three rounds of ten readings per device (event time 0), each round's minute closed by the watermark.
+            // Three rounds of ten readings per device, a minute each, each round's minute closed by the watermark.
             for (var round = 0; round < 3; round++)
             {
                 output.ResetWrittenCount();
@@ -172,7 +187,7 @@ public sealed class MinuteAggregatorTests
                     next++;
                 }
 
-                aggregator.CloseUpTo(MinuteAggregator.MinuteMs, lines);
+                aggregator.CloseUpTo(next / 10 * MinuteAggregator.MinuteMs, lines);
             }
         }
 
