@@ -50,10 +50,12 @@ public sealed class CityFaultTests
     }
 
     // Seed 7 (2026-12-05): 2,019 device minutes short by 2,281 readings, the first of them (and every example shown) in
-    // the minute of the broker kill, and as many minutes written twice (a reading of a minute the watermark had closed opened it again). Likely cause, read
-    // from the code and not yet traced: when the broker is back, the store sink's watermark runs ahead on the first
-    // partitions fetched, as the others had no record for over 10 s and their lag, from librdkafka's last fetch before
-    // the outage, reads 0, so they do not hold time back (TelemetryProcessor.EventTime.cs).
+    // the minute of the broker kill, and as many minutes written twice (a reading of a minute the watermark had closed
+    // opened it again); since such a reading is late, a second run: 814 minutes short by 814, none written twice, the
+    // examples in the broker kill's minute again. Likely cause, read from the code and not yet traced: when the broker
+    // is back, the store sink's watermark runs ahead on the first partitions fetched, as the others had no record for
+    // over 10 s and their lag, from librdkafka's last fetch before the outage, reads 0, so they do not hold time back
+    // (TelemetryProcessor.EventTime.cs).
     [Test]
     [Ignore("open: the store sink's watermark passes a minute before every partition's readings of it are read after a broker outage")]
     public void Faults_NoClosedMinuteOfTheStoreMissesAReadingInKafka() =>
