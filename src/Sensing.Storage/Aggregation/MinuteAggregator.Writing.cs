@@ -38,6 +38,7 @@ public sealed partial class MinuteAggregator
         }
 
         _metric.AsSpan(first, _slots).Clear();
+        _written[number] = _minute[number];
         _minute[number] = NoMinute;
         _openDevices--;
     }

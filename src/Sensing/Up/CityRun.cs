@@ -275,9 +275,17 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             // Alerts still in flight to the watchers (the last batch's events, the feed's stream).
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var seen = new HashSet<long>();
-            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30), seen);
+            var minutes = new TelemetryMinutes();
+            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30), seen, minutes);
             var books = await BooksCheck.BalanceAsync(Directory.GetFiles(work.FullName, AckLogName + ".*"), city, registry, seen, audit, watch,
                 feedUrl, feedKeys.ViewerKey, cancellationToken);
+
+            // Every reading in Kafka once in the store's one-minute aggregates: the sinks committed every record above, so
+            // every minute up to their watermark is written.
+            await store.FlushAsync(cancellationToken);
+            var stored1m = await StoreBooks.ReadStoreAsync(store.BaseUrl, registry, startMs - 3_600_000,
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (4 * 3_600_000), cancellationToken);
+            var storeBooks = StoreBooks.Compare(minutes.Counts, stored1m, minutes.SealedUntilMs, n => n >= 0 ? registry[n].Id : "(not in the registry)");
             var score = DetectionScore.Compute([.. city.Incidents.Select(i => i.Truth)], watch.Alerts);
             var killed = faults?.Killed.ToHashSet() ?? [storm.Victim];
             var crashed = parts.Where(p => p.Kind is not ("simulator" or CityFuzz.Kind) && !killed.Contains(p) && p.HasExited).Select(p => p.Name).ToList();
@@ -285,6 +293,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 score, watch, storm, costs, check, crashed, feedUrl, store.BaseUrl, kafkaServer.BootstrapServers, work.FullName, clock.Elapsed)
             {
                 Books = books,
+                StoreBooks = storeBooks,
                 Faults = faults?.Outcomes ?? [],
                 AckLatency = fleet.AckLatency,
                 AckLatencyShards = fleet.AckLatencyShards,

@@ -35,6 +35,9 @@ public sealed record CitySummary(
     /// <summary>The books balanced from the devices' ack logs and the alert topic (null when not checked).</summary>
     public BooksCheck? Books { get; init; }
 
+    /// <summary>The store's one-minute aggregates balanced against the topic's readings (null when not checked).</summary>
+    public StoreBooks? StoreBooks { get; init; }
+
     /// <summary>The faults of a fault run and what became of them (empty for a plain run).</summary>
     public IReadOnlyList<FaultOutcome> Faults { get; init; } = [];
 
@@ -81,7 +84,7 @@ public sealed record CitySummary(
 
     /// <summary>Every check passed.</summary>
     public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0
-        && (Books?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0 && FuzzHeld;
+        && (Books?.Balanced ?? true) && (StoreBooks?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0 && FuzzHeld;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
     private (int Devices, int Districts, int Cleared, string Examples) StormAlerts
@@ -125,6 +128,15 @@ public sealed record CitySummary(
                 + (books.LostExamples.Count > 0 ? Markup.Escape($" ({string.Join(", ", books.LostExamples)})") : ""));
             table.AddRow("alerts raised twice (another id while active) / raise events replayed (same id)", $"{books.RaisedTwice:N0} {mark(books.RaisedTwice == 0)} / {books.Republished:N0}");
             table.AddRow("feed's active alerts against sensing.alerts: missing / extra", $"{books.FeedMissing:N0} / {books.FeedExtra:N0} {mark(books.FeedMissing == 0 && books.FeedExtra == 0)}");
+        }
+
+        if (StoreBooks is { } sb)
+        {
+            table.AddRow("store's one-minute aggregates against sensing.telemetry: device minutes compared (written again)", $"{sb.Minutes:N0} ({sb.Rewritten:N0})");
+            table.AddRow("  minutes counting readings twice / missing readings (readings over / under, in no stored minute)",
+                $"{sb.Over:N0} / {sb.Under:N0} ({sb.OverReadings:N0} / {sb.UnderReadings:N0}, {sb.Unstored:N0}) {mark(sb.Balanced)}"
+                + (sb.Examples.Count > 0 ? Markup.Escape($" ({string.Join(", ", sb.Examples)})") : ""));
+            table.AddRow("  left out: minutes the store sink has not closed (the run ended in them) / their readings", $"{sb.OpenMinutes:N0} / {sb.OpenReadings:N0}");
         }
 
         table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");
@@ -280,7 +292,12 @@ public sealed record CitySummary(
                 $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +
                 $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
             : "";
-        return memory + books + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+        var store = StoreBooks is { } sb
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" store_minutes={sb.Minutes} store_over={sb.Over} store_under={sb.Under} store_over_readings={sb.OverReadings} store_under_readings={sb.UnderReadings} " +
+                $"store_unstored={sb.Unstored} store_open_minutes={sb.OpenMinutes} store_open_readings={sb.OpenReadings} store_rewritten={sb.Rewritten} store_books={(sb.Balanced ? 1 : 0)}")
+            : "";
+        return memory + books + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
             $" recover_s_{f.Fault.Kind}={(f.TimeToRecover is { } t ? t.TotalSeconds : -1):0} down_s_{f.Fault.Kind}={(f.InjectedAtMs is { } i && f.BackAtMs is { } k ? (k - i) / 1000.0 : -1):0.0}")));
     }
 

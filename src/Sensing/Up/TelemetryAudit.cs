@@ -19,9 +19,11 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
     /// <summary>
     /// Reads every record of <paramref name="kafka"/>'s telemetry topic (<paramref name="expected"/> of them, the
     /// topic's size) with a group of its own; stops early when nothing arrives for <paramref name="idle"/>. When
-    /// <paramref name="seen"/> is given, it receives every (device number, sequence) read, as number * 2^32 + sequence.
+    /// <paramref name="seen"/> is given, it receives every (device number, sequence) read, as number * 2^32 + sequence;
+    /// when <paramref name="minutes"/> is given, every record's time and every reading seen for the first time.
     /// </summary>
-    public static TelemetryAudit Read(KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle, HashSet<long>? seen = null)
+    public static TelemetryAudit Read(
+        KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle, HashSet<long>? seen = null, TelemetryMinutes? minutes = null)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(registry);
@@ -47,11 +49,16 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
             else if (frame.IsConnectionEvent)
             {
                 events++;
+                minutes?.Observe(record.Partition, frame);
             }
             else
             {
                 readings++;
-                seen.Add(((long)number << 32) | (uint)frame.Sequence);
+                minutes?.Observe(record.Partition, frame);
+                if (seen.Add(((long)number << 32) | (uint)frame.Sequence))
+                {
+                    minutes?.Add(number, frame);
+                }
             }
         }
 

@@ -48,7 +48,7 @@ public sealed class CityMinuteStoreTests
             }
 
             var (last, lastMetric) = CityDevice(0);
-            Append(store, 0, last, minute + 120_000, new MetricValue(lastMetric, 1), frame);
+            Append(store, 0, last, minute + 120_000, new MetricValue(lastMetric, 1), frame, sequence: 2);
             await store.FlushAsync(counters, CancellationToken.None);
 
             Assert.That(store.Aggregates.MinutesWritten, Is.EqualTo(Devices), "the minute of every device was closed into this one batch");
@@ -94,10 +94,10 @@ public sealed class CityMinuteStoreTests
         };
     }
 
-    private static void Append(ProcessorStore store, int number, DeviceInfo device, long time, MetricValue metric, ArrayBufferWriter<byte> frame)
+    private static void Append(ProcessorStore store, int number, DeviceInfo device, long time, MetricValue metric, ArrayBufferWriter<byte> frame, ulong sequence = 1)
     {
         frame.ResetWrittenCount();
-        TelemetryFrame.Write(frame, device.IdUtf8, device.Kind, time, time, 1, default, [metric]);
+        TelemetryFrame.Write(frame, device.IdUtf8, device.Kind, time, time, sequence, default, [metric]);
         TelemetryFrame.TryDecode(frame.WrittenSpan, out var reading, out _);
         store.AppendReading(number, device, reading);
     }

@@ -51,6 +51,26 @@ public sealed class CityFaultTests
     }
 
     [Test]
+    public void Faults_NoReadingInKafkaCountedTwiceInTheStoresOneMinuteAggregates()
+    {
+        Assert.That(Long("store_minutes"), Is.GreaterThan(10_000), "the device minutes compared");
+        Assert.That(Long("store_over"), Is.Zero, "no minute counts a reading twice, replays and duplicates in Kafka included: " + _output);
+        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(3_000), "at most each device's last minute is still open at the end");
+    }
+
+    // Seed 7 (2026-12-05): 2,019 device minutes short by 2,281 readings, the first of them (and every example shown) in
+    // the minute of the broker kill, and as many minutes written twice (a reading of a minute the watermark had closed
+    // opened it again); since such a reading is late, a second run: 814 minutes short by 814, none written twice, the
+    // examples in the broker kill's minute again. Likely cause, read from the code and not yet traced: when the broker
+    // is back, the store sink's watermark runs ahead on the first partitions fetched, as the others had no record for
+    // over 10 s and their lag, from librdkafka's last fetch before the outage, reads 0, so they do not hold time back
+    // (TelemetryProcessor.EventTime.cs).
+    [Test]
+    [Ignore("open: the store sink's watermark passes a minute before every partition's readings of it are read after a broker outage")]
+    public void Faults_NoClosedMinuteOfTheStoreMissesAReadingInKafka() =>
+        Assert.That(Long("store_under"), Is.Zero, "no closed minute misses a reading of sensing.telemetry: " + _output);
+
+    [Test]
     public void Faults_TheRestartedFeedMatchesTheAlertTopicAndEveryIncidentIsDetected()
     {
         Assert.That(Long("feed_missing"), Is.Zero, _output);

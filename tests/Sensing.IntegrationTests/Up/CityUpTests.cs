@@ -51,6 +51,15 @@ public sealed class CityUpTests
     }
 
     [Test]
+    public void Up_TwentyThousandDevices_EveryReadingInKafkaOnceInTheStoresOneMinuteAggregates()
+    {
+        Assert.That(Long("store_minutes"), Is.GreaterThan(20_000), "the device minutes compared");
+        Assert.That(Long("store_over"), Is.Zero, "no minute counts a reading twice (the gateway kill's resends are in Kafka twice): " + _output);
+        Assert.That(Long("store_under"), Is.Zero, "no closed minute misses a reading of sensing.telemetry: " + _output);
+        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(20_000), "at most each device's last minute is still open at the end");
+    }
+
+    [Test]
     public void Up_TwentyThousandDevices_EveryFittingIncidentDetectedNothingOnATrap()
     {
         Assert.That(Long("incidents"), Is.GreaterThanOrEqualTo(5), _output);

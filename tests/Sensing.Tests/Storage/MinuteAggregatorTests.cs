@@ -17,6 +17,7 @@ public sealed class MinuteAggregatorTests
 
     private readonly ArrayBufferWriter<byte> _output = new();
     private LineProtocolWriter _lines = null!;
+    private ulong _sequence;
 
     [SetUp]
     public void NewOutput()
@@ -76,6 +77,20 @@ public sealed class MinuteAggregatorTests
     }
 
     [Test]
+    public void Add_ReadingOfMinuteTheWatermarkClosed_CountedLateNotWrittenAgain()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 50_000, (Metric.GasFlow, 1));
+        aggregator.CloseUpTo(Minute0 + 60_000, _lines);
+        Add(aggregator, 0, Meter, Minute0 + 55_000, (Metric.GasFlow, 100));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.LateReadings, Is.EqualTo(1));
+        Assert.That(Written().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), "one point for the minute");
+        Assert.That(Written(), Does.Contain("flow_max=1,").And.Contain("flow_count=1i"));
+    }
+
+    [Test]
     public void Add_MoreMetricsThanSlots_CountsOverflow()
     {
         var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { SlotsPerDevice = 1 });
@@ -84,6 +99,47 @@ public sealed class MinuteAggregatorTests
 
         Assert.That(aggregator.OverflowValues, Is.EqualTo(1));
         Assert.That(Written(), Does.Contain("flow_count=1i").And.Not.Contain("temp"));
+    }
+
+    [Test]
+    public void Add_SameSequenceTwice_CountedOnce()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 1_000, 7, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 1_000, 7, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 31_000, 8, (Metric.GasFlow, 3));
+        Add(aggregator, 0, Meter, Minute0 + 1_000, 7, (Metric.GasFlow, 1));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.DuplicateReadings, Is.EqualTo(2));
+        Assert.That(Written(), Does.Contain("flow_mean=2,").And.Contain("flow_count=2i"));
+    }
+
+    [Test]
+    public void Add_SequenceDeliveredAfterLaterOnes_StillCounted()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 2_000, 10, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 3_000, 12, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 2_500, 11, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 2_500, 11, (Metric.GasFlow, 1));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.DuplicateReadings, Is.EqualTo(1));
+        Assert.That(Written(), Does.Contain("flow_count=3i"));
+    }
+
+    [Test]
+    public void Add_SequenceFarBelowHighest_TakenAsRestartedCounter()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 2_000, 500, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 3_000, 1, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 4_000, 2, (Metric.GasFlow, 1));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.DuplicateReadings, Is.Zero);
+        Assert.That(Written(), Does.Contain("flow_count=3i"));
     }
 
     [Test]
@@ -101,19 +157,22 @@ public sealed class MinuteAggregatorTests
     {
         const int Devices = 1000;
         var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { InitialDevices = Devices });
-        var frames = new byte[Devices][];
+        // Two runs of 30 readings per device, each reading with its own sequence number (a repeated one is a duplicate),
+        // ten in each minute.
+        var frames = new byte[Devices][][];
         var infos = new DeviceInfo[Devices];
         for (var d = 0; d < Devices; d++)
         {
             infos[d] = new DeviceInfo($"gm-{d:D5}", DeviceKind.GasMeter, "d03", 30, "");
-            frames[d] = Frame(infos[d], 0, (Metric.GasFlow, d), (Metric.BatteryVolts, 3.6), (Metric.Temperature, 11));
+            frames[d] = [.. Enumerable.Range(0, 60).Select(k => Frame(infos[d], k / 10 * MinuteAggregator.MinuteMs, (ulong)k + 1, (Metric.GasFlow, d), (Metric.BatteryVolts, 3.6), (Metric.Temperature, 11)))];
         }
 
         var output = new ArrayBufferWriter<byte>(1 << 20);
         var lines = new LineProtocolWriter(output);
+        var next = 0;
         void Run()
         {
-            // Three rounds of ten readings per device (event time 0), each round's minute closed by the watermark.
+            // Three rounds of ten readings per device, a minute each, each round's minute closed by the watermark.
             for (var round = 0; round < 3; round++)
             {
                 output.ResetWrittenCount();
@@ -121,12 +180,14 @@ public sealed class MinuteAggregatorTests
                 {
                     for (var d = 0; d < Devices; d++)
                     {
-                        TelemetryFrame.TryDecode(frames[d], out var frame, out _);
+                        TelemetryFrame.TryDecode(frames[d][next], out var frame, out _);
                         aggregator.Add(d, infos[d], frame, lines);
                     }
+
+                    next++;
                 }
 
-                aggregator.CloseUpTo(MinuteAggregator.MinuteMs, lines);
+                aggregator.CloseUpTo(next / 10 * MinuteAggregator.MinuteMs, lines);
             }
         }
 
@@ -141,17 +202,21 @@ public sealed class MinuteAggregatorTests
 
     private string Written() => Encoding.UTF8.GetString(_output.WrittenSpan);
 
-    private void Add(MinuteAggregator aggregator, int number, DeviceInfo device, long eventMs, params (Metric Metric, double Value)[] metrics)
+    // Each reading with the next sequence number.
+    private void Add(MinuteAggregator aggregator, int number, DeviceInfo device, long eventMs, params (Metric Metric, double Value)[] metrics) =>
+        Add(aggregator, number, device, eventMs, ++_sequence, metrics);
+
+    private void Add(MinuteAggregator aggregator, int number, DeviceInfo device, long eventMs, ulong sequence, params (Metric Metric, double Value)[] metrics)
     {
-        var bytes = Frame(device, eventMs, metrics);
+        var bytes = Frame(device, eventMs, sequence, metrics);
         Assert.That(TelemetryFrame.TryDecode(bytes, out var frame, out _), Is.True);
         aggregator.Add(number, device, frame, _lines);
     }
 
-    private static byte[] Frame(DeviceInfo device, long eventMs, params (Metric Metric, double Value)[] metrics)
+    private static byte[] Frame(DeviceInfo device, long eventMs, ulong sequence, params (Metric Metric, double Value)[] metrics)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, eventMs, eventMs, 1, default,
+        TelemetryFrame.Write(buffer, device.IdUtf8, device.Kind, eventMs, eventMs, sequence, default,
             [.. metrics.Select(m => new MetricValue(m.Metric, m.Value))]);
         return buffer.WrittenSpan.ToArray();
     }
