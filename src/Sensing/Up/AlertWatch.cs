@@ -49,9 +49,9 @@ public sealed class AlertWatch : IAsyncDisposable
     /// active (an id that is not deterministic would show up so after a replay). <c>water.inlet-leak</c> is left out: it
     /// raises a new alert for each new leak on top of an open one, by design (docs/leaks.md).
     /// </summary>
-    public IReadOnlyList<AlertRecord> RaisedTwice()
+    public IReadOnlyList<(AlertRecord Open, AlertRecord Second)> RaisedTwice()
     {
-        var twice = new List<AlertRecord>();
+        var twice = new List<(AlertRecord Open, AlertRecord Second)>();
         foreach (var group in Alerts.Where(a => a.Condition != AlertCondition.InletLeak.Name()).GroupBy(a => (a.Condition, a.Source)))
         {
             AlertRecord? open = null;
@@ -59,7 +59,7 @@ public sealed class AlertWatch : IAsyncDisposable
             {
                 if (open is not null && (open.ClearedAtMs is null || open.ClearedAtMs > alert.RaisedAtMs))
                 {
-                    twice.Add(alert);
+                    twice.Add((open, alert));
                 }
 
                 if (open is null || open.ClearedAtMs is not null)

@@ -18,12 +18,13 @@ namespace Sensing.Up;
 /// <param name="LostExamples">A few of them, as device/sequence.</param>
 /// <param name="DuplicatedInKafka">Readings in the topic more than once.</param>
 /// <param name="RaisedTwice">Alerts raised a second time under another id while the first was active (goal 0).</param>
+/// <param name="RaisedTwiceExamples">A few of them: condition, source, the open alert's raise and clear and the second's raise.</param>
 /// <param name="Republished">Alert ids whose raise event is in the topic more than once (a replay; same id, harmless).</param>
 /// <param name="FeedMissing">Alerts active by <c>sensing.alerts</c> that the feed does not list as active (goal 0).</param>
 /// <param name="FeedExtra">Alerts the feed lists as active that the topic has cleared or never raised (goal 0).</param>
 public sealed record BooksCheck(
     long Acknowledged, long AcknowledgedDistinct, long Lost, IReadOnlyList<string> LostExamples, long DuplicatedInKafka,
-    int RaisedTwice, int Republished, int FeedMissing, int FeedExtra)
+    int RaisedTwice, IReadOnlyList<string> RaisedTwiceExamples, int Republished, int FeedMissing, int FeedExtra)
 {
     /// <summary>Every invariant holds.</summary>
     public bool Balanced => Lost == 0 && RaisedTwice == 0 && FeedMissing == 0 && FeedExtra == 0;
@@ -77,11 +78,18 @@ public sealed record BooksCheck(
             }
         }
 
+        var twice = alerts.RaisedTwice();
         var active = alerts.ActiveIds;
         var listed = await FeedActiveAsync(feedUrl, feedKey, cancellationToken);
         return new BooksCheck(entries, acked.Count, lost, examples, telemetry.DuplicateReadings,
-            alerts.RaisedTwice().Count, alerts.RepublishedRaises,
+            twice.Count, [.. twice.Take(5).Select(Describe)], alerts.RepublishedRaises,
             active.Count(id => !listed.Contains(id)), listed.Count(id => !active.Contains(id)));
+    }
+
+    private static string Describe((Simulators.Truth.AlertRecord Open, Simulators.Truth.AlertRecord Second) pair)
+    {
+        static string Time(long? ms) => ms is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) : "open";
+        return $"{pair.Second.Condition} {pair.Second.Source}: {pair.Open.Id} raised {Time(pair.Open.RaisedAtMs)} cleared {Time(pair.Open.ClearedAtMs)}, {pair.Second.Id} raised {Time(pair.Second.RaisedAtMs)}";
     }
 
     private static async Task<HashSet<string>> FeedActiveAsync(string feedUrl, string feedKey, CancellationToken cancellationToken)

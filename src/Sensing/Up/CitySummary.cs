@@ -127,6 +127,11 @@ public sealed record CitySummary(
             table.AddRow("ack logs: acknowledged (distinct) / of those not in sensing.telemetry", $"{books.Acknowledged:N0} ({books.AcknowledgedDistinct:N0}) / {books.Lost:N0} {mark(books.Lost == 0)}"
                 + (books.LostExamples.Count > 0 ? Markup.Escape($" ({string.Join(", ", books.LostExamples)})") : ""));
             table.AddRow("alerts raised twice (another id while active) / raise events replayed (same id)", $"{books.RaisedTwice:N0} {mark(books.RaisedTwice == 0)} / {books.Republished:N0}");
+            foreach (var example in books.RaisedTwiceExamples)
+            {
+                table.AddRow("  raised twice (UTC)", Markup.Escape(example));
+            }
+
             table.AddRow("feed's active alerts against sensing.alerts: missing / extra", $"{books.FeedMissing:N0} / {books.FeedExtra:N0} {mark(books.FeedMissing == 0 && books.FeedExtra == 0)}");
         }
 

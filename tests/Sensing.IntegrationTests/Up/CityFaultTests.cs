@@ -58,15 +58,13 @@ public sealed class CityFaultTests
         Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(3_000), "at most each device's last minute is still open at the end");
     }
 
-    // Seed 7 (2026-12-05): 2,019 device minutes short by 2,281 readings, the first of them (and every example shown) in
-    // the minute of the broker kill, and as many minutes written twice (a reading of a minute the watermark had closed
-    // opened it again); since such a reading is late, a second run: 814 minutes short by 814, none written twice, the
-    // examples in the broker kill's minute again. Likely cause, read from the code and not yet traced: when the broker
-    // is back, the store sink's watermark runs ahead on the first partitions fetched, as the others had no record for
-    // over 10 s and their lag, from librdkafka's last fetch before the outage, reads 0, so they do not hold time back
-    // (TelemetryProcessor.EventTime.cs).
+    // Seed 7 (2026-12-05, three runs): 814-2,155 device minutes short by one to a few readings each, all in the
+    // minute of the broker kill. The store sink closes a minute 10 s of event time after it ends
+    // (ProcessorStoreOptions.AggregateGrace) and counts a later reading of it as late, not aggregated; after the broker
+    // is back, devices reconnect with backoff and deliver that minute's readings up to ~50 s later than others
+    // (the run's PUBACK max was 53 s). A watermark that holds for partitions quiet since the outage did not change it.
     [Test]
-    [Ignore("open: the store sink's watermark passes a minute before every partition's readings of it are read after a broker outage")]
+    [Ignore("open: readings delivered later than the store sink's 10 s aggregate grace after a broker outage are not aggregated")]
     public void Faults_NoClosedMinuteOfTheStoreMissesAReadingInKafka() =>
         Assert.That(Long("store_under"), Is.Zero, "no closed minute misses a reading of sensing.telemetry: " + _output);
 
