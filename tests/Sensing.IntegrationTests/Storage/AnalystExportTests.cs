@@ -61,7 +61,9 @@ public sealed class AnalystExportTests
                         }
 
                         var frame = new ArrayBufferWriter<byte>();
-                        TelemetryFrame.Write(frame, devices[d].IdUtf8, devices[d].Kind, time, time, (ulong)k, default, metrics);
+                        // Each device's readings carry rising sequence numbers, as a device's do: the store counts a (device,
+                        // sequence) once.
+                        TelemetryFrame.Write(frame, devices[d].IdUtf8, devices[d].Kind, time, time, (ulong)((minute * 3) + k + 1), default, metrics);
                         TelemetryFrame.TryDecode(frame.WrittenSpan, out var reading, out _);
                         store.AppendReading(d, devices[d], reading);
                     }
