@@ -38,9 +38,12 @@ public sealed record ProcessorStoreOptions
     /// <summary>
     /// How long after a minute ends (in event time, taken as the latest event time seen, never past the wall clock)
     /// its aggregates are written for devices that have not reported since. Readings later than this for that minute
-    /// are counted as late, not aggregated.
+    /// are counted as late, not aggregated (the raw sample keeps them). 90 s: after a Kafka broker outage of half a
+    /// minute, devices reconnect with backoff (up to 16 s between tries) and deliver that minute's readings up to about
+    /// 55 s late; a device that keeps reporting closes its minute at its first reading of the next one anyway, so the
+    /// grace costs no memory, only delay for the minutes of devices that went quiet.
     /// </summary>
-    public TimeSpan AggregateGrace { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan AggregateGrace { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>
     /// Whether this store writes <c>sensing_alerts_active</c> from the alert events it is given. Default on; off for a

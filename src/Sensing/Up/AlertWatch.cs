@@ -17,12 +17,15 @@ public sealed class AlertWatch : IAsyncDisposable
     private readonly ConcurrentDictionary<string, AlertRecord> _raised = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _cleared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _raiseEvents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (AlertEventType Type, long EventTimeMs)> _lifecycle = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _reopened = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _kafkaLatencyMs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLatencyMs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _kafka;
     private readonly Task _stream;
     private long _events;
+    private long _records;
 
     /// <summary>Starts both watchers.</summary>
     public AlertWatch(KafkaOptions kafka, string feedUrl, string feedKey)
@@ -33,6 +36,9 @@ public sealed class AlertWatch : IAsyncDisposable
 
     /// <summary>Alert events read from <c>sensing.alerts</c>.</summary>
     public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>Records read from <c>sensing.alerts</c>, events or not: the watch is at the topic's end when this is its count.</summary>
+    public long Records => Interlocked.Read(ref _records);
 
     /// <summary>Alerts raised so far, as raised (with the clear time once cleared).</summary>
     public IReadOnlyList<AlertRecord> Alerts =>
@@ -72,8 +78,24 @@ public sealed class AlertWatch : IAsyncDisposable
         return twice;
     }
 
-    /// <summary>Ids of the alerts active now as <c>sensing.alerts</c> tells it (raised, not cleared).</summary>
-    public IReadOnlySet<string> ActiveIds => _raised.Keys.Where(id => !_cleared.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Ids of the alerts active now as <c>sensing.alerts</c> tells it: the alert's latest lifecycle step by event time
+    /// (raised, updated or cleared) is not a clear. The feed reads the topic by the same rule.
+    /// </summary>
+    public IReadOnlySet<string> ActiveIds =>
+        _lifecycle.Where(e => e.Value.Type != AlertEventType.Cleared).Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Alerts given a raise or update step later in event time than their clear: the same id made active again after it
+    /// was cleared (goal 0), with that step's event time.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Reopened => _reopened;
+
+    /// <summary>The latest lifecycle step of <paramref name="id"/> on the topic, for a report.</summary>
+    public string Describe(string id) =>
+        _lifecycle.TryGetValue(id, out var step)
+            ? $"{id} ({(_raised.TryGetValue(id, out var a) ? $"{a.Condition} {a.Source}, " : "")}last step {step.Type} at {DateTimeOffset.FromUnixTimeMilliseconds(step.EventTimeMs):HH:mm:ss.fff})"
+            : $"{id} (not on the topic)";
 
     /// <summary>Sensor-to-alert latency to <c>sensing.alerts</c> of every raised alert that came from a reading, ms.</summary>
     public IReadOnlyList<double> KafkaLatenciesMs => [.. _kafkaLatencyMs.Values];
@@ -112,6 +134,7 @@ public sealed class AlertWatch : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _records);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             AlertEvent? alert;
             try
@@ -129,6 +152,7 @@ public sealed class AlertWatch : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _events);
+            TrackLifecycle(alert);
             switch (alert.Type)
             {
                 case AlertEventType.Raised:
@@ -145,6 +169,23 @@ public sealed class AlertWatch : IAsyncDisposable
                     break;
             }
         }
+    }
+
+    private void TrackLifecycle(AlertEvent alert)
+    {
+        if (alert.Type is not (AlertEventType.Raised or AlertEventType.Updated or AlertEventType.Cleared))
+        {
+            return;
+        }
+
+        if (alert.Type != AlertEventType.Cleared && _cleared.TryGetValue(alert.Id, out var clearedAt) && alert.EventTimeMs > clearedAt)
+        {
+            _reopened.TryAdd(alert.Id, alert.EventTimeMs);
+        }
+
+        // As the feed does (AlertRecord.Apply): a late copy of an older step never replaces a newer one.
+        var step = (alert.Type, alert.EventTimeMs);
+        _lifecycle.AddOrUpdate(alert.Id, step, (_, old) => step.EventTimeMs >= old.EventTimeMs ? step : old);
     }
 
     private async Task ReadStreamAsync(string feedUrl, string feedKey)

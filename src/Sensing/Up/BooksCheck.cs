@@ -22,12 +22,18 @@ namespace Sensing.Up;
 /// <param name="Republished">Alert ids whose raise event is in the topic more than once (a replay; same id, harmless).</param>
 /// <param name="FeedMissing">Alerts active by <c>sensing.alerts</c> that the feed does not list as active (goal 0).</param>
 /// <param name="FeedExtra">Alerts the feed lists as active that the topic has cleared or never raised (goal 0).</param>
+/// <param name="FeedExamples">A few of the missing and extra ones, with their latest step on the topic.</param>
+/// <param name="Reopened">Alerts given a raise or update after their clear, in event time (goal 0).</param>
 public sealed record BooksCheck(
     long Acknowledged, long AcknowledgedDistinct, long Lost, IReadOnlyList<string> LostExamples, long DuplicatedInKafka,
-    int RaisedTwice, IReadOnlyList<string> RaisedTwiceExamples, int Republished, int FeedMissing, int FeedExtra)
+    int RaisedTwice, IReadOnlyList<string> RaisedTwiceExamples, int Republished, int FeedMissing, int FeedExtra,
+    IReadOnlyList<string> FeedExamples, int Reopened)
 {
+    /// <summary>How long the feed's view may take to reach the watch's (both read the same topic), at most.</summary>
+    public static readonly TimeSpan FeedCatchUp = TimeSpan.FromSeconds(60);
+
     /// <summary>Every invariant holds.</summary>
-    public bool Balanced => Lost == 0 && RaisedTwice == 0 && FeedMissing == 0 && FeedExtra == 0;
+    public bool Balanced => Lost == 0 && RaisedTwice == 0 && Reopened == 0 && FeedMissing == 0 && FeedExtra == 0;
 
     /// <summary>
     /// Balances the books: <paramref name="ackLogs"/> (one file per simulator shard) against <paramref name="seen"/> (every
@@ -79,11 +85,30 @@ public sealed record BooksCheck(
         }
 
         var twice = alerts.RaisedTwice();
-        var active = alerts.ActiveIds;
-        var listed = await FeedActiveAsync(feedUrl, feedKey, cancellationToken);
+
+        // The feed and the watch read sensing.alerts each at its own pace: compare once they agree, or at the deadline.
+        var deadline = DateTime.UtcNow + FeedCatchUp;
+        IReadOnlySet<string> active;
+        HashSet<string> listed;
+        while (true)
+        {
+            active = alerts.ActiveIds;
+            listed = await FeedActiveAsync(feedUrl, feedKey, cancellationToken);
+            if (listed.SetEquals(active) || DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
+        var missing = active.Where(id => !listed.Contains(id)).ToList();
+        var extra = listed.Where(id => !active.Contains(id)).ToList();
+        var feedExamples = missing.Take(3).Select(id => "missing " + alerts.Describe(id))
+            .Concat(extra.Take(3).Select(id => "extra " + alerts.Describe(id))).ToList();
         return new BooksCheck(entries, acked.Count, lost, examples, telemetry.DuplicateReadings,
             twice.Count, [.. twice.Take(5).Select(Describe)], alerts.RepublishedRaises,
-            active.Count(id => !listed.Contains(id)), listed.Count(id => !active.Contains(id)));
+            missing.Count, extra.Count, feedExamples, alerts.Reopened.Count);
     }
 
     private static string Describe((Simulators.Truth.AlertRecord Open, Simulators.Truth.AlertRecord Second) pair)

@@ -272,7 +272,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
 
             var check = await new LeakVerifier(kafka, store.BaseUrl, feedUrl, feedKeys.ViewerKey).VerifyAsync(leak.Source, TimeSpan.FromSeconds(30), cancellationToken);
-            // Alerts still in flight to the watchers (the last batch's events, the feed's stream).
+            // The watch reads sensing.alerts to its end; the feed's stream gets a few seconds more for the last events.
+            await WaitUntilAsync(() => Task.FromResult(watch.Records >= inspector.CountRecords(kafka.Topics.Alerts, TimeSpan.FromSeconds(10))),
+                TimeSpan.FromMinutes(1), null, parts, cancellationToken);
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var seen = new HashSet<long>();
             var minutes = new TelemetryMinutes();

@@ -132,7 +132,12 @@ public sealed record CitySummary(
                 table.AddRow("  raised twice (UTC)", Markup.Escape(example));
             }
 
+            table.AddRow("alerts made active again after their clear (same id, a later raise or update)", $"{books.Reopened:N0} {mark(books.Reopened == 0)}");
             table.AddRow("feed's active alerts against sensing.alerts: missing / extra", $"{books.FeedMissing:N0} / {books.FeedExtra:N0} {mark(books.FeedMissing == 0 && books.FeedExtra == 0)}");
+            foreach (var example in books.FeedExamples)
+            {
+                table.AddRow("  feed against the topic (UTC)", Markup.Escape(example));
+            }
         }
 
         if (StoreBooks is { } sb)
@@ -295,7 +300,7 @@ public sealed record CitySummary(
         var books = Books is { } b
             ? string.Create(CultureInfo.InvariantCulture,
                 $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +
-                $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
+                $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} reopened={b.Reopened} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
             : "";
         var store = StoreBooks is { } sb
             ? string.Create(CultureInfo.InvariantCulture,

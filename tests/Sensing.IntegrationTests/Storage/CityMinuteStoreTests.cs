@@ -35,8 +35,10 @@ public sealed class CityMinuteStoreTests
     [Test]
     public async Task FlushAsync_OneMinuteOfTheWholeCity_EveryAggregateAndRawSampleStored()
     {
-        // A whole minute ten minutes ago; one more reading two minutes later moves the watermark past it.
+        // A whole minute ten minutes ago; one more reading later than its end plus the aggregate grace moves the
+        // watermark past it.
         var minute = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000) - 600_000;
+        var afterGrace = minute + 60_000 + (long)ProcessorStoreOptions.Default.AggregateGrace.TotalMilliseconds + 30_000;
         var counters = new ProcessorCounters();
         var frame = new ArrayBufferWriter<byte>(TelemetryFrame.MaxLength);
         await using (var store = ProcessorStore.Create(_store.BaseUrl))
@@ -48,7 +50,7 @@ public sealed class CityMinuteStoreTests
             }
 
             var (last, lastMetric) = CityDevice(0);
-            Append(store, 0, last, minute + 120_000, new MetricValue(lastMetric, 1), frame, sequence: 2);
+            Append(store, 0, last, afterGrace, new MetricValue(lastMetric, 1), frame, sequence: 2);
             await store.FlushAsync(counters, CancellationToken.None);
 
             Assert.That(store.Aggregates.MinutesWritten, Is.EqualTo(Devices), "the minute of every device was closed into this one batch");
