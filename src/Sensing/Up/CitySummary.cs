@@ -160,7 +160,8 @@ public sealed record CitySummary(
         foreach (var outcome in Score.Outcomes)
         {
             var result = outcome.Entry.IsTrap
-                ? outcome.AlertsOnTrap.Count == 0 ? "[green]no alert (correct)[/]" : $"[red]{outcome.AlertsOnTrap.Count} alert(s) on a trap[/]"
+                ? outcome.AlertsOnTrap.Count == 0 ? "[green]no alert (correct)[/]"
+                    : $"[red]{outcome.AlertsOnTrap.Count} alert(s) on a trap[/] ({Markup.Escape(string.Join(", ", outcome.AlertsOnTrap.Select(a => a.Condition).Distinct()))})"
                 : outcome.Detection is null ? "[red]missed[/]" : $"[green]detected[/] after {outcome.TimeToDetection!.Value.TotalSeconds:0} s";
             truth.AddRow(Markup.Escape(outcome.Entry.Kind), Markup.Escape(outcome.Entry.Source), Markup.Escape(outcome.Entry.ExpectedCondition), result);
         }
@@ -256,6 +257,11 @@ public sealed record CitySummary(
             $"honest devices refused: {Fleet.Refused:N0} {mark(Fleet.Refused == 0)}   honest PUBACK p99 {AckMs(99):N1} ms within {Options.FuzzAckP99BoundMs:N0} ms: {mark(AckMs(99) <= Options.FuzzAckP99BoundMs)}");
     }
 
+    // A device found silent (or such an alert chattering): what killing a gateway or the broker makes of any device,
+    // a trap's included, rather than a detector taken in by the trap.
+    private static bool IsSilence(AlertRecord alert) =>
+        alert.Condition == AlertCondition.DeviceOffline.Name() || alert.Condition == AlertCondition.Chattering.Name();
+
     private List<AlertRecord> FalseAlarms()
     {
         var killed = Storm.KilledAtMs ?? long.MaxValue;
@@ -274,7 +280,7 @@ public sealed record CitySummary(
             $"result passed={(Passed ? 1 : 0)} devices={Devices} gateways={Gateways} processors={Options.Processors} sent={Fleet.Sent} acked={Fleet.Acked} " +
             $"unacked={Fleet.Unacked} offline={Fleet.Offline} errors={Fleet.Errors} kafka_readings={Telemetry.Readings} kafka_unique={Telemetry.UniqueReadings} " +
             $"kafka_records={TelemetryRecords} committed={Committed} stored={Stored} books={(BooksBalance ? 1 : 0)} processed={(AllProcessed ? 1 : 0)} all_stored={(AllStored ? 1 : 0)} " +
-            $"incidents={Score.Outcomes.Count(o => !o.Entry.IsTrap)} detected={Score.TruePositives} missed={Score.Missed} trap_alerts={Score.FalsePositivesOnTraps.Count()} false_alarms={falseAlarms} " +
+            $"incidents={Score.Outcomes.Count(o => !o.Entry.IsTrap)} detected={Score.TruePositives} missed={Score.Missed} trap_alerts={Score.FalsePositivesOnTraps.Count()} trap_alerts_silence={Score.FalsePositivesOnTraps.Count(IsSilence)} false_alarms={falseAlarms} " +
             $"latency_kafka_p50_ms={Percentile(kafka, 0.5):0} latency_kafka_p99_ms={Percentile(kafka, 0.99):0} latency_kafka_max_ms={(kafka.Count > 0 ? kafka.Max() : 0):0} " +
             $"latency_sse_p50_ms={Percentile(stream, 0.5):0} latency_sse_p99_ms={Percentile(stream, 0.99):0} latency_sse_max_ms={(stream.Count > 0 ? stream.Max() : 0):0} " +
             $"cpu_s_per_1000_gateway={Cost("gateway")} cpu_s_per_1000_processor={Cost("processor")} cpu_s_per_1000_feed={Cost("feed")} cpu_s_per_1000_store_sink={Cost(CityRun.StoreSinkKind)} cpu_s_per_1000_simulator={Cost("simulator")} " +

@@ -72,7 +72,8 @@ public sealed class CityFaultTests
         Assert.That(Long("feed_missing"), Is.Zero, _output);
         Assert.That(Long("feed_extra"), Is.Zero, _output);
         Assert.That(Long("missed"), Is.Zero, "every fitting incident detected despite the faults");
-        Assert.That(Long("trap_alerts"), Is.Zero, _output);
+        // A trap device found silent while its gateway or the broker was down is the fault's doing, not the trap's.
+        Assert.That(Long("trap_alerts") - Long("trap_alerts_silence"), Is.Zero, _output);
     }
 
     [TestCase("GatewayKill")]
