@@ -37,6 +37,11 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     // Hours whose profile is at most this fraction of its mean are low-demand (night) hours.
     private const double LowDemand = 0.7;
 
+    // The coupling slope's memory (about 180 days) and the weight of its starting value, the profile's lowest slot:
+    // that of a week of levels 3 % apart (the day-to-day spread of demand), so a few weeks of data outweigh it.
+    private const double CouplingForgetting = 1.0 / 180;
+    private const double CouplingPrior = 7 * 0.03 * 0.03;
+
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
     private readonly PipeBurstDetector _pressure;
