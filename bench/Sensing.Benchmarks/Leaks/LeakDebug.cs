@@ -7,7 +7,11 @@ using Sensing.Simulators.Replay;
 
 namespace Sensing.Benchmarks.Leaks;
 
-/// <summary><c>leak-debug seed interval pressure</c>: every raise of one scenario with its message, marked true or false, and the leaks.</summary>
+/// <summary>
+/// <c>leak-debug seed interval pressure</c>: every raise of one scenario with its message, marked true or false (a
+/// false one with the district's latest leak before it), and the leaks. <c>LEAK_RULES=1</c> runs the leak rules of
+/// <c>leak-backtest</c> (and its trial variables) instead of the defaults.
+/// </summary>
 public static class LeakDebug
 {
     /// <summary>Runs.</summary>
@@ -30,7 +34,7 @@ public static class LeakDebug
         var registry = new DeviceRegistry();
         registry.Upsert(year.Devices);
         var sink = new Sink(output, year);
-        var engine = new DetectionEngine(DetectionOptions.Default with { TimeZone = zone }, registry, sink);
+        var engine = new DetectionEngine(Environment.GetEnvironmentVariable("LEAK_RULES") == "1" ? LeakBacktestDriver.LeakRules(DetectionOptions.Default with { TimeZone = zone }) : DetectionOptions.Default with { TimeZone = zone }, registry, sink);
         var frame = new byte[TelemetryFrame.MaxLength];
         ulong sequence = 0;
         foreach (var r in year.Readings)
@@ -55,6 +59,14 @@ public static class LeakDebug
 
             var hit = year.Leaks.Any(l => l.District == alert.Source && alert.RaisedAtMs >= l.StartMs && alert.RaisedAtMs <= l.FullMs + (7 * 86_400_000L));
             output.WriteLine($"{(hit ? "TRUE " : "FALSE")} {CsvTime.Format(alert.RaisedAtMs)} {alert.Condition} {alert.Message}");
+            if (!hit)
+            {
+                // Context of a false alert: the district's latest leak before it (a rest of its growth found late?).
+                var before = year.Leaks.Where(l => l.District == alert.Source && l.StartMs <= alert.RaisedAtMs).MaxBy(l => l.StartMs);
+                output.WriteLine(before is null
+                    ? "      no leak on the district before it"
+                    : $"      {(alert.RaisedAtMs - before.FullMs - (7 * 86_400_000L)) / 86_400_000.0:0.0} d after the window of {before.ToCsv()}");
+            }
         }
     }
 }

@@ -209,6 +209,10 @@ public sealed partial class InletLeakDetector
         public double AWeek;
         public double BRefLevel;
         public double TrendCusum;
+
+        /// <summary>Forgetting sums of the day's (a_week - a)^2 and (a_week - a) x (b - b_ref): the coupling slope's regression.</summary>
+        public double CouplingXX;
+        public double CouplingXE;
         public double SumA;
         public double SumAA;
         public double AVariance;

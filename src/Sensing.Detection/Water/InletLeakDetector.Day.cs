@@ -48,7 +48,7 @@ public sealed partial class InletLeakDetector
                 // The first full day after a step: its b is the new reference (the run's mean under-measures a step
                 // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
                 meter.Rebase = false;
-                meter.BRef = Math.Max(meter.BRef, b);
+                meter.BRef = Math.Max(meter.BRef, b - (Coupling(meter, LowestSlot(index)) * (meter.AWeek > 0 ? meter.AWeek - a : 0)));
                 meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
             }
             else
@@ -176,6 +176,7 @@ public sealed partial class InletLeakDetector
         meter.AWalk = aSpread * aSpread / 24;
         meter.AVariance = aSpread * aSpread;
         meter.BRefLevel = meter.AWeek = meter.SumA / n;
+        meter.CouplingXX = meter.CouplingXE = 0;
         meter.Phase = Phase.Running;
     }
 
@@ -183,6 +184,26 @@ public sealed partial class InletLeakDetector
     {
         ref var meter = ref _meters[index];
         var o = _options[meter.District];
+        var lowest = LowestSlot(index);
+
+        // A day's fitted b moves against its fitted a: on the leak-year scenarios a day of demand 10 % above the week's
+        // moved b down by about 4 % of inflow, near the profile's lowest slot per unit of a, which is what the fit's own
+        // error covariance gives (b = mean of y - a x mean of P under the weights 1/P^2, dominated by the low slots)
+        // and far more than the base flow can. So the day's b is taken at the week's demand level,
+        // b_w = b - beta (a_week - a), with beta the slope of the day's excess on its distance from the week's level,
+        // learned from the days themselves (least squares through the origin with exponential forgetting, a recursive
+        // least squares estimator: Ljung and Soderstrom, Theory and Practice of Recursive Identification, 1983; the
+        // linear model of LILA, Daniel et al. 2022, fitted between a sensor's own intercept and level). It starts at,
+        // and is held within, the profile's lowest slot.
+        var distance = meter.AWeek > 0 ? meter.AWeek - a : 0;
+        var beta = Coupling(meter, lowest);
+        if (!meter.Rebase)
+        {
+            meter.CouplingXX = (meter.CouplingXX * (1 - CouplingForgetting)) + (distance * distance);
+            meter.CouplingXE = (meter.CouplingXE * (1 - CouplingForgetting)) + (distance * (b - meter.BRef));
+        }
+
+        var week = b - (beta * distance);
 
         // The profile learned from inflow holds the district's base flow b0, so a demand level a below the one b_ref
         // was measured at moves the fitted b up by (a_ref - a) x b0 with no leak at all (seasons, a holiday month). b0
@@ -190,8 +211,8 @@ public sealed partial class InletLeakDetector
         // flow, Lambert 2001), so that much, at the demand level of the last week, is taken off the day's excess
         // before it counts (a conservative correction: a leak under it in a low-demand month waits for the level).
         meter.AWeek = meter.AWeek > 0 ? meter.AWeek + ((a - meter.AWeek) / 7) : a;
-        var coupling = Math.Max(0, meter.BRefLevel - meter.AWeek) * LowestSlot(index);
-        var excess = b - meter.BRef;
+        var coupling = Math.Max(0, meter.BRefLevel - meter.AWeek) * lowest;
+        var excess = week - meter.BRef;
         var judged = excess - coupling;
 
         // One day's b is clipped at 3 standard deviations (a robust CUSUM): one odd day cannot trip h alone.
@@ -219,11 +240,15 @@ public sealed partial class InletLeakDetector
         }
 
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
-        meter.BRef = b;
+        meter.BRef = week;
         meter.BRefLevel = meter.AWeek;
         meter.StepCusum = meter.NightCusum = 0;
         Raise(index, timeMs, excess, abrupt: false);
     }
+
+    /// <summary>The learned slope of the day's b on its demand level (see <see cref="CheckTrend"/>), within [0, lowest slot].</summary>
+    private static double Coupling(in Meter meter, double lowest) =>
+        Math.Clamp((meter.CouplingXE + (CouplingPrior * lowest)) / (meter.CouplingXX + CouplingPrior), 0, lowest);
 
     private double LowestSlot(int index)
     {

@@ -37,14 +37,18 @@ public sealed partial class InletLeakDetector
     }
 
     /// <summary>
-    /// Weighted least squares (weights 1/P^2) over the hours kept of y = a P + b + s (c + d P), s = 1 for the hours of
-    /// the step's run: c is the new flow that does not scale with demand (a leak), d the change of the demand level.
+    /// Weighted least squares (weights 1/P^2) over the hours kept of y = a P + b + s (c + d P), s = 1 for the hours
+    /// from a change point on: c is the new flow that does not scale with demand (a leak), d the change of the demand
+    /// level. The change point is the hour that fits best, searched from the step CUSUM's run start on.
     /// </summary>
     // A leak adds the same flow at every hour, a demand level that changed (the end of a holiday month, a heat wave)
     // adds in proportion to demand (the reasoning of minimum night flow analysis, Lambert 2001, and of the day's fit of
-    // a and b): one regression with a step in both separates them once the run has hours of low and of high demand
-    // (a change-point regression, as in two-phase regression, Quandt 1958). The night CUSUM alone cannot: a demand
-    // 15 % higher at night looks like a leak of 15 % of night demand.
+    // a and b): one regression with a step in both separates them once the hours after the change have low and high
+    // demand (two-phase regression, Quandt 1958). The switch hour is estimated as Quandt does, by maximum likelihood:
+    // the candidate with the least weighted residual sum of squares. A CUSUM's run starts when the statistic leaves
+    // zero, often hours before the change (Page 1954; Montgomery 9.1.3 estimates the change from the run the same
+    // way, as an upper bound), and a step fitted from there under-measures c. The night CUSUM alone cannot separate
+    // them: a demand 15 % higher at night looks like a leak of 15 % of night demand.
     private Split SplitStep(int index, out double constant)
     {
         ref var meter = ref _meters[index];
@@ -56,25 +60,67 @@ public sealed partial class InletLeakDetector
             return runHours >= meter.RecentCount ? Split.TooOld : Split.Wait;
         }
 
-        // Normal equations of the four unknowns (a, b, c, d) over the regressors (P, 1, s, sP).
-        Span<double> m = stackalloc double[20];
-        m.Clear();
-        Span<double> x = stackalloc double[4];
+        // The hours after each candidate change point must hold hours of low and of high demand; the candidates are
+        // the run's hours, latest first, while they do.
         var ys = _recentY.AsSpan(index * RecentHours, RecentHours);
         var ps = _recentP.AsSpan(index * RecentHours, RecentHours);
+        Span<double> m = stackalloc double[20];
         int low = 0, high = 0;
+        var best = double.PositiveInfinity;
+        double bestA = double.NaN, bestC = double.NaN, bestNoise = double.NaN;
+        for (var after = 1; after <= runHours; after++)
+        {
+            var p = ps[(meter.RecentNext - after + RecentHours) % RecentHours];
+            low += p <= LowDemand * meter.ProfileMean ? 1 : 0;
+            high += p >= meter.ProfileMean ? 1 : 0;
+            if (low < SplitHoursEach || high < SplitHoursEach
+                || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var rss, out var noise))
+            {
+                continue;
+            }
+
+            if (rss < best)
+            {
+                best = rss;
+                bestA = a;
+                bestC = c;
+                bestNoise = noise;
+            }
+        }
+
+        if (double.IsPositiveInfinity(best))
+        {
+            return low < SplitHoursEach || high < SplitHoursEach ? Split.Wait : Split.Misfit;
+        }
+
+        // The fit's spread relative to demand, as the day's fit judges a day (TryFit): two days the profile does not
+        // describe say nothing about a step.
+        if (!(bestA > 0) || bestNoise > 2.5 * meter.HourNoise)
+        {
+            return Split.Misfit;
+        }
+
+        constant = bestC;
+        return Split.Fitted;
+    }
+
+    /// <summary>
+    /// The fit with the change <paramref name="after"/> hours before the latest: the demand level a, the constant
+    /// step c, the weighted residual sum of squares and the residuals' spread relative to demand.
+    /// </summary>
+    private static bool TryFitSplit(in Meter meter, ReadOnlySpan<double> ys, ReadOnlySpan<double> ps, int after, Span<double> m,
+        out double a, out double c, out double rss, out double noise)
+    {
+        a = c = rss = noise = double.NaN;
+
+        // Normal equations of the four unknowns (a, b, c, d) over the regressors (P, 1, s, sP).
+        m.Clear();
+        Span<double> x = stackalloc double[4];
         for (var back = 0; back < meter.RecentCount; back++)
         {
             var at = (meter.RecentNext - 1 - back + RecentHours) % RecentHours;
             var p = ps[at];
-            var y = ys[at];
-            var s = back < runHours ? 1.0 : 0.0;
-            if (s > 0)
-            {
-                low += p <= LowDemand * meter.ProfileMean ? 1 : 0;
-                high += p >= meter.ProfileMean ? 1 : 0;
-            }
-
+            var s = back < after ? 1.0 : 0.0;
             var w = 1 / (p * p);
             x[0] = p;
             x[1] = 1;
@@ -87,72 +133,62 @@ public sealed partial class InletLeakDetector
                     m[(i * 5) + j] += w * x[i] * x[j];
                 }
 
-                m[(i * 5) + 4] += w * x[i] * y;
+                m[(i * 5) + 4] += w * x[i] * ys[at];
             }
-        }
-
-        if (low < SplitHoursEach || high < SplitHoursEach)
-        {
-            return Split.Wait;
         }
 
         // Gaussian elimination with partial pivoting on the 4 x 5 augmented matrix.
-        for (var c = 0; c < 4; c++)
+        for (var col = 0; col < 4; col++)
         {
-            var pivot = c;
-            for (var r = c + 1; r < 4; r++)
+            var pivot = col;
+            for (var r = col + 1; r < 4; r++)
             {
-                pivot = Math.Abs(m[(r * 5) + c]) > Math.Abs(m[(pivot * 5) + c]) ? r : pivot;
+                pivot = Math.Abs(m[(r * 5) + col]) > Math.Abs(m[(pivot * 5) + col]) ? r : pivot;
             }
 
-            if (!(Math.Abs(m[(pivot * 5) + c]) > 1e-12 * Math.Abs(m[0])))
+            if (!(Math.Abs(m[(pivot * 5) + col]) > 1e-12 * Math.Abs(m[0])))
             {
-                return Split.Misfit;
+                return false;
             }
 
             for (var j = 0; j < 5; j++)
             {
-                (m[(c * 5) + j], m[(pivot * 5) + j]) = (m[(pivot * 5) + j], m[(c * 5) + j]);
+                (m[(col * 5) + j], m[(pivot * 5) + j]) = (m[(pivot * 5) + j], m[(col * 5) + j]);
             }
 
             for (var r = 0; r < 4; r++)
             {
-                if (r == c)
+                if (r == col)
                 {
                     continue;
                 }
 
-                var f = m[(r * 5) + c] / m[(c * 5) + c];
-                for (var j = c; j < 5; j++)
+                var f = m[(r * 5) + col] / m[(col * 5) + col];
+                for (var j = col; j < 5; j++)
                 {
-                    m[(r * 5) + j] -= f * m[(c * 5) + j];
+                    m[(r * 5) + j] -= f * m[(col * 5) + j];
                 }
             }
         }
 
-        var a = m[4] / m[0];
+        a = m[4] / m[0];
         var b = m[9] / m[6];
-        var cc = m[14] / m[12];
+        c = m[14] / m[12];
         var d = m[19] / m[18];
-
-        // The fit's spread relative to demand, as the day's fit judges a day (TryFit): two days the profile does not
-        // describe say nothing about a step.
-        double se = 0;
+        double se = 0, sw = 0;
         for (var back = 0; back < meter.RecentCount; back++)
         {
             var at = (meter.RecentNext - 1 - back + RecentHours) % RecentHours;
             var p = ps[at];
-            var s = back < runHours ? 1.0 : 0.0;
-            var r = (ys[at] - (a * p) - b - (s * (cc + (d * p)))) / (a * p);
+            var s = back < after ? 1.0 : 0.0;
+            var e = ys[at] - (a * p) - b - (s * (c + (d * p)));
+            sw += e * e / (p * p);
+            var r = e / (a * p);
             se += r * r;
         }
 
-        if (!(a > 0) || Math.Sqrt(se / Math.Max(1, meter.RecentCount - 4)) > 2.5 * meter.HourNoise)
-        {
-            return Split.Misfit;
-        }
-
-        constant = cc;
-        return Split.Fitted;
+        rss = sw;
+        noise = Math.Sqrt(se / Math.Max(1, meter.RecentCount - 4));
+        return double.IsFinite(rss);
     }
 }

@@ -37,6 +37,11 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     // Hours whose profile is at most this fraction of its mean are low-demand (night) hours.
     private const double LowDemand = 0.7;
 
+    // The coupling slope's memory (about 180 days) and the weight of its starting value, the profile's lowest slot:
+    // that of a week of levels 3 % apart (the day-to-day spread of demand), so a few weeks of data outweigh it.
+    private const double CouplingForgetting = 1.0 / 180;
+    private const double CouplingPrior = 7 * 0.03 * 0.03;
+
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
     private readonly PipeBurstDetector _pressure;
@@ -187,7 +192,11 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         // spread learned in calibration); b stays at b_ref, so a change of b shows in the innovations, and a CUSUM on
         // the standardised innovations detects it (Willsky and Jones 1976: change detection on Kalman innovations).
         // Demand hours (large P) inform a, night hours (small P) inform b: a step is told from a level change at night.
-        meter.AVariance += meter.AWalk;
+        // The walk's variance is the calibrated day-to-day variance times stepLevelWalk, spread over the day's hours:
+        // with all of it the filter followed a leak's step into a within about six hours (gain near
+        // sqrt(Q / R) ~ 0.17 an hour), before the night could confirm it; demand mostly changes from one day to the
+        // next (weather, holidays), which the day's fit and the step split judge.
+        meter.AVariance += meter.AWalk * o.StepLevelWalk;
         var floor = o.NoiseFloorFraction * meter.MeanFlow;
         // The profile is itself an estimate (a few weeks of the slot): its error adds half the hour's noise variance.
         var noise = (1.5 * meter.HourNoise * meter.ARef * p * meter.HourNoise * meter.ARef * p) + (floor * floor);

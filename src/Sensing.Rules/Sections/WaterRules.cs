@@ -100,7 +100,9 @@ internal static class WaterRules
         .Number("stepH", o => o.StepH, (o, v) => o with { StepH = v },
             "Decision interval of the hourly step CUSUM, standard deviations; above 0.")
         .Boolean("stepSplit", o => o.StepSplit, (o, v) => o with { StepSplit = v },
-            "true: a step is judged by a two-day fit that separates new constant flow (a leak) from a new demand level; false: by the CUSUM run alone.")
+            "true: a step is judged by a two-day fit that separates new constant flow (a leak) from a new demand level, from the hour that fits best; false: by the CUSUM run alone.")
+        .Number("stepLevelWalk", o => o.StepLevelWalk, (o, v) => o with { StepLevelWalk = v },
+            "Fraction of the demand level's day-to-day variance the hourly step test lets it move per day (smaller: a step stays in the residuals longer); above 0, at most 1.")
         .WholeNumber("stepNightHours", o => o.StepNightHours, (o, v) => o with { StepNightHours = v },
             "Low-demand hours (profile at most 0.7 of its mean) that must share a step before it is judged; at least 1.")
         .Number("stepNightH", o => o.StepNightH, (o, v) => o with { StepNightH = v },
