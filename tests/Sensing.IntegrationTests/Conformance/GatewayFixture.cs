@@ -109,6 +109,20 @@ public sealed class GatewayFixture : IAsyncDisposable
         return Encoding.UTF8.GetString(value);
     }
 
+    /// <summary>
+    /// Publishes reading <paramref name="sequence"/> as the device itself (mosquitto_pub, QoS 1) and waits until it is
+    /// in Kafka: the positive control of a "nothing written" check. A record the gateway handed to Kafka for the device
+    /// before it shares its partition and comes first, so once this reading is collected, such a record would be too.
+    /// </summary>
+    public async Task PublishAndWaitAsync(string device, ulong sequence)
+    {
+        var result = await PeerClient.RunAsync(PeerClient.Mosquitto("mosquitto_pub", EndPoint,
+            "-i", device, "-u", device, "-P", Password, "-q", "1", "-t", $"sensing/{device}/up", "-m", $"{{\"seq\":{sequence},\"lel\":1}}"));
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var readings = await WaitForReadingsAsync(device, r => r.Any(x => x.Sequence == sequence), TimeSpan.FromSeconds(60));
+        Assert.That(readings.Select(r => r.Sequence), Does.Contain(sequence), $"reading {sequence} of {device} not seen in sensing.telemetry within 60 s");
+    }
+
     /// <summary>Waits for a condition on the gateway's state.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? timeout = null)
     {

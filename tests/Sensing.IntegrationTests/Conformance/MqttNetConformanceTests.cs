@@ -120,7 +120,8 @@ public sealed partial class MqttNetConformanceTests
 
         Assert.That(result.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NotAuthorized));
         await client.DisconnectAsync();
-        await Task.Delay(500);
+        // Positive control: mn-v4's own reading 778 would come after reading 777 had it been written.
+        await _gateway.PublishAndWaitAsync("mn-v4", 778);
         Assert.That(_gateway.ReadingsOf("mn-v4").Where(r => r.Sequence == 777), Is.Empty);
     }
 

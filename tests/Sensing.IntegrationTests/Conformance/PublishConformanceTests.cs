@@ -59,8 +59,9 @@ public sealed class PublishConformanceTests
 
         // 5.0 3.3.4: PUBACK with 0x87; the connection stays (paho reports the acknowledgement, no close).
         Assert.That(result.Output, Does.Contain("acknowledged").And.Not.Contain("closed"), result.ToString());
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.That(_gateway.ReadingsOf("md-other"), Is.Empty, "nothing written for the other device");
+        // Positive control: md-other's own reading 51 would come after a record written from the foreign publish.
+        await _gateway.PublishAndWaitAsync("md-other", 51);
+        Assert.That(_gateway.ReadingsOf("md-other").Where(r => r.Sequence == 1), Is.Empty, "nothing written for the other device");
     }
 
     [Test]
@@ -70,8 +71,9 @@ public sealed class PublishConformanceTests
 
         // 3.1.1 has no negative PUBACK: the gateway closes the connection, so mosquitto_pub never gets its PUBACK.
         Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.That(_gateway.ReadingsOf("md-other"), Is.Empty);
+        // Positive control: md-other's own reading 41 would come after a record written from the foreign publish.
+        await _gateway.PublishAndWaitAsync("md-other", 41);
+        Assert.That(_gateway.ReadingsOf("md-other").Where(r => r.Sequence == 1), Is.Empty, "nothing written for the other device");
     }
 
     [TestCase("mqttv311")]
@@ -95,7 +97,8 @@ public sealed class PublishConformanceTests
 
         Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
         Assert.That(_gateway.Counters.Malformed, Is.GreaterThan(malformed), "the oversize packet should close the connection");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Positive control: the device's next reading would come after reading 77 had it been written.
+        await _gateway.PublishAndWaitAsync(device, 78);
         Assert.That(_gateway.ReadingsOf(device).Where(r => r.Sequence == 77), Is.Empty);
     }
 
@@ -108,7 +111,8 @@ public sealed class PublishConformanceTests
 
         // 5.0 3.1.2.11.4 / 4.13: DISCONNECT with 0x95 Packet too large (149).
         Assert.That(result.Output, Does.Contain("closed 149"), result.ToString());
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Positive control: the device's next reading would come after reading 77 had it been written.
+        await _gateway.PublishAndWaitAsync(device, 79);
         Assert.That(_gateway.ReadingsOf(device).Where(r => r.Sequence == 77), Is.Empty);
     }
 

@@ -33,6 +33,7 @@ public sealed class SessionConformanceTests
 
         await _gateway.WaitForReadingsAsync("md-online", r => r.Any(x => x.Sequence == 3));
         // Records of one device share a partition and keep their order: a connection record would precede reading 3.
+        // Reading 3 is the positive control; the fixed window only looks for a stray record after it.
         await Task.Delay(TimeSpan.FromSeconds(1));
         var readings = _gateway.ReadingsOf("md-online");
         Assert.That(readings.Select(r => r.Sequence), Is.EqualTo(new ulong[] { 1, 2, 3 }), "exactly the three readings, one record each");
@@ -119,7 +120,9 @@ public sealed class SessionConformanceTests
         Assert.That(back.Output, Does.Contain("published True"), back.ToString());
 
         await _gateway.WaitForReadingsAsync("md-back", r => r.Any(x => x.Sequence == 8));
+        // The will delay (3 s) runs out in this window; reading 9 is the positive control: a will fired in it would precede it.
         await Task.Delay(TimeSpan.FromSeconds(4));
+        await _gateway.PublishAndWaitAsync("md-back", 9);
         Assert.That(_gateway.ReadingsOf("md-back").Where(IsOnline(0)), Is.Empty, "back within the will delay: the device was never offline");
     }
 
@@ -130,8 +133,13 @@ public sealed class SessionConformanceTests
         Assert.That(result.Output, Does.Contain("published True"), result.ToString());
 
         await _gateway.WaitForReadingsAsync("md-clean", r => r.Any(x => x.Sequence == 3));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Once the connection has ended, a will would be marked and handed to Kafka before the next CONNECT is taken, so it
+        // would precede reading 4 (and that CONNECT would write online=1).
+        Assert.That(await GatewayFixture.EventuallyAsync(() => !_gateway.Sessions.IsConnected("md-clean"), TimeSpan.FromSeconds(60)), Is.True,
+            "the gateway should see the connection end");
+        await _gateway.PublishAndWaitAsync("md-clean", 4);
         Assert.That(_gateway.ReadingsOf("md-clean").Where(IsOnline(0)), Is.Empty, "a DISCONNECT discards the will (3.1.2.5)");
+        Assert.That(_gateway.ReadingsOf("md-clean").Where(IsOnline(1)), Is.Empty, "and the device was never offline");
     }
 
     [Test]
@@ -143,7 +151,10 @@ public sealed class SessionConformanceTests
         // 5.0 3.1.4: DISCONNECT with 0x8E (142) to the existing connection.
         Assert.That(result.Output, Does.Contain("first closed 142"), result.ToString());
         Assert.That(_gateway.Sessions.Takeovers, Is.GreaterThan(takeovers));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Both connections have ended (the second with DISCONNECT): an offline record of either would precede reading 1.
+        Assert.That(await GatewayFixture.EventuallyAsync(() => !_gateway.Sessions.IsConnected("md-take-5"), TimeSpan.FromSeconds(60)), Is.True,
+            "the gateway should see both connections end");
+        await _gateway.PublishAndWaitAsync("md-take-5", 1);
         Assert.That(_gateway.ReadingsOf("md-take-5").Where(IsOnline(0)), Is.Empty, "a taken-over device is still online");
         Assert.That(_gateway.ReadingsOf("md-take-5").Where(IsOnline(1)), Is.Empty, "and was never offline: no online record either");
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -88,13 +89,14 @@ public sealed class FeedResponseTests
             var path = Path.Combine(folder.FullName, "rules.yaml");
             await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"First plan for {source}.\"\n");
             var city = FeedCity.City;
+            using var warnings = new WarningLines();
             await using var feed = FeedHost.Build(
                 new FeedOptions
                 {
                     Url = "http://127.0.0.1:0", ApiKeys = city.FeedKeys.Ring, StoreUrl = city.Store.BaseUrl,
                     Rules = RulesFile.Load(path), RulesPollInterval = TimeSpan.FromMilliseconds(100),
                 },
-                city.KafkaOptions, l => l.SetMinimumLevel(LogLevel.Warning));
+                city.KafkaOptions, l => l.SetMinimumLevel(LogLevel.Warning).AddProvider(warnings));
             await feed.StartAsync();
             try
             {
@@ -104,7 +106,8 @@ public sealed class FeedResponseTests
 
                 // A file that does not check keeps the texts in force; the next good one replaces them.
                 await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"Plan {nobody}.\"\n");
-                await Task.Delay(1000);
+                await Eventually.HoldsAsync(() => warnings.Lines.Any(l => l.Contains("not used, the texts in force stay", StringComparison.Ordinal)),
+                    TimeSpan.FromSeconds(60), "the feed refuses the file that does not check");
                 Assert.That((await DetailAsync(url, alert.Id)).Response, Is.EqualTo("First plan for md-response-reload."));
                 await File.WriteAllTextAsync(path, "responses:\n  gas.methane-high: \"Second plan for {source}.\"\n");
                 var changed = await FeedCity.PollAsync(
@@ -207,5 +210,30 @@ public sealed class FeedResponseTests
             TimeSpan.FromSeconds(30));
         Assert.That(detail, Is.Not.Null, $"the rules feed has {id}");
         return detail!.Alert;
+    }
+
+    /// <summary>The feed's warnings, kept to see it refuse a rules file.</summary>
+    private sealed class WarningLines : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Lines.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

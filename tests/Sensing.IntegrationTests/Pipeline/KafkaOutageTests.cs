@@ -81,6 +81,7 @@ public sealed class KafkaOutageTests
         }
 
         var opened = await WaitForAsync(() => ingest.Circuit.Opened > 0, TimeSpan.FromSeconds(20));
+        // A "no PUBACK" window: the first 5 readings per device, acknowledged at once, are its positive control.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var taken = counters.ReadingsIn;
         var inFlight = ingest.InFlight;

@@ -104,8 +104,9 @@ public sealed class DeviceRegistryTopicTests
     {
         await AddAsync("reg-revoked");
         await using var held = PeerClient.Mosquitto("mosquitto_sub", _endPoint, "-V", "mqttv5", "-i", "reg-revoked", "-u", "reg-revoked", "-P", Password,
-            "-t", "sensing/reg-revoked/down", "-q", "1", "-k", "60");
-        await Task.Delay(1000);
+            "-t", "sensing/reg-revoked/down", "-q", "1", "-k", "60", "-d");
+        await Eventually.HoldsAsync(() => held.HasExited || held.Output.Contains("SUBACK", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            "mosquitto_sub is subscribed (SUBACK)");
         Assert.That(held.HasExited, Is.False, "the device should be connected before it is revoked");
 
         var (code, lines) = await DevicesAsync("revoke", "reg-revoked");
@@ -229,11 +230,11 @@ public sealed class DeviceRegistryTopicTests
         // Devices from across the city, with their own passwords, through the gateway that was running all along.
         var random = new Random(7);
         var sample = Enumerable.Range(0, 25).Select(_ => city.Devices[random.Next(city.Devices.Count)]).ToList();
-        Assert.That(await EventuallyAsync(async () => await PublishAsync(sample[0].Info.Id, sample[0].Password) == 0, TimeSpan.FromSeconds(60)), Is.True,
-            "the gateway should admit the imported devices within a minute");
+        // The gateway takes the import in as it reads the topic: one device admitted does not mean all are yet.
         foreach (var device in sample)
         {
-            Assert.That(await PublishAsync(device.Info.Id, device.Password), Is.Zero, $"{device.Info.Id} ({device.Info.Kind.Name()}) should be admitted");
+            Assert.That(await EventuallyAsync(async () => await PublishAsync(device.Info.Id, device.Password) == 0, TimeSpan.FromSeconds(120)), Is.True,
+                $"{device.Info.Id} ({device.Info.Kind.Name()}) should be admitted within 2 minutes");
         }
     }
 

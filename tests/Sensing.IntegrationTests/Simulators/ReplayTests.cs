@@ -74,13 +74,32 @@ public sealed class ReplayTests
         var readings = RecordedReadings.Group(RecordingReader.Read(recording, RecordingFormat.Wide), SensorMap.Load(map), recording);
         Assert.That(readings, Has.Count.EqualTo(40));
 
-        using var subscriber = Process.Start(new ProcessStartInfo("mosquitto_sub",
-            ["-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-t", "sensing/wp-n54/up", "-q", "1", "-C", "20", "-W", "60"])
+        // -d prints the SUBACK (line-buffered by stdbuf), so the recording starts once the subscription is in place.
+        using var subscriber = Process.Start(new ProcessStartInfo("stdbuf",
+            ["-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", _port.ToString(CultureInfo.InvariantCulture), "-t", "sensing/wp-n54/up", "-q", "1", "-C", "20", "-W", "60", "-d"])
         {
             RedirectStandardOutput = true,
         })!;
-        var received = subscriber.StandardOutput.ReadToEndAsync();
-        await Task.Delay(1000);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = Task.Run(async () =>
+        {
+            var payloads = new List<string>();
+            while (await subscriber.StandardOutput.ReadLineAsync() is { } line)
+            {
+                if (line.Contains("SUBACK", StringComparison.Ordinal))
+                {
+                    subscribed.TrySetResult();
+                }
+                else if (line.StartsWith('{'))
+                {
+                    payloads.Add(line);
+                }
+            }
+
+            subscribed.TrySetResult();
+            return payloads.ToArray();
+        });
+        await Eventually.HoldsAsync(() => subscribed.Task.IsCompleted, TimeSpan.FromSeconds(60), "mosquitto_sub is subscribed (SUBACK)");
 
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var publisher = new RecordingPublisher(readings, new PublishOptions { Broker = new IPEndPoint(IPAddress.Loopback, _port), Speed = 600 }, shiftToNow: true);
@@ -92,7 +111,7 @@ public sealed class ReplayTests
         Assert.That(publisher.Counters.Errors, Is.Zero);
         Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(8)), "95 recorded minutes at 600x take 9.5 s");
 
-        var messages = (await received.WaitAsync(TimeSpan.FromSeconds(60))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var messages = await received.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.That(messages, Has.Length.EqualTo(20));
         using var first = JsonDocument.Parse(messages[0]);
         using var last = JsonDocument.Parse(messages[^1]);

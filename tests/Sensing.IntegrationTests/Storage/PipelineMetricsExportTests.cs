@@ -44,7 +44,12 @@ public sealed class PipelineMetricsExportTests
                 latency.Record(i);
             }
 
-            await Task.Delay(1500);
+            // A periodic export (every 500 ms) reaches the store while the provider runs; disposing it exports once more.
+            await Eventually.HoldsAsync(async () =>
+            {
+                await _store.FlushAsync();
+                return await LastAsync("sensing_it_latency_count", started, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) == 100;
+            }, TimeSpan.FromSeconds(60), "a periodic export holds the 100 latencies in the store");
         }
 
         await _store.FlushAsync();

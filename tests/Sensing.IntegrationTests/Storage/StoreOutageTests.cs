@@ -48,7 +48,7 @@ public sealed class StoreOutageTests
         using var stopPublishing = new CancellationTokenSource();
         var publishers = Enumerable.Range(0, Devices).Select(d => PublishAsync(d, t0, sent, stopPublishing.Token)).ToArray();
 
-        await WaitForAsync(() => StoredReadingsAsync(t0).ContinueWith(t => t.Result > 20), TimeSpan.FromSeconds(60), "readings reach the store");
+        await Eventually.HoldsAsync(() => StoredReadingsAsync(t0).ContinueWith(t => t.Result > 20), TimeSpan.FromSeconds(60), "readings reach the store");
         var retriesBefore = _city.Processor!.Counters.StoreRetries;
         await _city.Store.StopAsync();
         var outageStarted = Stopwatch.StartNew();
@@ -146,18 +146,4 @@ public sealed class StoreOutageTests
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds:0} s waiting until {what}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
 }
