@@ -22,7 +22,7 @@ public sealed class CityFaultTests
     // 3,000 devices: the fewest districts a city of 2,000 devices or more has (UpOptions.Districts).
     private const int Districts = 8;
 
-    private Dictionary<string, string> _result = [];
+    private UpResult _result = UpResult.None;
     private string _output = "";
     private ConsoleShot[] _shots = [];
 
@@ -38,7 +38,7 @@ public sealed class CityFaultTests
         _output = string.Join('\n', lines.TakeLast(90));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up --faults exited {exitCode} without its result line:\n{_output}");
-        _result = result!.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        _result = UpResult.Parse(result!);
         TestContext.Progress.WriteLine(result);
     }
 
@@ -97,7 +97,7 @@ public sealed class CityFaultTests
     [Test]
     public void Faults_EveryPartsMemory_StaysUnderItsStatedBound() => Assert.That(Field("memory_bounded"), Is.EqualTo("1"), _output);
 
-    private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
+    private string Field(string name) => _result.Field(name);
 
-    private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
+    private long Long(string name) => _result.Long(name);
 }

@@ -14,7 +14,7 @@ public sealed class CityFuzzTests
 {
     private const long Packets = 30_000;
 
-    private Dictionary<string, string> _result = [];
+    private UpResult _result = UpResult.None;
     private string _output = "";
 
     [OneTimeSetUp]
@@ -27,7 +27,7 @@ public sealed class CityFuzzTests
         _output = string.Join('\n', lines.TakeLast(60));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal) && l.Contains(" fuzz_packets=", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up exited {exitCode} without its result line:\n{_output}");
-        _result = result!.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        _result = UpResult.Parse(result!);
         TestContext.Progress.WriteLine(result);
     }
 
@@ -67,9 +67,9 @@ public sealed class CityFuzzTests
         Assert.That(Field("passed"), Is.EqualTo("1"), _output);
     }
 
-    private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
+    private string Field(string name) => _result.Field(name);
 
-    private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
+    private long Long(string name) => _result.Long(name);
 
-    private double Double(string name) => double.Parse(Field(name), CultureInfo.InvariantCulture);
+    private double Double(string name) => _result.Double(name);
 }

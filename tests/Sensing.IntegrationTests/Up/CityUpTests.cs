@@ -17,7 +17,7 @@ public sealed class CityUpTests
     private const int Districts = 10;
     private const string CityZone = "Times: Asia/Shanghai (UTC+08:00)";
 
-    private Dictionary<string, string> _result = [];
+    private UpResult _result = UpResult.None;
     private string _output = "";
     private ConsoleShot[] _shots = [];
 
@@ -34,7 +34,7 @@ public sealed class CityUpTests
         _output = string.Join('\n', lines.TakeLast(80));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up exited {exitCode} without its result line:\n{_output}");
-        _result = result!.Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        _result = UpResult.Parse(result!);
         TestContext.Progress.WriteLine(result);
     }
 
@@ -96,7 +96,7 @@ public sealed class CityUpTests
         }
     }
 
-    private string Field(string name) => _result.TryGetValue(name, out var value) ? value : throw new AssertionException($"no {name} in the result line");
+    private string Field(string name) => _result.Field(name);
 
-    private long Long(string name) => long.Parse(Field(name), CultureInfo.InvariantCulture);
+    private long Long(string name) => _result.Long(name);
 }
