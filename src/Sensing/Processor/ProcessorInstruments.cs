@@ -43,6 +43,10 @@ public sealed class ProcessorInstruments : IDisposable
             "Telemetry records sent to the dead-letter topic, by reason");
         _meter.CreateObservableGauge("sensing.processor.lag", LagByPartition, "records",
             "Records behind per owned telemetry partition: high watermark minus the consumer's position");
+        _meter.CreateObservableCounter("sensing.processor.repairs_applied", () => _counters.RepairsApplied, "reports",
+            "Operators' repaired reports applied to the detectors (each once per state that takes it)");
+        _meter.CreateObservableCounter("sensing.processor.rules_changes", RulesChanges, "files",
+            "Changed rules files taken by the running processor (result applied) or refused, the rules in force kept (result rejected)");
         _alertEvents = _meter.CreateCounter<long>("sensing.processor.alert_events", "events",
             "Alert lifecycle events Kafka acknowledged, by condition and event");
         _alertLatency = _meter.CreateHistogram<double>("sensing.processor.alert_latency", "ms",
@@ -71,6 +75,12 @@ public sealed class ProcessorInstruments : IDisposable
         AlertEventType.Repaired => "repaired",
         _ => "unknown",
     };
+
+    private Measurement<long>[] RulesChanges() =>
+    [
+        new(_counters.RulesApplied, new KeyValuePair<string, object?>("result", "applied")),
+        new(_counters.RulesRejected, new KeyValuePair<string, object?>("result", "rejected")),
+    ];
 
     private Measurement<long>[] DeadLettersByReason()
     {

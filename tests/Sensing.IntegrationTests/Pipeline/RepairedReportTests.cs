@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -13,6 +14,7 @@ using Sensing.Feed.Auth;
 using Sensing.Kafka;
 using Sensing.LocalServers;
 using Sensing.Processor;
+using Sensing.Storage.Telemetry;
 
 namespace Sensing.IntegrationTests.Pipeline;
 
@@ -101,6 +103,7 @@ public sealed class RepairedReportTests
             await ReportRepairedAsync(raised.Id, "joint replaced on Xianggang Rd");
             await WaitForAsync(() => alerts.Read().Any(e => e.Type == AlertEventType.Cleared), "the processor clears the alert");
             Assert.That(processor.Counters.RepairsApplied, Is.EqualTo(1));
+            Assert.That(ObservedRepairsApplied(), Is.EqualTo(1), "the processor's metrics export the report applied");
 
             await ProduceAsync(inlet, FixedAt, End);
             await WaitForAsync(() => processor.Counters.Processed == inlet.Produced, "the last 12 days are processed");
@@ -277,6 +280,24 @@ public sealed class RepairedReportTests
 
         var outcomes = await Task.WhenAll(deliveries);
         Assert.That(outcomes.All(o => o.Persisted), Is.True, "every reading should be in sensing.telemetry");
+    }
+
+    // What sensing.processor.repairs_applied exports now (the one processor of this test runs in this process).
+    private static long ObservedRepairsApplied()
+    {
+        long observed = -1;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == "sensing.processor.repairs_applied")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => observed = Math.Max(observed, value));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return observed;
     }
 
     private static Task WaitForAsync(Func<bool> condition, string what) => Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(120), what);
