@@ -27,6 +27,7 @@ internal static class GatewayCommand
         };
         command.SetAction(async (result, ct) =>
         {
+            NativeHeap.LimitArenas();
             PipelineMetricsOptions metricsOptions;
             try
             {
