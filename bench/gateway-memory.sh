@@ -4,8 +4,9 @@
 # against the same Kafka 0.9 broker:
 #   idle      RSS 15 s after start (registry loaded, no connection);
 #   held      RSS with CONNECTIONS idle connections (`sensing load --rate 0`), 10 s after all are established;
-#   traffic   peak RSS while the same number of connections publish RATE QoS 1 msg/s for TRAFFIC_S seconds, and the
-#             gateway's CPU (user + system) per 1,000 acknowledged messages.
+#   traffic   the same number of connections opened again (the idle ones closed: a reconnection storm) publishing
+#             RATE QoS 1 msg/s for TRAFFIC_S seconds: peak RSS (during the storm), RSS at the end, and the gateway's
+#             CPU (user + system) per 1,000 acknowledged messages.
 # Besides VmRSS it prints the anonymous and file-backed parts (/proc/PID/status) and the thread count. Each gateway
 # logs its memory every 2 s (SENSING_MEMORY_LOG_S=2); DETAIL=1 prints its mappings by kind and the GC's figures
 # (`memory:` lines) with the connections held and at the traffic peak.
@@ -41,8 +42,8 @@ start_kafka
 "$sensing" load registry --out "$work/load.csv" --devices "$CONNECTIONS" --password "$PASSWORD" >/dev/null
 { cat "$work/city.csv"; tail -n +2 "$work/load.csv" | sed 's/$/,,/'; } >"$work/devices.csv" # lat, lon empty
 echo "registry: $(($(wc -l <"$work/devices.csv") - 1)) entries; $CONNECTIONS connections; traffic $RATE msg/s for $TRAFFIC_S s"
-printf '| variant | idle RSS MB | held RSS MB (anon / file) | KB per held connection | traffic peak RSS MB (anon) | KB per connection, traffic | msg acked (p99 ms) | gateway CPU ms / 1k msg | threads |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+printf '| variant | idle RSS MB | held RSS MB (anon / file) | KB per held connection | traffic peak RSS MB (anon) | traffic end RSS MB | KB per connection, traffic end | msg acked (p99 ms) | gateway CPU ms / 1k msg | threads |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
 
 IFS=';' read -ra variants <<<"$VARIANTS"
 for variant in "${variants[@]}"; do
@@ -79,9 +80,9 @@ for variant in "${variants[@]}"; do
     --sources 4 --registry "$work/load.csv" --password "$PASSWORD" >"$work/$label-traffic.out" 2>&1 &
   driver=$!; pids+=("$driver")
   for _ in $(seq 300); do [[ $(established "$port") -ge $CONNECTIONS ]] && break; sleep 1; done
-  cpu0=$(cpu_ticks "$gw"); peak=0; peak_anon=0
+  cpu0=$(cpu_ticks "$gw"); peak=0; peak_anon=0; last=0
   while kill -0 "$driver" 2>/dev/null; do
-    r=$(status_kb "$gw" VmRSS)
+    r=$(status_kb "$gw" VmRSS); last=$r
     if (( r > peak )); then
       peak=$r; peak_anon=$(status_kb "$gw" RssAnon)
       peak_line=$(grep '^memory: ' "$work/$label.log" | tail -1 || true)
@@ -95,8 +96,8 @@ for variant in "${variants[@]}"; do
   p99=$(grep -o 'p99=[0-9.]*' <<<"$result" | cut -d= -f2 || true)
   kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true
   awk -v l="$label" -v i="$idle" -v h="$held" -v ha="$held_anon" -v hf="$held_file" -v n="$held_n" -v p="$peak" \
-    -v pa="$peak_anon" -v c="$CONNECTIONS" -v a="${acked:-0}" -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v th="$threads" -v q="${p99:--}" \
-    'BEGIN { printf "| %s | %.1f | %.1f (%.1f / %.1f) | %.1f | %.1f (%.1f) | %.1f | %d (%s) | %s | %d |\n", l, i/1024, h/1024, ha/1024, hf/1024,
-      n ? h/n : 0, p/1024, pa/1024, p/c, a, q, a ? sprintf("%.1f", t * 1000 / hz * 1000 / a) : "-", th }'
+    -v pa="$peak_anon" -v e="$last" -v c="$CONNECTIONS" -v a="${acked:-0}" -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v th="$threads" -v q="${p99:--}" \
+    'BEGIN { printf "| %s | %.1f | %.1f (%.1f / %.1f) | %.1f | %.1f (%.1f) | %.1f | %.1f | %d (%s) | %s | %d |\n", l, i/1024, h/1024, ha/1024, hf/1024,
+      n ? h/n : 0, p/1024, pa/1024, e/1024, e/c, a, q, a ? sprintf("%.1f", t * 1000 / hz * 1000 / a) : "-", th }'
 done
 echo "gateway-memory: done, uptime: $(uptime | sed 's/.*load/load/')"
