@@ -4,9 +4,9 @@ namespace Sensing.Cli;
 
 /// <summary>
 /// glibc's malloc arenas for a long-running server process. glibc gives threads up to 8 arenas per core, and each
-/// keeps freed memory for reuse: librdkafka's threads and the threads that hand it records then hold about 10 MB more
-/// native memory in a gateway under load than with 2 arenas (bench/README.md, "Gateway memory"), for no measured
-/// gain in CPU or latency. <c>MALLOC_ARENA_MAX</c>, when set, wins; on another C library nothing changes.
+/// keeps freed memory for reuse: librdkafka's threads and the threads that hand it records then held 4-13 MB more
+/// native memory in a gateway under load than with 2 arenas in two runs (bench/README.md, "Gateway memory: where it
+/// goes"), for no measured gain in CPU per message. <c>MALLOC_ARENA_MAX</c>, when set, wins; on another C library nothing changes.
 /// </summary>
 internal static class NativeHeap
 {
