@@ -27,6 +27,7 @@ internal static class GatewayCommand
         };
         command.SetAction(async (result, ct) =>
         {
+            NativeHeap.LimitArenas();
             PipelineMetricsOptions metricsOptions;
             try
             {
@@ -59,6 +60,8 @@ internal static class GatewayCommand
             };
             var app = GatewayHost.Build(options, kafka, registry);
             using var metrics = PipelineMetrics.Start(metricsOptions);
+            var counters = app.Services.GetRequiredService<GatewayCounters>();
+            using var memoryLog = MemoryLog.StartIfAsked("gateway", () => $"connections={counters.Connections}");
             Console.Error.WriteLine($"gateway: {registry.Active:N0} devices from {source.Description}, MQTT on {options.Listen}"
                 + (options.TlsListen.Length != 0 ? $", TLS on {options.TlsListen}" : "")
                 + (options.WebSocketListen.Length != 0 ? $", WebSocket on ws://{options.WebSocketListen}{GatewayHost.WebSocketPath}" : ""));

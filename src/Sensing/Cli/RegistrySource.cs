@@ -34,14 +34,14 @@ internal sealed class RegistrySource : IDisposable
     {
         if (file is not null)
         {
-            return new RegistrySource(DeviceRegistry.Load(file.FullName), "registry file " + file.FullName, null);
+            var fromFile = DeviceRegistry.Load(file.FullName);
+            CollectStartGarbage();
+            return new RegistrySource(fromFile, "registry file " + file.FullName, null);
         }
 
         var registry = new DeviceRegistry();
         var loaded = DeviceRegistryTopic.Load(kafka, registry, LoadTimeout, log);
-        // Reading the topic leaves garbage several times the registry's size (records, lines, their fields): collected
-        // now, with the freed memory given back to the system, so a process does not carry the peak of its start.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        CollectStartGarbage();
         var follower = new DeviceRegistryFollower(kafka, registry, loaded, log);
         var bad = loaded.Bad == 0 ? "" : $", {loaded.Bad:N0} bad records skipped";
         return new RegistrySource(registry, $"{kafka.Topics.Devices} ({loaded.Records:N0} records read in {loaded.Elapsed.TotalSeconds:0.0} s{bad}; followed)", follower);
@@ -63,6 +63,12 @@ internal sealed class RegistrySource : IDisposable
             return null;
         }
     }
+
+    // Reading the registry, from the topic or a file, leaves garbage several times its size (records, lines, their
+    // fields): collected now, with the freed memory given back to the system, so a process does not carry the peak of
+    // its start (a whole-city registry file left a gateway idling at 279 MB instead of about 170 MB).
+    private static void CollectStartGarbage() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <inheritdoc />
     public void Dispose() => _follower?.Dispose();

@@ -167,11 +167,11 @@ internal sealed partial class MqttConnection
         {
             var device = _device;
             var number = _deviceNumber;
-            var mark = _sessions.ConnectMark(device.Id);
+            var mark = _sessions.ConnectMark(number);
             _ = Task.Run(async () =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(delay), _stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (!_stopping.IsCancellationRequested && _sessions.ConnectMark(device.Id) == mark)
+                if (!_stopping.IsCancellationRequested && _sessions.ConnectMark(number) == mark)
                 {
                     await WriteOfflineAsync(device, number, lostAtMs);
                 }

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace Sensing.Cli;
+
+/// <summary>
+/// A process's memory on one line every few seconds on stderr, when <c>SENSING_MEMORY_LOG_S</c> names the seconds:
+/// resident set (anonymous and file-backed), the GC's heap after the last collection and now (garbage included), what
+/// it held committed and its fragmentation at the last collection, the generations' sizes, and the thread count. For finding where memory goes
+/// (bench/gateway-memory.sh); off by default.
+/// </summary>
+internal sealed class MemoryLog : IDisposable
+{
+    public const string Variable = "SENSING_MEMORY_LOG_S";
+
+    private readonly string _name;
+    private readonly Func<string>? _extra;
+    private readonly Timer _timer;
+
+    private MemoryLog(string name, TimeSpan every, Func<string>? extra)
+    {
+        _name = name;
+        _extra = extra;
+        _timer = new Timer(_ => Write(), null, every, every);
+    }
+
+    /// <summary>Starts the log when the variable holds a positive number of seconds; null otherwise.</summary>
+    public static MemoryLog? StartIfAsked(string name, Func<string>? extra = null) =>
+        int.TryParse(Environment.GetEnvironmentVariable(Variable), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? new MemoryLog(name, TimeSpan.FromSeconds(seconds), extra)
+            : null;
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Write()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        var generations = info.GenerationInfo;
+        var sizes = new string[generations.Length];
+        for (var i = 0; i < generations.Length; i++)
+        {
+            sizes[i] = Mb(generations[i].SizeAfterBytes);
+        }
+
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: {_name} rss={Mb(StatusKb("VmRSS") * 1024)} anon={Mb(StatusKb("RssAnon") * 1024)} file={Mb(StatusKb("RssFile") * 1024)} " +
+            $"gc_heap={Mb(info.HeapSizeBytes)} gc_heap_now={Mb(GC.GetTotalMemory(false))} gc_committed={Mb(info.TotalCommittedBytes)} gc_fragmented={Mb(info.FragmentedBytes)} " +
+            $"gens(0,1,2,loh,poh)={string.Join('/', sizes)} gcs={info.Index} threads={StatusKb("Threads")} {_extra?.Invoke()}"));
+    }
+
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + "MB";
+
+    private static long StatusKb(string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                {
+                    var value = line.AsSpan(key.Length + 1).Trim();
+                    var space = value.IndexOf(' ');
+                    return long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux: the GC's figures only.
+        }
+
+        return 0;
+    }
+}
