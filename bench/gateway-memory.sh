@@ -26,8 +26,6 @@ TRAFFIC_S=${TRAFFIC_S:-40}
 PASSWORD=load-idle
 
 source "$(dirname "$0")/lib.sh" sensing-gwmem
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 # Resident KB of the gateway's mappings by kind (named file or [heap], anonymous ones by mapping size).
 mappings() {
   awk '/^[0-9a-f]+-[0-9a-f]+ / { named = NF >= 6 ? $6 : "" }

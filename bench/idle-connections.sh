@@ -15,8 +15,6 @@ HOLD=${HOLD:-90}
 PASSWORD=load-idle
 
 source "$(dirname "$0")/lib.sh" sensing-idle
-rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
-established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
 echo "idle: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), gateways=$GATEWAYS connections/gateway=$PER_GATEWAY sources=$SOURCES"
 start_kafka

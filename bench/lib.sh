@@ -25,6 +25,11 @@ wait_for_port() {
 
 # CPU time (user + system, clock ticks) of process $1.
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# A field of /proc/PID/status in kB (status_kb PID VmRSS), the process's resident set, and the connections established
+# to a local port.
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+rss_kb() { status_kb "$1" VmRSS; }
+established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
 # Starts `sensing load kafka` (Kafka 0.9 with the Sensing topics) in the background; sets kafka (host:port) and
 # broker_pid (the broker's JVM, for CPU accounting; empty when not found).

@@ -18,8 +18,6 @@ PASSWORD=load-idle
 
 source "$(dirname "$0")/lib.sh" sensing-registry
 subject=${BEFORE:-$sensing}
-rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
-established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 ms() { date +%s%3N; }
 
 echo "registry: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), uptime: $(uptime | sed 's/.*load/load/')"
