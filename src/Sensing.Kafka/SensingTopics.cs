@@ -7,8 +7,8 @@ public sealed record SensingTopics
     public static SensingTopics Default { get; } = new();
 
     /// <summary>
-    /// Every reading, keyed by device id, or by district for water pressure sensors and flow meters (one device, one
-    /// key, one partition, order kept; a water district on one partition; docs/gateway.md).
+    /// Every reading, keyed by the device's district (one device, one key, one partition, order kept; a district on one
+    /// partition, so on one processor; docs/gateway.md). A device without a district is keyed by its id.
     /// </summary>
     public string Telemetry { get; init; } = "sensing.telemetry";
 

@@ -160,19 +160,20 @@ public sealed record DeviceInfo
     public byte[] IdUtf8 => _idUtf8 ??= System.Text.Encoding.ASCII.GetBytes(Id);
 
     /// <summary>
-    /// The Kafka key of this device's records on <c>sensing.telemetry</c>, computed once. Water-network pressure
-    /// sensors and flow meters are keyed by their district (<c>district/NAME</c>), so every device a district rule
-    /// (low pressure across a district, pipe burst, night flow) needs lands on one partition and therefore on one
-    /// processor; every other device is keyed by its id. Either way one device always has one key, so its records
-    /// keep one partition and their order. Device ids cannot contain '/', so the two forms never collide.
+    /// The Kafka key of this device's records on <c>sensing.telemetry</c>, computed once: its district
+    /// (<c>district/NAME</c>), so every device a district rule needs lands on one partition and therefore on one
+    /// processor: low pressure, pipe burst and night flow across a district's water sensors, a district outage
+    /// grouping every kind of device gone silent at once, a building's smoke alarms and fire-water sensors. A device
+    /// without a district is keyed by its id. Either way one device always has one key, so its records keep one
+    /// partition and their order. Device ids cannot contain '/', so the two forms never collide.
     /// </summary>
-    public byte[] TelemetryKeyUtf8 => _telemetryKey ??= Kind is DeviceKind.WaterPressure or DeviceKind.WaterFlow
-        ? System.Text.Encoding.UTF8.GetBytes(TelemetryKeyOf(Id, Kind, District))
+    public byte[] TelemetryKeyUtf8 => _telemetryKey ??= District.Length > 0
+        ? System.Text.Encoding.UTF8.GetBytes(TelemetryKeyOf(Id, District))
         : IdUtf8;
 
-    /// <summary>The telemetry key (<see cref="TelemetryKeyUtf8"/>) as text, for a device of <paramref name="kind"/> in <paramref name="district"/>.</summary>
-    public static string TelemetryKeyOf(string id, DeviceKind kind, string district) =>
-        kind is DeviceKind.WaterPressure or DeviceKind.WaterFlow ? "district/" + district : id;
+    /// <summary>The telemetry key (<see cref="TelemetryKeyUtf8"/>) as text, for a device <paramref name="id"/> in <paramref name="district"/>.</summary>
+    public static string TelemetryKeyOf(string id, string district) =>
+        district.Length > 0 ? "district/" + district : id;
 
     /// <summary>Longest device id accepted anywhere in the pipeline (bytes of UTF-8 = ASCII).</summary>
     public const int MaxIdLength = 64;

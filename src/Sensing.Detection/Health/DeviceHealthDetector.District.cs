@@ -11,8 +11,9 @@ namespace Sensing.Detection.Health;
 /// <see cref="AlertCondition.DeviceOffline"/> alert with the district as its source, listing the devices, instead
 /// of one alert per device (DOMAIN.md: group storms). Device alerts already raised are folded into it; devices
 /// going offline while it is active join it. It clears when fewer than half the threshold (rounded up) are still offline; those
-/// get device alerts of their own again. Each engine groups the devices it processes, so with several processors a
-/// district has at most one outage alert per processor.
+/// get device alerts of their own again. Each engine groups the devices it processes; the telemetry is keyed by
+/// district (docs/gateway.md), so with several processors a district's devices are all on one of them and it has one
+/// outage alert.
 /// </summary>
 public sealed partial class DeviceHealthDetector
 {

@@ -85,7 +85,7 @@ public sealed partial class MqttNetConformanceTests
         Assert.That(first.Metrics[Metric.GasVolume], Is.EqualTo(12.5));
         var second = (await _gateway.WaitForReadingsAsync("mn-gm-2", r => r.Length > 0)).Single();
         Assert.That(second.Sequence, Is.EqualTo(502UL));
-        Assert.That(second.Key, Is.EqualTo("mn-gm-2"), "keyed as if the meter had published it");
+        Assert.That(second.Key, Is.EqualTo("district/d11"), "keyed as if the meter had published it");
         Assert.That(_gateway.ReadingsOf("mn-cc"), Is.Empty, "nothing under the concentrator itself");
     }
 }

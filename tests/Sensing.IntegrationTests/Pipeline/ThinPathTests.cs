@@ -114,7 +114,7 @@ public sealed class ThinPathTests
     }
 
     [Test]
-    public async Task MosquittoPub_WaterSensorsOfOneDistrict_KeyedByDistrictOnOnePartition()
+    public async Task MosquittoPub_DevicesOfOneDistrict_KeyedByDistrictOnOnePartition()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var (device, payload) in new[]
@@ -133,7 +133,8 @@ public sealed class ThinPathTests
             Assert.That(found.GetValueOrDefault("wp-key1").Key, Is.EqualTo("district/d09"));
             Assert.That(found.GetValueOrDefault("wp-key2").Key, Is.EqualTo("district/d09"));
             Assert.That(found.GetValueOrDefault("wp-key2").Partition, Is.EqualTo(found.GetValueOrDefault("wp-key1").Partition));
-            Assert.That(found.GetValueOrDefault("md-key").Key, Is.EqualTo("md-key"), "other kinds stay keyed by device");
+            Assert.That(found.GetValueOrDefault("md-key").Key, Is.EqualTo("district/d09"), "every kind is keyed by its district");
+            Assert.That(found.GetValueOrDefault("md-key").Partition, Is.EqualTo(found.GetValueOrDefault("wp-key1").Partition));
         });
     }
 

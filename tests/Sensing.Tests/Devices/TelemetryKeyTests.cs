@@ -9,12 +9,13 @@ public sealed class TelemetryKeyTests
 {
     [TestCase(DeviceKind.WaterPressure, "district/laoshan-3")]
     [TestCase(DeviceKind.WaterFlow, "district/laoshan-3")]
-    [TestCase(DeviceKind.ReservoirLevel, "dev-1")]
-    [TestCase(DeviceKind.RainGauge, "dev-1")]
-    [TestCase(DeviceKind.GasMeter, "dev-1")]
-    [TestCase(DeviceKind.MethaneDetector, "dev-1")]
-    [TestCase(DeviceKind.EvCharger, "dev-1")]
-    public void TelemetryKeyUtf8_ByKind_DistrictForDistrictRuleDevicesElseId(DeviceKind kind, string key)
+    [TestCase(DeviceKind.ReservoirLevel, "district/laoshan-3")]
+    [TestCase(DeviceKind.RainGauge, "district/laoshan-3")]
+    [TestCase(DeviceKind.GasMeter, "district/laoshan-3")]
+    [TestCase(DeviceKind.MethaneDetector, "district/laoshan-3")]
+    [TestCase(DeviceKind.EvCharger, "district/laoshan-3")]
+    [TestCase(DeviceKind.SmokeAlarm, "district/laoshan-3")]
+    public void TelemetryKeyUtf8_EveryKind_ItsDistrict(DeviceKind kind, string key)
     {
         var device = new DeviceInfo("dev-1", kind, "laoshan-3", 300, "");
 
@@ -23,10 +24,18 @@ public sealed class TelemetryKeyTests
     }
 
     [Test]
-    public void TelemetryKeyUtf8_TwoSensorsOfOneDistrict_SameKey()
+    public void TelemetryKeyUtf8_NoDistrict_TheDeviceId()
+    {
+        var device = new DeviceInfo("gm-7", DeviceKind.GasMeter, "", 300, "");
+
+        Assert.That(Encoding.UTF8.GetString(device.TelemetryKeyUtf8), Is.EqualTo("gm-7"));
+    }
+
+    [Test]
+    public void TelemetryKeyUtf8_TwoDevicesOfOneDistrict_SameKey()
     {
         var a = new DeviceInfo("wp-1", DeviceKind.WaterPressure, "d7", 300, "");
-        var b = new DeviceInfo("wf-9", DeviceKind.WaterFlow, "d7", 300, "");
+        var b = new DeviceInfo("gm-9", DeviceKind.GasMeter, "d7", 300, "");
         var elsewhere = new DeviceInfo("wp-2", DeviceKind.WaterPressure, "d8", 300, "");
 
         Assert.That(a.TelemetryKeyUtf8, Is.EqualTo(b.TelemetryKeyUtf8));
