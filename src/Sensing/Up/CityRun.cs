@@ -278,7 +278,15 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var seen = new HashSet<long>();
             var minutes = new TelemetryMinutes();
-            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30), seen, minutes);
+            var uninterrupted = new UninterruptedReplay();
+            var audit = TelemetryAudit.Read(kafka, registry, telemetryRecords, TimeSpan.FromSeconds(30), seen, minutes, uninterrupted);
+            // The same input through one processor that nothing interrupts, with the registry the processors had (the
+            // incidents' changed entries included) and their rules.
+            var replayClock = Stopwatch.StartNew();
+            var replay = ReplayComparison.Compare(watch.Alerts,
+                uninterrupted.Run(city.Devices.Select(d => d.Info).Concat(city.Concentrators.Select(c => c.Info)), options.Rules?.Detection ?? DetectionOptions.Default));
+            Log($"uninterrupted replay: {uninterrupted.Records:N0} records, {replay.Replayed:N0} alerts in {replayClock.Elapsed.TotalSeconds:0.0} s; " +
+                $"missing here {replay.Missing:N0}, extra here {replay.Extra:N0}, time-driven differences {replay.TimeDriven:N0}");
             var books = await BooksCheck.BalanceAsync(Directory.GetFiles(work.FullName, AckLogName + ".*"), city, registry, seen, audit, watch,
                 feedUrl, feedKeys.ViewerKey, cancellationToken);
 
@@ -296,6 +304,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             {
                 Books = books,
                 StoreBooks = storeBooks,
+                Replay = replay,
                 Faults = faults?.Outcomes ?? [],
                 AckLatency = fleet.AckLatency,
                 AckLatencyShards = fleet.AckLatencyShards,

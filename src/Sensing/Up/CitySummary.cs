@@ -38,6 +38,9 @@ public sealed record CitySummary(
     /// <summary>The store's one-minute aggregates balanced against the topic's readings (null when not checked).</summary>
     public StoreBooks? StoreBooks { get; init; }
 
+    /// <summary>The alert ids of <c>sensing.alerts</c> against an uninterrupted replay of the same input (null when not checked).</summary>
+    public ReplayComparison? Replay { get; init; }
+
     /// <summary>The faults of a fault run and what became of them (empty for a plain run).</summary>
     public IReadOnlyList<FaultOutcome> Faults { get; init; } = [];
 
@@ -137,6 +140,16 @@ public sealed record CitySummary(
             foreach (var example in books.FeedExamples)
             {
                 table.AddRow("  feed against the topic (UTC)", Markup.Escape(example));
+            }
+        }
+
+        if (Replay is { } replay)
+        {
+            table.AddRow("alert ids against one uninterrupted processor over the same input: raised there / missing here / extra here (time-driven differences)",
+                $"{replay.Replayed:N0} / {replay.Missing:N0} / {replay.Extra:N0} {mark(replay.Equal)} ({replay.TimeDriven:N0})");
+            foreach (var example in replay.Examples)
+            {
+                table.AddRow("  against the uninterrupted replay (UTC)", Markup.Escape(example));
             }
         }
 
@@ -313,7 +326,10 @@ public sealed record CitySummary(
                 $" store_minutes={sb.Minutes} store_over={sb.Over} store_under={sb.Under} store_over_readings={sb.OverReadings} store_under_readings={sb.UnderReadings} " +
                 $"store_unstored={sb.Unstored} store_open_minutes={sb.OpenMinutes} store_open_readings={sb.OpenReadings} store_rewritten={sb.Rewritten} store_books={(sb.Balanced ? 1 : 0)}")
             : "";
-        return memory + books + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+        var replayed = Replay is { } r
+            ? string.Create(CultureInfo.InvariantCulture, $" replay_alerts={r.Replayed} replay_missing={r.Missing} replay_extra={r.Extra} replay_time_driven={r.TimeDriven}")
+            : "";
+        return memory + books + replayed + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
             $" recover_s_{f.Fault.Kind}={(f.TimeToRecover is { } t ? t.TotalSeconds : -1):0} down_s_{f.Fault.Kind}={(f.InjectedAtMs is { } i && f.BackAtMs is { } k ? (k - i) / 1000.0 : -1):0.0}")));
     }
 

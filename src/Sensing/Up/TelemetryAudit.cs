@@ -20,10 +20,12 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
     /// Reads every record of <paramref name="kafka"/>'s telemetry topic (<paramref name="expected"/> of them, the
     /// topic's size) with a group of its own; stops early when nothing arrives for <paramref name="idle"/>. When
     /// <paramref name="seen"/> is given, it receives every (device number, sequence) read, as number * 2^32 + sequence;
-    /// when <paramref name="minutes"/> is given, every record's time and every reading seen for the first time.
+    /// when <paramref name="minutes"/> is given, every record's time and every reading seen for the first time; when
+    /// <paramref name="replay"/> is given, every record.
     /// </summary>
     public static TelemetryAudit Read(
-        KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle, HashSet<long>? seen = null, TelemetryMinutes? minutes = null)
+        KafkaOptions kafka, DeviceRegistry registry, long expected, TimeSpan idle, HashSet<long>? seen = null, TelemetryMinutes? minutes = null,
+        UninterruptedReplay? replay = null)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(registry);
@@ -42,6 +44,7 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
 
             quiet.Restart();
             records++;
+            replay?.Add(record.Partition, record.Value);
             if (!TelemetryFrame.TryDecode(record.Value, out var frame, out _) || !registry.TryFind(frame.DeviceId, out var number))
             {
                 bad++;

@@ -1,0 +1,182 @@
+using Sensing.Core.Alerts;
+using Sensing.Core.Devices;
+using Sensing.Core.Telemetry;
+using Sensing.Detection;
+using Sensing.Simulators.Truth;
+
+namespace Sensing.Up;
+
+/// <summary>
+/// The alerts an uninterrupted processor would have raised on the run's own input: every record of
+/// <c>sensing.telemetry</c>, as the faults left it (refused readings absent, late ones late, duplicates in), through one
+/// fresh <see cref="DetectionEngine"/> that never crashes, restarts or rebalances. The partitions are read in offset
+/// order and merged by record time (a reading's event time capped by its ingest time, as the processor's watermark
+/// takes it), and event time moves on (<see cref="DetectionEngine.AdvanceTo"/>) every second of it. Comparing its
+/// alert ids with those on <c>sensing.alerts</c> shows what the faults changed in what operators were told: an id
+/// missing (the pipeline lost or never raised an alert) or extra (raised only because of a crash, a replay or a
+/// rebalance). Ids are deterministic (device or district, condition, raise time), so the same input gives the same
+/// ids, whichever process raised them.
+/// </summary>
+/// <remarks>
+/// What the comparison cannot hold still: a condition that time alone makes true (a device silent for k report
+/// intervals) is raised when the watermark passes the device's deadline before its next reading is read. The live
+/// processors move their watermark once a second of wall-clock time over what they have read by then; a processor
+/// replaying a dead one's partitions reads them faster than they were written. Such an alert can differ with no
+/// fault in the pipeline's books, so the comparison reports them apart (<see cref="ReplayComparison.TimeDriven"/>).
+/// </remarks>
+public sealed class UninterruptedReplay
+{
+    // Event time between two AdvanceTo calls, as the live processor's once-a-second tick over a live stream.
+    private const long AdvanceStepMs = 1_000;
+
+    private readonly Dictionary<int, List<byte[]>> _partitions = [];
+
+    /// <summary>Records kept.</summary>
+    public long Records { get; private set; }
+
+    /// <summary>Keeps one record of the telemetry topic (in the partition's offset order).</summary>
+    public void Add(int partition, byte[] value)
+    {
+        if (!_partitions.TryGetValue(partition, out var list))
+        {
+            _partitions[partition] = list = [];
+        }
+
+        list.Add(value);
+        Records++;
+    }
+
+    /// <summary>
+    /// Runs the engine over the kept records for <paramref name="devices"/> (the registry the processors had, changed
+    /// entries included) with <paramref name="options"/>; returns every alert it raised.
+    /// </summary>
+    public IReadOnlyList<AlertRecord> Run(IEnumerable<DeviceInfo> devices, DetectionOptions options)
+    {
+        var registry = new DeviceRegistry();
+        registry.Upsert(devices);
+        var sink = new Collector();
+        var engine = new DetectionEngine(options, registry, sink);
+        var lists = _partitions.Values.ToArray();
+        var next = new int[lists.Length];
+        var heads = new PriorityQueue<int, (long TimeMs, int Partition)>();
+        for (var p = 0; p < lists.Length; p++)
+        {
+            Enqueue(heads, lists, next, p);
+        }
+
+        var watermark = long.MinValue;
+        var advancedAt = long.MinValue;
+        while (heads.TryDequeue(out var p, out var key))
+        {
+            var value = lists[p][next[p]++];
+            Enqueue(heads, lists, next, p);
+            if (!TelemetryFrame.TryDecode(value, out var frame, out _) || !registry.TryFind(frame.DeviceId, out var number))
+            {
+                continue;
+            }
+
+            engine.Process(number, frame);
+            watermark = Math.Max(watermark, key.TimeMs);
+            if (advancedAt == long.MinValue || watermark - advancedAt >= AdvanceStepMs)
+            {
+                engine.AdvanceTo(watermark);
+                advancedAt = watermark;
+            }
+        }
+
+        if (watermark != long.MinValue)
+        {
+            engine.AdvanceTo(watermark);
+        }
+
+        return sink.Raised;
+    }
+
+    // The record time of a frame: its event time, capped by its ingest time (TelemetryProcessor.ObserveTime).
+    private static void Enqueue(PriorityQueue<int, (long, int)> heads, List<byte[]>[] lists, int[] next, int p)
+    {
+        var list = lists[p];
+        while (next[p] < list.Count)
+        {
+            if (TelemetryFrame.TryDecode(list[next[p]], out var frame, out _))
+            {
+                var ingest = frame.IngestTimeMs;
+                heads.Enqueue(p, (ingest > 0 ? Math.Min(frame.EventTimeMs, ingest) : frame.EventTimeMs, p));
+                return;
+            }
+
+            // Not a frame: nothing a processor would process either.
+            next[p]++;
+        }
+    }
+
+    /// <summary>Every raised alert, once, with its clear when there was one.</summary>
+    private sealed class Collector : IAlertSink
+    {
+        private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
+        private readonly List<AlertRecord> _raised = [];
+
+        public IReadOnlyList<AlertRecord> Raised => _raised;
+
+        public void OnAlert(AlertEvent alert)
+        {
+            long? cleared = alert.Type == AlertEventType.Cleared ? alert.ClearedAtMs ?? alert.EventTimeMs : null;
+            if (_byId.TryGetValue(alert.Id, out var at))
+            {
+                _raised[at] = _raised[at] with { ClearedAtMs = cleared ?? _raised[at].ClearedAtMs };
+                return;
+            }
+
+            _byId[alert.Id] = _raised.Count;
+            _raised.Add(new AlertRecord(alert.Id, alert.Source, alert.Condition, alert.Severity.ToString(), alert.RaisedAtMs, cleared));
+        }
+    }
+}
+
+/// <summary>The alert ids of <c>sensing.alerts</c> against those of an <see cref="UninterruptedReplay"/> of the same input.</summary>
+/// <param name="Replayed">Alerts the uninterrupted replay raised.</param>
+/// <param name="Missing">Alert ids the replay raised and <c>sensing.alerts</c> does not hold, of conditions a reading raises (goal 0).</param>
+/// <param name="Extra">Alert ids on <c>sensing.alerts</c> that the replay did not raise, of conditions a reading raises (goal 0).</param>
+/// <param name="TimeDriven">Ids missing or extra of conditions that time alone raises (device silence), reported apart.</param>
+/// <param name="Examples">A few of the differences: missing or extra, condition, source, raise time.</param>
+public sealed record ReplayComparison(int Replayed, int Missing, int Extra, int TimeDriven, IReadOnlyList<string> Examples)
+{
+    /// <summary>No difference in the alerts that readings raise.</summary>
+    public bool Equal => Missing == 0 && Extra == 0;
+
+    /// <summary>
+    /// Conditions raised when event time passes a deadline with no reading: device silence, a smoke alarm's missed
+    /// heartbeat (its fault alert, which also covers faults a reading reports), a charger out of service too long; and
+    /// chattering, which follows the raises of the others. Which of them are raised depends on where the watermark
+    /// stood when a late reading was read, which the live processors and a replay choose differently.
+    /// </summary>
+    public static readonly IReadOnlySet<string> TimeDrivenConditions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AlertCondition.DeviceOffline.Name(),
+        AlertCondition.ChargerOutOfService.Name(),
+        AlertCondition.SmokeAlarmFault.Name(),
+        AlertCondition.Chattering.Name(),
+    };
+
+    /// <summary>Compares <paramref name="pipeline"/> (every alert raised on <c>sensing.alerts</c>) with <paramref name="replayed"/>.</summary>
+    public static ReplayComparison Compare(IReadOnlyList<AlertRecord> pipeline, IReadOnlyList<AlertRecord> replayed)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(replayed);
+        var live = pipeline.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var again = replayed.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = replayed.Where(a => !live.Contains(a.Id)).ToList();
+        var extra = pipeline.Where(a => !again.Contains(a.Id)).ToList();
+        bool TimeDriven(AlertRecord a) => TimeDrivenConditions.Contains(a.Condition);
+        var examples = missing.Where(a => !TimeDriven(a)).Select(a => Describe("missing", a))
+            .Concat(extra.Where(a => !TimeDriven(a)).Select(a => Describe("extra", a)))
+            .Concat(missing.Where(TimeDriven).Select(a => Describe("missing (time-driven)", a)))
+            .Concat(extra.Where(TimeDriven).Select(a => Describe("extra (time-driven)", a)))
+            .Take(6).ToList();
+        return new ReplayComparison(replayed.Count, missing.Count(a => !TimeDriven(a)), extra.Count(a => !TimeDriven(a)),
+            missing.Count(TimeDriven) + extra.Count(TimeDriven), examples);
+    }
+
+    private static string Describe(string what, AlertRecord a) =>
+        $"{what}: {a.Condition} {a.Source} raised {DateTimeOffset.FromUnixTimeMilliseconds(a.RaisedAtMs):HH:mm:ss.fff} ({a.Id})";
+}
