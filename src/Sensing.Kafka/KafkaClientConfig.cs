@@ -47,8 +47,13 @@ internal static class KafkaClientConfig
             BootstrapServers = options.BootstrapServers,
             GroupId = groupId,
             ClientId = clientId,
-            // Offsets are committed by the application only after the work they cover is done (at-least-once).
-            EnableAutoCommit = false,
+            // Offsets are stored by the application only after the work they cover is done (at-least-once), and the
+            // client commits what is stored in the background (every second, and at a rebalance or close). A
+            // synchronous commit can wait forever for a group coordinator: a store sink's consume loop stood still
+            // for good in a commit issued while a restarted broker re-elected it (librdkafka issue #1142 saw the same
+            // and found auto commit free of it).
+            EnableAutoCommit = true,
+            AutoCommitIntervalMs = 1000,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // Kafka 0.9 brokers reject session timeouts above group.max.session.ms (30 s by default).

@@ -121,21 +121,24 @@ public sealed class RecordConsumer : IDisposable
     public void Resume(string topic, IEnumerable<int> partitions) =>
         _consumer.Resume(partitions.Select(p => new TopicPartition(topic, p)));
 
-    /// <summary>Commits, per partition, the offset of the next record to read (last processed + 1).</summary>
+    /// <summary>
+    /// Commits, per partition, the offset of the next record to read (last processed + 1): stores it for the client,
+    /// which commits stored offsets in the background within a second (and at a rebalance or close) without ever
+    /// blocking this thread. Throws <see cref="KafkaException"/> for a partition not assigned to this consumer now.
+    /// </summary>
     public void Commit(string topic, IReadOnlyDictionary<int, long> nextOffsets)
     {
-        if (nextOffsets.Count == 0)
+        foreach (var (partition, offset) in nextOffsets)
         {
-            return;
+            _consumer.StoreOffset(new TopicPartitionOffset(topic, partition, offset));
         }
-
-        _consumer.Commit(nextOffsets.Select(kv => new TopicPartitionOffset(topic, kv.Key, kv.Value)));
     }
 
     /// <summary>
-    /// Like <see cref="Commit"/>, but a commit the group refuses for now (no coordinator after a broker restart, a
-    /// rebalance in progress) returns false with the reason instead of throwing: the records stay uncommitted, and
-    /// at-least-once delivery replays them to whoever owns the partition next. Fatal client errors still throw.
+    /// Like <see cref="Commit"/>, but an offset the client refuses to store (its partition was revoked meanwhile)
+    /// returns false with the reason instead of throwing: the records stay uncommitted, and at-least-once delivery
+    /// replays them to whoever owns the partition next. A commit the group refuses (no coordinator after a broker
+    /// restart) is retried by the client with the next stored offsets. Fatal client errors still throw.
     /// </summary>
     public bool TryCommit(string topic, IReadOnlyDictionary<int, long> nextOffsets, out string reason)
     {
