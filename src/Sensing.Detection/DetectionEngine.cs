@@ -157,6 +157,32 @@ public sealed partial class DetectionEngine
     }
 
     /// <summary>
+    /// Device <paramref name="deviceNumber"/>'s readings arrive on input stream <paramref name="stream"/> (0 or more; a
+    /// processor's Kafka partition): from now on <see cref="AdvanceStream"/> of that stream judges whether the device
+    /// is silent. Call it when the device's first reading or restored state arrives from a stream, and again when it
+    /// moves to another.
+    /// </summary>
+    public void AssignStream(int deviceNumber, int stream)
+    {
+        if ((uint)deviceNumber >= (uint)_seen.Length)
+        {
+            Grow(deviceNumber);
+        }
+
+        Health.AssignStream(deviceNumber, stream);
+    }
+
+    /// <summary>
+    /// Input stream <paramref name="stream"/>'s event time reached <paramref name="nowMs"/> (the highest record time
+    /// read on it so far): devices of that stream silent for k x their report interval go offline, raised at their
+    /// deadline. Called after each record of the stream, the outcome depends on the stream's records in their order
+    /// only, so a replay of the stream raises the same offline alerts (DeviceHealthDetector.Streams.cs). One
+    /// comparison until some deadline of the stream has passed. <see cref="AdvanceTo"/> still covers streams that went
+    /// quiet and every other time-driven condition.
+    /// </summary>
+    public void AdvanceStream(int stream, long nowMs) => Health.AdvanceStream(stream, nowMs);
+
+    /// <summary>
     /// An operator reported the leak of district <paramref name="district"/> repaired at <paramref name="timeMs"/>
     /// (the feed's <see cref="Core.Alerts.AlertEventType.Repaired"/> action): the district's open inlet-leak alerts clear
     /// with <paramref name="note"/> and its inlet meters learn their base flow again. False when no inlet meter of the

@@ -33,6 +33,7 @@ public sealed partial class DeviceHealthDetector
         }
 
         _nextDueMs = long.MinValue;
+        Array.Fill(_streamNextDueMs, long.MinValue);
     }
 
     private void Resolve(int deviceNumber, DeviceInfo device, bool countBadParameters)

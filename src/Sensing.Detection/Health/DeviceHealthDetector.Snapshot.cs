@@ -39,8 +39,8 @@ public sealed partial class DeviceHealthDetector
 
         Resolve(deviceNumber, device, countBadParameters: true);
 
-        // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
-        _nextDueMs = Math.Min(_nextDueMs, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
+        // Deadlines only move later, so a smaller bound stays a valid lower bound.
+        NoteDeadline(deviceNumber, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
     }
 
     private void Uncount(int n, int k)

@@ -39,7 +39,7 @@ public sealed partial class DeviceHealthDetector
     // Offline devices found by one Advance, raised in order of their deadlines; reused, so no allocation once warm.
     private readonly List<(long DueMs, int Device)> _due = [];
 
-    // Earliest event time at which some heard device may go offline; Advance skips its scan before it.
+    // Earliest event time at which some heard device of no stream may go offline; Advance skips its scan before it.
     private long _nextDueMs = long.MaxValue;
 
     internal DeviceHealthDetector(DeviceRules rules, IAlertSink sink, int capacity)
@@ -79,6 +79,11 @@ public sealed partial class DeviceHealthDetector
             Array.Resize(ref _resolvedFor, capacity);
             Array.Resize(ref _districtOf, capacity);
             Array.Resize(ref _outageRaisedAtMs, capacity);
+            if (_streamOf.Length > 0)
+            {
+                EnsureStreams(capacity - 1, 0);
+            }
+
             _battery.EnsureCapacity(capacity);
             _offline.EnsureCapacity(capacity);
             _skew.EnsureCapacity(capacity);
@@ -135,7 +140,8 @@ public sealed partial class DeviceHealthDetector
 
     /// <summary>
     /// The event-time watermark reached <paramref name="nowMs"/>: raises offline for every heard device silent for
-    /// k x its report interval. Costs one comparison until some device's deadline has passed, then one pass over
+    /// k x its report interval, of the devices given no input stream (those given one are judged by
+    /// <see cref="AdvanceStream"/>). Costs one comparison until some device's deadline has passed, then one pass over
     /// the devices.
     /// </summary>
     internal void Advance(long nowMs)
@@ -151,13 +157,14 @@ public sealed partial class DeviceHealthDetector
         }
     }
 
-    private void RaiseDue(long nowMs)
+    // Raises offline for every heard device past its deadline at nowMs: of the devices no stream was assigned to
+    // (NoStream), or of one stream (DeviceHealthDetector.Streams.cs). Recomputes the deadline bound of what it scanned.
+    private void RaiseDue(long nowMs, int stream = NoStream)
     {
-
         var next = long.MaxValue;
         for (var n = 0; n < _resolvedFor.Length; n++)
         {
-            if (_resolvedFor[n] is null || _offline[n].Phase == LatchPhase.Active || _outageRaisedAtMs[n] != 0)
+            if (_resolvedFor[n] is null || _offline[n].Phase == LatchPhase.Active || _outageRaisedAtMs[n] != 0 || !InScan(n, stream))
             {
                 continue;
             }
@@ -186,7 +193,14 @@ public sealed partial class DeviceHealthDetector
         }
 
         _due.Clear();
-        _nextDueMs = next;
+        if (stream == NoStream)
+        {
+            _nextDueMs = next;
+        }
+        else
+        {
+            _streamNextDueMs[stream] = next;
+        }
     }
 
     /// <summary>
@@ -216,8 +230,8 @@ public sealed partial class DeviceHealthDetector
         var lastSeen = Math.Max(_lastSeenMs[deviceNumber], timeMs);
         _lastSeenMs[deviceNumber] = lastSeen;
 
-        // Deadlines only move later, so a smaller _nextDueMs stays a valid lower bound.
-        _nextDueMs = Math.Min(_nextDueMs, lastSeen + limits.OfflineAfterMs);
+        // Deadlines only move later, so a smaller bound stays a valid lower bound.
+        NoteDeadline(deviceNumber, lastSeen + limits.OfflineAfterMs);
     }
 
     private AlertTrack Track(AlertCondition condition) => condition switch

@@ -122,9 +122,14 @@ public sealed partial class TelemetryProcessor
                     }
 
                     _partitionOf[number] = partition + 1;
+                    _engine.AssignStream(number, partition);
                 }
 
                 _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
+
+                // The partition's time starts where the checkpoint left it, so it counts as quiet (and its restored
+                // devices are judged by the watermark) if nothing more ever arrives on it.
+                ObserveTime(partition, watermarkMs);
                 _positions[partition] = next;
                 starts[partition] = next;
                 if (checkpoint.Repairs is { } repairs)

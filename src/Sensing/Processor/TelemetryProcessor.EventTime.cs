@@ -19,11 +19,13 @@ public sealed partial class TelemetryProcessor
 
     private readonly Dictionary<int, PartitionTime> _partitionTimes = [];
 
-    private void ObserveTime(int partition, long timeMs)
+    // Returns the partition's watermark after this record.
+    private long ObserveTime(int partition, long timeMs)
     {
         ref var time = ref CollectionsMarshal.GetValueRefOrAddDefault(_partitionTimes, partition, out var exists);
         time.WatermarkMs = exists ? Math.Max(time.WatermarkMs, timeMs) : timeMs;
         time.LastRecord = Stopwatch.GetTimestamp();
+        return time.WatermarkMs;
     }
 
     private void ForgetTime(IReadOnlyList<int> partitions)
@@ -55,6 +57,25 @@ public sealed partial class TelemetryProcessor
             _watermarkMs = Math.Max(_watermarkMs, holding != long.MaxValue ? holding : highest);
         }
     }
+
+    // Partitions with nothing left to read and no record for IdleAfter; reused list.
+    private List<int> QuietPartitions()
+    {
+        _quiet.Clear();
+        var lag = Counters.Lag;
+        foreach (var (partition, time) in _partitionTimes)
+        {
+            var behind = lag.TryGetValue(partition, out var records) && records > 0;
+            if (!behind && Stopwatch.GetElapsedTime(time.LastRecord) >= IdleAfter)
+            {
+                _quiet.Add(partition);
+            }
+        }
+
+        return _quiet;
+    }
+
+    private readonly List<int> _quiet = [];
 
     private struct PartitionTime
     {

@@ -248,6 +248,13 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         if (Detects)
         {
             _engine.AdvanceTo(_watermarkMs);
+
+            // A partition gone quiet has no time of its own moving: the watermark stands in for it, so its silent
+            // devices are still found (the one case where which silences are raised depends on timing).
+            foreach (var partition in QuietPartitions())
+            {
+                _engine.AdvanceStream(partition, _watermarkMs);
+            }
         }
     }
 
@@ -330,9 +337,22 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
             Array.Resize(ref _partitionOf, Math.Max(number + 1, _registry.Count));
         }
 
-        _partitionOf[number] = record.Partition + 1;
+        if (_partitionOf[number] != record.Partition + 1)
+        {
+            _partitionOf[number] = record.Partition + 1;
+            if (Detects)
+            {
+                _engine.AssignStream(number, record.Partition);
+            }
+        }
+
         var ingestMs = frame.IngestTimeMs;
-        ObserveTime(record.Partition, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
+        var partitionTimeMs = ObserveTime(record.Partition, ingestMs > 0 ? Math.Min(frame.EventTimeMs, ingestMs) : frame.EventTimeMs);
+        if (Detects)
+        {
+            // Silence judged by the partition's own time, record by record: a replay of the partition raises the same.
+            _engine.AdvanceStream(record.Partition, partitionTimeMs);
+        }
         if (Stores)
         {
             _store.AppendReading(number, _registry[number], frame, raw: _options.StoreRawReadings);

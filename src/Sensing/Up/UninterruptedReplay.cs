@@ -11,18 +11,21 @@ namespace Sensing.Up;
 /// <c>sensing.telemetry</c>, as the faults left it (refused readings absent, late ones late, duplicates in), through one
 /// fresh <see cref="DetectionEngine"/> that never crashes, restarts or rebalances. The partitions are read in offset
 /// order and merged by record time (a reading's event time capped by its ingest time, as the processor's watermark
-/// takes it), and event time moves on (<see cref="DetectionEngine.AdvanceTo"/>) every second of it. Comparing its
+/// takes it); each partition's own time moves on after each of its records (<see cref="DetectionEngine.AdvanceStream"/>)
+/// and the merged time every second of it (<see cref="DetectionEngine.AdvanceTo"/>), as in the processor. Comparing its
 /// alert ids with those on <c>sensing.alerts</c> shows what the faults changed in what operators were told: an id
 /// missing (the pipeline lost or never raised an alert) or extra (raised only because of a crash, a replay or a
 /// rebalance). Ids are deterministic (device or district, condition, raise time), so the same input gives the same
 /// ids, whichever process raised them.
 /// </summary>
 /// <remarks>
-/// What the comparison cannot hold still: a condition that time alone makes true (a device silent for k report
-/// intervals) is raised when the watermark passes the device's deadline before its next reading is read. The live
-/// processors move their watermark once a second of wall-clock time over what they have read by then; a processor
-/// replaying a dead one's partitions reads them faster than they were written. Such an alert can differ with no
-/// fault in the pipeline's books, so the comparison reports them apart (<see cref="ReplayComparison.TimeDriven"/>).
+/// What the comparison cannot hold still: a condition that time alone makes true is raised when event time passes a
+/// deadline before the next reading is read. Device silence is judged by the time of the device's own partition, record
+/// by record, the same in a replay; a partition gone quiet, and the other time-driven conditions (a smoke alarm's
+/// missed heartbeat, a charger out of service), are judged by the processor's watermark, moved once a second of
+/// wall-clock time over what it has read by then, and a processor replaying a dead one's partitions reads them faster
+/// than they were written. Such alerts can differ with no fault in the pipeline's books, so the comparison reports
+/// them apart (<see cref="ReplayComparison.TimeDriven"/>).
 /// </remarks>
 public sealed class UninterruptedReplay
 {
@@ -64,6 +67,11 @@ public sealed class UninterruptedReplay
             Enqueue(heads, lists, next, p);
         }
 
+        var streams = _partitions.Keys.ToArray();
+        var streamTimes = new long[lists.Length];
+        Array.Fill(streamTimes, long.MinValue);
+        var streamOf = new int[registry.Count];
+        Array.Fill(streamOf, -1);
         var watermark = long.MinValue;
         var advancedAt = long.MinValue;
         while (heads.TryDequeue(out var p, out var key))
@@ -75,7 +83,16 @@ public sealed class UninterruptedReplay
                 continue;
             }
 
+            // As TelemetryProcessor.Handle: the reading, the device's stream, the stream's time.
             engine.Process(number, frame);
+            if (streamOf[number] != p)
+            {
+                streamOf[number] = p;
+                engine.AssignStream(number, streams[p]);
+            }
+
+            streamTimes[p] = Math.Max(streamTimes[p], key.TimeMs);
+            engine.AdvanceStream(streams[p], streamTimes[p]);
             watermark = Math.Max(watermark, key.TimeMs);
             if (advancedAt == long.MinValue || watermark - advancedAt >= AdvanceStepMs)
             {
@@ -84,9 +101,14 @@ public sealed class UninterruptedReplay
             }
         }
 
+        // The end of the run: every partition goes quiet, and the processor advances each to its watermark.
         if (watermark != long.MinValue)
         {
             engine.AdvanceTo(watermark);
+            foreach (var stream in streams)
+            {
+                engine.AdvanceStream(stream, watermark);
+            }
         }
 
         return sink.Raised;
@@ -137,7 +159,7 @@ public sealed class UninterruptedReplay
 /// <param name="Replayed">Alerts the uninterrupted replay raised.</param>
 /// <param name="Missing">Alert ids the replay raised and <c>sensing.alerts</c> does not hold, of conditions a reading raises (goal 0).</param>
 /// <param name="Extra">Alert ids on <c>sensing.alerts</c> that the replay did not raise, of conditions a reading raises (goal 0).</param>
-/// <param name="TimeDriven">Ids missing or extra of conditions that time alone raises (device silence), reported apart.</param>
+/// <param name="TimeDriven">Ids missing or extra of conditions that time alone raises, judged by the processor's watermark (<see cref="TimeDrivenConditions"/>), reported apart.</param>
 /// <param name="Examples">A few of the differences: missing or extra, condition, source, raise time.</param>
 public sealed record ReplayComparison(int Replayed, int Missing, int Extra, int TimeDriven, IReadOnlyList<string> Examples)
 {
@@ -145,14 +167,14 @@ public sealed record ReplayComparison(int Replayed, int Missing, int Extra, int 
     public bool Equal => Missing == 0 && Extra == 0;
 
     /// <summary>
-    /// Conditions raised when event time passes a deadline with no reading: device silence, a smoke alarm's missed
+    /// Conditions raised when the processor's watermark passes a deadline with no reading: a smoke alarm's missed
     /// heartbeat (its fault alert, which also covers faults a reading reports), a charger out of service too long; and
     /// chattering, which follows the raises of the others. Which of them are raised depends on where the watermark
-    /// stood when a late reading was read, which the live processors and a replay choose differently.
+    /// stood when a late reading was read, which the live processors and a replay choose differently. Device silence
+    /// is not among them: it is judged by the time of the device's own partition, which a replay reproduces.
     /// </summary>
     public static readonly IReadOnlySet<string> TimeDrivenConditions = new HashSet<string>(StringComparer.Ordinal)
     {
-        AlertCondition.DeviceOffline.Name(),
         AlertCondition.ChargerOutOfService.Name(),
         AlertCondition.SmokeAlarmFault.Name(),
         AlertCondition.Chattering.Name(),

@@ -70,15 +70,15 @@ public sealed class UninterruptedReplayTests
     public void Compare_MissingExtraAndTimeDriven_CountedApart()
     {
         AlertRecord Alert(string id, AlertCondition condition) => new(id, "src-" + id, condition.Name(), "High", T0, null);
-        var replayed = new[] { Alert("a", AlertCondition.MethaneHigh), Alert("b", AlertCondition.MeterRupture), Alert("c", AlertCondition.DeviceOffline) };
-        var pipeline = new[] { Alert("a", AlertCondition.MethaneHigh), Alert("d", AlertCondition.ChargerSafety), Alert("e", AlertCondition.DeviceOffline) };
+        var replayed = new[] { Alert("a", AlertCondition.MethaneHigh), Alert("b", AlertCondition.MeterRupture), Alert("c", AlertCondition.ChargerOutOfService) };
+        var pipeline = new[] { Alert("a", AlertCondition.MethaneHigh), Alert("d", AlertCondition.ChargerSafety), Alert("e", AlertCondition.SmokeAlarmFault) };
 
         var comparison = ReplayComparison.Compare(pipeline, replayed);
 
         Assert.That(comparison.Replayed, Is.EqualTo(3));
         Assert.That(comparison.Missing, Is.EqualTo(1), "the rupture b");
         Assert.That(comparison.Extra, Is.EqualTo(1), "the charger alert d");
-        Assert.That(comparison.TimeDriven, Is.EqualTo(2), "silence c missing and e extra");
+        Assert.That(comparison.TimeDriven, Is.EqualTo(2), "out of service c missing and smoke alarm fault e extra");
         Assert.That(comparison.Equal, Is.False);
         Assert.That(comparison.Examples[0], Does.StartWith("missing: gas.meter-rupture src-b"));
         Assert.That(comparison.Examples[1], Does.StartWith("extra: "));

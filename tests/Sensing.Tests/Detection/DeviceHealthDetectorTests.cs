@@ -110,6 +110,67 @@ public sealed class DeviceHealthDetectorTests
     }
 
     [Test]
+    public void AdvanceStream_ADeviceOnAStreamBehind_NotFoundSilentByTheOtherStreamsTime()
+    {
+        var kit = new FleetTestKit();
+        kit.Feed(Charger, 0, Status(ChargerStatus.Available));   // report interval 60 s, stream 1
+        kit.Engine.AssignStream(kit.Number(Charger), 1);
+        kit.Feed(Detector, 0, new MetricValue(Metric.MethaneLel, 0));
+        kit.Engine.AssignStream(kit.Number(Detector), 0);
+
+        // Stream 0 has been read up to 10 minutes on; stream 1 is behind (its next reading, at 60 s, not read yet). The
+        // processor's watermark or another stream's time says nothing about the charger.
+        kit.Feed(Detector, 600, new MetricValue(Metric.MethaneLel, 0));
+        kit.Engine.AdvanceStream(0, T0 + 600_000);
+        kit.AdvanceTo(600);
+        Assert.That(kit.Of(AlertCondition.DeviceOffline).Where(e => e.Source == Charger), Is.Empty);
+
+        // Stream 1 read on: the charger's reading at 60 s, then a record of its stream at 400 s with no reading of the
+        // charger between them: offline at 60 s + 3 intervals, whenever that is read.
+        kit.Feed(Charger, 60, Status(ChargerStatus.Available));
+        kit.Engine.AdvanceStream(1, T0 + 60_000);
+        kit.Engine.AdvanceStream(1, T0 + 400_000);
+
+        var raised = kit.Of(AlertCondition.DeviceOffline).Single(e => e.Source == Charger);
+        Assert.That(raised.RaisedAtMs, Is.EqualTo(T0 + 240_000));
+        Assert.That(kit.Of(AlertCondition.DeviceOffline).Where(e => e.Source == Detector), Is.Empty,
+            "nothing else on the detector's stream moved its time between its readings at 0 and 600 s: its own reading came first");
+    }
+
+    [Test]
+    public void AdvanceStream_WatermarkTicksAnywhereBetweenRecords_SameAlerts()
+    {
+        // One stream's records in their order: the charger reports at 0, 60, 120 and late at 400 s; the meter's records
+        // at 200 and 300 s move the stream's time in between. Whether and when the processor's once-a-second tick (its
+        // watermark, possibly far ahead thanks to other partitions) falls between them changes nothing.
+        static List<string> Run(bool ticks)
+        {
+            var kit = new FleetTestKit();
+            var records = new (string Device, double Seconds)[] { (Charger, 0), (Meter, 0), (Charger, 60), (Charger, 120), (Meter, 200), (Meter, 300), (Charger, 400), (Meter, 500) };
+            foreach (var (device, seconds) in records)
+            {
+                kit.Feed(device, seconds, device == Charger ? Status(ChargerStatus.Available) : Flow(0));
+                kit.Engine.AssignStream(kit.Number(device), 3);
+                kit.Engine.AdvanceStream(3, T0 + (long)(seconds * 1000));
+                if (ticks)
+                {
+                    kit.AdvanceTo(seconds + 5_000);
+                }
+            }
+
+            return [.. kit.Of(AlertCondition.DeviceOffline).Where(e => e.Source == Charger).Select(e => $"{e.Type} {e.Id}")];
+        }
+
+        var quiet = Run(ticks: false);
+        Assert.That(quiet, Is.EqualTo(new[]
+        {
+            $"Raised {AlertId.Create(Charger, AlertCondition.DeviceOffline, T0 + 300_000)}",
+            $"Cleared {AlertId.Create(Charger, AlertCondition.DeviceOffline, T0 + 300_000)}",
+        }), "raised when the meter's record at 300 s passed 120 s + 3 intervals, cleared by the reading at 400 s");
+        Assert.That(Run(ticks: true), Is.EqualTo(quiet));
+    }
+
+    [Test]
     public void AdvanceTo_DevicesReportingOnTime_NeverOffline()
     {
         var kit = new FleetTestKit();

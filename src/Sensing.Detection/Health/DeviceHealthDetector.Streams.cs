@@ -1,0 +1,80 @@
+namespace Sensing.Detection.Health;
+
+/// <summary>
+/// Offline by the event time of the device's own input stream (its Kafka partition). A device goes offline when event
+/// time passes its deadline before its next reading is read. Judged against a processor's watermark (the lowest over
+/// all its partitions, moved once a second of wall-clock time), whether a late reading was read before that happened
+/// depends on how fast each partition was read: a processor replaying a dead one's partitions after a crash reads
+/// them faster than they were written, and raised silences the first one had not (and not the ones it had), under
+/// other ids. Judged against the stream's own time, as each of its records is read, the outcome is a function of the
+/// stream's records in offset order, which a replay reads again in the same order: the same alerts, the same ids.
+/// <see cref="Advance"/> judges only devices given no stream (a backtest, a test); a stream that has gone quiet (its
+/// time does not move while nothing arrives on it) is advanced by its caller with the time of the others, the one case
+/// where the outcome depends on timing.
+/// </summary>
+public sealed partial class DeviceHealthDetector
+{
+    private const int NoStream = -1;
+
+    // Per device: the stream its readings arrive on (NoStream: not told). Per stream: its earliest possible deadline.
+    private int[] _streamOf = [];
+    private long[] _streamNextDueMs = [];
+
+    /// <summary>Device <paramref name="deviceNumber"/>'s readings arrive on <paramref name="stream"/> (0 or more).</summary>
+    internal void AssignStream(int deviceNumber, int stream)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stream);
+        EnsureStreams(deviceNumber, stream);
+        _streamOf[deviceNumber] = stream;
+        if (_resolvedFor[deviceNumber] is not null)
+        {
+            NoteDeadline(deviceNumber, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
+        }
+    }
+
+    /// <summary>
+    /// Stream <paramref name="stream"/>'s event time reached <paramref name="nowMs"/> (the highest time read on it):
+    /// raises offline for its devices silent past their deadline. One comparison until one is due.
+    /// </summary>
+    internal void AdvanceStream(int stream, long nowMs)
+    {
+        if ((uint)stream < (uint)_streamNextDueMs.Length && nowMs >= _streamNextDueMs[stream])
+        {
+            RaiseDue(nowMs, stream);
+        }
+    }
+
+    // A device's deadline is now dueMs or later: the bound of its stream (or of the devices with none) stays a lower bound.
+    private void NoteDeadline(int deviceNumber, long dueMs)
+    {
+        if ((uint)deviceNumber < (uint)_streamOf.Length && _streamOf[deviceNumber] is var stream and not NoStream)
+        {
+            _streamNextDueMs[stream] = Math.Min(_streamNextDueMs[stream], dueMs);
+        }
+        else
+        {
+            _nextDueMs = Math.Min(_nextDueMs, dueMs);
+        }
+    }
+
+    private void EnsureStreams(int deviceNumber, int stream)
+    {
+        if (deviceNumber >= _streamOf.Length)
+        {
+            var old = _streamOf.Length;
+            Array.Resize(ref _streamOf, Math.Max(deviceNumber + 1, _limits.Length));
+            Array.Fill(_streamOf, NoStream, old, _streamOf.Length - old);
+        }
+
+        if (stream >= _streamNextDueMs.Length)
+        {
+            var old = _streamNextDueMs.Length;
+            Array.Resize(ref _streamNextDueMs, stream + 1);
+            Array.Fill(_streamNextDueMs, long.MaxValue, old, _streamNextDueMs.Length - old);
+        }
+    }
+
+    // In the scan of RaiseDue: is device n judged in this scan (the devices of no stream, or of the one scanned)?
+    private bool InScan(int n, int stream) =>
+        ((uint)n < (uint)_streamOf.Length ? _streamOf[n] : NoStream) == stream;
+}
