@@ -24,12 +24,13 @@ echo "load after: $(uptime)"
 # One row per seed (the books) and one per seed and fault (recovery), from each run's `result` line.
 value() { grep -o " $2=[^ ]*" "$work/seed-$1.out" | tail -1 | cut -d= -f2; }
 echo
-echo "| seed | passed | acknowledged (ack log) | lost | duplicated in Kafka | incidents detected / missed | alerts raised twice | raise events replayed (same id) | feed missing / extra | peak RSS MiB: gateway / processor / store sink / feed |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| seed | passed | acknowledged (ack log) | lost | duplicated in Kafka | incidents detected / missed | alerts raised twice | raise events replayed (same id) | alert ids vs an uninterrupted replay: missing / extra (time-driven) | feed missing / extra | store minutes over / under | peak RSS MiB: gateway / processor / store sink / feed |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for seed in $seeds; do
   echo "| $seed | $(value "$seed" passed) | $(value "$seed" acklog_entries) | $(value "$seed" lost) | $(value "$seed" kafka_duplicates) |" \
     "$(value "$seed" detected) / $(value "$seed" missed) | $(value "$seed" raised_twice) | $(value "$seed" raise_replayed) |" \
-    "$(value "$seed" feed_missing) / $(value "$seed" feed_extra) |" \
+    "$(value "$seed" replay_missing) / $(value "$seed" replay_extra) ($(value "$seed" replay_time_driven)) |" \
+    "$(value "$seed" feed_missing) / $(value "$seed" feed_extra) | $(value "$seed" store_over) / $(value "$seed" store_under) |" \
     "$(value "$seed" rss_mib_gateway) / $(value "$seed" rss_mib_processor) / $(value "$seed" rss_mib_store_sink) / $(value "$seed" rss_mib_feed) |"
 done
 echo

@@ -21,4 +21,7 @@ root.Subcommands.Add(SimCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
 root.Subcommands.Add(RulesCommand.Create());
 root.Subcommands.Add(DevicesCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C or SIGTERM cancels the command's token; the command then gets up to a minute to stop cleanly (a processor
+// commits what it finished; `up` stops every process it started) before the process is ended. The library's default,
+// 2 s, ended `up` in the middle of stopping its parts and left gateways, the feed and the simulator running.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(1) });
