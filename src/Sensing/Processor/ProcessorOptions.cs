@@ -56,8 +56,13 @@ public sealed record ProcessorOptions
     /// </summary>
     public int CheckpointChunkBytes { get; init; } = 512 * 1024;
 
-    /// <summary>Longest a newly assigned partition's checkpoint may take to read. Default 10 s.</summary>
-    public TimeSpan CheckpointReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Longest a newly assigned partition's checkpoint may take to read; past it the processor stops rather than start
+    /// without its state. Default 60 s: a broker restarted after a crash takes its partitions back some seconds after it
+    /// answers, and the clients see the topics again at their next metadata refresh (10 s); with 10 s both detecting
+    /// processors of a fault run stopped at the rebalance that followed a broker kill.
+    /// </summary>
+    public TimeSpan CheckpointReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How often, in wall time, the consumer lag per partition (<c>sensing.processor.lag</c>) is measured from the
