@@ -138,6 +138,14 @@ public sealed record CitySummary(
             {
                 table.AddRow("  feed against the topic (UTC)", Markup.Escape(example));
             }
+
+            if (books.Commands is { } c)
+            {
+                table.AddRow("device commands issued (distinct ids in sensing.commands) / delivered (in the devices' command logs)", $"{c.Issued:N0} / {c.Delivered:N0}");
+                table.AddRow("device commands lost (issued, never received) / acted on twice / received but never issued", $"{c.Lost:N0} / {c.ActedTwice:N0} / {c.Unissued:N0} {mark(c.Balanced)}"
+                    + (c.LostExamples.Count > 0 ? Markup.Escape($" ({string.Join(", ", c.LostExamples)})") : ""));
+                table.AddRow("device commands received again (QoS 1 redelivery of an id the device had; acted on once)", $"{c.Repeated:N0}");
+            }
         }
 
         if (StoreBooks is { } sb)
@@ -308,12 +316,16 @@ public sealed record CitySummary(
                 $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +
                 $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} reopened={b.Reopened} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
             : "";
+        var commands = Books?.Commands is { } c
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" commands={c.Issued} commands_delivered={c.Delivered} commands_lost={c.Lost} commands_repeated={c.Repeated} commands_acted_twice={c.ActedTwice} commands_unissued={c.Unissued}")
+            : "";
         var store = StoreBooks is { } sb
             ? string.Create(CultureInfo.InvariantCulture,
                 $" store_minutes={sb.Minutes} store_over={sb.Over} store_under={sb.Under} store_over_readings={sb.OverReadings} store_under_readings={sb.UnderReadings} " +
                 $"store_unstored={sb.Unstored} store_open_minutes={sb.OpenMinutes} store_open_readings={sb.OpenReadings} store_rewritten={sb.Rewritten} store_books={(sb.Balanced ? 1 : 0)}")
             : "";
-        return memory + books + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+        return memory + books + commands + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
             $" recover_s_{f.Fault.Kind}={(f.TimeToRecover is { } t ? t.TotalSeconds : -1):0} down_s_{f.Fault.Kind}={(f.InjectedAtMs is { } i && f.BackAtMs is { } k ? (k - i) / 1000.0 : -1):0.0}")));
     }
 
