@@ -1,5 +1,6 @@
 using Sensing.Core.Commands;
 using Sensing.Core.Devices;
+using Sensing.Simulators.Incidents;
 
 namespace Sensing.Simulators.City;
 
@@ -32,5 +33,28 @@ public sealed partial class CityModel
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// True while <paramref name="device"/> waits for a valve-close: a gas meter that takes commands, whose flow alarm
+    /// went off (a rupture it has reported) and whose valve is still open. Such a meter keeps checking its downlink.
+    /// </summary>
+    public bool AwaitsValveClose(CityDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (!device.ValveByCommand || device.ValveClosedAtMs != 0 || _incidentsByDevice[device.Index] is not { } list)
+        {
+            return false;
+        }
+
+        foreach (var incident in list)
+        {
+            if (incident.Kind == IncidentKind.MeterRupture && incident.FirstSeenMs > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -124,7 +124,8 @@ public sealed class IncidentPlan
         {
             IncidentKind.MethaneLevel1 => At(0.15, 0.15, 4 * interval),
             IncidentKind.MethaneLevel2 => At(0.35, 0.2, 4 * interval),
-            IncidentKind.MeterRupture when length >= 6 * Hour => At(0.3, 0.2, 4 * interval),
+            // The detector needs RuptureDuration (5 min) of flow near Qmax: that, and a few reports for the alert's command.
+            IncidentKind.MeterRupture => At(0.05, 0.85, (6 * Minute) + (2 * interval)),
             IncidentKind.LowPressure when length >= 2 * Hour => At(0.5, 0.3, 6 * interval),
             IncidentKind.ReservoirFlood => At(0.2, 0.6, 8 * interval),
             IncidentKind.HeavyRain => At(0.2, 0.5, 6 * interval),
@@ -197,6 +198,8 @@ public sealed class IncidentPlan
                 IncidentKind.LowPressure or IncidentKind.SingleSpike => NextDistrict() is { } d ? FirstFree(d.FarEnds) : null,
                 IncidentKind.NoisySensor or IncidentKind.StuckAt => NextDistrict() is { } d ? FirstFree(d.PressureSensors.Except(d.FarEnds)) : null,
                 // A kitchen fire needs a second smoke alarm in its building for the second alarm.
+                // A rupture's meter takes the valve-close command: one with a connection of its own, not behind a concentrator.
+                IncidentKind.MeterRupture => city.OfKind(DeviceKind.GasMeter).FirstOrDefault(x => !_usedDevices.Contains(x.Index) && x.Concentrator < 0),
                 IncidentKind.KitchenFire => city.OfKind(DeviceKind.SmokeAlarm)
                     .FirstOrDefault(x => !_usedDevices.Contains(x.Index) && city.OfKind(DeviceKind.SmokeAlarm).Any(o => o != x && !_usedDevices.Contains(o.Index) && BuildingOf(o) == BuildingOf(x))),
                 _ => city.OfKind(KindFor(kind)).FirstOrDefault(x => !_usedDevices.Contains(x.Index)),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Sensing.Core.Devices;
 using Sensing.Mqtt;
 using Sensing.Simulators.City;
 using Sensing.Simulators.Mqtt;
@@ -182,6 +183,9 @@ public sealed partial class CityPublisher
                 return;
             }
 
+            // A gas meter checks its downlink queue first: the commands that waited for it arrive before the PUBACK.
+            var downlink = device.Info.Kind == DeviceKind.GasMeter ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            var subscribed = downlink is not null && await SubscribeCommandsAsync(device, client, () => downlink.TrySetResult(), cancellationToken);
             try
             {
                 var sentAt = Stopwatch.GetTimestamp();
@@ -192,6 +196,14 @@ public sealed partial class CityPublisher
             catch (Exception e) when (e is MqttClientException or InvalidOperationException)
             {
                 Counters.AddUnacked();
+            }
+
+            if (subscribed && client.IsConnected)
+            {
+                // Lingering takes no connect slot from the devices waiting to connect.
+                _connectSlots.Release();
+                slot = false;
+                await LingerForCommandAsync(downlink!, cancellationToken);
             }
 
             await client.DisconnectAsync(CancellationToken.None);

@@ -55,7 +55,10 @@ public sealed partial class CityPublisher
     /// <summary>Called for every reading produced, before it is published (e.g. to record it as CSV).</summary>
     public Action<SimulatedReading, ReadOnlyMemory<MetricValue>>? OnReading { get; init; }
 
-    /// <summary>Connects the persistent devices, publishes the run, waits for the last acknowledgments and disconnects.</summary>
+    /// <summary>
+    /// Connects the persistent devices, publishes the run, waits for the last acknowledgments and for the valve-close of
+    /// any meter that reported a rupture (at most <see cref="ValveCloseWait"/>), and disconnects.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -63,6 +66,8 @@ public sealed partial class CityPublisher
             await ConnectPersistentAsync(cancellationToken);
             await ConnectConcentratorsAsync(cancellationToken);
             await PublishLoopAsync(cancellationToken);
+            await Task.WhenAll(_sessions.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+            await AwaitValveClosesAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

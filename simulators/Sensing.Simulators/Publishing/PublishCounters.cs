@@ -15,6 +15,7 @@ public sealed class PublishCounters
     private long _simulatedTimeMs;
     private long _commands;
     private long _ignoredCommands;
+    private long _repeatedCommands;
     private long _reconnects;
     private long _drops;
     private long _offline;
@@ -50,6 +51,9 @@ public sealed class PublishCounters
 
     /// <summary>Downlink messages the devices did not understand or could not act on.</summary>
     public long IgnoredCommands => Interlocked.Read(ref _ignoredCommands);
+
+    /// <summary>Downlink commands received again (a QoS 1 redelivery of an id the device had): not acted on twice.</summary>
+    public long RepeatedCommands => Interlocked.Read(ref _repeatedCommands);
 
     /// <summary>Persistent sessions (devices and concentrators) whose connection dropped during the run.</summary>
     public long Drops => Interlocked.Read(ref _drops);
@@ -119,4 +123,6 @@ public sealed class PublishCounters
     internal void AddCommand() => Interlocked.Increment(ref _commands);
 
     internal void AddIgnoredCommand() => Interlocked.Increment(ref _ignoredCommands);
+
+    internal void AddRepeatedCommand() => Interlocked.Increment(ref _repeatedCommands);
 }

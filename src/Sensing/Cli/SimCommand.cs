@@ -87,11 +87,15 @@ internal static class SimCommand
         {
             Description = "Record every reading a gateway acknowledged (device, sequence) in this binary file, for a checker (with shards: one file per shard, .<shard> appended)",
         };
+        var commandLog = new Option<FileInfo?>("--command-log")
+        {
+            Description = "Record every downlink command a device received (id, device, command, first or repeat) in this text file, for a checker (with shards: one file per shard, .<shard> appended)",
+        };
         var statusLines = new Option<bool>("--status-lines") { Description = "Print machine-readable status lines (used by --processes)", Hidden = true };
         var command = new Command("city", "Run the simulated city: publish over MQTT (--broker) or simulate offline as fast as possible")
         {
             devices, districts, mix, seed, duration, start, interval, Speed, duplicates, outOfOrder, binaryShare, concentratorKinds, concentratorDistricts, noIncidents, Broker, RegistryOut, truthOut, readingsOut,
-            persistent, shard, processes, statusLines, ackLog,
+            persistent, shard, processes, statusLines, ackLog, commandLog,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -127,6 +131,7 @@ internal static class SimCommand
                     Processes = result.GetValue(processes),
                     StatusLines = result.GetValue(statusLines),
                     AckLogOut = result.GetValue(ackLog)?.FullName,
+                    CommandLogOut = result.GetValue(commandLog)?.FullName,
                     ShardArguments = ShardArguments(result, [processes, shard, start, statusLines, Broker, RegistryOut, truthOut, readingsOut]),
                 }.Validate();
                 if (!(options.Speed > 0))

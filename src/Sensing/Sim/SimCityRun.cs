@@ -56,6 +56,15 @@ public sealed record SimCityOptions
     /// <summary>The ack log file this process writes, or null.</summary>
     public string? AckLogFile => AckLogOut is null ? null : Shard.IsWhole ? AckLogOut : $"{AckLogOut}.{Shard.Index}";
 
+    /// <summary>
+    /// Where to record every command a device received (<see cref="CommandLog"/>), or null; a shard of several writes
+    /// <c>PATH.&lt;shard index&gt;</c>.
+    /// </summary>
+    public string? CommandLogOut { get; init; }
+
+    /// <summary>The command log file this process writes, or null.</summary>
+    public string? CommandLogFile => CommandLogOut is null ? null : Shard.IsWhole ? CommandLogOut : $"{CommandLogOut}.{Shard.Index}";
+
     /// <summary>The part of the city this process publishes; shards other than 0 leave the registry and truth to shard 0.</summary>
     public CityShard Shard { get; init; } = CityShard.Whole;
 
@@ -149,12 +158,14 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
         }
 
         using var ackLog = options.AckLogFile is { } ackPath ? new AckLog(ackPath) : null;
+        using var commandLog = options.CommandLogFile is { } commandPath ? new CommandLog(commandPath) : null;
         var publisher = new CityPublisher(city, new PublishOptions
         {
             Broker = options.Broker, Brokers = options.Brokers, StartMs = start, Duration = options.Duration, Speed = options.Speed, Shard = options.Shard,
         })
         {
             AckLog = ackLog,
+            CommandLog = commandLog,
             OnReading = readings is null ? null : (r, m) => readings.Write(r.Device.Info.Id, r.EventTimeMs, r.TimeMs, m.Span),
         };
         var process = Process.GetCurrentProcess();
@@ -183,7 +194,7 @@ public sealed class SimCityRun(SimCityOptions options, IAnsiConsole console)
             ("sessions connected again after a drop", $"{publisher.Counters.Reconnects:N0}"),
             ("speed", $"{options.Speed}x"),
             ("simulator CPU (all cores)", $"{cpu.TotalSeconds:0.0} s, {cpu.TotalMicroseconds / sent:0.0} us per message"),
-            ("downlink commands acted on (ignored)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0})"),
+            ("downlink commands acted on (ignored, received again)", $"{publisher.Counters.Commands:N0} ({publisher.Counters.IgnoredCommands:N0}, {publisher.Counters.RepeatedCommands:N0})"),
             ("PUBLISH to PUBACK p50 / p99 / max", AckLatencyText(ack)),
             ("connections refused (CONNACK code)", $"{publisher.Counters.Refused:N0}"),
         ]);

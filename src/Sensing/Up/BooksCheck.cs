@@ -10,7 +10,8 @@ namespace Sensing.Up;
 /// The books of a fault run, balanced from records kept apart from the pipeline's own counters: the devices' ack logs
 /// (every reading a gateway acknowledged, <see cref="AckLog"/>) against what <c>sensing.telemetry</c> holds; the alert
 /// events of <c>sensing.alerts</c> against themselves (an alert raised twice) and against the feed's API after its
-/// restart (its view rebuilt from the topic).
+/// restart (its view rebuilt from the topic); and, in <see cref="Commands"/>, the commands of <c>sensing.commands</c>
+/// against the devices' command logs (<see cref="CommandLog"/>).
 /// </summary>
 /// <param name="Acknowledged">Ack log entries (a reading delivered twice on purpose is acknowledged twice).</param>
 /// <param name="AcknowledgedDistinct">Distinct (device, sequence) acknowledged.</param>
@@ -32,8 +33,11 @@ public sealed record BooksCheck(
     /// <summary>How long the feed's view may take to reach the watch's (both read the same topic), at most.</summary>
     public static readonly TimeSpan FeedCatchUp = TimeSpan.FromSeconds(60);
 
-    /// <summary>Every invariant holds.</summary>
-    public bool Balanced => Lost == 0 && RaisedTwice == 0 && Reopened == 0 && FeedMissing == 0 && FeedExtra == 0;
+    /// <summary>The downlink's books: commands issued against what the devices received (null when not checked).</summary>
+    public CommandBooks? Commands { get; init; }
+
+    /// <summary>Every invariant holds (with <see cref="Commands"/>: no command lost, none acted on twice).</summary>
+    public bool Balanced => Lost == 0 && RaisedTwice == 0 && Reopened == 0 && FeedMissing == 0 && FeedExtra == 0 && (Commands?.Balanced ?? true);
 
     /// <summary>
     /// Balances the books: <paramref name="ackLogs"/> (one file per simulator shard) against <paramref name="seen"/> (every

@@ -154,6 +154,8 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
                 "--broker", string.Join(',', gateways.Select(g => g.EndPoint)), "--start", startMs.ToString(CultureInfo.InvariantCulture), "--status-lines",
                 // Every shard records what the gateways acknowledged (acks.bin.<shard>): the books are balanced against it.
                 "--ack-log", Path.Combine(work.FullName, AckLogName),
+                // ... and every downlink command its devices received (commands.log.<shard>), balanced against sensing.commands.
+                "--command-log", Path.Combine(work.FullName, CommandLogName),
             };
             if (options.ReportIntervalSeconds is { } interval)
             {
@@ -290,6 +292,17 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             var books = await BooksCheck.BalanceAsync(Directory.GetFiles(work.FullName, AckLogName + ".*"), city, registry, seen, audit, watch,
                 feedUrl, feedKeys.ViewerKey, cancellationToken);
 
+            // The downlink's books. The order makes them sound: a shard exits only after its last reading and once every
+            // meter of it that reported a rupture has its valve closed by the command (or CityPublisher.ValveCloseWait
+            // passed), its connect-publish-disconnect meters checking their downlink meanwhile; the processors have then
+            // committed every record above, so every command the run issued is in sensing.commands, and every command
+            // a device received is in its shard's command log. An issued command not in a log is lost.
+            var issued = CommandTopic.Read(kafka, Safe(() => inspector.CountRecords(kafka.Topics.Commands, TimeSpan.FromSeconds(10))), TimeSpan.FromSeconds(30));
+            books = books with
+            {
+                Commands = CommandBooks.Count(issued, Directory.GetFiles(work.FullName, CommandLogName + "*").SelectMany(CommandLog.Read)),
+            };
+
             // Every reading in Kafka once in the store's one-minute aggregates: the sinks committed every record above, so
             // every minute up to their watermark is written.
             await store.FlushAsync(cancellationToken);
@@ -345,6 +358,9 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
 
     /// <summary>The simulator shards' ack logs in the run's folder: this name, then .&lt;shard&gt;.</summary>
     internal const string AckLogName = "acks.bin";
+
+    /// <summary>The simulator shards' command logs in the run's folder: this name, then .&lt;shard&gt;.</summary>
+    internal const string CommandLogName = "commands.log";
 
     /// <summary>The kind of part of the store sinks in the summary.</summary>
     internal const string StoreSinkKind = "store-sink";

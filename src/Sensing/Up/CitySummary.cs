@@ -141,6 +141,14 @@ public sealed record CitySummary(
             {
                 table.AddRow("  feed against the topic (UTC)", Markup.Escape(example));
             }
+
+            if (books.Commands is { } c)
+            {
+                table.AddRow("device commands issued (distinct ids in sensing.commands) / delivered (in the devices' command logs)", $"{c.Issued:N0} / {c.Delivered:N0}");
+                table.AddRow("device commands lost (issued, never received) / acted on twice / received but never issued", $"{c.Lost:N0} / {c.ActedTwice:N0} / {c.Unissued:N0} {mark(c.Balanced)}"
+                    + (c.LostExamples.Count > 0 ? Markup.Escape($" ({string.Join(", ", c.LostExamples)})") : ""));
+                table.AddRow("device commands received again (QoS 1 redelivery of an id the device had; acted on once)", $"{c.Repeated:N0}");
+            }
         }
 
         if (Replay is { } replay)
@@ -321,6 +329,10 @@ public sealed record CitySummary(
                 $" acklog_entries={b.Acknowledged} acklog_distinct={b.AcknowledgedDistinct} lost={b.Lost} kafka_duplicates={b.DuplicatedInKafka} " +
                 $"raised_twice={b.RaisedTwice} raise_replayed={b.Republished} reopened={b.Reopened} feed_missing={b.FeedMissing} feed_extra={b.FeedExtra}")
             : "";
+        var commands = Books?.Commands is { } c
+            ? string.Create(CultureInfo.InvariantCulture,
+                $" commands={c.Issued} commands_delivered={c.Delivered} commands_lost={c.Lost} commands_repeated={c.Repeated} commands_acted_twice={c.ActedTwice} commands_unissued={c.Unissued}")
+            : "";
         var store = StoreBooks is { } sb
             ? string.Create(CultureInfo.InvariantCulture,
                 $" store_minutes={sb.Minutes} store_over={sb.Over} store_under={sb.Under} store_over_readings={sb.OverReadings} store_under_readings={sb.UnderReadings} " +
@@ -329,7 +341,7 @@ public sealed record CitySummary(
         var replayed = Replay is { } r
             ? string.Create(CultureInfo.InvariantCulture, $" replay_alerts={r.Replayed} replay_missing={r.Missing} replay_extra={r.Extra} replay_time_driven={r.TimeDriven}")
             : "";
-        return memory + books + replayed + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
+        return memory + books + commands + replayed + store + string.Concat(Faults.Select(f => string.Create(CultureInfo.InvariantCulture,
             $" recover_s_{f.Fault.Kind}={(f.TimeToRecover is { } t ? t.TotalSeconds : -1):0} down_s_{f.Fault.Kind}={(f.InjectedAtMs is { } i && f.BackAtMs is { } k ? (k - i) / 1000.0 : -1):0.0}")));
     }
 

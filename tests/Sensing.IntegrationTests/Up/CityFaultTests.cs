@@ -76,6 +76,15 @@ public sealed class CityFaultTests
         Assert.That(Long("trap_alerts") - Long("trap_alerts_silence"), Is.Zero, _output);
     }
 
+    [Test]
+    public void Faults_TheRupturesValveCloseReachesItsMeterOnce()
+    {
+        // The run holds a meter rupture (a 7 minute run at 5 s has room for its 5 minutes of flow): its alert's command.
+        Assert.That(Long("commands"), Is.GreaterThanOrEqualTo(1), _output);
+        Assert.That(Long("commands_lost"), Is.Zero, "every command issued reached its device despite the faults: " + _output);
+        Assert.That(Long("commands_acted_twice"), Is.Zero, "a device acts on a command once, however often it comes: " + _output);
+    }
+
     [TestCase("GatewayKill")]
     [TestCase("ProcessorKill")]
     [TestCase("BrokerKill")]

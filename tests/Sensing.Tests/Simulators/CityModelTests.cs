@@ -147,6 +147,28 @@ public sealed class CityModelTests
     }
 
     [Test]
+    public void IncidentPlan_SevenMinuteRunAt5s_HoldsARuptureLongEnoughToDetectOnAMeterOfItsOwn()
+    {
+        var city = CityModel.Create(CityOptions.Default with { Devices = 3000, ReportSecondsOverride = 5 });
+        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromSeconds(420));
+        var rupture = city.Incidents.Single(i => i.Kind == IncidentKind.MeterRupture);
+        Assert.That(plan.Skipped, Has.None.StartsWith("meter-rupture"));
+        Assert.That(city.Devices[rupture.Device].Concentrator, Is.LessThan(0), "not behind a concentrator: its valve takes the command");
+        Assert.That(rupture.EndMs - rupture.StartMs, Is.GreaterThanOrEqualTo((6 * 60_000) + 10_000), "5 min of flow for the detector, and time for the command");
+        Assert.That(rupture.EndMs, Is.LessThanOrEqualTo(Monday + 420_000));
+        Assert.That(IncidentPlan.FitsShortRun(IncidentKind.MeterRupture, 5, TimeSpan.FromSeconds(420)), Is.True);
+    }
+
+    [Test]
+    public void IncidentPlan_FourMinuteRun_LeavesTheRuptureOutAndSaysSo()
+    {
+        var city = CityModel.Create(CityOptions.Default with { Devices = 400, ReportSecondsOverride = 30 });
+        var plan = IncidentPlan.Apply(city, Monday, TimeSpan.FromMinutes(4));
+        Assert.That(city.Incidents.Select(i => i.Kind), Does.Not.Contain(IncidentKind.MeterRupture));
+        Assert.That(plan.Skipped, Has.Some.StartsWith("meter-rupture: its window does not fit"));
+    }
+
+    [Test]
     public void BigConsumerTrap_RegistryCarriesItsQmax()
     {
         var city = CityModel.Create(CityOptions.Default with { Devices = 400 });
