@@ -58,11 +58,15 @@ public sealed partial class TelemetryProcessor
         }
     }
 
-    // Partitions with nothing left to read and no record for IdleAfter; reused list.
+    // Partitions with nothing left to read and no record for IdleAfter, while another partition still has records;
+    // reused list. When every partition is quiet the processor hears nothing at all: an ingest outage (the broker, the
+    // gateways), which the pipeline-health panels show, not a city of silent devices; their silence is judged again
+    // by each partition's own time once records arrive, the same whatever the outage's timing.
     private List<int> QuietPartitions()
     {
         _quiet.Clear();
         var lag = Counters.Lag;
+        var live = false;
         foreach (var (partition, time) in _partitionTimes)
         {
             var behind = lag.TryGetValue(partition, out var records) && records > 0;
@@ -70,6 +74,15 @@ public sealed partial class TelemetryProcessor
             {
                 _quiet.Add(partition);
             }
+            else
+            {
+                live = true;
+            }
+        }
+
+        if (!live)
+        {
+            _quiet.Clear();
         }
 
         return _quiet;

@@ -12,7 +12,8 @@ namespace Sensing.Up;
 /// fresh <see cref="DetectionEngine"/> that never crashes, restarts or rebalances. The partitions are read in offset
 /// order and merged by record time (a reading's event time capped by its ingest time, as the processor's watermark
 /// takes it); each partition's own time moves on after each of its records (<see cref="DetectionEngine.AdvanceStream"/>)
-/// and the merged time every second of it (<see cref="DetectionEngine.AdvanceTo"/>), as in the processor. Comparing its
+/// and the merged time every second of it (<see cref="DetectionEngine.AdvanceTo"/>, and a partition with no record for
+/// 10 s while others have, as the processor's quiet partitions), as in the processor. Comparing its
 /// alert ids with those on <c>sensing.alerts</c> shows what the faults changed in what operators were told: an id
 /// missing (the pipeline lost or never raised an alert) or extra (raised only because of a crash, a replay or a
 /// rebalance). Ids are deterministic (device or district, condition, raise time), so the same input gives the same
@@ -97,22 +98,45 @@ public sealed class UninterruptedReplay
             if (advancedAt == long.MinValue || watermark - advancedAt >= AdvanceStepMs)
             {
                 engine.AdvanceTo(watermark);
+                AdvanceQuiet(engine, streams, lists, next, watermark);
                 advancedAt = watermark;
             }
         }
 
-        // The end of the run: every partition goes quiet, and the processor advances each to its watermark.
+        // The end of the run: every partition goes quiet at once, and the processor judges no silence then.
         if (watermark != long.MinValue)
         {
             engine.AdvanceTo(watermark);
-            foreach (var stream in streams)
-            {
-                engine.AdvanceStream(stream, watermark);
-            }
         }
 
         return sink.Raised;
     }
+
+    // As the processor's quiet partitions (TelemetryProcessor.QuietPartitions): a partition whose next record is more
+    // than QuietAfterMs of event time ahead (or that has none left) is quiet, and while another one is not, its devices
+    // are judged by the merged time.
+    private static void AdvanceQuiet(DetectionEngine engine, int[] streams, List<byte[]>[] lists, int[] next, long watermark)
+    {
+        var live = false;
+        for (var p = 0; p < lists.Length && !live; p++)
+        {
+            live = !IsQuiet(lists[p], next[p], watermark);
+        }
+
+        for (var p = 0; p < lists.Length && live; p++)
+        {
+            if (IsQuiet(lists[p], next[p], watermark))
+            {
+                engine.AdvanceStream(streams[p], watermark);
+            }
+        }
+    }
+
+    private static bool IsQuiet(List<byte[]> list, int next, long watermark) =>
+        next >= list.Count || !TelemetryFrame.TryDecode(list[next], out var frame, out _) || frame.EventTimeMs - watermark > QuietAfterMs;
+
+    // The processor's TelemetryProcessor.IdleAfter, 10 s of wall-clock time, as event time of a live stream.
+    private const long QuietAfterMs = 10_000;
 
     // The record time of a frame: its event time, capped by its ingest time (TelemetryProcessor.ObserveTime).
     private static void Enqueue(PriorityQueue<int, (long, int)> heads, List<byte[]>[] lists, int[] next, int p)
