@@ -7,12 +7,12 @@ namespace Sensing.IntegrationTests.Up;
 /// processor, the Kafka broker, the store and the feed are each killed or stopped once at seeded moments. The books must
 /// balance from the devices' own ack logs: nothing acknowledged is lost, the restarted feed lists exactly the active
 /// alerts of <c>sensing.alerts</c>, every fault is recovered from, every incident detected, memory stays bounded.
-/// Three seeds of the larger city are <c>bench/faults.sh</c>. Not asserted here: "no alert raised twice" (the summary's
-/// <c>raised_twice</c>, part of its verdict). A device-silence alert is raised when the processor's once-a-second
-/// event-time tick finds the device overdue, and a processor replaying after a crash ticks at other points of the
-/// stream, so it may raise a silence the first one did not (and leave the first one's open): seen in one of three
-/// seeds of bench/faults.sh (bench/README.md, "Faults while the city publishes"), open; the same holds for the
-/// summary's <c>reopened</c> (a replay's raise of an id after its clear). Once the killed feed is back and
+/// Three seeds of the larger city are <c>bench/faults.sh</c>. Not asserted here, though part of the summary's verdict:
+/// "no alert raised twice" (<c>raised_twice</c>) and <c>reopened</c>; nor the alert ids against an uninterrupted
+/// replay of the same input (<c>replay_missing</c>, <c>replay_extra</c>). Device silence is judged by each partition's
+/// own time, so a processor replaying after a crash raises the same silences; on a machine loaded by other work a few
+/// device and district silences around an outage still differed (bench/README.md, "Faults while the city publishes"),
+/// open. Once the killed feed is back and
 /// has rebuilt its view from <c>sensing.alerts</c>, the console is opened in chromium and photographed (a test artifact).
 /// </summary>
 [TestFixture]
