@@ -177,8 +177,9 @@ public sealed partial class DetectionEngine
     /// read on it so far): devices of that stream silent for k x their report interval go offline, raised at their
     /// deadline. Called after each record of the stream, the outcome depends on the stream's records in their order
     /// only, so a replay of the stream raises the same offline alerts (DeviceHealthDetector.Streams.cs). One
-    /// comparison until some deadline of the stream has passed. <see cref="AdvanceTo"/> still covers streams that went
-    /// quiet and every other time-driven condition.
+    /// comparison until some deadline of the stream has passed. A stream that went quiet is advanced by its caller with
+    /// the time of the others; <see cref="AdvanceTo"/> covers every other time-driven condition, and the silence of
+    /// devices given no stream.
     /// </summary>
     public void AdvanceStream(int stream, long nowMs) => Health.AdvanceStream(stream, nowMs);
 
