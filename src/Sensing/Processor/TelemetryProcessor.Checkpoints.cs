@@ -127,9 +127,11 @@ public sealed partial class TelemetryProcessor
 
                 _watermarkMs = Math.Max(_watermarkMs, watermarkMs);
 
-                // The partition's time starts where the checkpoint left it, so it counts as quiet (and its restored
-                // devices are judged by the watermark) if nothing more ever arrives on it.
-                ObserveTime(partition, watermarkMs);
+                // The partition is known from now on, so it counts as quiet (and its restored devices are judged by the
+                // watermark) if nothing more ever arrives on it. Its own time starts at its first record: the checkpoint
+                // holds the processor's watermark, which may be ahead of this partition, and would judge its devices
+                // silent at other records than the processor that wrote the checkpoint did.
+                ObserveTime(partition, long.MinValue);
                 _positions[partition] = next;
                 starts[partition] = next;
                 if (checkpoint.Repairs is { } repairs)
