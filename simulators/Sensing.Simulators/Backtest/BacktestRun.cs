@@ -30,7 +30,7 @@ public static class BacktestRun
         ArgumentNullException.ThrowIfNull(readings);
         var registry = new DeviceRegistry();
         registry.Upsert(devices);
-        var sink = new CollectingSink();
+        var sink = new AlertRecordSink();
         var engine = new DetectionEngine(options, registry, sink);
         var sequences = new ulong[registry.Count];
         var frame = new byte[TelemetryFrame.MaxLength];
@@ -64,29 +64,5 @@ public static class BacktestRun
         }
 
         return new BacktestResult(readings.Count, engine.Duplicates, sink.Records);
-    }
-
-    /// <summary>Folds lifecycle events into one record per alert.</summary>
-    private sealed class CollectingSink : IAlertSink
-    {
-        private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
-        private readonly List<AlertRecord> _records = [];
-
-        public IReadOnlyList<AlertRecord> Records => _records;
-
-        public void OnAlert(AlertEvent alert)
-        {
-            long? cleared = alert.Type == AlertEventType.Cleared ? alert.ClearedAtMs ?? alert.EventTimeMs : null;
-            if (!_byId.TryGetValue(alert.Id, out var at))
-            {
-                _byId[alert.Id] = _records.Count;
-                _records.Add(new AlertRecord(alert.Id, alert.Source, alert.Condition, alert.Severity.ToString(), alert.RaisedAtMs, cleared));
-                return;
-            }
-
-            var record = _records[at];
-            var severity = Enum.Parse<AlertSeverity>(record.Severity) >= alert.Severity ? record.Severity : alert.Severity.ToString();
-            _records[at] = record with { Severity = severity, ClearedAtMs = cleared ?? record.ClearedAtMs };
-        }
     }
 }

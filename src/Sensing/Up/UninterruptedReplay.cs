@@ -2,6 +2,7 @@ using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Detection;
+using Sensing.Simulators.Backtest;
 using Sensing.Simulators.Truth;
 
 namespace Sensing.Up;
@@ -58,7 +59,7 @@ public sealed class UninterruptedReplay
     {
         var registry = new DeviceRegistry();
         registry.Upsert(devices);
-        var sink = new Collector();
+        var sink = new AlertRecordSink();
         var engine = new DetectionEngine(options, registry, sink);
         var lists = _partitions.Values.ToArray();
         var next = new int[lists.Length];
@@ -109,7 +110,7 @@ public sealed class UninterruptedReplay
             engine.AdvanceTo(watermark);
         }
 
-        return sink.Raised;
+        return sink.Records;
     }
 
     // As the processor's quiet partitions (TelemetryProcessor.QuietPartitions): a partition whose next record is more
@@ -153,28 +154,6 @@ public sealed class UninterruptedReplay
 
             // Not a frame: nothing a processor would process either.
             next[p]++;
-        }
-    }
-
-    /// <summary>Every raised alert, once, with its clear when there was one.</summary>
-    private sealed class Collector : IAlertSink
-    {
-        private readonly Dictionary<string, int> _byId = new(StringComparer.Ordinal);
-        private readonly List<AlertRecord> _raised = [];
-
-        public IReadOnlyList<AlertRecord> Raised => _raised;
-
-        public void OnAlert(AlertEvent alert)
-        {
-            long? cleared = alert.Type == AlertEventType.Cleared ? alert.ClearedAtMs ?? alert.EventTimeMs : null;
-            if (_byId.TryGetValue(alert.Id, out var at))
-            {
-                _raised[at] = _raised[at] with { ClearedAtMs = cleared ?? _raised[at].ClearedAtMs };
-                return;
-            }
-
-            _byId[alert.Id] = _raised.Count;
-            _raised.Add(new AlertRecord(alert.Id, alert.Source, alert.Condition, alert.Severity.ToString(), alert.RaisedAtMs, cleared));
         }
     }
 }
