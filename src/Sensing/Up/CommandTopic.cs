@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Sensing.Core.Commands;
 using Sensing.Kafka;
@@ -22,19 +21,8 @@ public static class CommandTopic
             return commands;
         }
 
-        using var consumer = new RecordConsumer(kafka, "sensing-up-commands-" + Guid.NewGuid().ToString("N"), "sensing-up-commands");
-        consumer.Subscribe(kafka.Topics.Commands);
-        long records = 0;
-        var quiet = Stopwatch.StartNew();
-        while (records < expected && quiet.Elapsed < idle)
+        TopicReader.Read(kafka, kafka.Topics.Commands, "sensing-up-commands", expected, idle, record =>
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
-            {
-                continue;
-            }
-
-            quiet.Restart();
-            records++;
             try
             {
                 if (JsonSerializer.Deserialize(record.Value, DeviceCommandJsonContext.Default.DeviceCommand) is { } command)
@@ -46,7 +34,7 @@ public static class CommandTopic
             {
                 // Not a command: no device could act on it either.
             }
-        }
+        });
 
         return commands;
     }

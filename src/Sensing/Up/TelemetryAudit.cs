@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
 using Sensing.Kafka;
@@ -29,21 +28,11 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(registry);
-        using var consumer = new RecordConsumer(kafka, "sensing-up-audit-" + Guid.NewGuid().ToString("N"), "sensing-up-audit");
-        consumer.Subscribe(kafka.Topics.Telemetry);
         // One bit set per (device number, sequence): sequences of a run are small, so the key is number * 2^32 + seq.
         seen ??= [];
-        long records = 0, readings = 0, events = 0, bad = 0;
-        var quiet = Stopwatch.StartNew();
-        while (records < expected && quiet.Elapsed < idle)
+        long readings = 0, events = 0, bad = 0;
+        var records = TopicReader.Read(kafka, kafka.Topics.Telemetry, "sensing-up-audit", expected, idle, record =>
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } record)
-            {
-                continue;
-            }
-
-            quiet.Restart();
-            records++;
             replay?.Add(record.Partition, record.Value);
             if (!TelemetryFrame.TryDecode(record.Value, out var frame, out _) || !registry.TryFind(frame.DeviceId, out var number))
             {
@@ -63,7 +52,7 @@ public sealed record TelemetryAudit(long Records, long Readings, long UniqueRead
                     minutes?.Add(number, frame);
                 }
             }
-        }
+        });
 
         return new TelemetryAudit(records, readings, seen.Count, events, bad);
     }
