@@ -85,12 +85,13 @@ public static class LeakBacktestDriver
             InletLeak = options.Water.InletLeak with
             {
                 // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_H, LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
-                // LEAK_LEVEL_WALK (stepLevelWalk) (unset: the defaults).
+                // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_SETTLE_DAYS (growthSettleDays) (unset: the defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
                 StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
                 StepSplit = Environment.GetEnvironmentVariable("LEAK_SPLIT") is { } split ? split != "0" : options.Water.InletLeak.StepSplit,
                 StepLevelWalk = Environment.GetEnvironmentVariable("LEAK_LEVEL_WALK") is { } walk ? double.Parse(walk, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepLevelWalk,
+                GrowthSettleDays = Environment.GetEnvironmentVariable("LEAK_SETTLE_DAYS") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthSettleDays,
             },
         },
     };

@@ -98,11 +98,43 @@ public sealed partial class InletLeakDetector
 
         var device = _network.Registry[_network.DeviceOf(DeviceKind.WaterFlow, index)].Id;
         var percent = rise / meter.MeanFlow * 100;
+        // Growth before the meter's last leak has settled is that leak still growing (or the rest of a step the first
+        // day under-measured): the district's latest open alert is escalated with it, a visible entry in its history,
+        // instead of a second alert for one leak. A step is a new leak and raises a new alert.
+        var escalate = !abrupt && open.Count > 0 && _options[k].GrowthSettleDays > 0 && !meter.Settled;
+        meter.Settled = false;
+        meter.QuietDays = 0;
+        if (escalate)
+        {
+            var (openId, openRaisedAtMs) = open[^1];
+            _sink.OnAlert(new AlertEvent
+            {
+                Id = openId,
+                Type = AlertEventType.Updated,
+                Source = name,
+                Condition = AlertCondition.InletLeak.Name(),
+                // The severity the alert was raised with stays (an update does not lower it).
+                Severity = meter.RaisedSeverity > AlertSeverity.Medium ? meter.RaisedSeverity : AlertSeverity.Medium,
+                District = name,
+                RaisedAtMs = openRaisedAtMs,
+                EventTimeMs = timeMs,
+                Value = rise,
+                PeakValue = meter.BRef,
+                Count = open.Count,
+                Devices = [device],
+                Message = string.Create(CultureInfo.InvariantCulture,
+                    $"Leak in district {name} still growing: inlet flow at {device} a further {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model"),
+            });
+            return;
+        }
+
         var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
         // Head loss rises with the square of the flow through the mains, so a new leak also lowers pressure: a tripped
         // pressure CUSUM in the district confirms a step seen on the inlet (the burst vote's pairing of flow and pressure).
         var confirmed = abrupt && _pressure.PressureTripped(k);
         var kind = abrupt ? confirmed ? "Leak or burst (abrupt step, confirmed by pressure)" : "Leak or burst (abrupt step)" : "Leak growing";
+        var severity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium;
+        meter.RaisedSeverity = severity;
         open.Add((id, timeMs));
         ActiveCount++;
         _sink.OnAlert(new AlertEvent
@@ -111,7 +143,7 @@ public sealed partial class InletLeakDetector
             Type = AlertEventType.Raised,
             Source = name,
             Condition = AlertCondition.InletLeak.Name(),
-            Severity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium,
+            Severity = severity,
             District = name,
             RaisedAtMs = timeMs,
             EventTimeMs = timeMs,
@@ -185,6 +217,13 @@ public sealed partial class InletLeakDetector
     {
         public bool Inlet;
         public bool Rebase;
+
+        /// <summary>True once the trend test has seen GrowthSettleDays quiet days in a row since the meter's last raise or escalation.</summary>
+        public bool Settled;
+        public int QuietDays;
+
+        /// <summary>The severity of the meter's last raise: its escalations keep it.</summary>
+        public AlertSeverity RaisedSeverity;
         public Phase Phase;
         public int District;
         public int Repeats;

@@ -217,6 +217,18 @@ public sealed partial class InletLeakDetector
 
         // One day's b is clipped at 3 standard deviations (a robust CUSUM): one odd day cannot trip h alone.
         var cusum = Math.Max(0, meter.TrendCusum + Math.Min(3, judged / meter.BSpread) - o.TrendK);
+        // A day within the slack adds no growth; a week of them in a row settles the last leak (GrowthSettleDays).
+        if (judged / meter.BSpread < o.TrendK)
+        {
+            if (++meter.QuietDays >= o.GrowthSettleDays)
+            {
+                meter.Settled = true;
+            }
+        }
+        else
+        {
+            meter.QuietDays = 0;
+        }
         meter.TrendCusum = cusum;
         if (cusum == 0 && excess < 0)
         {

@@ -109,6 +109,8 @@ internal static class WaterRules
             "Decision interval of a second step CUSUM on the low-demand hours alone (slack stepK), standard deviations; a step raises when both are past h; above 0.")
         .Duration("reraiseHold", o => o.ReraiseHold, (o, v) => o with { ReraiseHold = v },
             "A step or growth this soon after the district's last open inlet-leak alert is taken into the reference without a new alert; 0 or more.")
+        .WholeNumber("growthSettleDays", o => o.GrowthSettleDays, (o, v) => o with { GrowthSettleDays = v },
+            "Days in a row without growth after which a meter's last leak is settled; growth before that escalates the district's latest open alert instead of raising a new one (0: every growth raises); 0 or more.")
         .Number("trendK", o => o.TrendK, (o, v) => o with { TrendK = v },
             "Slack of the daily CUSUM on b, day-to-day standard deviations of b; above 0.")
         .Number("trendH", o => o.TrendH, (o, v) => o with { TrendH = v },

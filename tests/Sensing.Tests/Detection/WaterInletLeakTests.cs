@@ -127,6 +127,62 @@ public sealed class WaterInletLeakTests
         });
     }
 
+    [TestCase(7)]
+    [TestCase(0)]
+    public void Process_LeakStillGrowingAfterItsRaise_EscalatesTheOpenAlertUnlessSettleIsOff(int settleDays)
+    {
+        // One leak growing from nothing to 18 % of inflow over 60 days: the trend test raises it part-grown, and the
+        // growth after that is the same leak, escalated on its alert (growthSettleDays), not a second leak.
+        var kit = Kit(DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with
+            {
+                InletLeak = DetectionOptions.Default.Water.InletLeak with { GrowthSettleDays = settleDays },
+            },
+        });
+        var start = 28 * Day;
+        const double full = 60;
+
+        Run(kit, new WaterSeries(41), 0, 95 * Day, t => t < start ? 0 : full * Math.Min(1, (t - start) / (60.0 * Day)));
+
+        var events = kit.Of(AlertCondition.InletLeak).ToList();
+        var raised = events.Where(e => e.Type == AlertEventType.Raised).ToList();
+        var updates = events.Where(e => e.Type == AlertEventType.Updated).ToList();
+        var log = string.Join("\n", events.Select(e => $"{(e.EventTimeMs - T0) / (double)Day:0.0} d {e.Type} {e.Id} {e.Message}"));
+        Assert.That(raised, settleDays > 0 ? Has.Count.EqualTo(1) : Has.Count.GreaterThan(1), log);
+        if (settleDays > 0)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(updates, Is.Not.Empty, "the further growth is on the open alert: " + log);
+                Assert.That(updates.Select(e => e.Id), Is.All.EqualTo(raised[0].Id), log);
+                Assert.That(updates.Select(e => e.RaisedAtMs), Is.All.EqualTo(raised[0].RaisedAtMs), log);
+                Assert.That(updates[0].Message, Does.StartWith("Leak in district laoshan-2 still growing"));
+                Assert.That(kit.Engine.Water.InletLeak.ActiveCount, Is.EqualTo(1));
+            });
+        }
+    }
+
+    [Test]
+    public void Process_GrowthAfterTheLastLeakSettled_RaisesANewAlert()
+    {
+        // A step on day 28, flat for three weeks (settled), then a second leak growing over 20 days: a new leak.
+        var kit = Kit();
+        var step = (28 * Day) + NightStart;
+        var growth = 50 * Day;
+
+        Run(kit, new WaterSeries(42), 0, 80 * Day,
+            t => (t >= step ? LeakM3h : 0) + (t < growth ? 0 : 45 * Math.Min(1, (t - growth) / (20.0 * Day))));
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        Assert.That(raised, Has.Count.EqualTo(2), string.Join("\n", raised.Select(e => $"{(e.RaisedAtMs - T0) / (double)Day:0.0} d {e.Message}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[1].RaisedAtMs, Is.GreaterThan(T0 + growth));
+            Assert.That(raised[1].Message, Does.StartWith("Leak growing in district laoshan-2"));
+        });
+    }
+
     [Test]
     public void Process_DaytimeDrawOfThreeHours_RaisesNothing()
     {
