@@ -307,7 +307,7 @@ public sealed record CitySummary(
             $"cpu_s_per_1000_gateway={Cost("gateway")} cpu_s_per_1000_processor={Cost("processor")} cpu_s_per_1000_feed={Cost("feed")} cpu_s_per_1000_store_sink={Cost(CityRun.StoreSinkKind)} cpu_s_per_1000_simulator={Cost("simulator")} " +
             $"pipeline_cores={PipelineCores:0.00} rss_mib_gateway={Rss("gateway")} rss_mib_processor={Rss("processor")} rss_mib_feed={Rss("feed")} rss_mib_store_sink={Rss(CityRun.StoreSinkKind)} " +
             $"gateway_kb_per_connection={Costs.GatewayBytesPerConnection / 1024:0.0} storm_dropped={Storm.Dropped} storm_back={Storm.Back} " +
-            $"storm_recovery_s={(Storm.Recovery is { } r ? r.TotalSeconds : -1):0} storm_district_alerts={storm.Districts} storm_device_alerts={storm.Devices} " +
+            $"storm_recovery_s={(Storm.Recovery is { } r ? r.TotalSeconds : -1):0} storm_district_alerts={storm.Districts} storm_device_alerts={storm.Devices} storm_alerts_active={storm.Devices + storm.Districts - storm.Cleared} " +
             $"crashed={Crashed.Count} leak={(Leak.Passed ? 1 : 0)} elapsed_s={Elapsed.TotalSeconds:0}") + BooksResult();
     }
 
