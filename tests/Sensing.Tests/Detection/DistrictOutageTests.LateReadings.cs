@@ -1,0 +1,189 @@
+using System.Buffers;
+using NUnit.Framework;
+using Sensing.Core.Alerts;
+
+namespace Sensing.Tests.Detection;
+
+/// <summary>
+/// One partition's records are not in event-time order: after a broker or gateway outage, the readings the devices
+/// held back arrive behind those of devices that never stopped, so the district's time has passed deadlines that
+/// the late readings then move back. Whatever order they come in, a source (device or district) has one offline alert
+/// at a time: each one raised after the one before it cleared, under an id of its own, and no step after its clear.
+/// </summary>
+public sealed partial class DistrictOutageTests
+{
+    [Test]
+    public void Process_OutageClearedByALateReading_StillSilentDevicesRaisedAtTheDistrictAlertsClear()
+    {
+        var fleet = new Fleet();
+        fleet.HearAll(0);
+
+        // n01..n04 raise device alerts at 90..93 s; n05 makes the outage at 94 s and they are folded into it.
+        fleet.AdvanceTo(94.5);
+        var folded = fleet.Events.Single(e => e.Source == fleet.NorthDevices[3] && e.Type == AlertEventType.Raised);
+
+        // Three come back with readings held back since 30 s: two members are left, the outage clears.
+        foreach (var id in fleet.NorthDevices.Take(3))
+        {
+            fleet.Hear(id, 30);
+        }
+
+        var clear = fleet.Events.Single(e => e.Source == North && e.Type == AlertEventType.Cleared);
+        var again = fleet.Events.Where(e => e.Type == AlertEventType.Raised && e.Id != folded.Id && fleet.NorthDevices.Skip(3).Take(2).Contains(e.Source)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(clear.ClearedAtMs, Is.EqualTo(T0 + 94_000), "a step never precedes the raise");
+            Assert.That(again.Select(e => e.Source), Is.EquivalentTo(fleet.NorthDevices.Skip(3).Take(2)));
+            Assert.That(again.Select(e => e.RaisedAtMs), Has.All.EqualTo(clear.ClearedAtMs),
+                "the still silent get their own alerts when the district alert clears, not at the late reading's time (30 s), before the fold");
+            Assert.That(OneAlertAtATime(fleet.Events), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void AdvanceTo_DeviceBackLateAfterItsAlertWasFolded_NextAlertRaisedAfterTheFold()
+    {
+        var fleet = new Fleet();
+        fleet.HearAll(0);
+        fleet.AdvanceTo(94.5);
+
+        // n01's alert (raised 90 s) was cleared at 94 s by the fold. Its reading of 1 s arrives now: its next deadline,
+        // 91 s, has passed, but its alert covered the district's time up to the fold.
+        fleet.Hear(fleet.NorthDevices[0], 1);
+        foreach (var id in fleet.NorthDevices.Skip(1).Take(4))
+        {
+            fleet.Hear(id, 30);
+        }
+
+        fleet.AdvanceTo(95);
+
+        var raises = fleet.Events.Where(e => e.Source == fleet.NorthDevices[0] && e.Type == AlertEventType.Raised).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(raises.Select(e => e.RaisedAtMs), Is.EqualTo(new[] { T0 + 90_000, T0 + 94_000 }));
+            Assert.That(raises.Select(e => e.Id).Distinct().Count(), Is.EqualTo(2));
+            Assert.That(OneAlertAtATime(fleet.Events), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void AdvanceTo_DistrictSilentAgainBehindItsClearedOutage_SecondDistrictAlertRaisedAfterTheFirstCleared()
+    {
+        var fleet = new Fleet();
+        fleet.HearAll(0);
+        fleet.AdvanceTo(94.5);
+
+        // n01..n03 come back with readings of 0.5..2.5 s (the outage, raised at 94 s, clears), then go silent again with
+        // deadlines of 90.5..92.5 s, before that clear: with the two still silent they are five again.
+        for (var i = 0; i < 3; i++)
+        {
+            fleet.Hear(fleet.NorthDevices[i], i + 0.5);
+        }
+
+        fleet.AdvanceTo(95);
+
+        var outages = fleet.Events.Where(e => e.Source == North).ToList();
+        var first = outages.Where(e => e.Id == outages[0].Id).ToList();
+        var second = outages.Where(e => e.Id != outages[0].Id).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised, AlertEventType.Cleared }));
+            Assert.That(second.Select(e => e.Type), Is.EqualTo(new[] { AlertEventType.Raised }));
+            Assert.That(second[0].RaisedAtMs, Is.GreaterThan(first[1].ClearedAtMs!.Value), "raised after the first cleared, under another id");
+            Assert.That(OneAlertAtATime(fleet.Events), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Process_OutageClearedByAReadingOlderThanItsLastUpdate_ClearNotBeforeTheUpdate()
+    {
+        var fleet = new Fleet();
+        fleet.HearAll(0);
+
+        // Raised at 94 s; the other five join and are published in one update at 154 s.
+        fleet.AdvanceTo(160);
+        var update = fleet.Events.Last(e => e.Source == North);
+        Assert.That((update.Type, update.EventTimeMs), Is.EqualTo((AlertEventType.Updated, T0 + 154_000)));
+
+        // Readings held back since 100 s clear it: a clear stamped 100 s would come before the update, and a consumer
+        // keeping an alert's latest step by event time would keep it active.
+        foreach (var id in fleet.NorthDevices.Take(8))
+        {
+            fleet.Hear(id, 100);
+        }
+
+        var clear = fleet.Events.Single(e => e.Source == North && e.Type == AlertEventType.Cleared);
+        Assert.Multiple(() =>
+        {
+            Assert.That(clear.EventTimeMs, Is.EqualTo(T0 + 154_000));
+            Assert.That(clear.ClearedAtMs, Is.EqualTo(T0 + 154_000));
+            Assert.That(OneAlertAtATime(fleet.Events), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void RestoreSnapshot_AfterAnOutageCleared_NextOutageTakesTheSameIdAsTheOriginal()
+    {
+        var original = new Fleet();
+        original.HearAll(0);
+        original.AdvanceTo(94.5);
+        for (var i = 0; i < 3; i++)
+        {
+            original.Hear(original.NorthDevices[i], i + 0.5);
+        }
+
+        var snapshot = new ArrayBufferWriter<byte>();
+        original.Engine.WriteSnapshot(Enumerable.Range(0, original.Registry.Count).ToArray(), snapshot);
+        var restored = new Fleet();
+        restored.Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        var before = original.Events.Count;
+        foreach (var fleet in new[] { original, restored })
+        {
+            fleet.AdvanceTo(95);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(restored.Events.Select(e => (e.Id, e.Type, e.Source, e.EventTimeMs)),
+                Is.EqualTo(original.Events.Skip(before).Select(e => (e.Id, e.Type, e.Source, e.EventTimeMs))));
+            Assert.That(restored.Events.Single(e => e.Source == North && e.Type == AlertEventType.Raised).RaisedAtMs, Is.GreaterThan(T0 + 94_000),
+                "after the first district alert's clear, which the restored engine did not see");
+        });
+    }
+
+    /// <summary>
+    /// Per source and condition, in the order published: each raise at or after the clear of the alert before it and
+    /// under a new id; per id, steps in event-time order and none after its clear. Returns what breaks that.
+    /// </summary>
+    private static List<string> OneAlertAtATime(IEnumerable<AlertEvent> events)
+    {
+        var broken = new List<string>();
+        var last = new Dictionary<(string, string), AlertEvent>();
+        var steps = new Dictionary<string, AlertEvent>(StringComparer.Ordinal);
+        foreach (var e in events.Where(e => e.Condition == AlertCondition.DeviceOffline.Name()))
+        {
+            if (steps.TryGetValue(e.Id, out var previous))
+            {
+                if (previous.Type == AlertEventType.Cleared || e.Type == AlertEventType.Raised)
+                {
+                    broken.Add($"{e.Source} {e.Id}: {e.Type} after {previous.Type}");
+                }
+
+                if (e.EventTimeMs < previous.EventTimeMs)
+                {
+                    broken.Add($"{e.Source} {e.Id}: {e.Type} at {e.EventTimeMs - T0} ms before {previous.Type} at {previous.EventTimeMs - T0} ms");
+                }
+            }
+            else if (e.Type == AlertEventType.Raised && last.TryGetValue((e.Condition, e.Source), out var before)
+                && (before.Type != AlertEventType.Cleared || e.RaisedAtMs < before.ClearedAtMs))
+            {
+                broken.Add($"{e.Source} {e.Id}: raised at {e.RaisedAtMs - T0} ms while {before.Id} was active (cleared at {before.ClearedAtMs - T0} ms)");
+            }
+
+            steps[e.Id] = e;
+            last[(e.Condition, e.Source)] = e;
+        }
+
+        return broken;
+    }
+}
