@@ -54,6 +54,15 @@ public sealed partial class DeviceHealthDetector
         if (_outageRaisedAtMs[n] != 0)
         {
             outage.Members--;
+            if (outage.Members == 0 && outage.Active)
+            {
+                // The snapshot's engine ended this outage (its devices were heard from there): no device joins it here
+                // again. Count makes it active again, under its raise time, if a restored device is still in it.
+                outage.Active = false;
+                outage.Dirty = false;
+                outage.FloorMs = Math.Max(outage.FloorMs, outage.RaisedAtMs + 1);
+                ActiveOutages--;
+            }
         }
     }
 

@@ -151,6 +151,42 @@ public sealed partial class DistrictOutageTests
         });
     }
 
+    [Test]
+    public void RestoreSnapshot_OutageClearedElsewhere_DeviceSilentAfterwardsIsNotPutInTheStaleOutage()
+    {
+        // This engine saw the outage raised, then the partition moved away; the engine that took it over cleared the
+        // outage (every device heard again) and checkpointed; the partition comes back here with that checkpoint.
+        var here = new Fleet();
+        here.HearAll(0);
+        here.AdvanceTo(200);
+        var elsewhere = new Fleet();
+        elsewhere.HearAll(0);
+        elsewhere.AdvanceTo(200);
+        foreach (var id in elsewhere.NorthDevices.Concat(elsewhere.SouthDevices))
+        {
+            elsewhere.Hear(id, 300);
+        }
+
+        var snapshot = new ArrayBufferWriter<byte>();
+        elsewhere.Engine.WriteSnapshot(Enumerable.Range(0, elsewhere.Registry.Count).ToArray(), snapshot);
+        here.Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        var before = here.Events.Count;
+
+        // One device goes silent again: a device alert of its own, not a join of the outage cleared elsewhere.
+        foreach (var id in here.NorthDevices.Skip(1).Concat(here.SouthDevices))
+        {
+            here.Hear(id, 400);
+        }
+
+        here.AdvanceTo(400);
+        var after = here.Events.Skip(before).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(here.Engine.Health.ActiveOutages, Is.Zero);
+            Assert.That(after.Select(e => (e.Source, e.Type)), Is.EqualTo(new[] { (here.NorthDevices[0], AlertEventType.Raised) }));
+        });
+    }
+
     /// <summary>
     /// Per source and condition, in the order published: each raise at or after the clear of the alert before it and
     /// under a new id; per id, steps in event-time order and none after its clear. Returns what breaks that.
