@@ -13,6 +13,61 @@ namespace Sensing.Tests.Detection;
 public sealed partial class DistrictOutageTests
 {
     [Test]
+    public void AdvanceStream_HeldBackReadingsAfterABrokerOutage_SilentDeviceHasOneAlertAtATime()
+    {
+        // As a fault run's partition read record by record (TelemetryProcessor.Handle): n10 has been silent since 9 s
+        // (its alert raised at 99 s); the broker is down from 100 s to 200 s. The first records after it are the south's,
+        // at 200 s, whose time passes the north's deadlines (180..188 s): a district alert at 183 s folds n10's. Then come
+        // the north's readings held back since 120 s; the district alert clears (stamped 183 s), and n10, still silent,
+        // gets an alert of its own again.
+        var fleet = new Fleet();
+        foreach (var id in fleet.NorthDevices.Concat(fleet.SouthDevices))
+        {
+            Assert.That(fleet.Registry.TryFind(System.Text.Encoding.ASCII.GetBytes(id), out var number), Is.True);
+            fleet.Engine.AssignStream(number, 0);
+        }
+
+        var streamSeconds = 0.0;
+        void Read(string id, double seconds)
+        {
+            fleet.Hear(id, seconds);
+            streamSeconds = Math.Max(streamSeconds, seconds);
+            fleet.Engine.AdvanceStream(0, T0 + (long)(streamSeconds * 1000));
+        }
+
+        var silent = fleet.NorthDevices[9];
+        for (var i = 0; i < 10; i++)
+        {
+            Read(fleet.NorthDevices[i], i);
+        }
+
+        foreach (var round in new[] { 0, 30, 60, 90 })
+        {
+            for (var i = 0; i < 9 && round > 0; i++)
+            {
+                Read(fleet.NorthDevices[i], round + i);
+            }
+
+            fleet.SouthDevices.ToList().ForEach(id => Read(id, round + 9.5));
+        }
+
+        fleet.SouthDevices.ToList().ForEach(id => Read(id, 200));
+        for (var i = 0; i < 9; i++)
+        {
+            Read(fleet.NorthDevices[i], 120 + i);
+        }
+
+        var raises = fleet.Events.Where(e => e.Source == silent && e.Type == AlertEventType.Raised).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fleet.Events.Count(e => e.Source == North && e.Type == AlertEventType.Cleared), Is.EqualTo(1));
+            Assert.That(raises.Select(e => e.RaisedAtMs), Is.EqualTo(new[] { T0 + 99_000, T0 + 183_000 }),
+                "raised again as the district alert clears (183 s), not at the held-back reading's time (127 s) inside its first alert");
+            Assert.That(OneAlertAtATime(fleet.Events), Is.Empty);
+        });
+    }
+
+    [Test]
     public void Process_OutageClearedByALateReading_StillSilentDevicesRaisedAtTheDistrictAlertsClear()
     {
         var fleet = new Fleet();
