@@ -66,6 +66,7 @@ public sealed partial class DeviceHealthDetector
         Array.Resize(ref _districtNames, k + 1);
         _districtNames[k] = district;
         _outages[k].MinDevices = _rules.ForDistrict(district).Health.DistrictOfflineMinDevices;
+        _outages[k].Stream = NoStream;
         return k;
     }
 
@@ -220,8 +221,9 @@ public sealed partial class DeviceHealthDetector
     }
 
     // Joins and returns are published as one update per district, a minute of event time after the last event at
-    // the earliest, and stamped with that time rather than with how far the watermark has moved.
-    private void PublishDirtyOutages(long nowMs)
+    // the earliest, and stamped with that time rather than with how far the watermark has moved: of the districts
+    // whose devices are on `stream` (NoStream: given none), by its time.
+    private void PublishDirtyOutages(long nowMs, int stream)
     {
         var pending = false;
         for (var k = 0; k < _outages.Length; k++)
@@ -229,6 +231,12 @@ public sealed partial class DeviceHealthDetector
             ref var outage = ref _outages[k];
             if (!outage.Dirty)
             {
+                continue;
+            }
+
+            if (outage.Stream != stream)
+            {
+                pending = true;
                 continue;
             }
 
@@ -305,5 +313,8 @@ public sealed partial class DeviceHealthDetector
 
         /// <summary>The earliest a new outage alert may be raised: the last one's clear, and after its raise (its id).</summary>
         public long FloorMs;
+
+        /// <summary>The input stream of the district's devices, whose time publishes its updates (NoStream: none).</summary>
+        public int Stream;
     }
 }

@@ -68,6 +68,38 @@ public sealed partial class DistrictOutageTests
     }
 
     [Test]
+    public void AdvanceTo_WatermarkAheadOfTheDistrictsStream_OutageUpdatedByItsStreamsTimeOnly()
+    {
+        // A processor replaying a dead one's partition has its watermark from the partitions it was already reading,
+        // ahead of the replayed one: an update published by it would come before readings of the replayed partition
+        // that clear the outage, after the dead processor had published that clear (a step after the clear).
+        var fleet = new Fleet();
+        foreach (var id in fleet.NorthDevices.Concat(fleet.SouthDevices))
+        {
+            Assert.That(fleet.Registry.TryFind(System.Text.Encoding.ASCII.GetBytes(id), out var number), Is.True);
+            fleet.Engine.AssignStream(number, 0);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            fleet.Hear(fleet.NorthDevices[i], i);
+        }
+
+        // Raised at 94 s, the other five join by 99 s: one update due at 154 s.
+        fleet.Engine.AdvanceStream(0, T0 + 100_000);
+        fleet.AdvanceTo(200);
+        var early = fleet.Events.Count(e => e.Source == North && e.Type == AlertEventType.Updated);
+        fleet.Engine.AdvanceStream(0, T0 + 154_000);
+
+        var updates = fleet.Events.Where(e => e.Source == North && e.Type == AlertEventType.Updated).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(early, Is.Zero, "the watermark of other partitions publishes no update of this district");
+            Assert.That(updates.Select(e => e.EventTimeMs), Is.EqualTo(new[] { T0 + 154_000 }));
+        });
+    }
+
+    [Test]
     public void Process_OutageClearedByALateReading_StillSilentDevicesRaisedAtTheDistrictAlertsClear()
     {
         var fleet = new Fleet();
