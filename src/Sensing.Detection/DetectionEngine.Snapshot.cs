@@ -13,7 +13,10 @@ namespace Sensing.Detection;
 public sealed partial class DetectionEngine
 {
     /// <summary>Format version of <see cref="WriteSnapshot"/>; <see cref="RestoreSnapshot"/> refuses any other.</summary>
-    public const byte SnapshotVersion = 3;
+    public const byte SnapshotVersion = 4;
+
+    // Version 3 is version 4 without the device-health district records; it is still read.
+    private const byte SnapshotVersionWithoutHealthDistricts = 3;
 
     private readonly ArrayBufferWriter<byte> _deviceRecord = new(256);
 
@@ -21,10 +24,11 @@ public sealed partial class DetectionEngine
     /// Writes the state of the given devices: the last sequence number, device health, and each detector's latches,
     /// alert ids and per-device state (methane, gas meter, charger, and the water detectors' baselines, CUSUMs and
     /// windows), then the state of the water districts of the given pressure sensors and flow meters (district
-    /// alerts, the burst vote). Layout: version byte, the sizes of the copied structs (a layout check), the device
-    /// count, then per device its record's length and the record (device id, kind, state), then the district count
-    /// and per district its record's length and the record (district name, state), so a reader can skip devices and
-    /// districts it no longer knows.
+    /// alerts, the burst vote), then of the devices' outage districts (DeviceHealthDetector.District.cs). Layout:
+    /// version byte, the sizes of the copied structs (a layout check), the device count, then per device its record's
+    /// length and the record (device id, kind, state), then the water district count and per district its record's
+    /// length and the record (district name, state), then the same for the outage districts, so a reader can skip
+    /// devices and districts it no longer knows.
     /// </summary>
     public void WriteSnapshot(ReadOnlySpan<int> deviceNumbers, IBufferWriter<byte> output)
     {
@@ -58,6 +62,16 @@ public sealed partial class DetectionEngine
             writer.WriteInt32(_deviceRecord.WrittenCount);
             output.Write(_deviceRecord.WrittenSpan);
         }
+
+        var outageDistricts = Health.DistrictsOf(deviceNumbers);
+        writer.WriteInt32(outageDistricts.Count);
+        foreach (var district in outageDistricts)
+        {
+            _deviceRecord.ResetWrittenCount();
+            Health.WriteDistrict(district, new StateWriter(_deviceRecord));
+            writer.WriteInt32(_deviceRecord.WrittenCount);
+            output.Write(_deviceRecord.WrittenSpan);
+        }
     }
 
     /// <summary>
@@ -71,9 +85,9 @@ public sealed partial class DetectionEngine
     {
         var reader = new StateReader(snapshot);
         var version = reader.ReadByte();
-        if (version != SnapshotVersion)
+        if (version is not (SnapshotVersion or SnapshotVersionWithoutHealthDistricts))
         {
-            throw new InvalidDataException($"detection snapshot: version {version}, this engine reads {SnapshotVersion}");
+            throw new InvalidDataException($"detection snapshot: version {version}, this engine reads {SnapshotVersionWithoutHealthDistricts} and {SnapshotVersion}");
         }
 
         if (reader.ReadInt32() != StateWriter.SizeOf<AlertLatch>() || reader.ReadInt32() != GasMeterDetector.StateSize
@@ -93,6 +107,12 @@ public sealed partial class DetectionEngine
 
         var districtCount = reader.ReadInt32();
         for (var i = 0; i < districtCount; i++)
+        {
+            reader.Take(reader.ReadInt32());
+        }
+
+        var outageDistrictCount = version == SnapshotVersion ? reader.ReadInt32() : 0;
+        for (var i = 0; i < outageDistrictCount; i++)
         {
             reader.Take(reader.ReadInt32());
         }
@@ -120,6 +140,18 @@ public sealed partial class DetectionEngine
         {
             var record = new StateReader(reader.Take(reader.ReadInt32()));
             Water.ReadDistrict(ref record);
+        }
+
+        // Outage districts after their devices too: their members make an outage active again, the record adds its floor.
+        if (version == SnapshotVersion)
+        {
+            reader.ReadInt32();
+        }
+
+        for (var i = 0; i < outageDistrictCount; i++)
+        {
+            var record = new StateReader(reader.Take(reader.ReadInt32()));
+            Health.ReadDistrict(ref record);
         }
 
         return applied;

@@ -14,6 +14,15 @@ namespace Sensing.Detection.Health;
 /// get device alerts of their own again. Each engine groups the devices it processes; the telemetry is keyed by
 /// district (docs/gateway.md), so with several processors a district's devices are all on one of them and it has one
 /// outage alert.
+/// <para>
+/// A district's records are not in event-time order: after a broker or gateway outage the readings devices held back
+/// arrive behind those of devices that never stopped, after the district's time has passed deadlines that they then
+/// move back. A fold or an unfold stamps one device's time on others, so the time a deadline or a late reading asks
+/// for can lie before the clear of the alert the same source had last. Raised there, the new alert would overlap the
+/// old one: two ids for one silence. So every source (a device, a district) raises no earlier than its last alert's
+/// clear and never under its id (<see cref="NotBeforeLastOffline"/>, <see cref="Outage.FloorMs"/>), and an outage
+/// clears no earlier than its last step; what a late reading changes is then only how long an alert lasts.
+/// </para>
 /// </summary>
 public sealed partial class DeviceHealthDetector
 {
@@ -57,6 +66,7 @@ public sealed partial class DeviceHealthDetector
         Array.Resize(ref _districtNames, k + 1);
         _districtNames[k] = district;
         _outages[k].MinDevices = _rules.ForDistrict(district).Health.DistrictOfflineMinDevices;
+        _outages[k].Stream = NoStream;
         return k;
     }
 
@@ -78,14 +88,13 @@ public sealed partial class DeviceHealthDetector
         // The device that makes the threshold raises the district alert instead of an alert of its own.
         if (outage.MinDevices > 0 && outage.Offline + 1 >= outage.MinDevices && _offline[n].Phase != LatchPhase.Active)
         {
-            _outageRaisedAtMs[n] = timeMs;
-            outage.Members++;
-            RaiseOutage(_districtOf[n], timeMs);
+            RaiseOutage(_districtOf[n], n, timeMs);
             return;
         }
 
-        var steps = _offline.ForceRaise(n, AlertSeverity.Medium, value, timeMs);
-        PublishOffline(steps, n, device, timeMs, byWill);
+        var raisedAtMs = NotBeforeLastOffline(n, timeMs);
+        var steps = _offline.ForceRaise(n, AlertSeverity.Medium, value, raisedAtMs);
+        PublishOffline(steps, n, device, raisedAtMs, byWill);
         if ((steps & LatchSteps.Raised) != 0)
         {
             outage.Offline++;
@@ -120,9 +129,14 @@ public sealed partial class DeviceHealthDetector
         }
     }
 
-    private void RaiseOutage(int k, long timeMs)
+    // Device `threshold` makes the threshold: the district alert is raised, with it in it, at timeMs or, when the
+    // district's last outage cleared later than that (a late reading moved this deadline back), at that clear.
+    private void RaiseOutage(int k, int threshold, long timeMs)
     {
         ref var outage = ref _outages[k];
+        timeMs = Math.Max(timeMs, outage.FloorMs);
+        _outageRaisedAtMs[threshold] = timeMs;
+        outage.Members++;
         outage.Active = true;
         outage.RaisedAtMs = timeMs;
         outage.PublishedAtMs = timeMs;
@@ -166,12 +180,17 @@ public sealed partial class DeviceHealthDetector
     private void ClearOutage(int k, long timeMs)
     {
         ref var outage = ref _outages[k];
+
+        // Not before the alert's last step (its raise or its last update): the reading that clears it may be one held
+        // back, older than both, and a consumer keeping an alert's latest step by event time would keep it active.
+        timeMs = Math.Max(timeMs, outage.PublishedAtMs);
         PublishOutage(AlertEventType.Cleared, k, timeMs);
         outage.Active = false;
         outage.Dirty = false;
+        outage.FloorMs = Math.Max(timeMs, outage.RaisedAtMs + 1);
         ActiveOutages--;
 
-        // The few still silent are device alerts again, raised now.
+        // The few still silent are device alerts again, raised as the district alert clears.
         for (var n = 0; n < _resolvedFor.Length; n++)
         {
             if (_districtOf[n] == k && _outageRaisedAtMs[n] != 0)
@@ -180,8 +199,9 @@ public sealed partial class DeviceHealthDetector
                 outage.Members--;
                 if (_resolvedFor[n] is { } device)
                 {
-                    var steps = _offline.ForceRaise(n, AlertSeverity.Medium, 0, timeMs);
-                    PublishOffline(steps, n, device, timeMs, byWill: false);
+                    var raisedAtMs = NotBeforeLastOffline(n, timeMs);
+                    var steps = _offline.ForceRaise(n, AlertSeverity.Medium, 0, raisedAtMs);
+                    PublishOffline(steps, n, device, raisedAtMs, byWill: false);
                     if ((steps & LatchSteps.Raised) != 0)
                     {
                         outage.Offline++;
@@ -191,9 +211,19 @@ public sealed partial class DeviceHealthDetector
         }
     }
 
+    // The earliest a new offline alert of device n may be raised at timeMs: not before its last one cleared (a fold stamps
+    // the district alert's raise on it, later than the device's own deadline) and not at that one's raise time, whose
+    // id it would take again.
+    private long NotBeforeLastOffline(int n, long timeMs)
+    {
+        ref readonly var last = ref _offline[n];
+        return Math.Max(timeMs, Math.Max(last.ClearingSinceMs, last.RaisedAtMs + 1));
+    }
+
     // Joins and returns are published as one update per district, a minute of event time after the last event at
-    // the earliest, and stamped with that time rather than with how far the watermark has moved.
-    private void PublishDirtyOutages(long nowMs)
+    // the earliest, and stamped with that time rather than with how far the watermark has moved: of the districts
+    // whose devices are on `stream` (NoStream: given none), by its time.
+    private void PublishDirtyOutages(long nowMs, int stream)
     {
         var pending = false;
         for (var k = 0; k < _outages.Length; k++)
@@ -201,6 +231,12 @@ public sealed partial class DeviceHealthDetector
             ref var outage = ref _outages[k];
             if (!outage.Dirty)
             {
+                continue;
+            }
+
+            if (outage.Stream != stream)
+            {
+                pending = true;
                 continue;
             }
 
@@ -271,6 +307,14 @@ public sealed partial class DeviceHealthDetector
         public int Members;
         public int Count;
         public long RaisedAtMs;
+
+        /// <summary>Event time of the alert's last step (raise or update); the clear is stamped no earlier.</summary>
         public long PublishedAtMs;
+
+        /// <summary>The earliest a new outage alert may be raised: the last one's clear, and after its raise (its id).</summary>
+        public long FloorMs;
+
+        /// <summary>The input stream of the district's devices, whose time publishes its updates (NoStream: none).</summary>
+        public int Stream;
     }
 }

@@ -66,7 +66,12 @@ public sealed partial class DeviceHealthDetector
             Skew = new LatchTiming((long)o.ClockSkewOnDelay.TotalMilliseconds, 0),
         };
         _resolvedFor[deviceNumber] = device;
-        _districtOf[deviceNumber] = DistrictNumber(device.District);
+        var district = _districtOf[deviceNumber] = DistrictNumber(device.District);
+        if ((uint)deviceNumber < (uint)_streamOf.Length && _streamOf[deviceNumber] != NoStream)
+        {
+            // Told its stream before it was heard (AssignStream).
+            _outages[district].Stream = _streamOf[deviceNumber];
+        }
     }
 
     private void PublishBattery(LatchSteps steps, int deviceNumber, DeviceInfo device, double volts, long timeMs)

@@ -54,6 +54,67 @@ public sealed partial class DeviceHealthDetector
         if (_outageRaisedAtMs[n] != 0)
         {
             outage.Members--;
+            if (outage.Members == 0 && outage.Active)
+            {
+                // The snapshot's engine ended this outage (its devices were heard from there): no device joins it here
+                // again. Count makes it active again, under its raise time, if a restored device is still in it.
+                outage.Active = false;
+                outage.Dirty = false;
+                outage.FloorMs = Math.Max(outage.FloorMs, outage.RaisedAtMs + 1);
+                ActiveOutages--;
+            }
+        }
+    }
+
+    /// <summary>Outage districts of <paramref name="deviceNumbers"/> (by number here), for <see cref="WriteDistrict"/>.</summary>
+    internal List<int> DistrictsOf(ReadOnlySpan<int> deviceNumbers)
+    {
+        var districts = new List<int>();
+        foreach (var n in deviceNumbers)
+        {
+            if ((uint)n < (uint)_resolvedFor.Length && (_resolvedFor[n] is not null || _outageRaisedAtMs[n] != 0)
+                && (uint)_districtOf[n] < (uint)_outages.Length && !districts.Contains(_districtOf[n]))
+            {
+                districts.Add(_districtOf[n]);
+            }
+        }
+
+        return districts;
+    }
+
+    /// <summary>
+    /// What of district <paramref name="k"/>'s outage its devices' states do not hold: when a new outage may be raised
+    /// (after the last one's clear), and the last step and pending update of the active one.
+    /// </summary>
+    internal void WriteDistrict(int k, StateWriter writer)
+    {
+        ref readonly var outage = ref _outages[k];
+        writer.WriteString(_districtNames[k]);
+        writer.WriteInt64(outage.FloorMs);
+        writer.WriteInt64(outage.Active ? outage.PublishedAtMs : 0);
+        writer.WriteByte(outage.Active && outage.Dirty ? (byte)1 : (byte)0);
+    }
+
+    /// <summary>Reads what <see cref="WriteDistrict"/> wrote, after the district's devices were restored (skipped when none was).</summary>
+    internal void ReadDistrict(ref StateReader reader)
+    {
+        var name = reader.ReadString() ?? "";
+        var floorMs = reader.ReadInt64();
+        var publishedAtMs = reader.ReadInt64();
+        var dirty = reader.ReadByte() != 0;
+        if (!_districtNumbers.TryGetValue(name, out var k))
+        {
+            // None of its devices was restored here.
+            return;
+        }
+
+        ref var outage = ref _outages[k];
+        outage.FloorMs = floorMs;
+        if (outage.Active)
+        {
+            outage.PublishedAtMs = Math.Max(outage.RaisedAtMs, publishedAtMs);
+            outage.Dirty = dirty;
+            _dirtyOutages |= dirty;
         }
     }
 

@@ -10,7 +10,9 @@ namespace Sensing.Detection.Health;
 /// stream's records in offset order, which a replay reads again in the same order: the same alerts, the same ids.
 /// <see cref="Advance"/> judges only devices given no stream (a backtest, a test); a stream that has gone quiet (its
 /// time does not move while nothing arrives on it) is advanced by its caller with the time of the others, the one case
-/// where the outcome depends on timing.
+/// where the outcome depends on timing. A district's outage alert is updated by the time of its devices' stream too (or
+/// by <see cref="Advance"/> when they have none), so the time of its last step, which its clear and the alerts of the
+/// devices still silent then take, does not depend on how far other partitions had been read.
 /// </summary>
 public sealed partial class DeviceHealthDetector
 {
@@ -28,6 +30,8 @@ public sealed partial class DeviceHealthDetector
         _streamOf[deviceNumber] = stream;
         if (_resolvedFor[deviceNumber] is not null)
         {
+            // A district's devices share one stream (the telemetry is keyed by district); the last one told wins.
+            _outages[_districtOf[deviceNumber]].Stream = stream;
             NoteDeadline(deviceNumber, _lastSeenMs[deviceNumber] + _limits[deviceNumber].OfflineAfterMs);
         }
     }
@@ -41,6 +45,11 @@ public sealed partial class DeviceHealthDetector
         if ((uint)stream < (uint)_streamNextDueMs.Length && nowMs >= _streamNextDueMs[stream])
         {
             RaiseDue(nowMs, stream);
+        }
+
+        if (_dirtyOutages)
+        {
+            PublishDirtyOutages(nowMs, stream);
         }
     }
 

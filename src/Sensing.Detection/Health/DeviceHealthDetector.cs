@@ -153,7 +153,7 @@ public sealed partial class DeviceHealthDetector
 
         if (_dirtyOutages)
         {
-            PublishDirtyOutages(nowMs);
+            PublishDirtyOutages(nowMs, NoStream);
         }
     }
 
@@ -186,7 +186,7 @@ public sealed partial class DeviceHealthDetector
         {
             if (_dirtyOutages)
             {
-                PublishDirtyOutages(dueMs);
+                PublishDirtyOutages(dueMs, stream);
             }
 
             RaiseOffline(n, _resolvedFor[n]!, dueMs, _limits[n].OfflineAfterMs / 1000.0, byWill: false);

@@ -18,7 +18,7 @@ public sealed class AlertWatch : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _cleared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _raiseEvents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (AlertEventType Type, long EventTimeMs)> _lifecycle = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _reopened = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReopenedStep> _reopened = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _kafkaLatencyMs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLatencyMs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -87,9 +87,9 @@ public sealed class AlertWatch : IAsyncDisposable
 
     /// <summary>
     /// Alerts given a raise or update step later in event time than their clear: the same id made active again after it
-    /// was cleared (goal 0), with that step's event time.
+    /// was cleared (goal 0), with the first such step and the clear it came after.
     /// </summary>
-    public IReadOnlyDictionary<string, long> Reopened => _reopened;
+    public IReadOnlyDictionary<string, ReopenedStep> Reopened => _reopened;
 
     /// <summary>The latest lifecycle step of <paramref name="id"/> on the topic, for a report.</summary>
     public string Describe(string id) =>
@@ -180,7 +180,7 @@ public sealed class AlertWatch : IAsyncDisposable
 
         if (alert.Type != AlertEventType.Cleared && _cleared.TryGetValue(alert.Id, out var clearedAt) && alert.EventTimeMs > clearedAt)
         {
-            _reopened.TryAdd(alert.Id, alert.EventTimeMs);
+            _reopened.TryAdd(alert.Id, new ReopenedStep(alert.Condition, alert.Source, alert.RaisedAtMs, clearedAt, alert.Type, alert.EventTimeMs));
         }
 
         // As the feed does (AlertRecord.Apply): a late copy of an older step never replaces a newer one.
@@ -238,3 +238,12 @@ public sealed class AlertWatch : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A raise or update of an alert id later in event time than its clear (<see cref="AlertWatch.Reopened"/>).</summary>
+/// <param name="Condition">The alert's condition.</param>
+/// <param name="Source">Its source (device or district).</param>
+/// <param name="RaisedAtMs">Its raise time (part of its id).</param>
+/// <param name="ClearedAtMs">The clear the step came after.</param>
+/// <param name="Type">The step: raised or updated.</param>
+/// <param name="EventTimeMs">The step's event time.</param>
+public sealed record ReopenedStep(string Condition, string Source, long RaisedAtMs, long ClearedAtMs, AlertEventType Type, long EventTimeMs);

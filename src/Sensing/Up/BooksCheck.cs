@@ -25,10 +25,11 @@ namespace Sensing.Up;
 /// <param name="FeedExtra">Alerts the feed lists as active that the topic has cleared or never raised (goal 0).</param>
 /// <param name="FeedExamples">A few of the missing and extra ones, with their latest step on the topic.</param>
 /// <param name="Reopened">Alerts given a raise or update after their clear, in event time (goal 0).</param>
+/// <param name="ReopenedExamples">A few of them: condition, source, the id's raise and clear and the step after the clear.</param>
 public sealed record BooksCheck(
     long Acknowledged, long AcknowledgedDistinct, long Lost, IReadOnlyList<string> LostExamples, long DuplicatedInKafka,
     int RaisedTwice, IReadOnlyList<string> RaisedTwiceExamples, int Republished, int FeedMissing, int FeedExtra,
-    IReadOnlyList<string> FeedExamples, int Reopened)
+    IReadOnlyList<string> FeedExamples, int Reopened, IReadOnlyList<string> ReopenedExamples)
 {
     /// <summary>How long the feed's view may take to reach the watch's (both read the same topic), at most.</summary>
     public static readonly TimeSpan FeedCatchUp = TimeSpan.FromSeconds(60);
@@ -110,16 +111,22 @@ public sealed record BooksCheck(
         var extra = listed.Where(id => !active.Contains(id)).ToList();
         var feedExamples = missing.Take(3).Select(id => "missing " + alerts.Describe(id))
             .Concat(extra.Take(3).Select(id => "extra " + alerts.Describe(id))).ToList();
+        var reopened = alerts.Reopened;
         return new BooksCheck(entries, acked.Count, lost, examples, telemetry.DuplicateReadings,
             twice.Count, [.. twice.Take(5).Select(Describe)], alerts.RepublishedRaises,
-            missing.Count, extra.Count, feedExamples, alerts.Reopened.Count);
+            missing.Count, extra.Count, feedExamples, reopened.Count,
+            [.. reopened.OrderBy(r => r.Value.EventTimeMs).ThenBy(r => r.Key, StringComparer.Ordinal).Take(5).Select(r => Describe(r.Key, r.Value))]);
     }
 
-    private static string Describe((Simulators.Truth.AlertRecord Open, Simulators.Truth.AlertRecord Second) pair)
-    {
-        static string Time(long? ms) => ms is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) : "open";
-        return $"{pair.Second.Condition} {pair.Second.Source}: {pair.Open.Id} raised {Time(pair.Open.RaisedAtMs)} cleared {Time(pair.Open.ClearedAtMs)}, {pair.Second.Id} raised {Time(pair.Second.RaisedAtMs)}";
-    }
+    private static string Time(long? ms) =>
+        ms is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) : "open";
+
+    private static string Describe((Simulators.Truth.AlertRecord Open, Simulators.Truth.AlertRecord Second) pair) =>
+        $"{pair.Second.Condition} {pair.Second.Source}: {pair.Open.Id} raised {Time(pair.Open.RaisedAtMs)} cleared {Time(pair.Open.ClearedAtMs)}, {pair.Second.Id} raised {Time(pair.Second.RaisedAtMs)}";
+
+    /// <summary>One reopened alert for the summary: condition, source, id, its raise and clear, then the step after the clear.</summary>
+    private static string Describe(string id, ReopenedStep step) =>
+        $"{step.Condition} {step.Source}: {id} raised {Time(step.RaisedAtMs)} cleared {Time(step.ClearedAtMs)}, {step.Type.ToString().ToLowerInvariant()} {Time(step.EventTimeMs)}";
 
     private static async Task<HashSet<string>> FeedActiveAsync(string feedUrl, string feedKey, CancellationToken cancellationToken)
     {

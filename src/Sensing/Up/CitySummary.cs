@@ -136,6 +136,11 @@ public sealed record CitySummary(
             }
 
             table.AddRow("alerts made active again after their clear (same id, a later raise or update)", $"{books.Reopened:N0} {mark(books.Reopened == 0)}");
+            foreach (var example in books.ReopenedExamples)
+            {
+                table.AddRow("  made active again (UTC)", Markup.Escape(example));
+            }
+
             table.AddRow("feed's active alerts against sensing.alerts: missing / extra", $"{books.FeedMissing:N0} / {books.FeedExtra:N0} {mark(books.FeedMissing == 0 && books.FeedExtra == 0)}");
             foreach (var example in books.FeedExamples)
             {

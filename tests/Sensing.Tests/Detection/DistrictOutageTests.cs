@@ -14,7 +14,7 @@ namespace Sensing.Tests.Detection;
 /// one offline alert per device (DOMAIN.md: group storms).
 /// </summary>
 [TestFixture]
-public sealed class DistrictOutageTests
+public sealed partial class DistrictOutageTests
 {
     private const string North = "north";
     private const string South = "south";
