@@ -19,6 +19,9 @@ public sealed class AlertWatch : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _raiseEvents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (AlertEventType Type, long EventTimeMs)> _lifecycle = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ReopenedStep> _reopened = new(StringComparer.Ordinal);
+
+    // A chattering alert's subject: the condition that chatters, named first in its message ("device.offline at ...").
+    private readonly ConcurrentDictionary<string, string> _chatterSubject = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _kafkaLatencyMs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLatencyMs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -58,7 +61,10 @@ public sealed class AlertWatch : IAsyncDisposable
     public IReadOnlyList<(AlertRecord Open, AlertRecord Second)> RaisedTwice()
     {
         var twice = new List<(AlertRecord Open, AlertRecord Second)>();
-        foreach (var group in Alerts.Where(a => a.Condition != AlertCondition.InletLeak.Name()).GroupBy(a => (a.Condition, a.Source)))
+        // Two conditions of one source chattering at once are two alerts by design (their ids cover the condition), so
+        // a chattering alert's source is taken with the condition that chatters.
+        foreach (var group in Alerts.Where(a => a.Condition != AlertCondition.InletLeak.Name())
+                     .GroupBy(a => (a.Condition, Source: _chatterSubject.TryGetValue(a.Id, out var subject) ? a.Source + "/" + subject : a.Source)))
         {
             AlertRecord? open = null;
             foreach (var alert in group.OrderBy(a => a.RaisedAtMs))
@@ -158,6 +164,11 @@ public sealed class AlertWatch : IAsyncDisposable
                 case AlertEventType.Raised:
                     _raiseEvents.AddOrUpdate(alert.Id, 1, (_, n) => n + 1);
                     _raised.TryAdd(alert.Id, new AlertRecord(alert.Id, alert.Source, alert.Condition, alert.Severity.ToString(), alert.RaisedAtMs, null));
+                    if (alert.Condition == AlertCondition.Chattering.Name() && alert.Message is { } message)
+                    {
+                        _chatterSubject.TryAdd(alert.Id, message.Split(' ', 2)[0]);
+                    }
+
                     if (alert.IngestTimeMs is { } ingest)
                     {
                         _kafkaLatencyMs.TryAdd(alert.Id, now - ingest);
