@@ -104,55 +104,50 @@ public sealed partial class InletLeakDetector
         var escalate = !abrupt && open.Count > 0 && _options[k].GrowthSettleDays > 0 && !meter.Settled;
         meter.Settled = false;
         meter.QuietDays = 0;
+        AlertEventType type;
+        AlertSeverity severity;
+        long raisedAtMs;
+        string message;
         if (escalate)
         {
-            var (openId, openRaisedAtMs) = open[^1];
-            _sink.OnAlert(new AlertEvent
-            {
-                Id = openId,
-                Type = AlertEventType.Updated,
-                Source = name,
-                Condition = AlertCondition.InletLeak.Name(),
-                // The severity the alert was raised with stays (an update does not lower it).
-                Severity = meter.RaisedSeverity > AlertSeverity.Medium ? meter.RaisedSeverity : AlertSeverity.Medium,
-                District = name,
-                RaisedAtMs = openRaisedAtMs,
-                EventTimeMs = timeMs,
-                Value = rise,
-                PeakValue = meter.BRef,
-                Count = open.Count,
-                Devices = [device],
-                Message = string.Create(CultureInfo.InvariantCulture,
-                    $"Leak in district {name} still growing: inlet flow at {device} a further {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model"),
-            });
-            return;
+            type = AlertEventType.Updated;
+            (id, raisedAtMs) = open[^1];
+            // The severity the alert was raised with stays (an update does not lower it).
+            severity = meter.RaisedSeverity > AlertSeverity.Medium ? meter.RaisedSeverity : AlertSeverity.Medium;
+            message = string.Create(CultureInfo.InvariantCulture,
+                $"Leak in district {name} still growing: inlet flow at {device} a further {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model");
+        }
+        else
+        {
+            var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
+            // Head loss rises with the square of the flow through the mains, so a new leak also lowers pressure: a tripped
+            // pressure CUSUM in the district confirms a step seen on the inlet (the burst vote's pairing of flow and pressure).
+            var confirmed = abrupt && _pressure.PressureTripped(k);
+            var kind = abrupt ? confirmed ? "Leak or burst (abrupt step, confirmed by pressure)" : "Leak or burst (abrupt step)" : "Leak growing";
+            type = AlertEventType.Raised;
+            raisedAtMs = timeMs;
+            severity = meter.RaisedSeverity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium;
+            message = string.Create(CultureInfo.InvariantCulture,
+                $"{kind} in district {name}: inlet flow at {device} {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model{earlier}");
+            open.Add((id, timeMs));
+            ActiveCount++;
         }
 
-        var earlier = open.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; on top of {open.Count} open leak alert(s), latest {open[^1].Id}");
-        // Head loss rises with the square of the flow through the mains, so a new leak also lowers pressure: a tripped
-        // pressure CUSUM in the district confirms a step seen on the inlet (the burst vote's pairing of flow and pressure).
-        var confirmed = abrupt && _pressure.PressureTripped(k);
-        var kind = abrupt ? confirmed ? "Leak or burst (abrupt step, confirmed by pressure)" : "Leak or burst (abrupt step)" : "Leak growing";
-        var severity = confirmed || (abrupt && percent >= 10) ? AlertSeverity.High : AlertSeverity.Medium;
-        meter.RaisedSeverity = severity;
-        open.Add((id, timeMs));
-        ActiveCount++;
         _sink.OnAlert(new AlertEvent
         {
             Id = id,
-            Type = AlertEventType.Raised,
+            Type = type,
             Source = name,
             Condition = AlertCondition.InletLeak.Name(),
             Severity = severity,
             District = name,
-            RaisedAtMs = timeMs,
+            RaisedAtMs = raisedAtMs,
             EventTimeMs = timeMs,
             Value = rise,
             PeakValue = meter.BRef,
             Count = open.Count,
             Devices = [device],
-            Message = string.Create(CultureInfo.InvariantCulture,
-                $"{kind} in district {name}: inlet flow at {device} {rise:0.00} m3/h ({percent:0.0}% of mean inflow) above its demand model{earlier}"),
+            Message = message,
         });
     }
 
