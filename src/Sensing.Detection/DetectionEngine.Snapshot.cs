@@ -47,31 +47,39 @@ public sealed partial class DetectionEngine
         writer.WriteInt32(deviceNumbers.Length);
         foreach (var number in deviceNumbers)
         {
-            _deviceRecord.ResetWrittenCount();
-            WriteDevice(number, new StateWriter(_deviceRecord));
-            writer.WriteInt32(_deviceRecord.WrittenCount);
-            output.Write(_deviceRecord.WrittenSpan);
+            WriteDevice(number, BeginRecord());
+            EndRecord(writer, output);
         }
 
         var districts = Water.DistrictsOf(deviceNumbers);
         writer.WriteInt32(districts.Count);
         foreach (var district in districts)
         {
-            _deviceRecord.ResetWrittenCount();
-            Water.WriteDistrict(district, new StateWriter(_deviceRecord));
-            writer.WriteInt32(_deviceRecord.WrittenCount);
-            output.Write(_deviceRecord.WrittenSpan);
+            Water.WriteDistrict(district, BeginRecord());
+            EndRecord(writer, output);
         }
 
         var outageDistricts = Health.DistrictsOf(deviceNumbers);
         writer.WriteInt32(outageDistricts.Count);
         foreach (var district in outageDistricts)
         {
-            _deviceRecord.ResetWrittenCount();
-            Health.WriteDistrict(district, new StateWriter(_deviceRecord));
-            writer.WriteInt32(_deviceRecord.WrittenCount);
-            output.Write(_deviceRecord.WrittenSpan);
+            Health.WriteDistrict(district, BeginRecord());
+            EndRecord(writer, output);
         }
+    }
+
+    // A record of the snapshot (a device, a district) is written to _deviceRecord first, then its length and bytes to
+    // the snapshot, so a reader can skip what it no longer knows.
+    private StateWriter BeginRecord()
+    {
+        _deviceRecord.ResetWrittenCount();
+        return new StateWriter(_deviceRecord);
+    }
+
+    private void EndRecord(StateWriter writer, IBufferWriter<byte> output)
+    {
+        writer.WriteInt32(_deviceRecord.WrittenCount);
+        output.Write(_deviceRecord.WrittenSpan);
     }
 
     /// <summary>
