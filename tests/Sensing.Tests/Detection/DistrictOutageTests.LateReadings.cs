@@ -1,4 +1,3 @@
-using System.Buffers;
 using NUnit.Framework;
 using Sensing.Core.Alerts;
 
@@ -219,10 +218,8 @@ public sealed partial class DistrictOutageTests
             original.Hear(original.NorthDevices[i], i + 0.5);
         }
 
-        var snapshot = new ArrayBufferWriter<byte>();
-        original.Engine.WriteSnapshot(Enumerable.Range(0, original.Registry.Count).ToArray(), snapshot);
         var restored = new Fleet();
-        restored.Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        restored.RestoreFrom(original);
         var before = original.Events.Count;
         foreach (var fleet in new[] { original, restored })
         {
@@ -254,9 +251,7 @@ public sealed partial class DistrictOutageTests
             elsewhere.Hear(id, 300);
         }
 
-        var snapshot = new ArrayBufferWriter<byte>();
-        elsewhere.Engine.WriteSnapshot(Enumerable.Range(0, elsewhere.Registry.Count).ToArray(), snapshot);
-        here.Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        here.RestoreFrom(elsewhere);
         var before = here.Events.Count;
 
         // One device goes silent again: a device alert of its own, not a join of the outage cleared elsewhere.

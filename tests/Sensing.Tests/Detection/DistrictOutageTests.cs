@@ -160,11 +160,8 @@ public sealed partial class DistrictOutageTests
         var original = new Fleet();
         original.HearAll(0);
         original.AdvanceTo(200);
-        var snapshot = new ArrayBufferWriter<byte>();
-        original.Engine.WriteSnapshot(Enumerable.Range(0, original.Registry.Count).ToArray(), snapshot);
-
         var restored = new Fleet();
-        restored.Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        restored.RestoreFrom(original);
         var before = original.Events.Count;
         foreach (var fleet in new[] { original, restored })
         {
@@ -215,6 +212,14 @@ public sealed partial class DistrictOutageTests
         public DetectionEngine Engine { get; }
 
         public List<AlertEvent> Events => _sink.Events;
+
+        /// <summary>Restores into this fleet's engine a snapshot of every device of <paramref name="source"/>'s.</summary>
+        public void RestoreFrom(Fleet source)
+        {
+            var snapshot = new ArrayBufferWriter<byte>();
+            source.Engine.WriteSnapshot(Enumerable.Range(0, source.Registry.Count).ToArray(), snapshot);
+            Engine.RestoreSnapshot(snapshot.WrittenSpan);
+        }
 
         /// <summary>Offline alerts raised and not cleared, by id.</summary>
         public List<AlertEvent> ActiveOffline() => Events
