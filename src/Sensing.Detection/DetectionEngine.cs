@@ -170,18 +170,23 @@ public sealed partial class DetectionEngine
         }
 
         Health.AssignStream(deviceNumber, stream);
+        Fire.AssignStream(deviceNumber, stream);
     }
 
     /// <summary>
     /// Input stream <paramref name="stream"/>'s event time reached <paramref name="nowMs"/> (the highest record time
-    /// read on it so far): devices of that stream silent for k x their report interval go offline, raised at their
-    /// deadline. Called after each record of the stream, the outcome depends on the stream's records in their order
-    /// only, so a replay of the stream raises the same offline alerts (DeviceHealthDetector.Streams.cs). One
-    /// comparison until some deadline of the stream has passed. A stream that went quiet is advanced by its caller with
-    /// the time of the others; <see cref="AdvanceTo"/> covers every other time-driven condition, and the silence of
-    /// devices given no stream.
+    /// read on it so far): devices of that stream silent for k x their report interval go offline, and its smoke alarms
+    /// silent past their heartbeat allowance get a fault alert, each raised at its deadline. Called after each record of
+    /// the stream, the outcome depends on the stream's records in their order only, so a replay of the stream raises
+    /// the same alerts (DeviceHealthDetector.Streams.cs, FireDetectors.Streams.cs). One comparison per detector until
+    /// some deadline of the stream has passed. A stream that went quiet is advanced by its caller with the time of the
+    /// others; <see cref="AdvanceTo"/> covers every other time-driven condition, and the devices given no stream.
     /// </summary>
-    public void AdvanceStream(int stream, long nowMs) => Health.AdvanceStream(stream, nowMs);
+    public void AdvanceStream(int stream, long nowMs)
+    {
+        Health.AdvanceStream(stream, nowMs);
+        Fire.AdvanceStream(stream, nowMs);
+    }
 
     /// <summary>
     /// An operator reported the leak of district <paramref name="district"/> repaired at <paramref name="timeMs"/>

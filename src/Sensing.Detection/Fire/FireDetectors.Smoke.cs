@@ -17,7 +17,7 @@ public sealed partial class FireDetectors
         ref readonly var limits = ref _limits[n];
         var timeMs = reading.EventTimeMs;
         state.LastHeardMs = Math.Max(state.LastHeardMs, timeMs);
-        _nextDueMs = Math.Min(_nextDueMs, state.LastHeardMs + limits.SilentMs);
+        NoteHeartbeatDeadline(n, state.LastHeardMs + limits.SilentMs);
 
         // A verification window that ran out before this reading raises at the moment it ran out, as AdvanceTo would.
         var due = _smoke.Advance(n, timeMs, new LatchTiming(limits.VerificationMs, 0));
@@ -123,7 +123,8 @@ public sealed partial class FireDetectors
 
     /// <summary>
     /// Event time reached <paramref name="nowMs"/>: smoke alarms whose verification window ran out are raised, and smoke
-    /// alarms silent past their heartbeat allowance get a fault alert, each at the moment it became due.
+    /// alarms given no input stream silent past their heartbeat allowance get a fault alert (those given one are judged
+    /// by <see cref="AdvanceStream"/>), each at the moment it became due.
     /// </summary>
     internal void Advance(long nowMs)
     {
@@ -132,34 +133,48 @@ public sealed partial class FireDetectors
             return;
         }
 
-        var next = long.MaxValue;
+        var next = RaiseSilent(nowMs, NoStream);
         for (var n = 0; n < _state.Length; n++)
         {
-            if (_resolvedFor[n] is not { Kind: DeviceKind.SmokeAlarm } device)
+            if (_resolvedFor[n] is not { Kind: DeviceKind.SmokeAlarm } device || _smoke[n].Phase != LatchPhase.Pending)
             {
                 continue;
             }
 
-            ref var state = ref _state[n];
             ref readonly var limits = ref _limits[n];
-            if (_smoke[n].Phase == LatchPhase.Pending)
+            var steps = _smoke.Advance(n, nowMs, new LatchTiming(limits.VerificationMs, 0));
+            if (steps != LatchSteps.None)
             {
-                var steps = _smoke.Advance(n, nowMs, new LatchTiming(limits.VerificationMs, 0));
-                if (steps != LatchSteps.None)
-                {
-                    PublishSmoke(steps, n, device, _smoke[n].RaisedAtMs, null);
-                }
-                else
-                {
-                    next = Math.Min(next, _smoke[n].PendingSinceMs + limits.VerificationMs);
-                }
+                PublishSmoke(steps, n, device, _smoke[n].RaisedAtMs, null);
+            }
+            else
+            {
+                next = Math.Min(next, _smoke[n].PendingSinceMs + limits.VerificationMs);
+            }
+        }
+
+        _nextDueMs = next;
+    }
+
+    // Smoke alarms of `stream` (NoStream: of none) silent past their heartbeat allowance at nowMs: a fault alert each,
+    // raised at its deadline. Returns the earliest deadline still to come of what it scanned.
+    private long RaiseSilent(long nowMs, int stream)
+    {
+        var next = long.MaxValue;
+        for (var n = 0; n < _state.Length; n++)
+        {
+            if (_resolvedFor[n] is not { Kind: DeviceKind.SmokeAlarm } device || StreamOf(n) != stream)
+            {
+                continue;
             }
 
+            ref readonly var state = ref _state[n];
             if (state.LastHeardMs == 0 || _smokeFault[n].Phase == LatchPhase.Active)
             {
                 continue;
             }
 
+            ref readonly var limits = ref _limits[n];
             var silentAt = state.LastHeardMs + limits.SilentMs;
             if (nowMs >= silentAt)
             {
@@ -173,7 +188,7 @@ public sealed partial class FireDetectors
             }
         }
 
-        _nextDueMs = next;
+        return next;
     }
 
     private void ClearSilentFault(int n, DeviceInfo device, long timeMs)

@@ -22,9 +22,9 @@ namespace Sensing.Up;
 /// </summary>
 /// <remarks>
 /// What the comparison cannot hold still: a condition that time alone makes true is raised when event time passes a
-/// deadline before the next reading is read. Device silence is judged by the time of the device's own partition, record
-/// by record, the same in a replay; a partition gone quiet, and the other time-driven conditions (a smoke alarm's
-/// missed heartbeat, a charger out of service), are judged by the processor's watermark, moved once a second of
+/// deadline before the next reading is read. Device silence and a smoke alarm's missed heartbeat are judged by the
+/// time of the device's own partition, record by record, the same in a replay; a partition gone quiet, and the other
+/// time-driven conditions (a charger out of service), are judged by the processor's watermark, moved once a second of
 /// wall-clock time over what it has read by then, and a processor replaying a dead one's partitions reads them faster
 /// than they were written. Such alerts can differ with no fault in the pipeline's books, so the comparison reports
 /// them apart (<see cref="ReplayComparison.TimeDriven"/>).
@@ -170,16 +170,16 @@ public sealed record ReplayComparison(int Replayed, int Missing, int Extra, int 
     public bool Equal => Missing == 0 && Extra == 0;
 
     /// <summary>
-    /// Conditions raised when the processor's watermark passes a deadline with no reading: a smoke alarm's missed
-    /// heartbeat (its fault alert, which also covers faults a reading reports), a charger out of service too long; and
-    /// chattering, which follows the raises of the others. Which of them are raised depends on where the watermark
-    /// stood when a late reading was read, which the live processors and a replay choose differently. Device silence
-    /// is not among them: it is judged by the time of the device's own partition, which a replay reproduces.
+    /// Conditions raised when the processor's watermark passes a deadline with no reading: a charger out of service
+    /// too long; and chattering, which follows the raises of the others. Which of them are raised depends on where the
+    /// watermark stood when a late reading was read, which the live processors and a replay choose differently. Device
+    /// silence and a smoke alarm's missed heartbeat are not among them: they are judged by the time of the device's own
+    /// partition, which a replay reproduces (the heartbeat was among them until it was; 121-304 of its ids differed in a
+    /// fault run then, 0 since).
     /// </summary>
     public static readonly IReadOnlySet<string> TimeDrivenConditions = new HashSet<string>(StringComparer.Ordinal)
     {
         AlertCondition.ChargerOutOfService.Name(),
-        AlertCondition.SmokeAlarmFault.Name(),
         AlertCondition.Chattering.Name(),
     };
 

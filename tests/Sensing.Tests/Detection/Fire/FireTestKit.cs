@@ -60,6 +60,16 @@ internal sealed class FireTestKit
 
     public void Advance(long atMs) => Engine.AdvanceTo(T0 + atMs);
 
+    /// <summary>Input stream <paramref name="stream"/>'s time reached <paramref name="atMs"/> after <see cref="T0"/>.</summary>
+    public void AdvanceStream(int stream, long atMs) => Engine.AdvanceStream(stream, T0 + atMs);
+
+    /// <summary>The device number of <paramref name="id"/> in <see cref="Registry"/>.</summary>
+    public int Number(string id)
+    {
+        Assert.That(Registry.TryFind(Encoding.ASCII.GetBytes(id), out var number), Is.True, id);
+        return number;
+    }
+
     private static DeviceInfo Device(string id, DeviceKind kind, int interval, string parameters) =>
         new(id, kind, "d01", interval, "") { Parameters = DeviceParameters.Parse(parameters) };
 }

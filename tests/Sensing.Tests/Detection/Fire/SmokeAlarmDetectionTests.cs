@@ -130,6 +130,70 @@ public sealed class SmokeAlarmDetectionTests
     }
 
     [Test]
+    public void Fault_AlarmOnAStream_JudgedByItsStreamsTimeNotByTheWatermark()
+    {
+        // The alarm's readings arrive on stream 2. The processor's watermark (other partitions read far ahead) passes
+        // its 8 h deadline while its own partition is still behind, with a reading at 7.5 h not read yet.
+        var kit = new FireTestKit();
+        kit.Smoke("sa-1", 0, 0);
+        kit.Engine.AssignStream(kit.Number("sa-1"), 2);
+        kit.Advance(9 * Hour);
+        Assert.That(kit.Raised(AlertCondition.SmokeAlarmFault), Is.Empty, "another stream's time says nothing of this alarm");
+
+        kit.Smoke("sa-1", 7 * Hour + (30 * Minute), 0);
+        kit.AdvanceStream(2, 7 * Hour + (30 * Minute));
+        kit.AdvanceStream(2, 9 * Hour);
+        Assert.That(kit.Raised(AlertCondition.SmokeAlarmFault), Is.Empty, "heard at 7.5 h: due at 15.5 h");
+
+        kit.AdvanceStream(2, 16 * Hour);
+        Assert.That(kit.Raised(AlertCondition.SmokeAlarmFault).Single().RaisedAtMs, Is.EqualTo(T0 + (15 * Hour) + (30 * Minute)));
+    }
+
+    [Test]
+    public void Fault_StreamReadAgainFromASnapshotInAnotherEngine_RaisesTheSameId()
+    {
+        // A processor's checkpoint at 3 h of the alarm's stream; the stream's records after it read once by the engine
+        // that wrote it, and again by another one restored from it, whose watermark (other partitions read ahead) ticks
+        // past the 14 h deadline before the alarm's held-back reading of 13 h is read.
+        static List<string> Run(FireTestKit kit, bool ticks)
+        {
+            var meter = kit.Number("md-1");
+            kit.Smoke("sa-1", 6 * Hour, 0);
+            kit.AdvanceStream(2, 6 * Hour);
+            if (ticks)
+            {
+                kit.Advance(20 * Hour);
+            }
+
+            kit.Smoke("sa-1", 13 * Hour, 0);
+            kit.AdvanceStream(2, 13 * Hour);
+            foreach (var hour in new[] { 15, 22 })
+            {
+                kit.Feed("md-1", hour * Hour, (Metric.MethaneLel, 0));
+                kit.Engine.AssignStream(meter, 2);
+                kit.AdvanceStream(2, hour * Hour);
+            }
+
+            return kit.Raised(AlertCondition.SmokeAlarmFault).Select(e => e.Id).ToList();
+        }
+
+        var first = new FireTestKit();
+        first.Smoke("sa-1", 0, 0);
+        first.Engine.AssignStream(first.Number("sa-1"), 2);
+        first.AdvanceStream(2, 3 * Hour);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        first.Engine.WriteSnapshot([first.Number("sa-1")], buffer);
+
+        var other = new FireTestKit();
+        Assert.That(other.Engine.RestoreSnapshot(buffer.WrittenSpan), Is.EqualTo(1));
+        other.Engine.AssignStream(other.Number("sa-1"), 2);
+
+        var expected = new[] { AlertId.Create("sa-1", AlertCondition.SmokeAlarmFault, T0 + (21 * Hour)) };
+        Assert.That(Run(first, ticks: false), Is.EqualTo(expected), "last heard at 13 h: due at 21 h");
+        Assert.That(Run(other, ticks: true), Is.EqualTo(expected), "the same id, wherever the watermark stood");
+    }
+
+    [Test]
     public void Rules_DeviceEntryWithoutVerification_RaisesAtOnceOnlyForThatDevice()
     {
         var rules = RulesFile.Parse("""
