@@ -159,10 +159,13 @@ public sealed class RecordConsumer : IDisposable
     /// Records behind, per partition of <paramref name="topic"/> assigned to this consumer: the partition's high
     /// watermark minus this consumer's position (the next offset the application reads). The watermark is the one
     /// the client keeps from its latest fetch response, so this sends no request to the broker; a partition whose
-    /// watermark or position is not known yet (nothing fetched or read since it was assigned) is left out. Call it
-    /// on the consuming thread, at most every few seconds: it allocates.
+    /// watermark or position is not known yet (nothing fetched or read since it was assigned) is left out. The client
+    /// knows a position only once a record has been read since the assignment; <paramref name="positions"/> (the next
+    /// offset to read per partition, as the application started or read on) stands in for it until then, so a
+    /// partition assigned at its end, with nothing to read, shows a lag of 0 once fetched. Call it on the consuming
+    /// thread, at most every few seconds: it allocates.
     /// </summary>
-    public Dictionary<int, long> Lag(string topic)
+    public Dictionary<int, long> Lag(string topic, IReadOnlyDictionary<int, long>? positions = null)
     {
         var lag = new Dictionary<int, long>();
         foreach (var partition in _consumer.Assignment)
@@ -175,10 +178,15 @@ public sealed class RecordConsumer : IDisposable
             try
             {
                 var high = _consumer.GetWatermarkOffsets(partition).High;
-                var position = _consumer.Position(partition);
-                if (high != Offset.Unset && position != Offset.Unset)
+                var position = _consumer.Position(partition).Value;
+                if (position == Offset.Unset.Value && positions is not null && positions.TryGetValue(partition.Partition.Value, out var next))
                 {
-                    lag[partition.Partition.Value] = Math.Max(0, high.Value - position.Value);
+                    position = next;
+                }
+
+                if (high != Offset.Unset && position != Offset.Unset.Value)
+                {
+                    lag[partition.Partition.Value] = Math.Max(0, high.Value - position);
                 }
             }
             catch (KafkaException)

@@ -267,7 +267,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
         }
 
         _lastLag = Stopwatch.GetTimestamp();
-        Counters.SetLag(consumer.Lag(_kafka.Topics.Telemetry));
+        Counters.SetLag(consumer.Lag(_kafka.Topics.Telemetry, _positions));
     }
 
     private void FillBatch(RecordConsumer consumer, RecordProducer producer, CancellationToken stoppingToken)

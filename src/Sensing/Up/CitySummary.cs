@@ -87,7 +87,7 @@ public sealed record CitySummary(
 
     /// <summary>Every check passed.</summary>
     public bool Passed => BooksBalance && AllProcessed && AllStored && TruthHolds && StormRecovered && Leak.Passed && Crashed.Count == 0 && Fleet.Errors == 0
-        && (Books?.Balanced ?? true) && (StoreBooks?.Balanced ?? true) && FaultsRecovered && OverMemoryBound.Count == 0 && FuzzHeld;
+        && (Books?.Balanced ?? true) && (StoreBooks?.Balanced ?? true) && (Replay?.Equal ?? true) && FaultsRecovered && OverMemoryBound.Count == 0 && FuzzHeld;
 
     /// <summary>Device-offline alerts raised after the kill, with a device or a district as their source.</summary>
     private (int Devices, int Districts, int Cleared, string Examples) StormAlerts

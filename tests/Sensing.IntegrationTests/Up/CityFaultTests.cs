@@ -7,12 +7,9 @@ namespace Sensing.IntegrationTests.Up;
 /// processor, the Kafka broker, the store and the feed are each killed or stopped once at seeded moments. The books must
 /// balance from the devices' own ack logs: nothing acknowledged is lost, the restarted feed lists exactly the active
 /// alerts of <c>sensing.alerts</c>, every fault is recovered from, every incident detected, memory stays bounded.
-/// Three seeds of the larger city are <c>bench/faults.sh</c>. Not asserted here, though part of the summary's verdict:
-/// "no alert raised twice" (<c>raised_twice</c>) and <c>reopened</c>; nor the alert ids against an uninterrupted
-/// replay of the same input (<c>replay_missing</c>, <c>replay_extra</c>). Device silence is judged by each partition's
-/// own time, so a processor replaying after a crash raises the same silences; on a machine loaded by other work a few
-/// device and district silences around an outage still differed (bench/README.md, "Faults while the city publishes"),
-/// open. Once the killed feed is back and
+/// Three seeds of the larger city are <c>bench/faults.sh</c>. No alert is raised twice or made active again after its
+/// clear, and the alert ids equal those an uninterrupted processor raises on the same input (<c>sensing.telemetry</c>
+/// replayed through one fresh engine). Once the killed feed is back and
 /// has rebuilt its view from <c>sensing.alerts</c>, the console is opened in chromium and photographed (a test artifact).
 /// </summary>
 [TestFixture]
@@ -74,6 +71,21 @@ public sealed class CityFaultTests
         Assert.That(Long("missed"), Is.Zero, "every fitting incident detected despite the faults");
         // A trap device found silent while its gateway or the broker was down is the fault's doing, not the trap's.
         Assert.That(Long("trap_alerts") - Long("trap_alerts_silence"), Is.Zero, _output);
+    }
+
+    [Test]
+    public void Faults_NoAlertRaisedTwiceNorMadeActiveAgainAfterItsClear()
+    {
+        Assert.That(Long("raised_twice"), Is.Zero, "no second id for a condition while its first is active: " + _output);
+        Assert.That(Long("reopened"), Is.Zero, "no raise or update of an id after its clear: " + _output);
+    }
+
+    [Test]
+    public void Faults_AlertIdsEqualThoseOfAnUninterruptedProcessorOverTheSameInput()
+    {
+        Assert.That(Long("replay_alerts"), Is.GreaterThan(0), "the replay raised alerts to compare: " + _output);
+        Assert.That(Long("replay_missing"), Is.Zero, "ids the same input raises without faults, missing here: " + _output);
+        Assert.That(Long("replay_extra"), Is.Zero, "ids raised here that the same input raises nowhere without faults: " + _output);
     }
 
     [Test]
