@@ -74,9 +74,6 @@ public sealed partial class FireDetectors
 
         state = restored;
         _nextDueMs = long.MinValue;
-        if (StreamOf(n) is var stream and not NoStream)
-        {
-            _streamNextDueMs[stream] = long.MinValue;
-        }
+        NoteHeartbeatDeadlineOf(n);
     }
 }

@@ -1,3 +1,5 @@
+using Sensing.Core.Devices;
+
 namespace Sensing.Detection.Fire;
 
 /// <summary>
@@ -36,9 +38,7 @@ public sealed partial class FireDetectors
         }
 
         _streamOf[deviceNumber] = stream;
-
-        // Scanned at the stream's next time: the device's heartbeat deadline, as heard so far, is judged there now.
-        _streamNextDueMs[stream] = long.MinValue;
+        NoteHeartbeatDeadlineOf(deviceNumber);
     }
 
     /// <summary>
@@ -69,6 +69,16 @@ public sealed partial class FireDetectors
         }
     }
 
-    // Every deadline is judged again at the next time of every stream (limits changed, state restored).
+    // A smoke alarm heard so far is due at its last reading plus its allowance: judged on its stream from then on.
+    // A bound, not a scan: a city's devices are each given their stream as their first reading arrives.
+    private void NoteHeartbeatDeadlineOf(int n)
+    {
+        if (_resolvedFor[n] is { Kind: DeviceKind.SmokeAlarm } && _state[n].LastHeardMs != 0)
+        {
+            NoteHeartbeatDeadline(n, _state[n].LastHeardMs + _limits[n].SilentMs);
+        }
+    }
+
+    // Every deadline is judged again at the next time of every stream (limits changed).
     private void RescanStreams() => Array.Fill(_streamNextDueMs, long.MinValue);
 }
