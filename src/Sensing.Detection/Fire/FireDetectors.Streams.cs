@@ -1,4 +1,5 @@
 using Sensing.Core.Devices;
+using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Fire;
 
@@ -13,31 +14,15 @@ namespace Sensing.Detection.Fire;
 /// </summary>
 public sealed partial class FireDetectors
 {
-    private const int NoStream = -1;
+    private const int NoStream = StreamDeadlines.NoStream;
 
-    // Per device: the stream its readings arrive on (NoStream: not told). Per stream: its earliest heartbeat deadline.
-    private int[] _streamOf = [];
-    private long[] _streamNextDueMs = [];
+    // Per device its stream; per stream its earliest heartbeat deadline.
+    private readonly StreamDeadlines _streams = new();
 
     /// <summary>Device <paramref name="deviceNumber"/>'s readings arrive on <paramref name="stream"/> (0 or more).</summary>
     internal void AssignStream(int deviceNumber, int stream)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(stream);
-        if (deviceNumber >= _streamOf.Length)
-        {
-            var old = _streamOf.Length;
-            Array.Resize(ref _streamOf, Math.Max(deviceNumber + 1, _state.Length));
-            Array.Fill(_streamOf, NoStream, old, _streamOf.Length - old);
-        }
-
-        if (stream >= _streamNextDueMs.Length)
-        {
-            var old = _streamNextDueMs.Length;
-            Array.Resize(ref _streamNextDueMs, stream + 1);
-            Array.Fill(_streamNextDueMs, long.MaxValue, old, _streamNextDueMs.Length - old);
-        }
-
-        _streamOf[deviceNumber] = stream;
+        _streams.Assign(deviceNumber, stream, _state.Length);
         NoteHeartbeatDeadlineOf(deviceNumber);
     }
 
@@ -47,23 +32,19 @@ public sealed partial class FireDetectors
     /// </summary>
     internal void AdvanceStream(int stream, long nowMs)
     {
-        if ((uint)stream < (uint)_streamNextDueMs.Length && nowMs >= _streamNextDueMs[stream])
+        if (_streams.IsDue(stream, nowMs))
         {
-            _streamNextDueMs[stream] = RaiseSilent(nowMs, stream);
+            _streams.SetNext(stream, RaiseSilent(nowMs, stream));
         }
     }
 
     // The stream device n's readings arrive on; NoStream when not told (a backtest, a test): judged by Advance.
-    private int StreamOf(int n) => (uint)n < (uint)_streamOf.Length ? _streamOf[n] : NoStream;
+    private int StreamOf(int n) => _streams.StreamOf(n);
 
-    // Device n was heard until lastHeardMs: the bound of its stream (or of the devices with none) stays a lower bound.
+    // Device n is due at dueMs or later: the bound of its stream (or of the devices with none) stays a lower bound.
     private void NoteHeartbeatDeadline(int n, long dueMs)
     {
-        if (StreamOf(n) is var stream and not NoStream)
-        {
-            _streamNextDueMs[stream] = Math.Min(_streamNextDueMs[stream], dueMs);
-        }
-        else
+        if (!_streams.Note(n, dueMs))
         {
             _nextDueMs = Math.Min(_nextDueMs, dueMs);
         }
@@ -78,7 +59,4 @@ public sealed partial class FireDetectors
             NoteHeartbeatDeadline(n, _state[n].LastHeardMs + _limits[n].SilentMs);
         }
     }
-
-    // Every deadline is judged again at the next time of every stream (limits changed).
-    private void RescanStreams() => Array.Fill(_streamNextDueMs, long.MinValue);
 }

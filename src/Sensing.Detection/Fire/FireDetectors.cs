@@ -139,7 +139,7 @@ public sealed partial class FireDetectors
         }
 
         _nextDueMs = long.MinValue;
-        RescanStreams();
+        _streams.RescanAll();
     }
 
     /// <summary>Device <paramref name="deviceNumber"/> is judged by another engine now: its heartbeat is no longer watched here.</summary>

@@ -33,7 +33,7 @@ public sealed partial class DeviceHealthDetector
         }
 
         _nextDueMs = long.MinValue;
-        Array.Fill(_streamNextDueMs, long.MinValue);
+        _streams.RescanAll();
     }
 
     private void Resolve(int deviceNumber, DeviceInfo device, bool countBadParameters)
@@ -67,10 +67,10 @@ public sealed partial class DeviceHealthDetector
         };
         _resolvedFor[deviceNumber] = device;
         var district = _districtOf[deviceNumber] = DistrictNumber(device.District);
-        if ((uint)deviceNumber < (uint)_streamOf.Length && _streamOf[deviceNumber] != NoStream)
+        if (_streams.StreamOf(deviceNumber) is var stream and not NoStream)
         {
             // Told its stream before it was heard (AssignStream).
-            _outages[district].Stream = _streamOf[deviceNumber];
+            _outages[district].Stream = stream;
         }
     }
 

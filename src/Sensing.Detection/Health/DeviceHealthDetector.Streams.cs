@@ -1,3 +1,5 @@
+using Sensing.Detection.Internal;
+
 namespace Sensing.Detection.Health;
 
 /// <summary>
@@ -16,18 +18,15 @@ namespace Sensing.Detection.Health;
 /// </summary>
 public sealed partial class DeviceHealthDetector
 {
-    private const int NoStream = -1;
+    private const int NoStream = StreamDeadlines.NoStream;
 
-    // Per device: the stream its readings arrive on (NoStream: not told). Per stream: its earliest possible deadline.
-    private int[] _streamOf = [];
-    private long[] _streamNextDueMs = [];
+    // Per device its stream; per stream its earliest possible deadline.
+    private readonly StreamDeadlines _streams = new();
 
     /// <summary>Device <paramref name="deviceNumber"/>'s readings arrive on <paramref name="stream"/> (0 or more).</summary>
     internal void AssignStream(int deviceNumber, int stream)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(stream);
-        EnsureStreams(deviceNumber, stream);
-        _streamOf[deviceNumber] = stream;
+        _streams.Assign(deviceNumber, stream, _limits.Length);
         if (_resolvedFor[deviceNumber] is not null)
         {
             // A district's devices share one stream (the telemetry is keyed by district); the last one told wins.
@@ -42,7 +41,7 @@ public sealed partial class DeviceHealthDetector
     /// </summary>
     internal void AdvanceStream(int stream, long nowMs)
     {
-        if ((uint)stream < (uint)_streamNextDueMs.Length && nowMs >= _streamNextDueMs[stream])
+        if (_streams.IsDue(stream, nowMs))
         {
             RaiseDue(nowMs, stream);
         }
@@ -56,34 +55,12 @@ public sealed partial class DeviceHealthDetector
     // A device's deadline is now dueMs or later: the bound of its stream (or of the devices with none) stays a lower bound.
     private void NoteDeadline(int deviceNumber, long dueMs)
     {
-        if ((uint)deviceNumber < (uint)_streamOf.Length && _streamOf[deviceNumber] is var stream and not NoStream)
-        {
-            _streamNextDueMs[stream] = Math.Min(_streamNextDueMs[stream], dueMs);
-        }
-        else
+        if (!_streams.Note(deviceNumber, dueMs))
         {
             _nextDueMs = Math.Min(_nextDueMs, dueMs);
         }
     }
 
-    private void EnsureStreams(int deviceNumber, int stream)
-    {
-        if (deviceNumber >= _streamOf.Length)
-        {
-            var old = _streamOf.Length;
-            Array.Resize(ref _streamOf, Math.Max(deviceNumber + 1, _limits.Length));
-            Array.Fill(_streamOf, NoStream, old, _streamOf.Length - old);
-        }
-
-        if (stream >= _streamNextDueMs.Length)
-        {
-            var old = _streamNextDueMs.Length;
-            Array.Resize(ref _streamNextDueMs, stream + 1);
-            Array.Fill(_streamNextDueMs, long.MaxValue, old, _streamNextDueMs.Length - old);
-        }
-    }
-
     // In the scan of RaiseDue: is device n judged in this scan (the devices of no stream, or of the one scanned)?
-    private bool InScan(int n, int stream) =>
-        ((uint)n < (uint)_streamOf.Length ? _streamOf[n] : NoStream) == stream;
+    private bool InScan(int n, int stream) => _streams.StreamOf(n) == stream;
 }

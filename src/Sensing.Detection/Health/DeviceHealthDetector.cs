@@ -79,11 +79,6 @@ public sealed partial class DeviceHealthDetector
             Array.Resize(ref _resolvedFor, capacity);
             Array.Resize(ref _districtOf, capacity);
             Array.Resize(ref _outageRaisedAtMs, capacity);
-            if (_streamOf.Length > 0)
-            {
-                EnsureStreams(capacity - 1, 0);
-            }
-
             _battery.EnsureCapacity(capacity);
             _offline.EnsureCapacity(capacity);
             _skew.EnsureCapacity(capacity);
@@ -199,7 +194,7 @@ public sealed partial class DeviceHealthDetector
         }
         else
         {
-            _streamNextDueMs[stream] = next;
+            _streams.SetNext(stream, next);
         }
     }
 
