@@ -12,35 +12,41 @@ public sealed partial class MinuteAggregator
     // "<metric>_min" .. "<metric>_count" for every metric code, encoded once.
     private static readonly byte[][][] FieldNames = BuildFieldNames();
 
-    private void Write(int number, LineProtocolWriter output)
+    private void WriteOpen(int number, LineProtocolWriter output)
     {
-        var device = _device[number]!;
-        var first = number * _slots;
-        if (_metric[first] != 0)
+        Write(number, _open, number, _minute[number], output);
+        _open.Clear(number);
+        _minute[number] = NoMinute;
+        _openDevices--;
+    }
+
+    private void WriteHeld(int number, LineProtocolWriter output)
+    {
+        var block = _heldBlock[number];
+        Write(number, _held, block, _heldMinute[block], output);
+        _held.Clear(block);
+        _heldDevice[block] = -1;
+        _heldBlock[number] = NotHeld;
+        _freeHeld[_freeHeldCount++] = block;
+        _heldMinutes--;
+    }
+
+    private void Write(int number, MinuteSlots slots, int block, long minute, LineProtocolWriter output)
+    {
+        if (slots.HasValues(block))
         {
+            var device = _device[number]!;
             // Tag keys in lexical order (the line-protocol recommendation).
             output.Measurement(Measurement)
                 .Tag("device"u8, device.IdUtf8)
                 .Tag("district"u8, device.District)
                 .Tag("kind"u8, device.Kind.Name());
-            for (var slot = first; slot < first + _slots && _metric[slot] != 0; slot++)
-            {
-                var names = FieldNames[_metric[slot]];
-                output.Field(names[0], _min[slot])
-                    .Field(names[1], _max[slot])
-                    .Field(names[2], _sum[slot] / _count[slot])
-                    .Field(names[3], _last[slot])
-                    .Field(names[4], _count[slot]);
-            }
-
-            output.EndLine(_minute[number]);
+            slots.WriteFields(block, output, FieldNames);
+            output.EndLine(minute);
             MinutesWritten++;
         }
 
-        _metric.AsSpan(first, _slots).Clear();
-        _written[number] = _minute[number];
-        _minute[number] = NoMinute;
-        _openDevices--;
+        _written[number] = Math.Max(_written[number], minute);
     }
 
     private static byte[][][] BuildFieldNames()

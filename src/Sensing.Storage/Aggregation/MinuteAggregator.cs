@@ -11,10 +11,14 @@ namespace Sensing.Storage.Aggregation;
 /// <para>State lives in flat arrays indexed by the registry's dense device number, with
 /// <see cref="MinuteAggregatorOptions.SlotsPerDevice"/> metric slots per device: adding a reading allocates nothing
 /// (the arrays grow only when a device number beyond them appears).</para>
-/// <para>A device's minute is written when a reading of a later minute arrives for it, or when
-/// <see cref="CloseUpTo"/> is given a watermark at or past the minute's end. A reading for a minute before the
-/// device's open minute, or for the minute last written, comes too late (that minute was written) and is only counted
-/// in <see cref="LateReadings"/>: a minute is one point, never a second one with the same time.</para>
+/// <para>A device's minute is written when <see cref="CloseUpTo"/> is given a watermark at or past the minute's end,
+/// or earlier, when a reading of a later minute arrives and every sequence number below that reading's has been
+/// aggregated: a device numbers its readings in the order it takes them, so none of the minute can still come.
+/// When one is missing (a reading still in the producer queue of the gateway the device left while Kafka was away
+/// lands after the readings it sent through another gateway), the minute is held aside, at most one per device, until
+/// the missing reading fills the gap or the watermark passes the minute's end. A reading for a minute before the
+/// device's open and held minutes, or for one already written, comes too late and is only counted in
+/// <see cref="LateReadings"/>: a minute is one point, never a second one with the same time.</para>
 /// <para>A reading is counted once however often Kafka holds it: a device sequence number already aggregated (a
 /// device's QoS 1 retry, a gateway's resend after a reconnect) is only counted in <see cref="DuplicateReadings"/>.
 /// Each device keeps its highest sequence and a 64-bit mask of the 64 sequences up to it, so a reading delivered up to
@@ -27,26 +31,34 @@ public sealed partial class MinuteAggregator
     public const long MinuteMs = 60_000;
 
     private const long NoMinute = long.MinValue;
-    private readonly int _slots;
+    private const int NotHeld = -1;
+
+    // Per device: its open minute (block = device number in _open), the last minute written, its held minute's block
+    // in _held, and its sequence window.
     private long[] _minute = [];
     private long[] _written = [];
+    private int[] _heldBlock = [];
     private DeviceInfo?[] _device = [];
-    private byte[] _metric = [];
-    private double[] _min = [];
-    private double[] _max = [];
-    private double[] _sum = [];
-    private double[] _last = [];
-    private long[] _count = [];
     private ulong[] _highestSequence = [];
     private ulong[] _sequencesSeen = [];
+    private readonly MinuteSlots _open;
     private int _openDevices;
+
+    // Held minutes: per block its minute and device (-1: free), and the free blocks.
+    private readonly MinuteSlots _held;
+    private long[] _heldMinute = [];
+    private int[] _heldDevice = [];
+    private int[] _freeHeld = [];
+    private int _freeHeldCount;
+    private int _heldMinutes;
 
     /// <summary>Creates an aggregator with no device state yet.</summary>
     public MinuteAggregator(MinuteAggregatorOptions? options = null)
     {
         options ??= MinuteAggregatorOptions.Default;
         options.Validate();
-        _slots = options.SlotsPerDevice;
+        _open = new MinuteSlots(options.SlotsPerDevice);
+        _held = new MinuteSlots(options.SlotsPerDevice);
         Grow(options.InitialDevices);
     }
 
@@ -65,9 +77,13 @@ public sealed partial class MinuteAggregator
     /// <summary>Devices with a minute not yet written.</summary>
     public int OpenDevices => _openDevices;
 
+    /// <summary>Minutes held aside until a reading missing from them arrives or the watermark passes them.</summary>
+    public int HeldMinutes => _heldMinutes;
+
     /// <summary>
     /// Adds one reading of device <paramref name="number"/>. When it starts a later minute for the device, the
-    /// previous minute's point is written to <paramref name="output"/> first.
+    /// previous minute's point is written to <paramref name="output"/> first, or held aside while a reading before it
+    /// is missing.
     /// </summary>
     public void Add(int number, DeviceInfo device, TelemetryFrame reading, LineProtocolWriter output)
     {
@@ -83,9 +99,24 @@ public sealed partial class MinuteAggregator
             return;
         }
 
+        var complete = NoneMissing(number);
         var minute = reading.EventTimeMs - (((reading.EventTimeMs % MinuteMs) + MinuteMs) % MinuteMs);
+        var held = _heldBlock[number];
+        if (held != NotHeld && minute == _heldMinute[held])
+        {
+            _device[number] = device;
+            AccumulateMetrics(_held, held, reading);
+            if (complete)
+            {
+                // The missing reading arrived: nothing before the open minute can still come.
+                WriteHeld(number, output);
+            }
+
+            return;
+        }
+
         var open = _minute[number];
-        if ((open != NoMinute && minute < open) || minute <= _written[number])
+        if ((open != NoMinute && minute < open) || minute <= _written[number] || (held != NotHeld && minute < _heldMinute[held]))
         {
             LateReadings++;
             return;
@@ -93,7 +124,20 @@ public sealed partial class MinuteAggregator
 
         if (open != NoMinute && minute > open)
         {
-            Write(number, output);
+            if (held != NotHeld)
+            {
+                // One minute held per device: the older one is written as it stands.
+                WriteHeld(number, output);
+            }
+
+            if (complete)
+            {
+                WriteOpen(number, output);
+            }
+            else
+            {
+                Hold(number);
+            }
         }
 
         if (_minute[number] == NoMinute)
@@ -103,20 +147,23 @@ public sealed partial class MinuteAggregator
         }
 
         _device[number] = device;
-        var first = number * _slots;
-        for (var i = 0; i < reading.MetricCount; i++)
-        {
-            var value = reading.GetMetric(i);
-            if (double.IsFinite(value.Value))
-            {
-                Accumulate(first, value.Metric, value.Value);
-            }
-        }
+        AccumulateMetrics(_open, number, reading);
     }
 
-    /// <summary>Writes every open minute that ends at or before <paramref name="watermarkMs"/> (event time).</summary>
+    /// <summary>Writes every open or held minute that ends at or before <paramref name="watermarkMs"/> (event time).</summary>
     public void CloseUpTo(long watermarkMs, LineProtocolWriter output)
     {
+        if (_heldMinutes != 0)
+        {
+            for (var block = 0; block < _heldDevice.Length; block++)
+            {
+                if (_heldDevice[block] >= 0 && _heldMinute[block] + MinuteMs <= watermarkMs)
+                {
+                    WriteHeld(_heldDevice[block], output);
+                }
+            }
+        }
+
         if (_openDevices == 0)
         {
             return;
@@ -127,12 +174,12 @@ public sealed partial class MinuteAggregator
             var open = _minute[number];
             if (open != NoMinute && open + MinuteMs <= watermarkMs)
             {
-                Write(number, output);
+                WriteOpen(number, output);
             }
         }
     }
 
-    /// <summary>Writes every open minute, whatever its end (at shutdown).</summary>
+    /// <summary>Writes every open and held minute, whatever its end (at shutdown).</summary>
     public void CloseAll(LineProtocolWriter output) => CloseUpTo(long.MaxValue, output);
 
     // Marks the device's sequence as aggregated; true when it already was. Bit i of the mask is the sequence i below
@@ -168,34 +215,42 @@ public sealed partial class MinuteAggregator
         return false;
     }
 
-    private void Accumulate(int first, Metric metric, double value)
+    // Every sequence from the device's highest down to the oldest one its window knows has been aggregated: the mask's
+    // set bits run unbroken from bit 0.
+    private bool NoneMissing(int number)
     {
-        var code = (byte)metric;
-        for (var slot = first; slot < first + _slots; slot++)
-        {
-            if (_metric[slot] == code)
-            {
-                _min[slot] = Math.Min(_min[slot], value);
-                _max[slot] = Math.Max(_max[slot], value);
-                _sum[slot] += value;
-                _last[slot] = value;
-                _count[slot]++;
-                return;
-            }
+        var seen = _sequencesSeen[number];
+        return (seen & (seen + 1)) == 0;
+    }
 
-            if (_metric[slot] == 0)
+    private void AccumulateMetrics(MinuteSlots slots, int block, TelemetryFrame reading)
+    {
+        for (var i = 0; i < reading.MetricCount; i++)
+        {
+            var value = reading.GetMetric(i);
+            if (double.IsFinite(value.Value) && !slots.Accumulate(block, value.Metric, value.Value))
             {
-                _metric[slot] = code;
-                _min[slot] = value;
-                _max[slot] = value;
-                _sum[slot] = value;
-                _last[slot] = value;
-                _count[slot] = 1;
-                return;
+                OverflowValues++;
             }
         }
+    }
 
-        OverflowValues++;
+    // Moves the device's open minute into a held block.
+    private void Hold(int number)
+    {
+        if (_freeHeldCount == 0)
+        {
+            GrowHeld(Math.Max(64, _heldDevice.Length * 2));
+        }
+
+        var block = _freeHeld[--_freeHeldCount];
+        _open.MoveTo(number, _held, block);
+        _heldMinute[block] = _minute[number];
+        _heldDevice[block] = number;
+        _heldBlock[number] = block;
+        _heldMinutes++;
+        _minute[number] = NoMinute;
+        _openDevices--;
     }
 
     private void Grow(int devices)
@@ -205,14 +260,25 @@ public sealed partial class MinuteAggregator
         _minute.AsSpan(before).Fill(NoMinute);
         Array.Resize(ref _written, devices);
         _written.AsSpan(before).Fill(NoMinute);
+        Array.Resize(ref _heldBlock, devices);
+        _heldBlock.AsSpan(before).Fill(NotHeld);
         Array.Resize(ref _device, devices);
         Array.Resize(ref _highestSequence, devices);
         Array.Resize(ref _sequencesSeen, devices);
-        Array.Resize(ref _metric, devices * _slots);
-        Array.Resize(ref _min, devices * _slots);
-        Array.Resize(ref _max, devices * _slots);
-        Array.Resize(ref _sum, devices * _slots);
-        Array.Resize(ref _last, devices * _slots);
-        Array.Resize(ref _count, devices * _slots);
+        _open.Grow(devices);
+    }
+
+    private void GrowHeld(int blocks)
+    {
+        var before = _heldDevice.Length;
+        _held.Grow(blocks);
+        Array.Resize(ref _heldMinute, blocks);
+        Array.Resize(ref _heldDevice, blocks);
+        _heldDevice.AsSpan(before).Fill(-1);
+        Array.Resize(ref _freeHeld, blocks);
+        for (var block = blocks - 1; block >= before; block--)
+        {
+            _freeHeld[_freeHeldCount++] = block;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Sensing.Core.Alerts;
 using Sensing.Core.Devices;
+using Sensing.Storage.Aggregation;
 using Sensing.Storage.Telemetry;
 
 namespace Sensing.Processor;
@@ -27,8 +28,11 @@ public sealed class ProcessorInstruments : IDisposable
     private readonly Histogram<double> _alertLatency;
     private readonly TimeProvider _clock;
 
-    /// <summary>Publishes the processor's instruments over <paramref name="counters"/>.</summary>
-    public ProcessorInstruments(ProcessorCounters counters, TimeProvider? clock = null)
+    /// <summary>
+    /// Publishes the processor's instruments over <paramref name="counters"/> and, for a processor that writes the
+    /// store, its minute <paramref name="aggregates"/>.
+    /// </summary>
+    public ProcessorInstruments(ProcessorCounters counters, TimeProvider? clock = null, MinuteAggregator? aggregates = null)
     {
         _counters = counters;
         _clock = clock ?? TimeProvider.System;
@@ -47,6 +51,18 @@ public sealed class ProcessorInstruments : IDisposable
             "Operators' repaired reports applied to the detectors (each once per state that takes it)");
         _meter.CreateObservableCounter("sensing.processor.rules_changes", RulesChanges, "files",
             "Changed rules files taken by the running processor (result applied) or refused, the rules in force kept (result rejected)");
+        if (aggregates is not null)
+        {
+            // Read at export from another thread: each is one aligned 64-bit (or 32-bit) field, written by the consume thread.
+            _meter.CreateObservableCounter("sensing.processor.aggregate_skipped", () => new Measurement<long>[]
+            {
+                new(aggregates.LateReadings, new KeyValuePair<string, object?>("reason", "late")),
+                new(aggregates.DuplicateReadings, new KeyValuePair<string, object?>("reason", "duplicate")),
+            }, "readings", "Readings not counted into sensing_agg_1m: late (their minute was written) or duplicate (sequence already counted)");
+            _meter.CreateObservableGauge("sensing.processor.aggregate_held", () => aggregates.HeldMinutes, "minutes",
+                "Device minutes held back from sensing_agg_1m until a reading missing from them arrives or the watermark passes them");
+        }
+
         _alertEvents = _meter.CreateCounter<long>("sensing.processor.alert_events", "events",
             "Alert lifecycle events Kafka acknowledged, by condition and event");
         _alertLatency = _meter.CreateHistogram<double>("sensing.processor.alert_latency", "ms",

@@ -92,7 +92,7 @@ public sealed partial class TelemetryProcessor : IAlertSink, ICommandSink
     /// </summary>
     public void Run(CancellationToken stoppingToken)
     {
-        using var instruments = new ProcessorInstruments(Counters);
+        using var instruments = new ProcessorInstruments(Counters, aggregates: Stores ? _store.Aggregates : null);
         _instruments = instruments;
         using var producer = _producer = new RecordProducer(_kafka, "sensing-processor", _log);
         RecordConsumer? consumer = null;

@@ -91,6 +91,91 @@ public sealed class MinuteAggregatorTests
     }
 
     [Test]
+    public void Add_ReadingOfLaterMinuteWithAnEarlierSequenceMissing_HoldsTheMinuteUntilTheMissingOneArrives()
+    {
+        // Sequence 3 (minute 0) reaches Kafka after 4 (minute 1), as when it waited in the producer of a gateway the
+        // device had left while the broker was away.
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 10_000, 1, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 30_000, 2, (Metric.GasFlow, 2));
+        Add(aggregator, 0, Meter, Minute0 + 70_000, 4, (Metric.GasFlow, 4));
+        Assert.That(Written(), Is.Empty, "sequence 3 may still belong to minute 0");
+        Assert.That(aggregator.HeldMinutes, Is.EqualTo(1));
+
+        Add(aggregator, 0, Meter, Minute0 + 50_000, 3, (Metric.GasFlow, 3));
+
+        Assert.That(Written(), Is.EqualTo(
+            $"sensing_agg_1m,device=gm-1,district=d07,kind=gas-meter flow_min=1,flow_max=3,flow_mean=2,flow_last=3,flow_count=3i {Minute0}\n"));
+        Assert.That(aggregator.HeldMinutes, Is.Zero);
+        Assert.That(aggregator.LateReadings, Is.Zero);
+        aggregator.CloseAll(_lines);
+        Assert.That(Written(), Does.EndWith($"flow_count=1i {Minute0 + 60_000}\n"), "minute 1 holds sequence 4 only");
+    }
+
+    [Test]
+    public void Add_MissingSequenceNeverArrives_HeldMinuteWrittenWhenTheWatermarkPassesIt()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 10_000, 1, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 70_000, 3, (Metric.GasFlow, 3));
+        aggregator.CloseUpTo(Minute0 + 59_999, _lines);
+        Assert.That(Written(), Is.Empty);
+
+        aggregator.CloseUpTo(Minute0 + 60_000, _lines);
+        Assert.That(Written(), Does.EndWith($"flow_count=1i {Minute0}\n"));
+        Assert.That(aggregator.HeldMinutes, Is.Zero);
+        Assert.That(aggregator.OpenDevices, Is.EqualTo(1), "minute 1 stays open");
+
+        Add(aggregator, 0, Meter, Minute0 + 20_000, 2, (Metric.GasFlow, 2));
+        Assert.That(aggregator.LateReadings, Is.EqualTo(1), "its minute was written");
+        Assert.That(Written().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void Add_ThirdMinuteWhileOneIsHeld_WritesTheHeldOneAsItStands()
+    {
+        var aggregator = new MinuteAggregator();
+        Add(aggregator, 0, Meter, Minute0 + 10_000, 1, (Metric.GasFlow, 1));
+        Add(aggregator, 0, Meter, Minute0 + 70_000, 3, (Metric.GasFlow, 3));
+        Add(aggregator, 0, Meter, Minute0 + 130_000, 5, (Metric.GasFlow, 5));
+
+        Assert.That(Written(), Is.EqualTo(
+            $"sensing_agg_1m,device=gm-1,district=d07,kind=gas-meter flow_min=1,flow_max=1,flow_mean=1,flow_last=1,flow_count=1i {Minute0}\n"));
+        Assert.That(aggregator.HeldMinutes, Is.EqualTo(1), "minute 1 is held: sequences 2 and 4 are missing");
+
+        Add(aggregator, 0, Meter, Minute0 + 80_000, 4, (Metric.GasFlow, 4));
+        Add(aggregator, 0, Meter, Minute0 + 20_000, 2, (Metric.GasFlow, 2));
+        aggregator.CloseAll(_lines);
+
+        Assert.That(aggregator.LateReadings, Is.EqualTo(1), "minute 0 was written without sequence 2");
+        Assert.That(Written(), Does.Contain($"flow_count=2i {Minute0 + 60_000}\n").And.Contain($"flow_count=1i {Minute0 + 120_000}\n"));
+    }
+
+    [Test]
+    public void Add_ManyDevicesEachMissingAReading_HoldsEveryOneAndWritesEachOnce()
+    {
+        const int Devices = 300;
+        var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { InitialDevices = 1 });
+        for (var d = 0; d < Devices; d++)
+        {
+            Add(aggregator, d, Meter, Minute0 + 10_000, 1, (Metric.GasFlow, d));
+            Add(aggregator, d, Meter, Minute0 + 70_000, 3, (Metric.GasFlow, d));
+        }
+
+        Assert.That(aggregator.HeldMinutes, Is.EqualTo(Devices));
+        for (var d = 0; d < Devices; d++)
+        {
+            Add(aggregator, d, Meter, Minute0 + 40_000, 2, (Metric.GasFlow, d));
+        }
+
+        var points = Written().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(points, Has.Length.EqualTo(Devices));
+        Assert.That(points, Has.All.EndWith($"flow_count=2i {Minute0}"));
+        Assert.That(points.Select(p => p.Split(' ')[1].Split(',')[0]).Distinct().Count(), Is.EqualTo(Devices), "each device's own minimum");
+        Assert.That(aggregator.HeldMinutes, Is.Zero);
+    }
+
+    [Test]
     public void Add_MoreMetricsThanSlots_CountsOverflow()
     {
         var aggregator = new MinuteAggregator(new MinuteAggregatorOptions { SlotsPerDevice = 1 });
