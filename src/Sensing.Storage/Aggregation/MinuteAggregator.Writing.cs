@@ -14,7 +14,7 @@ public sealed partial class MinuteAggregator
 
     private void WriteOpen(int number, LineProtocolWriter output)
     {
-        Write(number, _open, number, _minute[number], output);
+        Write(number, _open, number, _minute[number], _minuteSequence[number], output);
         _open.Clear(number);
         _minute[number] = NoMinute;
         _openDevices--;
@@ -23,7 +23,7 @@ public sealed partial class MinuteAggregator
     private void WriteHeld(int number, LineProtocolWriter output)
     {
         var block = _heldBlock[number];
-        Write(number, _held, block, _heldMinute[block], output);
+        Write(number, _held, block, _heldMinute[block], _heldSequence[block], output);
         _held.Clear(block);
         _heldDevice[block] = -1;
         _heldBlock[number] = NotHeld;
@@ -31,7 +31,8 @@ public sealed partial class MinuteAggregator
         _heldMinutes--;
     }
 
-    private void Write(int number, MinuteSlots slots, int block, long minute, LineProtocolWriter output)
+    // Writes a minute whose highest sequence is highestSequence: later minutes hold only sequences after it.
+    private void Write(int number, MinuteSlots slots, int block, long minute, ulong highestSequence, LineProtocolWriter output)
     {
         if (slots.HasValues(block))
         {
@@ -47,6 +48,11 @@ public sealed partial class MinuteAggregator
         }
 
         _written[number] = Math.Max(_written[number], minute);
+        // A minute from before the device restarted its counter (its sequence above the highest now) moves nothing.
+        if (highestSequence <= _highestSequence[number])
+        {
+            _expectedFrom[number] = Math.Max(_expectedFrom[number], highestSequence + 1);
+        }
     }
 
     private static byte[][][] BuildFieldNames()

@@ -12,11 +12,12 @@ namespace Sensing.Storage.Aggregation;
 /// <see cref="MinuteAggregatorOptions.SlotsPerDevice"/> metric slots per device: adding a reading allocates nothing
 /// (the arrays grow only when a device number beyond them appears).</para>
 /// <para>A device's minute is written when <see cref="CloseUpTo"/> is given a watermark at or past the minute's end,
-/// or earlier, when a reading of a later minute arrives and every sequence number below that reading's has been
-/// aggregated: a device numbers its readings in the order it takes them, so none of the minute can still come.
-/// When one is missing (a reading still in the producer queue of the gateway the device left while Kafka was away
-/// lands after the readings it sent through another gateway), the minute is held aside, at most one per device, until
-/// the missing reading fills the gap or the watermark passes the minute's end. A reading for a minute before the
+/// or earlier, when a reading of a later minute arrives and every sequence number the minute can hold has been
+/// aggregated: a device numbers its readings in the order it takes them, so the minute holds the sequences after the
+/// last one its previous written minute held, up to the new reading's. When one of those is missing (a reading
+/// still in the producer queue of the gateway the device left while Kafka was away lands after the readings it sent
+/// through another gateway), the minute is held aside, at most one per device, until the missing reading fills the
+/// gap, the device starts a third minute, or the watermark passes the minute's end. A reading for a minute before the
 /// device's open and held minutes, or for one already written, comes too late and is only counted in
 /// <see cref="LateReadings"/>: a minute is one point, never a second one with the same time.</para>
 /// <para>A reading is counted once however often Kafka holds it: a device sequence number already aggregated (a
@@ -33,20 +34,24 @@ public sealed partial class MinuteAggregator
     private const long NoMinute = long.MinValue;
     private const int NotHeld = -1;
 
-    // Per device: its open minute (block = device number in _open), the last minute written, its held minute's block
-    // in _held, and its sequence window.
+    // Per device: its open minute (block = device number in _open) and the highest sequence in it, the last minute
+    // written, its held minute's block in _held, its sequence window, and the first sequence no written minute can
+    // hold (the one after the highest of the minutes written, or the first one seen).
     private long[] _minute = [];
+    private ulong[] _minuteSequence = [];
     private long[] _written = [];
     private int[] _heldBlock = [];
     private DeviceInfo?[] _device = [];
     private ulong[] _highestSequence = [];
     private ulong[] _sequencesSeen = [];
+    private ulong[] _expectedFrom = [];
     private readonly MinuteSlots _open;
     private int _openDevices;
 
-    // Held minutes: per block its minute and device (-1: free), and the free blocks.
+    // Held minutes: per block its minute, the highest sequence in it and its device (-1: free), and the free blocks.
     private readonly MinuteSlots _held;
     private long[] _heldMinute = [];
+    private ulong[] _heldSequence = [];
     private int[] _heldDevice = [];
     private int[] _freeHeld = [];
     private int _freeHeldCount;
@@ -99,16 +104,17 @@ public sealed partial class MinuteAggregator
             return;
         }
 
-        var complete = NoneMissing(number);
+        var sequence = reading.Sequence;
         var minute = reading.EventTimeMs - (((reading.EventTimeMs % MinuteMs) + MinuteMs) % MinuteMs);
         var held = _heldBlock[number];
         if (held != NotHeld && minute == _heldMinute[held])
         {
             _device[number] = device;
             AccumulateMetrics(_held, held, reading);
-            if (complete)
+            _heldSequence[held] = Math.Max(_heldSequence[held], sequence);
+            if (!AnyMissing(number, _expectedFrom[number], _heldSequence[held]))
             {
-                // The missing reading arrived: nothing before the open minute can still come.
+                // The missing reading arrived: the held minute is whole.
                 WriteHeld(number, output);
             }
 
@@ -130,7 +136,7 @@ public sealed partial class MinuteAggregator
                 WriteHeld(number, output);
             }
 
-            if (complete)
+            if (sequence == 0 || !AnyMissing(number, _expectedFrom[number], sequence - 1))
             {
                 WriteOpen(number, output);
             }
@@ -143,10 +149,12 @@ public sealed partial class MinuteAggregator
         if (_minute[number] == NoMinute)
         {
             _minute[number] = minute;
+            _minuteSequence[number] = sequence;
             _openDevices++;
         }
 
         _device[number] = device;
+        _minuteSequence[number] = Math.Max(_minuteSequence[number], sequence);
         AccumulateMetrics(_open, number, reading);
     }
 
@@ -183,7 +191,8 @@ public sealed partial class MinuteAggregator
     public void CloseAll(LineProtocolWriter output) => CloseUpTo(long.MaxValue, output);
 
     // Marks the device's sequence as aggregated; true when it already was. Bit i of the mask is the sequence i below
-    // the highest; a mask of 0 means no sequence yet.
+    // the highest; a mask of 0 means no sequence yet. A device seen for the first time, or whose counter jumped or
+    // restarted, expects nothing before the sequence.
     private bool SeenBefore(int number, ulong sequence)
     {
         ref var highest = ref _highestSequence[number];
@@ -193,6 +202,11 @@ public sealed partial class MinuteAggregator
             var ahead = seen == 0 ? 64 : sequence - highest;
             seen = ahead >= 64 ? 1UL : (seen << (int)ahead) | 1UL;
             highest = sequence;
+            if (ahead >= 64)
+            {
+                _expectedFrom[number] = sequence;
+            }
+
             return false;
         }
 
@@ -202,6 +216,7 @@ public sealed partial class MinuteAggregator
             // Further back than the mask reaches: a device that restarted its counter, not a retry.
             highest = sequence;
             seen = 1UL;
+            _expectedFrom[number] = sequence;
             return false;
         }
 
@@ -215,12 +230,22 @@ public sealed partial class MinuteAggregator
         return false;
     }
 
-    // Every sequence from the device's highest down to the oldest one its window knows has been aggregated: the mask's
-    // set bits run unbroken from bit 0.
-    private bool NoneMissing(int number)
+    // Whether a sequence in [from, to] has not been aggregated yet. Sequences below the window (more than 63 below the
+    // highest) are taken as lost, not missing: they no longer hold a minute back.
+    private bool AnyMissing(int number, ulong from, ulong to)
     {
-        var seen = _sequencesSeen[number];
-        return (seen & (seen + 1)) == 0;
+        var highest = _highestSequence[number];
+        to = Math.Min(to, highest);
+        if (to < from || highest - to >= 64)
+        {
+            return false;
+        }
+
+        // Bits (highest - to) .. (highest - from), the latter at most 63.
+        var low = (int)(highest - to);
+        var high = (int)Math.Min(highest - from, 63);
+        var bits = (high == 63 ? ulong.MaxValue : (1UL << (high + 1)) - 1) & ~((1UL << low) - 1);
+        return (~_sequencesSeen[number] & bits) != 0;
     }
 
     private void AccumulateMetrics(MinuteSlots slots, int block, TelemetryFrame reading)
@@ -246,6 +271,7 @@ public sealed partial class MinuteAggregator
         var block = _freeHeld[--_freeHeldCount];
         _open.MoveTo(number, _held, block);
         _heldMinute[block] = _minute[number];
+        _heldSequence[block] = _minuteSequence[number];
         _heldDevice[block] = number;
         _heldBlock[number] = block;
         _heldMinutes++;
@@ -258,6 +284,8 @@ public sealed partial class MinuteAggregator
         var before = _minute.Length;
         Array.Resize(ref _minute, devices);
         _minute.AsSpan(before).Fill(NoMinute);
+        Array.Resize(ref _minuteSequence, devices);
+        Array.Resize(ref _expectedFrom, devices);
         Array.Resize(ref _written, devices);
         _written.AsSpan(before).Fill(NoMinute);
         Array.Resize(ref _heldBlock, devices);
@@ -273,6 +301,7 @@ public sealed partial class MinuteAggregator
         var before = _heldDevice.Length;
         _held.Grow(blocks);
         Array.Resize(ref _heldMinute, blocks);
+        Array.Resize(ref _heldSequence, blocks);
         Array.Resize(ref _heldDevice, blocks);
         _heldDevice.AsSpan(before).Fill(-1);
         Array.Resize(ref _freeHeld, blocks);

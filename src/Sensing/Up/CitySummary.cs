@@ -172,7 +172,7 @@ public sealed record CitySummary(
             table.AddRow("  minutes counting readings twice / missing readings (readings over / under, in no stored minute)",
                 $"{sb.Over:N0} / {sb.Under:N0} ({sb.OverReadings:N0} / {sb.UnderReadings:N0}, {sb.Unstored:N0}) {mark(sb.Balanced)}"
                 + (sb.Examples.Count > 0 ? Markup.Escape($" ({string.Join(", ", sb.Examples)})") : ""));
-            table.AddRow("  left out: minutes the store sink has not closed (the run ended in them) / their readings", $"{sb.OpenMinutes:N0} / {sb.OpenReadings:N0}");
+            table.AddRow("  left out: minutes the store sink has not closed (the run ended in them, or one held back for a missing reading) / their readings", $"{sb.OpenMinutes:N0} / {sb.OpenReadings:N0}");
         }
 
         table.AddRow("gateway online/offline events in Kafka", $"{Telemetry.ConnectionEvents:N0}");

@@ -53,7 +53,8 @@ public sealed class CityFaultTests
     {
         Assert.That(Long("store_minutes"), Is.GreaterThan(10_000), "the device minutes compared");
         Assert.That(Long("store_over"), Is.Zero, "no minute counts a reading twice, replays and duplicates in Kafka included: " + _output);
-        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(3_000), "at most each device's last minute is still open at the end");
+        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(2 * 3_000),
+            "at most two minutes of each device are still open at the end: its last, and one held back for a reading missing from it");
     }
 
     // With a 10 s aggregate grace, 814-2,999 device minutes of the broker kill's minute were short (seed 7, five runs):

@@ -56,7 +56,8 @@ public sealed class CityUpTests
         Assert.That(Long("store_minutes"), Is.GreaterThan(20_000), "the device minutes compared");
         Assert.That(Long("store_over"), Is.Zero, "no minute counts a reading twice (the gateway kill's resends are in Kafka twice): " + _output);
         Assert.That(Long("store_under"), Is.Zero, "no closed minute misses a reading of sensing.telemetry: " + _output);
-        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(20_000), "at most each device's last minute is still open at the end");
+        Assert.That(Long("store_open_minutes"), Is.LessThanOrEqualTo(2 * 20_000),
+            "at most two minutes of each device are still open at the end: its last, and one held back for a reading missing from it");
     }
 
     [Test]
