@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using Sensing.Core.Devices;
 using Sensing.Core.Telemetry;
@@ -23,6 +24,7 @@ public class StoreEncodingBenchmarks
     private byte[][] _frames = [];
     private LineProtocolWriter _lines = null!;
     private MinuteAggregator _aggregates = null!;
+    private long _minute;
 
     [GlobalSetup]
     public void Setup()
@@ -69,11 +71,17 @@ public class StoreEncodingBenchmarks
     [Benchmark(OperationsPerInvoke = Readings)]
     public long MinuteAggregate()
     {
-        // Ten readings per device per invocation, then the minute closes: one aggregate point per device.
+        // Ten readings per device per invocation, each with the device's next sequence number and all in the
+        // invocation's own minute (a reading repeated would be a duplicate, one of a written minute late), then the
+        // minute closes: one aggregate point per device.
         _output.ResetWrittenCount();
+        _minute++;
         for (var i = 0; i < Readings; i++)
         {
-            TelemetryFrame.TryDecode(_frames[i % Devices], out var reading, out _);
+            var frame = _frames[i % Devices];
+            BinaryPrimitives.WriteInt64BigEndian(frame.AsSpan(4), 1_764_583_200_000 + (_minute * 60_000) + (i / Devices));
+            BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(20), (ulong)((_minute * (Readings / Devices)) + (i / Devices) + 1));
+            TelemetryFrame.TryDecode(frame, out var reading, out _);
             _aggregates.Add(i % Devices, _devices[i % Devices], reading, _lines);
         }
 
