@@ -55,6 +55,9 @@ public sealed partial class MinuteAggregator
     private int[] _heldDevice = [];
     private int[] _freeHeld = [];
     private int _freeHeldCount;
+
+    // Equal to the held blocks taken, kept apart so the store sink's instruments read it from another thread as one
+    // field, never between a growth of the pool and its free list.
     private int _heldMinutes;
 
     /// <summary>Creates an aggregator with no device state yet.</summary>
@@ -98,14 +101,14 @@ public sealed partial class MinuteAggregator
             Grow(Math.Max(number + 1, _minute.Length * 2));
         }
 
-        if (SeenBefore(number, reading.Sequence))
+        var sequence = reading.Sequence;
+        if (SeenBefore(number, sequence))
         {
             DuplicateReadings++;
             return;
         }
 
-        var sequence = reading.Sequence;
-        var minute = reading.EventTimeMs - (((reading.EventTimeMs % MinuteMs) + MinuteMs) % MinuteMs);
+        var minute = MinuteOf(reading.EventTimeMs);
         var held = _heldBlock[number];
         if (held != NotHeld && minute == _heldMinute[held])
         {
@@ -186,6 +189,9 @@ public sealed partial class MinuteAggregator
             }
         }
     }
+
+    /// <summary>The start of the minute <paramref name="timeMs"/> (Unix ms) is in: the time of its aggregate point.</summary>
+    public static long MinuteOf(long timeMs) => timeMs - (((timeMs % MinuteMs) + MinuteMs) % MinuteMs);
 
     /// <summary>Writes every open and held minute, whatever its end (at shutdown).</summary>
     public void CloseAll(LineProtocolWriter output) => CloseUpTo(long.MaxValue, output);

@@ -19,9 +19,6 @@ internal sealed class MinuteSlots(int slots)
     /// <summary>Metric slots per block.</summary>
     public int Slots { get; } = slots;
 
-    /// <summary>Blocks the arrays hold.</summary>
-    public int Blocks => _metric.Length / Slots;
-
     /// <summary>Makes room for <paramref name="blocks"/> blocks (free), keeping the ones held.</summary>
     public void Grow(int blocks)
     {

@@ -45,7 +45,7 @@ public sealed class TelemetryMinutes
     /// <summary>Counts a reading of device <paramref name="number"/> seen for the first time.</summary>
     public void Add(int number, TelemetryFrame reading)
     {
-        var minute = MinuteOf(reading.EventTimeMs);
+        var minute = MinuteAggregator.MinuteOf(reading.EventTimeMs);
         for (var i = 0; i < reading.MetricCount; i++)
         {
             var value = reading.GetMetric(i);
@@ -56,7 +56,4 @@ public sealed class TelemetryMinutes
             }
         }
     }
-
-    /// <summary>The start of the minute <paramref name="timeMs"/> is in, as the aggregator takes it.</summary>
-    public static long MinuteOf(long timeMs) => timeMs - (((timeMs % MinuteAggregator.MinuteMs) + MinuteAggregator.MinuteMs) % MinuteAggregator.MinuteMs);
 }
