@@ -13,6 +13,9 @@ public sealed class ProcessorCounters
     private long _storeRetries;
     private long _commands;
     private long _checkpoints;
+    private long _checkpointSnapshotBytes;
+    private long _checkpointStoredBytes;
+    private long _checkpointTicks;
     private long _commitsRefused;
     private long _holdBacks;
     private long _rulesApplied;
@@ -61,6 +64,15 @@ public sealed class ProcessorCounters
 
     /// <summary>Partition checkpoints written to the checkpoints topic and acknowledged.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Bytes of detection state snapshotted for checkpoints, before compression.</summary>
+    public long CheckpointSnapshotBytes => Interlocked.Read(ref _checkpointSnapshotBytes);
+
+    /// <summary>Bytes of checkpoint chunks handed to the producer (compressed snapshot and headers).</summary>
+    public long CheckpointStoredBytes => Interlocked.Read(ref _checkpointStoredBytes);
+
+    /// <summary>Time the consume thread spent taking checkpoints (snapshot, compression, chunks).</summary>
+    public TimeSpan CheckpointTime => TimeSpan.FromTicks(Interlocked.Read(ref _checkpointTicks));
 
     /// <summary>Offset commits the group refused (e.g. no coordinator after a broker restart); the batch was replayed or covered by a later commit.</summary>
     public long CommitsRefused => Interlocked.Read(ref _commitsRefused);
@@ -123,4 +135,11 @@ public sealed class ProcessorCounters
     internal void AddCommand() => Interlocked.Increment(ref _commands);
 
     internal void AddCheckpoints(int count) => Interlocked.Add(ref _checkpoints, count);
+
+    internal void AddCheckpointTaken(long snapshotBytes, long storedBytes, TimeSpan took)
+    {
+        Interlocked.Add(ref _checkpointSnapshotBytes, snapshotBytes);
+        Interlocked.Add(ref _checkpointStoredBytes, storedBytes);
+        Interlocked.Add(ref _checkpointTicks, took.Ticks);
+    }
 }

@@ -51,6 +51,13 @@ public sealed class ProcessorInstruments : IDisposable
             "Operators' repaired reports applied to the detectors (each once per state that takes it)");
         _meter.CreateObservableCounter("sensing.processor.rules_changes", RulesChanges, "files",
             "Changed rules files taken by the running processor (result applied) or refused, the rules in force kept (result rejected)");
+        _meter.CreateObservableCounter("sensing.processor.checkpoint_bytes", () => new Measurement<long>[]
+        {
+            new(_counters.CheckpointSnapshotBytes, new KeyValuePair<string, object?>("form", "snapshot")),
+            new(_counters.CheckpointStoredBytes, new KeyValuePair<string, object?>("form", "stored")),
+        }, "bytes", "Detection state written to sensing.checkpoints: the snapshot before compression, and the chunks as produced");
+        _meter.CreateObservableCounter("sensing.processor.checkpoint_time", () => _counters.CheckpointTime.TotalSeconds, "s",
+            "Time the consume thread spent taking checkpoints (snapshot, compression, chunks): readings wait meanwhile");
         if (aggregates is not null)
         {
             // Read at export from another thread: each is one aligned 64-bit (or 32-bit) field, written by the consume thread.

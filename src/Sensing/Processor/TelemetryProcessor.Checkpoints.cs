@@ -59,6 +59,8 @@ public sealed partial class TelemetryProcessor
             }
         }
 
+        var started = Stopwatch.GetTimestamp();
+        long snapshotBytes = 0, storedBytes = 0;
         foreach (var (partition, next) in _positions)
         {
             _checkpoint.ResetWrittenCount();
@@ -74,12 +76,15 @@ public sealed partial class TelemetryProcessor
                 _repairsFrom.GetValueOrDefault(partition)))
             {
                 batch.Checkpoints.Add((Encoding.UTF8.GetBytes(key), value));
+                storedBytes += value.Length;
             }
 
+            snapshotBytes += _checkpoint.WrittenCount;
             _checkpointed[partition] = (generation, slot);
         }
 
         _lastCheckpoint = Stopwatch.GetTimestamp();
+        Counters.AddCheckpointTaken(snapshotBytes, storedBytes, Stopwatch.GetElapsedTime(started, _lastCheckpoint));
     }
 
     /// <summary>
@@ -141,7 +146,7 @@ public sealed partial class TelemetryProcessor
                     _repairsFrom[partition] = new Dictionary<int, long>(repairs);
                 }
 
-                _log($"processor: partition {partition}: restored {devices} devices from checkpoint {checkpoint.Generation} ({checkpoint.Chunks} chunks, {checkpoint.Snapshot.Length} bytes), reading on from offset {next}");
+                _log($"processor: partition {partition}: restored {devices} devices from checkpoint {checkpoint.Generation} ({checkpoint.Chunks} chunks, {checkpoint.Snapshot.Length} bytes, {checkpoint.StoredBytes} stored), reading on from offset {next}");
             }
             catch (InvalidDataException e)
             {

@@ -160,6 +160,67 @@ public sealed class PartitionCheckpointTests
         });
     }
 
+    [Test]
+    public void Split_StateRepeatedDeviceAfterDevice_StoredCompressedAndRestoredWhole()
+    {
+        // 20,000 records of 900 bytes shaped like a device's state: an id, a few changing numbers, the rest zero (latches
+        // not raised). A city's partition is this, only larger.
+        var snapshot = new byte[20_000 * 900];
+        for (var device = 0; device < 20_000; device++)
+        {
+            var record = snapshot.AsSpan(device * 900, 900);
+            System.Text.Encoding.ASCII.GetBytes($"gm-{device:D6}").CopyTo(record);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record[16..], 1_765_000_000_000 + (device * 7919L));
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(record[24..], device * 0.37);
+        }
+
+        var latest = new Dictionary<string, byte[]>();
+        var chunks = Put(latest, slot: 1, generation: 9, snapshot, nextOffset: 77);
+        var stored = chunks.Sum(c => c.Value.Length);
+
+        TestContext.Progress.WriteLine($"compressed checkpoint: {snapshot.Length:N0} bytes of state in {chunks.Count} chunk(s), {stored:N0} bytes");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored, Is.LessThan(snapshot.Length / 20), "the chunks hold the state compressed");
+            Assert.That(chunks.Select(c => c.Value[0]), Has.All.EqualTo(PartitionCheckpoint.Version));
+            Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out _, out var problem), Is.True, problem);
+            Assert.That(restored.Snapshot, Is.EqualTo(snapshot));
+            Assert.That((restored.NextOffset, restored.StoredBytes), Is.EqualTo((77L, (long)(stored - (chunks.Count * PartitionCheckpoint.HeaderLength) - 4 - 8))));
+        });
+    }
+
+    [Test]
+    public void TryRestore_ChunksOfTheUncompressedFormat_StillRead()
+    {
+        // Version 3: header, repairs position, then the snapshot as it is.
+        var snapshot = Bytes(1000, seed: 14);
+        var header = PartitionCheckpoint.Split(Prefix, 0, 5, 10, 99, [], 512 * 1024).Single().Value[..PartitionCheckpoint.HeaderLength];
+        header[0] = 3;
+        // One position: count 1, alerts partition 2, next offset 40.
+        byte[] repairs = [1, 0, 0, 0, 2, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0];
+        var latest = new Dictionary<string, byte[]> { [Prefix + "0/0"] = [.. header, .. repairs, .. snapshot] };
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out var restored, out _, out var problem), Is.True, problem);
+        Assert.Multiple(() =>
+        {
+            Assert.That(restored.Snapshot, Is.EqualTo(snapshot));
+            Assert.That(restored.Repairs, Is.EquivalentTo(new Dictionary<int, long> { [2] = 40 }));
+        });
+    }
+
+    [Test]
+    public void TryRestore_CompressedPiecesCorrupted_FalseNamingTheSlot()
+    {
+        var latest = new Dictionary<string, byte[]>();
+        var chunks = Put(latest, slot: 0, generation: 4, Bytes(3000, seed: 15), nextOffset: 10);
+        var value = latest[chunks[0].Key];
+        value.AsSpan(PartitionCheckpoint.HeaderLength + 4 + 8).Fill(0xFF);
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out var highest, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("slot 0 (generation 4) does not decompress"));
+        Assert.That(highest, Is.EqualTo(4));
+    }
+
     [TestCase(1_000_000)]
     [TestCase(100)]
     public void Validate_ChunkBytesOutOfRange_ThrowsNamingTheKey(int bytes)

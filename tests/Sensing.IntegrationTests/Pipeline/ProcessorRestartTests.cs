@@ -185,12 +185,12 @@ public sealed partial class ProcessorRestartTests
         }
     }
 
-    private Process StartProcessor(string registry, string group, string name, Action<string> onLine, int maxBatch = 8)
+    private Process StartProcessor(string registry, string group, string name, Action<string> onLine, int maxBatch = 8, params string[] more)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "sensing.dll"), "processor",
             "--kafka", _kafka.BootstrapServers, "--kafka-legacy-version", "0.9.0.1", "--registry", registry, "--store", _store.BaseUrl,
-            "--raw-samples", "None", "--max-batch", maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--group", group])
+            "--raw-samples", "None", "--max-batch", maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--group", group, .. more])
         {
             start.ArgumentList.Add(argument);
         }
