@@ -106,6 +106,14 @@ public sealed class AlertWatch : IAsyncDisposable
     /// <summary>Sensor-to-alert latency to <c>sensing.alerts</c> of every raised alert that came from a reading, ms.</summary>
     public IReadOnlyList<double> KafkaLatenciesMs => [.. _kafkaLatencyMs.Values];
 
+    /// <summary>
+    /// The <paramref name="count"/> raised alerts slowest to reach <c>sensing.alerts</c> from their reading's ingest,
+    /// slowest first: what the latency's tail is made of.
+    /// </summary>
+    public IReadOnlyList<(AlertRecord Alert, double LatencyMs)> SlowestToKafka(int count) =>
+        [.. _kafkaLatencyMs.OrderByDescending(e => e.Value).Take(count)
+            .Select(e => (_raised.TryGetValue(e.Key, out var a) ? a : new AlertRecord(e.Key, "?", "?", "?", 0, null), e.Value))];
+
     /// <summary>Sensor-to-alert latency to the feed's live stream of every raised alert that came from a reading, ms.</summary>
     public IReadOnlyList<double> StreamLatenciesMs => [.. _streamLatencyMs.Values];
 

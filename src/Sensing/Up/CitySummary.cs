@@ -206,6 +206,12 @@ public sealed record CitySummary(
         }
 
         console.Write(latency);
+        var slowest = Alerts.SlowestToKafka(3);
+        if (slowest.Count > 0)
+        {
+            // The tail, named: which alerts were slow, and when their reading came in (a storm, a checkpoint, a GC).
+            console.MarkupLineInterpolated($"Slowest to sensing.alerts: {string.Join("; ", slowest.Select(s => $"{s.LatencyMs:N0} ms {s.Alert.Condition} {s.Alert.Source} raised {DateTimeOffset.FromUnixTimeMilliseconds(s.Alert.RaisedAtMs):HH:mm:ss}"))}");
+        }
 
         var costs = new Table().Title($"[bold]Cost per kind of part, while steady ({Costs.Window.TotalSeconds:0} s, {Costs.Readings:N0} readings)[/]")
             .AddColumn("part").AddColumn(new TableColumn("processes").RightAligned()).AddColumn(new TableColumn("CPU s / 1,000 readings").RightAligned())
