@@ -16,7 +16,8 @@ namespace Sensing.Benchmarks.Processor;
 /// device of the city sends <c>readings</c> readings (a minute apart) through one detection engine; then the state of
 /// each of <c>sensing.telemetry</c>'s partitions (devices spread as the gateway's district keys spread them) is
 /// snapshotted, and stored as the processor stores it (<see cref="PartitionCheckpoint.Split"/>, Brotli quality 1) and,
-/// for comparison, with zlib at its fastest. Prints bytes and the time of each step, median of five rounds.
+/// for comparison, with zlib at its fastest. Prints the snapshot's bytes per device of each kind, then bytes and the
+/// time of each step, median of five rounds.
 /// </summary>
 public static class CheckpointSizeDriver
 {
@@ -54,6 +55,20 @@ public static class CheckpointSizeDriver
             ofPartition[(int)((uint)StringComparer.Ordinal.GetHashCode(registry[number].District ?? "") % Partitions)].Add(number);
         }
 
+        output.WriteLine("| kind | devices | snapshot bytes per device |");
+        output.WriteLine("|---|---|---|");
+        foreach (var kind in Enum.GetValues<DeviceKind>())
+        {
+            var numbers = Enumerable.Range(0, registry.Count).Where(n => registry[n].Kind == kind).ToArray();
+            if (numbers.Length > 0)
+            {
+                var state = new ArrayBufferWriter<byte>(1 << 16);
+                engine.WriteSnapshot(numbers, state);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind} | {numbers.Length:N0} | {state.WrittenCount / (double)numbers.Length:N0} |"));
+            }
+        }
+
+        output.WriteLine();
         output.WriteLine($"| round | devices | snapshot MB | snapshot ms | stored (Brotli q1, chunks) MB | Brotli ms | zlib fastest MB | zlib ms |");
         output.WriteLine("|---|---|---|---|---|---|---|---|");
         var snapshot = new ArrayBufferWriter<byte>(1 << 20);

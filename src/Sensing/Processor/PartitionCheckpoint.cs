@@ -37,8 +37,8 @@ public static class PartitionCheckpoint
 
     // Brotli quality 1 with a 4 MiB window: a city's snapshot is mostly alert latches and structs repeated device
     // after device. Measured on the default city after three readings of every device, six partitions (210.9 MB of
-    // state): 4.23 MB of chunks in 123 ms, against 8.84 MB in 141 ms for zlib at its fastest (bench/README.md,
-    // "Checkpoints compressed"; `Sensing.Benchmarks checkpoint-size`).
+    // state): 4.2-4.5 MB of chunks in 123-129 ms, against 8.8-9.1 MB in 141-144 ms for zlib at its fastest
+    // (bench/README.md, "Checkpoints compressed"; `Sensing.Benchmarks checkpoint-size`).
     private const int Quality = 1;
     private const int Window = 22;
 
