@@ -249,11 +249,16 @@ public static class PartitionCheckpoint
 
             uncompressedLength = BinaryPrimitives.ReadInt64LittleEndian(first.Value.AsSpan(HeaderLength + skip));
             skip += 8;
+            if (uncompressedLength < 0 || uncompressedLength > Array.MaxLength)
+            {
+                broken = $"slot {slot} (generation {first.Generation}) states an impossible length, {uncompressedLength} bytes";
+                return false;
+            }
         }
 
         length -= skip;
 
-        if (length > Array.MaxLength || uncompressedLength > Array.MaxLength)
+        if (length > Array.MaxLength)
         {
             return false;
         }

@@ -221,6 +221,17 @@ public sealed class PartitionCheckpointTests
         Assert.That(highest, Is.EqualTo(4));
     }
 
+    [Test]
+    public void TryRestore_CompressedChunkStatingANegativeLength_FalseNamingIt()
+    {
+        var latest = new Dictionary<string, byte[]>();
+        var chunks = Put(latest, slot: 1, generation: 6, Bytes(3000, seed: 16), nextOffset: 10);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(latest[chunks[0].Key].AsSpan(PartitionCheckpoint.HeaderLength + 4), -5);
+
+        Assert.That(PartitionCheckpoint.TryRestore(latest, Prefix, out _, out _, out var problem), Is.False);
+        Assert.That(problem, Does.Contain("slot 1 (generation 6) states an impossible length, -5 bytes"));
+    }
+
     [TestCase(1_000_000)]
     [TestCase(100)]
     public void Validate_ChunkBytesOutOfRange_ThrowsNamingTheKey(int bytes)
