@@ -166,6 +166,25 @@ public sealed partial class PipeBurstDetector
 
         /// <summary>Event time the level last learned; 0 before the first.</summary>
         public long LevelAtMs;
+
+        /// <summary>The local day (days since 1970-01-01 local) the day-shape sums are of.</summary>
+        public long ShapeDay;
+
+        /// <summary>
+        /// Today's sums for the day-shape test, in the inlet's pooled variance: the readings squared, and per baseline
+        /// (the day's own, Sunday's) its expectation squared and times the reading.
+        /// </summary>
+        public double ShapeYY;
+        public double OwnXX;
+        public double OwnXY;
+        public double SundayXX;
+        public double SundayXY;
+
+        /// <summary>Inlet readings in today's sums.</summary>
+        public int ShapeReadings;
+
+        /// <summary>True while today, a weekday, has followed Sunday's shape far better than its own: judged against Sunday.</summary>
+        public bool SundayShaped;
     }
 
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>

@@ -28,6 +28,9 @@ namespace Sensing.Detection.Water;
 /// <item>Demand level: the inlet's relative excess over its baseline, followed over
 /// <see cref="PipeBurstOptions.DemandLevelMemory"/>, scales the inlet's baseline and adds its head loss to the pressure
 /// baselines, so a busier or quieter day than the one the baseline learned is not a burst.</item>
+/// <item>Clock and calendar: the baseline is by local time of the week (<see cref="DetectionOptions.TimeZone"/>,
+/// daylight saving included), and a weekday whose inlet flow follows Sunday's shape far better than its own (a public
+/// holiday) is judged against Sunday's baseline for the rest of the day (<see cref="FollowDayShape"/>).</item>
 /// </list>
 /// The vote: an inlet flow CUSUM and at least one pressure CUSUM of the district tripped, their trips within
 /// <see cref="PipeBurstOptions.AgreementWindow"/> of each other; in a district without an inlet meter,
@@ -48,6 +51,18 @@ public sealed partial class PipeBurstDetector
 
     // Hazen-Williams: head loss grows with flow to the power 1.852.
     private const double HeadLossExponent = 1.852;
+
+    private const long DayMs = 86_400_000;
+
+    // The day-shape test (FollowDayShape): Sunday's level-fitted squared error since midnight must be under half the
+    // day's own, and 50 pooled variances below it (a holiday's missing weekday morning peak is many readings several
+    // sigma off; both sums also hold about one variance per reading of plain noise). A third or a quarter measured the
+    // same on the leak-year scenarios (bench/README.md).
+    private const double DayShapeRatio = 0.5;
+    private const double DayShapeMargin = 50;
+
+    // ... and the day's own error must be above this many pooled variances a reading: its baseline fails.
+    private const double DayShapeMisfit = 2;
 
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
@@ -131,23 +146,34 @@ public sealed partial class PipeBurstDetector
             return;
         }
 
+        // The baseline is by local time of the week: demand follows the city's clocks, daylight saving included.
+        var localMs = _network.Clock.LocalMs(timeMs);
+        ref var district = ref _districts[series.District];
+        if (isFlow)
+        {
+            FollowDayShape(in series, ref district, in settings, value, localMs);
+        }
+
+        // A weekday shaped like a Sunday (a public holiday) is judged against Sunday's baseline and teaches nothing.
+        var sundayShaped = district.SundayShaped;
+        var positionMs = sundayShaped ? SundayAt(localMs) : localMs;
+
         // Position between slot centres: centre i sits at (i + 0.5) slots; a and b are the neighbours, w b's weight.
-        var u = ((double)TimeMath.FloorMod(timeMs, series.PeriodMs) / series.SlotMs) - 0.5;
-        var first = (int)Math.Floor(u);
-        var w = u - first;
-        var a = first < 0 ? series.Slots - 1 : first;
-        var b = first + 1 == series.Slots ? 0 : first + 1;
+        var (a, b, w) = SlotsAt(in series, positionMs);
         ref var slotA = ref _profiles[series.Offset + a];
         ref var slotB = ref _profiles[series.Offset + b];
         if (slotA.Count < settings.WarmupSamples || slotB.Count < settings.WarmupSamples)
         {
-            SlotProfiles.Learn(ref w < 0.5 ? ref slotA : ref slotB, value, settings.Smoothing);
+            if (!sundayShaped)
+            {
+                SlotProfiles.Learn(ref w < 0.5 ? ref slotA : ref slotB, value, settings.Smoothing);
+            }
+
             return;
         }
 
         var mean = ((1 - w) * slotA.Mean) + (w * slotB.Mean);
         var variance = ((1 - w) * slotA.Variance) + (w * slotB.Variance);
-        ref var district = ref _districts[series.District];
         var expected = isFlow ? mean * (1 + district.Shift) : mean - HeadLossAdded(in series, mean, district.Shift);
 
         // Sigma is at least the sensor's pooled residual sigma: a slot's variance learned from a handful of samples
@@ -170,7 +196,11 @@ public sealed partial class PipeBurstDetector
         {
             LearnPooled(ref series, residual);
             LearnCorrelation(ref series, z);
-            LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
+            if (!sundayShaped)
+            {
+                LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
+            }
+
             return;
         }
 
@@ -203,8 +233,87 @@ public sealed partial class PipeBurstDetector
             // The baseline learns the clipped residual, and nothing while the CUSUM says the sensor is off it.
             LearnPooled(ref series, residual);
             LearnCorrelation(ref series, z);
-            LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
+            if (!sundayShaped)
+            {
+                LearnBaseline(ref series, ref slotA, ref slotB, learned, settings.Smoothing, w);
+            }
         }
+    }
+
+    // The two slots around a position of the period (ms since the period's start, local) and the later one's weight.
+    private static (int A, int B, double W) SlotsAt(in Series series, long positionMs)
+    {
+        var u = ((double)TimeMath.FloorMod(positionMs, series.PeriodMs) / series.SlotMs) - 0.5;
+        var first = (int)Math.Floor(u);
+        var a = first < 0 ? series.Slots - 1 : first;
+        var b = first + 1 == series.Slots ? 0 : first + 1;
+        return (a, b, u - first);
+    }
+
+    // The same local time of day on the Sunday of the weekly baseline (1970-01-01 was a Thursday: day 3 of the period).
+    private static long SundayAt(long localMs) => (3 * DayMs) + TimeMath.FloorMod(localMs, DayMs);
+
+    /// <summary>
+    /// Public holidays: a weekday on which people keep Sunday's hours. The inlet's readings since local midnight are
+    /// fitted to the day's own baseline and to Sunday's (the same times of day), each scaled by the level that fits
+    /// the day best (least squares, a weather or a season apart from the baseline is not a shape); once Sunday's fit
+    /// leaves under <see cref="DayShapeRatio"/> of the own fit's squared error, the district is judged against Sunday's
+    /// baseline for the rest of the day and its baselines learn nothing from it. Short-term water demand models take
+    /// public holidays as a day type of their own, like a Sunday (calendar effects: Zhou, McMahon, Walton and Lewis,
+    /// "Forecasting daily urban water demand: a case study of Melbourne", J. Hydrology 2000); here the day type is read
+    /// from the morning's flow, so no holiday calendar is needed. A burst adds the same flow to both fits and keeps a
+    /// weekday a weekday.
+    /// </summary>
+    private void FollowDayShape(in Series series, ref District district, in Settings settings, double value, long localMs)
+    {
+        var day = TimeMath.FloorDiv(localMs, DayMs);
+        if (day != district.ShapeDay)
+        {
+            district.ShapeDay = day;
+            district.ShapeYY = district.OwnXX = district.OwnXY = district.SundayXX = district.SundayXY = 0;
+            district.ShapeReadings = 0;
+            district.SundayShaped = false;
+        }
+
+        // Saturday (day 2 of the period) and Sunday (3) are judged against themselves; a period other than a week has no Sunday.
+        var dayOfPeriod = TimeMath.FloorMod(day, 7);
+        if (series.PeriodMs != 7 * DayMs || dayOfPeriod is 2 or 3 || series.PooledCount < PooledWarmupSamples
+            || !TryBaseline(in series, in settings, localMs, out var own) || !TryBaseline(in series, in settings, SundayAt(localMs), out var sunday))
+        {
+            return;
+        }
+
+        // In units of the inlet's pooled variance, so the error sums below read as sums of squared sigmas.
+        var weight = 1 / Math.Max(series.PooledVariance, 1e-12);
+        district.ShapeYY += weight * value * value;
+        district.OwnXX += weight * own * own;
+        district.OwnXY += weight * own * value;
+        district.SundayXX += weight * sunday * sunday;
+        district.SundayXY += weight * sunday * value;
+        district.ShapeReadings++;
+        var ownError = district.OwnXX > 0 ? district.ShapeYY - (district.OwnXY * district.OwnXY / district.OwnXX) : 0;
+        var sundayError = district.SundayXX > 0 ? district.ShapeYY - (district.SundayXY * district.SundayXY / district.SundayXX) : 0;
+        // Only when the day's own baseline does not fit (more than twice the noise a reading): where it fits, a Sunday
+        // that fits better is only a more recent day (a baseline a week old against yesterday's), not another shape.
+        var shaped = ownError > DayShapeMisfit * district.ShapeReadings && ownError - sundayError > DayShapeMargin
+            && sundayError < DayShapeRatio * ownError;
+        if (shaped && !district.SundayShaped)
+        {
+            // The demand level was learned against the weekday's baseline this morning: it starts again against Sunday's.
+            district.LevelShift = district.LevelVariance = district.Shift = 0;
+        }
+
+        district.SundayShaped = shaped;
+    }
+
+    // The inlet's baseline at a position, false while its slots warm up.
+    private bool TryBaseline(in Series series, in Settings settings, long positionMs, out double expected)
+    {
+        var (a, b, w) = SlotsAt(in series, positionMs);
+        ref readonly var slotA = ref _profiles[series.Offset + a];
+        ref readonly var slotB = ref _profiles[series.Offset + b];
+        expected = ((1 - w) * slotA.Mean) + (w * slotB.Mean);
+        return slotA.Count >= settings.WarmupSamples && slotB.Count >= settings.WarmupSamples;
     }
 
     // Lag-1 autocorrelation of the sensor's standardised residuals, exponentially weighted like the pooled variance
