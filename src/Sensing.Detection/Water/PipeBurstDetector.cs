@@ -56,8 +56,8 @@ public sealed partial class PipeBurstDetector
 
     // The day-shape test (FollowDayShape): Sunday's level-fitted squared error since midnight must be under half the
     // day's own, and 50 pooled variances below it (a holiday's missing weekday morning peak is many readings several
-    // sigma off; both sums also hold about one variance per reading of plain noise). A third or a quarter measured the
-    // same on the leak-year scenarios (bench/README.md).
+    // sigma off; both sums also hold about one variance per reading of plain noise). A quarter measured within a
+    // false alarm of it on the leak-year scenarios.
     private const double DayShapeRatio = 0.5;
     private const double DayShapeMargin = 50;
 
@@ -256,9 +256,10 @@ public sealed partial class PipeBurstDetector
     /// <summary>
     /// Public holidays: a weekday on which people keep Sunday's hours. The inlet's readings since local midnight are
     /// fitted to the day's own baseline and to Sunday's (the same times of day), each scaled by the level that fits
-    /// the day best (least squares, a weather or a season apart from the baseline is not a shape); once Sunday's fit
-    /// leaves under <see cref="DayShapeRatio"/> of the own fit's squared error, the district is judged against Sunday's
-    /// baseline for the rest of the day and its baselines learn nothing from it. Short-term water demand models take
+    /// the day best (least squares, a weather or a season apart from the baseline is not a shape); once the own fit
+    /// misses by more than <see cref="DayShapeMisfit"/> variances a reading and Sunday's leaves under
+    /// <see cref="DayShapeRatio"/> of its squared error (and <see cref="DayShapeMargin"/> below it), the district is
+    /// judged against Sunday's baseline for the rest of the day and its baselines learn nothing from it. Short-term water demand models take
     /// public holidays as a day type of their own, like a Sunday (calendar effects: Zhou, McMahon, Walton and Lewis,
     /// "Forecasting daily urban water demand: a case study of Melbourne", J. Hydrology 2000); here the day type is read
     /// from the morning's flow, so no holiday calendar is needed. A burst adds the same flow to both fits and keeps a
