@@ -48,11 +48,19 @@ public static class CheckpointSizeDriver
             }
         }
 
-        // A district's devices share a partition (the gateway keys them by district).
+        // A district's devices share a partition (the gateway keys them by district); districts are dealt round robin
+        // in the order they first appear, so every run splits the city alike.
         var ofPartition = Enumerable.Range(0, Partitions).Select(_ => new List<int>()).ToArray();
+        var partitionOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var number = 0; number < registry.Count; number++)
         {
-            ofPartition[(int)((uint)StringComparer.Ordinal.GetHashCode(registry[number].District ?? "") % Partitions)].Add(number);
+            var district = registry[number].District ?? "";
+            if (!partitionOf.TryGetValue(district, out var partition))
+            {
+                partitionOf[district] = partition = partitionOf.Count % Partitions;
+            }
+
+            ofPartition[partition].Add(number);
         }
 
         output.WriteLine("| kind | devices | snapshot bytes per device |");

@@ -108,7 +108,7 @@ public static class PartitionCheckpoint
     /// quality 1: a checkpoint is written every few seconds on the processor's consume thread, so speed counts more
     /// than the last few percent of size.
     /// </summary>
-    public static ArrayBufferWriter<byte> Compress(ReadOnlySpan<byte> snapshot)
+    private static ArrayBufferWriter<byte> Compress(ReadOnlySpan<byte> snapshot)
     {
         var output = new ArrayBufferWriter<byte>(Math.Max(4096, snapshot.Length / 32));
         using var encoder = new BrotliEncoder(Quality, Window);

@@ -9,7 +9,7 @@ namespace Sensing.Tests.Detection;
 
 /// <summary>
 /// The pipe-burst baseline by local time of the week: a public holiday on a weekday (people keep Sunday's hours) and
-/// the change to and from summer time are not bursts; a burst on a holiday still is.
+/// the change to summer time are not bursts; a burst on a holiday still is.
 /// </summary>
 [TestFixture]
 public sealed class WaterPipeBurstDayShapeTests
@@ -44,18 +44,17 @@ public sealed class WaterPipeBurstDayShapeTests
     private static void Run(WaterTestKit kit, TimeZoneInfo zone, long from, long to, long step, IReadOnlyCollection<DateOnly> holidays,
         Func<long, bool>? burst = null, int seed = 1)
     {
-        var random = new Random(seed);
-        double Gaussian() => Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+        var noise = new WaterSeries(seed);
         for (var t = from; t < to; t += step)
         {
             var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(T0 + t), zone);
             var sundayLike = local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || holidays.Contains(DateOnly.FromDateTime(local.DateTime));
             var demand = Demand(local.Hour + (local.Minute / 60.0), sundayLike);
             var broken = burst?.Invoke(t) == true;
-            kit.Feed(Inlet, t, Metric.WaterFlow, 100 + (400 * demand) + (8 * Gaussian()) + (broken ? 70 : 0));
+            kit.Feed(Inlet, t, Metric.WaterFlow, 100 + (400 * demand) + (8 * noise.Gaussian()) + (broken ? 70 : 0));
             foreach (var id in Sensors)
             {
-                kit.Feed(id, t, Metric.Pressure, 0.40 - (0.12 * demand) + (0.004 * Gaussian()) - (broken ? 0.02 : 0));
+                kit.Feed(id, t, Metric.Pressure, 0.40 - (0.12 * demand) + (0.004 * noise.Gaussian()) - (broken ? 0.02 : 0));
             }
         }
     }
