@@ -46,7 +46,7 @@ echo "city-up: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), uptime: $(uptime); o
 photograph_console &
 photographer=$!
 status=0
-"$sensing" up "$@" | tee "$out/up.out" || status=$?
+"$sensing" up --gateway-exe "$native" "$@" | tee "$out/up.out" || status=$?
 echo "load after: $(uptime)"
 touch "$work/up.done"
 wait "$photographer" || true

@@ -17,7 +17,7 @@ echo "faults: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), seeds: $seeds, sensin
 status=0
 for seed in $seeds; do
   echo "=== seed $seed, $(date -u +%H:%MZ), uptime: $(uptime)"
-  "$sensing" up "${args[@]}" --faults "$seed" | tee "$work/seed-$seed.out" || status=$?
+  "$sensing" up --gateway-exe "$native" "${args[@]}" --faults "$seed" | tee "$work/seed-$seed.out" || status=$?
 done
 echo "load after: $(uptime)"
 

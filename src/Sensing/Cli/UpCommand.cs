@@ -31,10 +31,15 @@ internal static class UpCommand
         };
         var fuzzConcurrency = new Option<int?>("--fuzz-concurrency") { Description = $"Hostile connections open at once in a fuzz run (default {UpOptions.Default.FuzzConcurrency})" };
         var fuzzSeed = new Option<int?>("--fuzz-seed") { Description = $"Seed of the fuzzer's cases and bytes (default {UpOptions.Default.FuzzSeed})" };
+        var gatewayExe = new Option<string>("--gateway-exe")
+        {
+            Description = "Executable of the gateway processes: the native build of sensing (scripts/native.sh; scripts/up.sh passes it); default this executable",
+            DefaultValueFactory = _ => UpOptions.Default.GatewayExecutable,
+        };
         var keepRunning = new Option<bool>("--keep-running") { Description = "Keep everything running after the summary until Ctrl+C" };
         var command = new Command("up", "Run the whole city here: Kafka, store, gateways, processors, feed and a simulated fleet")
         {
-            devices, duration, interval, gateways, processors, storeSinks, noKill, seed, faults, fuzz, fuzzConcurrency, fuzzSeed, keepRunning, CommonOptions.Rules,
+            devices, duration, interval, gateways, gatewayExe, processors, storeSinks, noKill, seed, faults, fuzz, fuzzConcurrency, fuzzSeed, keepRunning, CommonOptions.Rules,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -52,6 +57,7 @@ internal static class UpCommand
                     Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
                     ReportIntervalSeconds = result.GetValue(interval),
                     Gateways = result.GetValue(gateways),
+                    GatewayExecutable = result.GetValue(gatewayExe)!,
                     Processors = result.GetValue(processors),
                     StoreSinks = result.GetValue(storeSinks),
                     GatewayKillAt = result.GetValue(noKill) ? null : UpOptions.Default.GatewayKillAt,

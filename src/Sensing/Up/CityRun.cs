@@ -78,7 +78,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             {
                 var endPoint = new IPEndPoint(IPAddress.Loopback, FreePorts.Pick());
                 var part = PartProcess.Start("gateway", $"gateway-{i}", work.FullName,
-                    ["gateway", .. common, "--listen", endPoint.ToString(), "--gateway-id", $"gateway-{i}"]);
+                    ["gateway", .. common, "--listen", endPoint.ToString(), "--gateway-id", $"gateway-{i}"], executable: options.GatewayExecutable);
                 parts.Add(part);
                 gateways.Add((part, endPoint));
             }
@@ -119,7 +119,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
             }
 
             await WaitUntilAsync(() => FeedUpAsync(feedUrl), TimeSpan.FromMinutes(1), "the feed answering /health", parts, cancellationToken);
-            Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}), {options.Processors} processors in group {ProcessorGroup}, " +
+            Log($"{gatewayCount} gateways ({string.Join(", ", gateways.Select(g => g.EndPoint))}; {(options.GatewayExecutable.Length != 0 ? "native build " + options.GatewayExecutable : "this executable")}), {options.Processors} processors in group {ProcessorGroup}, " +
                 $"{(options.StoreSinks > 0 ? $"{options.StoreSinks} store sink(s) in group {StoreSinkGroup}" : "no store sink (the processors write the store)")}, feed on {feedUrl}");
             // The console can be watched while the city runs: the viewer key is shown now, the operator key in the summary.
             Log($"operator console: {feedUrl}/ (viewer key {feedKeys.ViewerKey})");

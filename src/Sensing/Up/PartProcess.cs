@@ -21,12 +21,14 @@ public sealed class PartProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _arguments;
     private readonly Action<string>? _onLine;
     private readonly int _niceness;
+    private readonly string? _executable;
     private TimeSpan _lastCpu;
     private long _peakResident;
 
-    private PartProcess(string kind, string name, Process process, StreamWriter log, string folder, IReadOnlyList<string> arguments, Action<string>? onLine, int niceness)
+    private PartProcess(string kind, string name, Process process, StreamWriter log, string folder, IReadOnlyList<string> arguments, Action<string>? onLine, int niceness, string? executable)
     {
         _niceness = niceness;
+        _executable = executable;
         Kind = kind;
         Name = name;
         _process = process;
@@ -55,11 +57,13 @@ public sealed class PartProcess : IAsyncDisposable
     /// Starts <c>sensing ARGUMENTS</c>, writing every line it prints to <c>FOLDER/NAME.log</c>; lines of standard output
     /// also go to <paramref name="onLine"/>. A <paramref name="niceness"/> above 0 starts it through <c>nice</c>, so every
     /// thread it makes runs at that lower priority: on a machine shared by every part, the alert path goes first.
+    /// <paramref name="executable"/>, when given, is the build of <c>sensing</c> to start (the native one), else this one.
     /// </summary>
-    public static PartProcess Start(string kind, string name, string folder, IEnumerable<string> arguments, Action<string>? onLine = null, int niceness = 0)
+    public static PartProcess Start(string kind, string name, string folder, IEnumerable<string> arguments, Action<string>? onLine = null, int niceness = 0,
+        string? executable = null)
     {
         IReadOnlyList<string> kept = [.. arguments];
-        var start = SelfProcess.StartInfo(kept);
+        var start = SelfProcess.StartInfo(kept, executable);
         if (niceness > 0)
         {
             // nice executes the program in its own process: the process id stays the program's.
@@ -71,7 +75,7 @@ public sealed class PartProcess : IAsyncDisposable
 
         var log = new StreamWriter(Path.Combine(folder, name + ".log")) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name}: the process did not start");
-        var part = new PartProcess(kind, name, process, log, folder, kept, onLine, niceness);
+        var part = new PartProcess(kind, name, process, log, folder, kept, onLine, niceness, executable);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -134,7 +138,7 @@ public sealed class PartProcess : IAsyncDisposable
             throw new InvalidOperationException($"{Name} still runs (pid {Id}); kill or stop it before a restart");
         }
 
-        return Start(Kind, name, _folder, _arguments, _onLine, _niceness);
+        return Start(Kind, name, _folder, _arguments, _onLine, _niceness, _executable);
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crash or an OOM kill would end it.</summary>

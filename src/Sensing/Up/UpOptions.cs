@@ -91,6 +91,12 @@ public sealed record UpOptions
     /// <summary>Seed of the fleet and its incidents.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// The executable of the gateway processes: a native build of <c>sensing</c> (<c>scripts/native.sh</c>; no JIT, a
+    /// smaller resident set per connection), or empty for this executable.
+    /// </summary>
+    public string GatewayExecutable { get; init; } = "";
+
     /// <summary>Water-network districts: 100 for the whole city, fewer for a small one.</summary>
     public int Districts => Devices >= 2_000 ? Math.Clamp(Devices / 1_900, 8, 100) : Math.Clamp(Devices / 250, 1, 8);
 
@@ -122,6 +128,11 @@ public sealed record UpOptions
         if (Gateways is < 0 or > 32)
         {
             throw new ArgumentException($"--gateways: must be 0 (as many as the sessions need) to 32, was {Gateways}");
+        }
+
+        if (GatewayExecutable.Length != 0 && !File.Exists(GatewayExecutable))
+        {
+            throw new ArgumentException($"--gateway-exe: '{GatewayExecutable}' is not a file (build it with scripts/native.sh)");
         }
 
         if (Processors is < 1 or > 6)

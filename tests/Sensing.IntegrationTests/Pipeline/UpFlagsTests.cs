@@ -1,8 +1,8 @@
 namespace Sensing.IntegrationTests.Pipeline;
 
 /// <summary>
-/// <c>sensing up</c> refuses a run too short for its injected leak with exit code 2 and a message naming the flag and
-/// the shortest run that fits, before any server starts.
+/// <c>sensing up</c> refuses a run too short for its injected leak, or a gateway executable that is not there, with exit
+/// code 2 and a message naming the flag (and the shortest run that fits), before any server starts.
 /// </summary>
 [TestFixture]
 public sealed class UpFlagsTests
@@ -16,5 +16,16 @@ public sealed class UpFlagsTests
 
         Assert.That(exitCode, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain("sensing up: " + message));
+    }
+
+    [Test]
+    public async Task Up_GatewayExecutableMissing_ExitsWithTwoNamingTheFlag()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"sensing-no-such-build-{Guid.NewGuid():N}");
+
+        var (exitCode, output) = await StoreFlagsTests.RunAsync(["up", "--gateway-exe", missing]);
+
+        Assert.That(exitCode, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain($"sensing up: --gateway-exe: '{missing}' is not a file (build it with scripts/native.sh)"));
     }
 }

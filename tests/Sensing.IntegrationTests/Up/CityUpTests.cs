@@ -5,7 +5,8 @@ namespace Sensing.IntegrationTests.Up;
 /// <summary>
 /// <c>sensing up</c>, the README's first command, at a tenth of the city: 20,000 devices through two gateway
 /// processes, two processors in one consumer group, the feed and the simulator's shards, with one gateway killed
-/// mid-run. Every invariant of its summary must hold; the full city is <c>bench/city-up.sh</c>. While the city publishes,
+/// mid-run, the gateways run from the native build as <c>scripts/up.sh</c> runs them (<see cref="NativeBuild"/>). Every
+/// invariant of its summary must hold; the full city is <c>bench/city-up.sh</c>. While the city publishes,
 /// the operator console is opened in chromium twice (after the first alert events, and 45 s before the devices stop) and
 /// photographed, list and map: the screenshots are kept as test artifacts.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class CityUpTests
 
     private UpResult _result = UpResult.None;
     private string _output = "";
+    private string _printedWithoutSpace = "";
     private ConsoleShot[] _shots = [];
 
     [OneTimeSetUp]
@@ -29,9 +31,12 @@ public sealed class CityUpTests
             ConsoleMoment.FirstAlerts("city-up-first-alerts", "the console once the city raised its first alerts"),
             ConsoleMoment.BeforeTheEnd(45, "city-up-near-the-end", "the console 45 s before the devices stop publishing"));
         var (exitCode, lines) = await SensingCommand.RunAsync("up", TimeSpan.FromMinutes(15), console.OnLine,
-            "up", "--devices", "20000", "--duration", "240", "--interval", "30", "--gateways", "2", "--processors", "2");
+            "up", "--devices", "20000", "--duration", "240", "--interval", "30", "--gateways", "2", "--processors", "2",
+            "--gateway-exe", NativeBuild.Path);
         _shots = await console.ShotsAsync();
         _output = string.Join('\n', lines.TakeLast(80));
+        // The console may wrap a long line: compared without white space.
+        _printedWithoutSpace = string.Concat(string.Concat(lines).Where(c => !char.IsWhiteSpace(c)));
         var result = lines.LastOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal));
         Assert.That(result, Is.Not.Null, $"sensing up exited {exitCode} without its result line:\n{_output}");
         _result = UpResult.Parse(result!);
@@ -67,6 +72,13 @@ public sealed class CityUpTests
         Assert.That(Long("missed"), Is.Zero, _output);
         Assert.That(Long("trap_alerts"), Is.Zero, _output);
         Assert.That(Field("leak"), Is.EqualTo("1"), "the injected leak's alert is in Kafka, the store and the feed");
+    }
+
+    [Test]
+    public void Up_NativeGatewayExecutable_GatewaysStartedFromIt()
+    {
+        Assert.That(_printedWithoutSpace, Does.Contain(("; native build " + NativeBuild.Path + "),").Replace(" ", "", StringComparison.Ordinal)), _output);
+        Assert.That(Long("crashed"), Is.Zero, "no gateway of the native build exited by itself: " + _output);
     }
 
     [Test]
