@@ -55,7 +55,7 @@ public sealed class CityRun(UpOptions options, IAnsiConsole console)
         city.WriteRegistry(registryPath);
         var registry = DeviceRegistry.Load(registryPath);
         var persistent = city.Devices.Count(d => d.Persistent && d.Concentrator < 0) + city.Concentrators.Count;
-        var gatewayCount = options.Gateways > 0 ? options.Gateways : Math.Max(2, (persistent + UpOptions.SessionsPerGateway - 1) / UpOptions.SessionsPerGateway);
+        var gatewayCount = options.Gateways > 0 ? options.Gateways : UpOptions.GatewaysFor(persistent);
         var shardCount = Math.Max(1, (persistent + UpOptions.SessionsPerShard - 1) / UpOptions.SessionsPerShard);
         Log($"city: {city.Devices.Count:N0} devices over {city.Districts.Count} districts ({persistent:N0} persistent sessions, the rest connect, publish and disconnect), {registry.Count:N0} registry entries");
 

@@ -46,7 +46,7 @@ public sealed record CitySummary(
 
     /// <summary>
     /// The memory each kind of part must stay under, peak resident set of its largest process: with the whole city, a
-    /// gateway holds the registry and 12,000 sessions (about 400 MiB measured), a processor the detection state of half
+    /// gateway holds the registry and up to 16,000 sessions once one is lost (about 400 MiB measured with 12,000), a processor the detection state of half
     /// the city and its batches in flight (1.2-1.6 GiB), a store sink its open minutes and write buffers, the feed every
     /// alert of the run.
     /// </summary>

@@ -9,8 +9,18 @@ namespace Sensing.Up;
 /// <summary>Settings of <c>sensing up</c>.</summary>
 public sealed record UpOptions
 {
-    /// <summary>One gateway process holds at most this many persistent sessions (the open-files limit is 20,000 here).</summary>
-    public const int SessionsPerGateway = 12_000;
+    /// <summary>
+    /// One gateway process holds at most this many persistent sessions: the open-files limit is 20,000 here, and the rest
+    /// is room for the devices that connect, publish and disconnect, Kafka's sockets and the process's own files.
+    /// </summary>
+    public const int SessionsPerGateway = 16_000;
+
+    /// <summary>
+    /// The gateways a city with <paramref name="persistentSessions"/> needs: enough that the others still hold every
+    /// session under <see cref="SessionsPerGateway"/> when one is lost (its devices move to them), at least two. Each
+    /// process has its own fixed memory (code, runtime, the whole registry), so no more than that.
+    /// </summary>
+    public static int GatewaysFor(int persistentSessions) => Math.Max(2, (persistentSessions + SessionsPerGateway - 1) / SessionsPerGateway + 1);
 
     /// <summary>One simulator shard process holds at most this many persistent sessions.</summary>
     public const int SessionsPerShard = 16_000;
@@ -162,7 +172,7 @@ public sealed record UpOptions
 
         if (FuzzConcurrency is < 1 or > MaxFuzzConcurrency)
         {
-            // Every hostile connection is a file in the fuzzer and in a gateway, which holds its 12,000 sessions in 20,000.
+            // Every hostile connection is a file in the fuzzer and in a gateway, which holds at most 16,000 sessions in 20,000.
             throw new ArgumentException($"--fuzz-concurrency: must be 1-{MaxFuzzConcurrency} connections at once, was {FuzzConcurrency}");
         }
 
