@@ -46,9 +46,9 @@ public sealed record CitySummary(
 
     /// <summary>
     /// The memory each kind of part must stay under, peak resident set of its largest process: with the whole city, a
-    /// gateway holds the registry and up to 16,000 sessions once one is lost (about 400 MiB measured with 12,000), a processor the detection state of half
-    /// the city and its batches in flight (1.2-1.6 GiB), a store sink its open minutes and write buffers, the feed every
-    /// alert of the run.
+    /// gateway holds the registry and up to 16,000 sessions once one is lost (378 MiB measured with 15,100), a processor
+    /// the detection state of half the city and its batches in flight (1.2-1.6 GiB), a store sink its open minutes and
+    /// write buffers, the feed every alert of the run.
     /// </summary>
     public static IReadOnlyDictionary<string, long> MemoryBoundsMiB { get; } = new Dictionary<string, long>(StringComparer.Ordinal)
     {
