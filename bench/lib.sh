@@ -1,18 +1,17 @@
-# Shared by the bench scripts (sourced, not run): builds `sensing` unless SKIP_BUILD is set, makes a work folder that
-# is removed on exit together with every process whose id is in `pids`, and small port helpers.
+# Shared by the bench scripts (sourced, not run): builds `sensing` and its native build unless SKIP_BUILD is set,
+# makes a work folder that is removed on exit together with every process whose id is in `pids`, and small port
+# helpers.
 # After sourcing: $root, $sensing, $native, $work, the array pids, and the helpers below (ports, CPU, Kafka, gateway).
 # Usage: source "$(dirname "$0")/lib.sh" WORK_PREFIX
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   dotnet build "$root/src/Sensing" -c Release -v q -nologo >/dev/null
+  bash "$root/scripts/native.sh" >/dev/null
 fi
 sensing="$root/src/Sensing/bin/Release/net10.0/sensing"
 # The native build (scripts/native.sh), which `sensing up` runs its gateways from (--gateway-exe "$native").
 native="$root/src/Sensing/bin/native/sensing"
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  bash "$root/scripts/native.sh" >/dev/null
-fi
 work=$(mktemp -d -t "$1-XXXXXX")
 pids=()
 cleanup() {
