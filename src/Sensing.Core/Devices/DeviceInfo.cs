@@ -168,8 +168,11 @@ public sealed record DeviceInfo
     /// partition and their order. Device ids cannot contain '/', so the two forms never collide.
     /// </summary>
     public byte[] TelemetryKeyUtf8 => _telemetryKey ??= District.Length > 0
-        ? System.Text.Encoding.UTF8.GetBytes(TelemetryKeyOf(Id, District))
+        ? DistrictKeys.GetOrAdd(District, static district => System.Text.Encoding.UTF8.GetBytes(TelemetryKeyOf("", district)))
         : IdUtf8;
+
+    // One key array per district, shared by its devices (a city has about a hundred districts, 190,000 devices).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> DistrictKeys = new(StringComparer.Ordinal);
 
     /// <summary>The telemetry key (<see cref="TelemetryKeyUtf8"/>) as text, for a device <paramref name="id"/> in <paramref name="district"/>.</summary>
     public static string TelemetryKeyOf(string id, string district) =>

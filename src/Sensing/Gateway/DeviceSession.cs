@@ -15,16 +15,18 @@ namespace Sensing.Gateway;
 internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<DeviceInfo, byte[]>? delivered = null)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<byte[]> _queued = new();
-    private readonly Dictionary<ushort, byte[]> _unacknowledged = [];
+    // Made on the first command: most sessions never get one, and a gateway holds about 12,000 of them.
+    private Queue<byte[]>? _queued;
+    private Dictionary<ushort, byte[]>? _unacknowledged;
+    private byte[]? _downTopic;
     private MqttConnection? _connection;
     private int _receiveMaximum;
     private ushort _lastPacketId;
 
     public DeviceInfo Device { get; } = device;
 
-    /// <summary>The device's downlink topic, <c>sensing/{id}/down</c>.</summary>
-    public byte[] DownTopic { get; } = Encoding.UTF8.GetBytes($"sensing/{device.Id}/down");
+    /// <summary>The device's downlink topic, <c>sensing/{id}/down</c>, made on first use.</summary>
+    public byte[] DownTopic => _downTopic ??= Encoding.UTF8.GetBytes($"sensing/{Device.Id}/down");
 
     /// <summary>Granted QoS of the downlink subscription; null when the device has not subscribed.</summary>
     public MqttQoS? Subscription { get; private set; }
@@ -56,7 +58,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
         {
             lock (_gate)
             {
-                return _queued.Count;
+                return _queued?.Count ?? 0;
             }
         }
     }
@@ -90,7 +92,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
                 return 0;
             }
 
-            foreach (var (id, payload) in _unacknowledged)
+            foreach (var (id, payload) in _unacknowledged ?? [])
             {
                 _connection.TrySendDownlink(Outbound.Publish(payload, MqttQoS.AtLeastOnce, id, dup: true));
             }
@@ -130,8 +132,8 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
     {
         lock (_gate)
         {
-            _queued.Clear();
-            _unacknowledged.Clear();
+            _queued?.Clear();
+            _unacknowledged?.Clear();
             Subscription = null;
         }
     }
@@ -177,14 +179,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
                 return 1;
             }
 
-            var dropped = 0;
-            if (_queued.Count >= maxQueued)
-            {
-                _queued.Dequeue();
-                dropped = 1;
-            }
-
-            _queued.Enqueue(command);
+            var dropped = Queue(command);
             sent = PumpLocked();
             return dropped;
         }
@@ -198,14 +193,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
     {
         lock (_gate)
         {
-            var dropped = 0;
-            if (_queued.Count >= maxQueued)
-            {
-                _queued.Dequeue();
-                dropped = 1;
-            }
-
-            _queued.Enqueue(command);
+            var dropped = Queue(command);
             PumpLocked();
             return dropped;
         }
@@ -216,7 +204,8 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
     {
         lock (_gate)
         {
-            var known = _unacknowledged.Remove(packetId, out var payload);
+            byte[]? payload = null;
+            var known = _unacknowledged is not null && _unacknowledged.Remove(packetId, out payload);
             if (known)
             {
                 delivered?.Invoke(Device, payload!);
@@ -232,17 +221,33 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
     {
         lock (_gate)
         {
-            return _queued.Any(c => c.AsSpan().SequenceEqual(command)) || _unacknowledged.Values.Any(c => c.AsSpan().SequenceEqual(command));
+            return (_queued?.Any(c => c.AsSpan().SequenceEqual(command)) ?? false)
+                || (_unacknowledged?.Values.Any(c => c.AsSpan().SequenceEqual(command)) ?? false);
         }
+    }
+
+    /// <summary>Queues a command; 1 when the full queue dropped its oldest.</summary>
+    private int Queue(byte[] command)
+    {
+        var dropped = 0;
+        _queued ??= new Queue<byte[]>();
+        if (_queued.Count >= maxQueued)
+        {
+            _queued.Dequeue();
+            dropped = 1;
+        }
+
+        _queued.Enqueue(command);
+        return dropped;
     }
 
     private int PumpLocked()
     {
         var sent = 0;
-        while (_connection is { } connection && Subscription is { } qos && _queued.Count > 0)
+        while (_connection is { } connection && Subscription is { } qos && _queued is { Count: > 0 })
         {
             var atLeastOnce = qos != MqttQoS.AtMostOnce;
-            if (atLeastOnce && _unacknowledged.Count >= _receiveMaximum)
+            if (atLeastOnce && (_unacknowledged?.Count ?? 0) >= _receiveMaximum)
             {
                 // 5.0 section 4.9 [MQTT-4.9.0-2]: no more QoS 1 PUBLISH than the client's Receive Maximum in flight.
                 return sent;
@@ -263,7 +268,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
                 sent++;
                 if (atLeastOnce)
                 {
-                    _unacknowledged[id] = payload;
+                    (_unacknowledged ??= [])[id] = payload;
                 }
                 else
                 {
@@ -283,7 +288,7 @@ internal sealed class DeviceSession(DeviceInfo device, int maxQueued, Action<Dev
         {
             _lastPacketId = (ushort)(_lastPacketId == ushort.MaxValue ? 1 : _lastPacketId + 1);
         }
-        while (_unacknowledged.ContainsKey(_lastPacketId));
+        while (_unacknowledged?.ContainsKey(_lastPacketId) == true);
 
         return _lastPacketId;
     }

@@ -52,6 +52,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<GatewayCounters>();
         builder.Services.AddSingleton<SessionBook>();
         builder.Services.AddSingleton<DeviceLimits>();
+        builder.Services.AddSingleton(_ => new KeepAliveClock());
         builder.Services.AddSingleton<MqttConnectionHandler>();
         builder.Services.AddSingleton<GatewayInstruments>();
         builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(), sp.GetRequiredService<RecordProducer>(),

@@ -85,7 +85,7 @@ internal sealed partial class MqttConnection
 
                 // 4.3.3: PUBREL releases the packet id; PUBCOMP completes QoS 2. An unknown id still gets PUBCOMP
                 // (a resend after our PUBCOMP was lost), with 0x92 in 5.0.
-                var known = _qos2Pending.Remove(rel.PacketId);
+                var known = _qos2Pending?.Remove(rel.PacketId) == true;
                 Send(Outbound.PubComp(rel.PacketId, known ? MqttReasonCode.Success : MqttReasonCode.PacketIdentifierNotFound));
                 return Step.Continue;
             case MqttPacketType.PingReq:
@@ -217,7 +217,7 @@ internal sealed partial class MqttConnection
     {
         if (durable)
         {
-            _outbound.Writer.TryWrite(ack);
+            TryQueue(ack);
             _instruments.Acknowledged(receivedTimestamp);
         }
         else
@@ -242,5 +242,5 @@ internal sealed partial class MqttConnection
         return Step.Close;
     }
 
-    private void Send(Outbound packet) => _outbound.Writer.TryWrite(packet);
+    private void Send(Outbound packet) => TryQueue(packet);
 }

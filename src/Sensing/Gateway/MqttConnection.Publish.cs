@@ -58,7 +58,7 @@ internal sealed partial class MqttConnection
                 _pendingProduce = IngestAcknowledged(device, publish.Payload, now, Outbound.PubAck(publish.PacketId));
                 break;
             default:
-                if (!_qos2Pending.Add(publish.PacketId))
+                if (!(_qos2Pending ??= []).Add(publish.PacketId))
                 {
                     // 4.3.3: a resent PUBLISH with a packet id we hold is the same message; PUBREC follows the first.
                     _inflight.Release();

@@ -117,7 +117,7 @@ internal sealed partial class MqttConnection
     internal void TakeOver()
     {
         _takenOver = true;
-        if (!_outbound.Writer.TryWrite(Outbound.Disconnect(MqttReasonCode.SessionTakenOver)))
+        if (!TryQueue(Outbound.Disconnect(MqttReasonCode.SessionTakenOver)))
         {
             _context.Abort();
         }
@@ -130,7 +130,7 @@ internal sealed partial class MqttConnection
     internal void Revoke()
     {
         _takenOver = true;
-        if (!_outbound.Writer.TryWrite(Outbound.Disconnect(MqttReasonCode.AdministrativeAction)))
+        if (!TryQueue(Outbound.Disconnect(MqttReasonCode.AdministrativeAction)))
         {
             _context.Abort();
         }
