@@ -36,7 +36,7 @@ internal sealed partial class MqttConnection : IThreadPoolWorkItem
                 return false;
             }
 
-            (_queued ??= new Queue<Outbound>(4)).Enqueue(packet);
+            (_queued ??= new Queue<Outbound>(2)).Enqueue(packet);
             if (_writing)
             {
                 return true;
