@@ -175,19 +175,25 @@ internal sealed partial class MqttConnection
         finally
         {
             _clock.Remove(this);
-            writerFault = await CloseQueueAsync();
-            await EndSessionAsync();
-            // _inflight is not disposed: Kafka delivery callbacks may still release it after the connection closed
-            // (SemaphoreSlim holds no unmanaged resource unless its wait handle is used).
-            _reassembly.Dispose();
-            if (_addressAllowed)
+            try
             {
-                _limits.Close(_address);
+                writerFault = await CloseQueueAsync();
+                await EndSessionAsync();
             }
-
-            if (_device is { } device)
+            finally
             {
-                _counters.Disconnected(device.Kind);
+                // _inflight is not disposed: Kafka delivery callbacks may still release it after the connection closed
+                // (SemaphoreSlim holds no unmanaged resource unless its wait handle is used).
+                _reassembly.Dispose();
+                if (_addressAllowed)
+                {
+                    _limits.Close(_address);
+                }
+
+                if (_device is { } device)
+                {
+                    _counters.Disconnected(device.Kind);
+                }
             }
         }
 
