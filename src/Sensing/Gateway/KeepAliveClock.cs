@@ -3,7 +3,7 @@ namespace Sensing.Gateway;
 /// <summary>
 /// The read deadlines of every open connection (the connect timeout, then 1.5 x the keep-alive, MQTT-3.1.2-24),
 /// checked by one timer for the whole gateway instead of a timer and a cancellation source per connection (about 250
-/// bytes each, bench/README.md, "Gateway memory"). A connection past its deadline is expired, which cancels its
+/// bytes each, bench/README.md, "A lighter connection"). A connection past its deadline is expired, which cancels its
 /// pending read; so a silent device is closed between its deadline and one <see cref="Period"/> after it.
 /// </summary>
 public sealed class KeepAliveClock : IDisposable

@@ -9,7 +9,7 @@ namespace Sensing.Gateway;
 /// The packets queued for the device and their single writer. The queue is a plain one under a lock, made on the first
 /// packet; the writer is queued to the thread pool when a packet arrives and none runs, writes and flushes until the
 /// queue is empty, and ends. So an idle connection holds neither a channel nor a waiting writer task (together about
-/// 950 bytes a connection, bench/README.md, "Gateway memory").
+/// 950 bytes a connection, bench/README.md, "A lighter connection").
 /// </summary>
 internal sealed partial class MqttConnection : IThreadPoolWorkItem
 {
