@@ -18,9 +18,7 @@ gcdump="$HOME/.dotnet/tools/dotnet-gcdump"
 [[ -x "$gcdump" ]] || dotnet tool install -g dotnet-gcdump >/dev/null
 echo "gateway-heap: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), uptime: $(uptime | sed 's/.*load/load/')"
 start_kafka
-"$sensing" sim city --devices "$DEVICES" --districts "$DISTRICTS" --duration 1m --no-incidents --registry-out "$work/city.csv" >/dev/null 2>&1
-"$sensing" load registry --out "$work/load.csv" --devices "$CONNECTIONS" --password "$PASSWORD" >/dev/null
-{ cat "$work/city.csv"; tail -n +2 "$work/load.csv" | sed 's/$/,,/'; } >"$work/devices.csv" # lat, lon empty
+whole_city_registry "$DEVICES" "$DISTRICTS" "$CONNECTIONS" "$PASSWORD"
 driver=$sensing
 sensing=${BIN:-$sensing}
 start_gateway gateway
@@ -32,7 +30,7 @@ sleep 15
 "$sensing" load --target "127.0.0.1:$gateway_port" --connections "$CONNECTIONS" --rate 0 --duration 120 \
   --sources 4 --registry "$work/load.csv" --password "$PASSWORD" >"$work/load.out" 2>&1 &
 pids+=("$!")
-for _ in $(seq 300); do [[ $(established "$gateway_port") -ge $CONNECTIONS ]] && break; sleep 1; done
+wait_established "$gateway_port" "$CONNECTIONS"
 sleep 10
 held=$(established "$gateway_port")
 "$gcdump" collect -p "$gateway_pid" -o "$work/held.gcdump" >/dev/null 2>&1

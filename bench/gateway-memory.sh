@@ -36,9 +36,7 @@ mappings() {
 
 echo "gateway-memory: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), uptime: $(uptime | sed 's/.*load/load/')"
 start_kafka
-"$sensing" sim city --devices "$DEVICES" --districts "$DISTRICTS" --duration 1m --no-incidents --registry-out "$work/city.csv" >/dev/null 2>&1
-"$sensing" load registry --out "$work/load.csv" --devices "$CONNECTIONS" --password "$PASSWORD" >/dev/null
-{ cat "$work/city.csv"; tail -n +2 "$work/load.csv" | sed 's/$/,,/'; } >"$work/devices.csv" # lat, lon empty
+whole_city_registry "$DEVICES" "$DISTRICTS" "$CONNECTIONS" "$PASSWORD"
 echo "registry: $(($(wc -l <"$work/devices.csv") - 1)) entries; $CONNECTIONS connections; traffic $RATE msg/s for $TRAFFIC_S s"
 printf '| variant | idle RSS MB | held RSS MB (anon / file) | KB per held connection | traffic peak RSS MB (anon) | traffic end RSS MB | KB per connection, traffic end | msg acked (p99 ms) | gateway CPU ms / 1k msg | threads |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
@@ -62,7 +60,7 @@ for variant in "${variants[@]}"; do
   "$sensing" load --target "127.0.0.1:$port" --connections "$CONNECTIONS" --rate 0 --duration "$HOLD" \
     --sources 4 --registry "$work/load.csv" --password "$PASSWORD" >"$work/$label-idle.out" 2>&1 &
   driver=$!; pids+=("$driver")
-  for _ in $(seq 300); do [[ $(established "$port") -ge $CONNECTIONS ]] && break; sleep 1; done
+  wait_established "$port" "$CONNECTIONS"
   sleep 10
   held_n=$(established "$port"); held=$(status_kb "$gw" VmRSS)
   held_anon=$(status_kb "$gw" RssAnon); held_file=$(status_kb "$gw" RssFile)
@@ -77,7 +75,7 @@ for variant in "${variants[@]}"; do
   "$sensing" load --target "127.0.0.1:$port" --connections "$CONNECTIONS" --rate "$RATE" --duration "$TRAFFIC_S" \
     --sources 4 --registry "$work/load.csv" --password "$PASSWORD" >"$work/$label-traffic.out" 2>&1 &
   driver=$!; pids+=("$driver")
-  for _ in $(seq 300); do [[ $(established "$port") -ge $CONNECTIONS ]] && break; sleep 1; done
+  wait_established "$port" "$CONNECTIONS"
   cpu0=$(cpu_ticks "$gw"); peak=0; peak_anon=0; last=0
   while kill -0 "$driver" 2>/dev/null; do
     r=$(status_kb "$gw" VmRSS); last=$r

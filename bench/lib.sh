@@ -34,6 +34,19 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 rss_kb() { status_kb "$1" VmRSS; }
 established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
+# Waits (up to 300 s) until $2 connections are established to local port $1.
+wait_established() {
+  for _ in $(seq 300); do [[ $(established "$1") -ge $2 ]] && break; sleep 1; done
+}
+
+# The whole city's registry with the load driver's devices added, as a gateway would load it: writes $work/load.csv
+# (CONNECTIONS devices of `sensing load`, password PASSWORD) and $work/devices.csv (a `sim city` of DEVICES devices
+# over DISTRICTS districts, then the load devices with empty coordinates). Arguments: DEVICES DISTRICTS CONNECTIONS PASSWORD.
+whole_city_registry() {
+  "$sensing" sim city --devices "$1" --districts "$2" --duration 1m --no-incidents --registry-out "$work/city.csv" >/dev/null 2>&1
+  "$sensing" load registry --out "$work/load.csv" --devices "$3" --password "$4" >/dev/null
+  { cat "$work/city.csv"; tail -n +2 "$work/load.csv" | sed 's/$/,,/'; } >"$work/devices.csv" # lat, lon empty
+}
 
 # Starts `sensing load kafka` (Kafka 0.9 with the Sensing topics) in the background; sets kafka (host:port) and
 # broker_pid (the broker's JVM, for CPU accounting; empty when not found).

@@ -84,7 +84,7 @@ fi
 "$sensing" load --target "127.0.0.1:${ports[0]}" --connections "$CONNECTIONS" --rate 0 --duration "$HOLD" \
   --sources 4 --registry "$work/load.csv" --password "$PASSWORD" >"$work/driver.out" 2>"$work/driver.err" &
 pids+=("$!")
-for _ in $(seq 300); do [[ $(established "${ports[0]}") -ge $CONNECTIONS ]] && break; sleep 1; done
+wait_established "${ports[0]}" "$CONNECTIONS"
 sleep 10
 n=$(established "${ports[0]}"); rss=$(rss_kb "${gw_pids[0]}")
 awk -v n="$n" -v r="$rss" -v c="$city" 'BEGIN { printf "memory: gateway-1 with %d idle connections: RSS %.1f MB, %.1f KB per connection (whole registry included), %.1f KB per connection above its idle RSS\n", n, r/1024, r/n, (r-c)/n }'
