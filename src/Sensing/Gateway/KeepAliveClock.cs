@@ -21,18 +21,6 @@ public sealed class KeepAliveClock : IDisposable
     public KeepAliveClock(TimeProvider? time = null) =>
         _timer = (time ?? TimeProvider.System).CreateTimer(static clock => ((KeepAliveClock)clock!).Check(), this, Period, Period);
 
-    /// <summary>Connections being watched.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-    }
-
     /// <inheritdoc />
     public void Dispose() => _timer.Dispose();
 
