@@ -5,7 +5,8 @@ namespace Sensing.Cli;
 /// <summary>
 /// A process's memory on one line every few seconds on stderr, when <c>SENSING_MEMORY_LOG_S</c> names the seconds:
 /// resident set (anonymous and file-backed), the GC's heap after the last collection and now (garbage included), what
-/// it held committed and its fragmentation at the last collection, the generations' sizes, and the thread count. For finding where memory goes
+/// it held committed and its fragmentation at the last collection, the generations' sizes, the thread count and the GC's
+/// mode (server, conserve memory). For finding where memory goes
 /// (bench/gateway-memory.sh); off by default.
 /// </summary>
 internal sealed class MemoryLog : IDisposable
@@ -15,10 +16,13 @@ internal sealed class MemoryLog : IDisposable
     private readonly string _name;
     private readonly Func<string>? _extra;
     private readonly Timer _timer;
+    private readonly string _settings;
 
     private MemoryLog(string name, TimeSpan every, Func<string>? extra)
     {
         _name = name;
+        var gc = GC.GetConfigurationVariables();
+        _settings = $"gc_server={gc.GetValueOrDefault("ServerGC")} gc_conserve={gc.GetValueOrDefault("GCConserveMem")}";
         _extra = extra;
         _timer = new Timer(_ => Write(), null, every, every);
     }
@@ -44,7 +48,7 @@ internal sealed class MemoryLog : IDisposable
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"memory: {_name} rss={Mb(StatusKb("VmRSS") * 1024)} anon={Mb(StatusKb("RssAnon") * 1024)} file={Mb(StatusKb("RssFile") * 1024)} " +
             $"gc_heap={Mb(info.HeapSizeBytes)} gc_heap_now={Mb(GC.GetTotalMemory(false))} gc_committed={Mb(info.TotalCommittedBytes)} gc_fragmented={Mb(info.FragmentedBytes)} " +
-            $"gens(0,1,2,loh,poh)={string.Join('/', sizes)} gcs={info.Index} threads={StatusKb("Threads")} {_extra?.Invoke()}"));
+            $"gens(0,1,2,loh,poh)={string.Join('/', sizes)} gcs={info.Index} threads={StatusKb("Threads")} {_settings} {_extra?.Invoke()}"));
     }
 
     private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + "MB";
