@@ -23,10 +23,8 @@ ms() { date +%s%3N; }
 echo "registry: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), uptime: $(uptime | sed 's/.*load/load/')"
 echo "registry: measuring $subject$([[ -n "${BEFORE:-}" ]] && echo ' (registry file per gateway)' || echo ' (sensing.devices)')"
 start_kafka
-"$sensing" sim city --devices "$DEVICES" --districts "$DISTRICTS" --duration 1m --no-incidents --registry-out "$work/city.csv" >/dev/null 2>&1
-"$sensing" load registry --out "$work/load.csv" --devices "$CONNECTIONS" --password "$PASSWORD" >/dev/null
 # The whole city and the idle-connection devices in one registry; one device alone for the baseline.
-{ cat "$work/city.csv"; tail -n +2 "$work/load.csv"; } >"$work/devices.csv"
+whole_city_registry "$DEVICES" "$DISTRICTS" "$CONNECTIONS" "$PASSWORD"
 head -2 "$work/load.csv" >"$work/one.csv"
 entries=$(($(wc -l <"$work/devices.csv") - 1))
 
