@@ -6,7 +6,8 @@ namespace Sensing.Cli;
 /// A process's memory on one line every few seconds on stderr, when <c>SENSING_MEMORY_LOG_S</c> names the seconds:
 /// resident set (anonymous and file-backed), the GC's heap after the last collection and now (garbage included), what
 /// it held committed and its fragmentation at the last collection, the generations' sizes, the thread count and the GC's
-/// mode (server, conserve memory). For finding where memory goes
+/// mode (server, conserve memory, dynamic adaptation and its first generation's growth: percent of the default factor,
+/// lowest and highest factor of the stable heap size in permil). For finding where memory goes
 /// (bench/gateway-memory.sh); off by default.
 /// </summary>
 internal sealed class MemoryLog : IDisposable
@@ -22,7 +23,9 @@ internal sealed class MemoryLog : IDisposable
     {
         _name = name;
         var gc = GC.GetConfigurationVariables();
-        _settings = $"gc_server={gc.GetValueOrDefault("ServerGC")} gc_conserve={gc.GetValueOrDefault("GCConserveMem")}";
+        _settings = $"gc_server={gc.GetValueOrDefault("ServerGC")} gc_conserve={gc.GetValueOrDefault("GCConserveMem")} " +
+            $"gc_datas={gc.GetValueOrDefault("GCDynamicAdaptationMode")} gc_gen0_growth={gc.GetValueOrDefault("GCDGen0GrowthPercent")}%," +
+            $"{gc.GetValueOrDefault("GCDGen0GrowthMinFactor")}-{gc.GetValueOrDefault("GCDGen0GrowthMaxFactor")}permil";
         _extra = extra;
         _timer = new Timer(_ => Write(), null, every, every);
     }
