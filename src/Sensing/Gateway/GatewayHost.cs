@@ -1,7 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sensing.Core.Devices;
 using Sensing.Kafka;
@@ -9,9 +7,8 @@ using Sensing.Kafka;
 namespace Sensing.Gateway;
 
 /// <summary>
-/// The MQTT gateway: <see cref="MqttConnectionHandler"/> on a raw TCP endpoint (its own socket listener,
-/// <see cref="TcpDeviceListener"/>), optionally on a TLS endpoint (the same handler behind Kestrel's TLS) and on an HTTP
-/// endpoint for MQTT over WebSocket at <c>/mqtt</c> (Kestrel).
+/// The MQTT gateway: Kestrel hosting <see cref="MqttConnectionHandler"/> on a raw TCP endpoint, optionally on a TLS
+/// endpoint (same handler behind Kestrel's TLS) and on an HTTP endpoint for MQTT over WebSocket at <c>/mqtt</c>.
 /// </summary>
 public static class GatewayHost
 {
@@ -30,6 +27,11 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxConcurrentConnections = null;
+            k.Listen(options.ListenEndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.None;
+                listen.UseConnectionHandler<MqttConnectionHandler>();
+            });
             if (certificate is not null)
             {
                 k.Listen(System.Net.IPEndPoint.Parse(options.TlsListen), listen =>
@@ -53,14 +55,6 @@ public static class GatewayHost
         builder.Services.AddSingleton(_ => new KeepAliveClock());
         builder.Services.AddSingleton<MqttConnectionHandler>();
         builder.Services.AddSingleton<GatewayInstruments>();
-        // The plain endpoint is the gateway's own (TcpDeviceListener); Kestrel serves only TLS and WebSocket, and
-        // is not started when neither is configured.
-        builder.Services.AddHostedService<TcpDeviceListener>();
-        if (certificate is null && options.WebSocketListen.Length == 0)
-        {
-            builder.Services.AddSingleton<IServer, NoServer>();
-        }
-
         builder.Services.AddHostedService(sp => new CommandDelivery(options, kafka, sp.GetRequiredService<SessionBook>(), sp.GetRequiredService<RecordProducer>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<CommandDelivery>()));
         builder.Services.AddSingleton(sp => new RecordProducer(kafka, "sensing-gateway",
@@ -99,21 +93,6 @@ public static class GatewayHost
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
             throw new ArgumentException($"gateway.tlsCert: '{path}' is not a usable certificate with its key: {e.Message}", e);
-        }
-    }
-
-    // The server of a gateway with the plain endpoint only: nothing for Kestrel to listen on.
-    private sealed class NoServer : IServer
-    {
-        public IFeatureCollection Features { get; } = new FeatureCollection();
-
-        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
-            where TContext : notnull => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public void Dispose()
-        {
         }
     }
 

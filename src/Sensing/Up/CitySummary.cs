@@ -103,7 +103,11 @@ public sealed record CitySummary(
             var detections = Score.Outcomes.Where(o => o.Detection is not null).Select(o => o.Detection!.Id).ToHashSet(StringComparer.Ordinal);
             var offline = Alerts.Alerts.Where(a => a.Condition == AlertCondition.DeviceOffline.Name() && a.RaisedAtMs >= killed - 60_000 && !detections.Contains(a.Id)).ToList();
             var districts = offline.Count(a => !a.Source.Contains('-', StringComparison.Ordinal));
-            return (offline.Count - districts, districts, offline.Count(a => a.ClearedAtMs is not null), string.Join(", ", offline.Select(a => a.Source).Order(StringComparer.Ordinal).Take(5)));
+            // Each example with when it was raised, in seconds of the publishing: after the kill, or after the fleet
+            // stopped (a session that ended without its DISCONNECT then).
+            return (offline.Count - districts, districts, offline.Count(a => a.ClearedAtMs is not null), string.Join(", ", offline
+                .OrderBy(a => a.Source, StringComparer.Ordinal).Take(5)
+                .Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Source} at {(a.RaisedAtMs - PublishStartMs) / 1000.0:0} s"))));
         }
     }
 
@@ -228,7 +232,7 @@ public sealed record CitySummary(
         {
             var recovery = Storm.Recovery is { } r ? $"all within {r.TotalSeconds:0} s" : "NOT all back";
             console.MarkupLineInterpolated($"Gateway storm: {Storm.Victim.Name} killed; {Storm.Dropped:N0} sessions dropped, {Storm.Back:N0} back through the other gateways, {recovery}; {Storm.AckedBeforeKill:N0} readings acknowledged before the kill.");
-            console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared{(storm.Examples.Length > 0 ? $" (sources: {storm.Examples}, ...)" : "")}");
+            console.MarkupLineInterpolated($"  what operators saw: {storm.Districts} district outage alert(s) and {storm.Devices} device offline alert(s) after the kill, {storm.Cleared} of them cleared{(storm.Examples.Length > 0 ? $" (sources: {storm.Examples}, ...; killed at {(Storm.KilledAtMs - PublishStartMs) / 1000.0:0} s, publishing ended at {Options.Duration.TotalSeconds:0} s)" : "")}");
         }
 
         if (Faults.Count > 0)
