@@ -7,14 +7,27 @@ using Sensing.Simulators.Leaks;
 namespace Sensing.Benchmarks.Leaks;
 
 /// <summary>
-/// <c>leak-backtest [seeds] [days]</c>: year-long leak scenarios in four families (5- and 15-minute data, inlet meter
-/// only or with a pressure sensor), each over the given seeds; the project's detection engine (as <c>sensing
+/// <c>leak-backtest [seeds] [days] [families]</c>: year-long leak scenarios in six families (5- and 15-minute data,
+/// districts with an inlet meter only or with a pressure sensor, and towns of many leaks through one inlet meter), each
+/// over the given seeds (families: a comma-separated list of names such as <c>5min-town</c>, default all); the project's detection engine (as <c>sensing
 /// backtest</c> runs it, rules for Europe/Athens) and the two reference detectors score on the same readings. Prints
 /// one markdown table.
 /// </summary>
 public static class LeakBacktestDriver
 {
     private static readonly string[] Detectors = ["sensing (defaults)", "sensing (leak rules)", "leakdb-mnf", "hourly-cusum"];
+
+    // The four district families (5- and 15-minute data, inlet meter only or with a pressure sensor: 10 districts of
+    // 1-3 leaks each), then the towns (3 towns through one inlet meter each, 8-16 leaks each, 5- and 15-minute data).
+    private static readonly Func<int, LeakScenarioOptions>[] Families =
+    [
+        seed => new LeakScenarioOptions { Seed = seed, IntervalSeconds = 300 },
+        seed => new LeakScenarioOptions { Seed = seed, IntervalSeconds = 300, WithPressure = true },
+        seed => new LeakScenarioOptions { Seed = seed, IntervalSeconds = 900 },
+        seed => new LeakScenarioOptions { Seed = seed, IntervalSeconds = 900, WithPressure = true },
+        seed => LeakScenarioOptions.Town(seed, 300),
+        seed => LeakScenarioOptions.Town(seed, 900),
+    ];
 
     /// <summary>Runs; <paramref name="args"/>: seeds (e.g. 1-5), days.</summary>
     public static int Run(TextWriter output, string[] args)
@@ -27,14 +40,20 @@ public static class LeakBacktestDriver
         var clock = Stopwatch.StartNew();
         output.WriteLine("| family | detector | leaks | detected / false / missed | precision | recall | recall >= 3 % | F1 | median TTD abrupt | median TTD incipient |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var (interval, pressure) in new[] { (300, false), (300, true), (900, false), (900, true) })
+        var only = args.Length > 2 ? args[2].Split(',') : null;
+        foreach (var make in Families)
         {
+            if (only is not null && !only.Contains(make(1).Family, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
             var totals = Detectors.ToDictionary(d => d, _ => new List<LeakScore>());
             var conditions = new Dictionary<string, int>(StringComparer.Ordinal);
             var family = "";
             foreach (var seed in seeds)
             {
-                var scenario = new LeakScenarioOptions { Seed = seed, Days = days, IntervalSeconds = interval, WithPressure = pressure, TimeZone = zone };
+                var scenario = make(seed) with { Days = days, TimeZone = zone };
                 family = scenario.Family;
                 var year = LeakYear.Generate(scenario);
                 var districts = year.Devices.Select(d => d.District).ToHashSet(StringComparer.Ordinal);
@@ -85,12 +104,15 @@ public static class LeakBacktestDriver
             InletLeak = options.Water.InletLeak with
             {
                 // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_H, LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
-                // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_SETTLE_DAYS (growthSettleDays) (unset: the defaults).
+                // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_RERAISE_DAYS (reraiseHold), LEAK_CONTINUATION (growthContinuation),
+                // LEAK_SETTLE_DAYS (growthSettleDays) (unset: the defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
                 StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
                 StepSplit = Environment.GetEnvironmentVariable("LEAK_SPLIT") is { } split ? split != "0" : options.Water.InletLeak.StepSplit,
                 StepLevelWalk = Environment.GetEnvironmentVariable("LEAK_LEVEL_WALK") is { } walk ? double.Parse(walk, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepLevelWalk,
+                ReraiseHold = Environment.GetEnvironmentVariable("LEAK_RERAISE_DAYS") is { } hold ? TimeSpan.FromDays(double.Parse(hold, CultureInfo.InvariantCulture)) : options.Water.InletLeak.ReraiseHold,
+                GrowthContinuation = Environment.GetEnvironmentVariable("LEAK_CONTINUATION") is { } going ? double.Parse(going, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthContinuation,
                 GrowthSettleDays = Environment.GetEnvironmentVariable("LEAK_SETTLE_DAYS") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthSettleDays,
             },
         },

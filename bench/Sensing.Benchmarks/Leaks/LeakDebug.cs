@@ -8,7 +8,7 @@ using Sensing.Simulators.Replay;
 namespace Sensing.Benchmarks.Leaks;
 
 /// <summary>
-/// <c>leak-debug seed interval pressure</c>: every raise of one scenario with its message, marked true or false (a
+/// <c>leak-debug seed interval pressure|town</c> (pressure: true or false; town: a town family's scenario): every raise of one scenario with its message, marked true or false (a
 /// false one with the district's latest leak before it), and the leaks. <c>LEAK_RULES=1</c> runs the leak rules of
 /// <c>leak-backtest</c> (and its trial variables) instead of the defaults.
 /// </summary>
@@ -18,13 +18,11 @@ public static class LeakDebug
     public static int Run(TextWriter output, string[] args)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Athens");
-        var scenario = new LeakScenarioOptions
-        {
-            Seed = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture),
-            IntervalSeconds = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
-            WithPressure = args[2] == "true",
-            TimeZone = zone,
-        };
+        var seed = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+        var interval = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var scenario = (args[2] == "town"
+            ? LeakScenarioOptions.Town(seed, interval)
+            : new LeakScenarioOptions { Seed = seed, IntervalSeconds = interval, WithPressure = args[2] == "true" }) with { TimeZone = zone };
         var year = LeakYear.Generate(scenario);
         foreach (var leak in year.Leaks)
         {
@@ -52,6 +50,13 @@ public static class LeakDebug
     {
         public void OnAlert(AlertEvent alert)
         {
+            if (alert.Type == AlertEventType.Updated && alert.Condition == AlertCondition.InletLeak.Name())
+            {
+                // An escalation of an open leak alert (growth before the last leak settled): not a raise, not scored.
+                output.WriteLine($"UPDATE {CsvTime.Format(alert.EventTimeMs)} {alert.Condition} {alert.Message}");
+                return;
+            }
+
             if (alert.Type != AlertEventType.Raised)
             {
                 return;

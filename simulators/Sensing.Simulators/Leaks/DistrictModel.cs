@@ -67,15 +67,16 @@ internal sealed class DistrictModel
             m._draws[i] = (at, at + (long)((1 + (random.NextDouble() * 2)) * 3_600_000), m.MeanFlow * (0.1 + (random.NextDouble() * 0.1)));
         }
 
-        // Leaks: 1-3, each 2-15 % of mean inflow, half abrupt (a step within 0-30 min), half growing over 7-60 days.
-        var count = 1 + random.Next(3);
+        // Leaks: 1-3 (options), each 2-15 % of mean inflow (options), half abrupt (a step within 0-30 min), half
+        // growing over 7-60 days.
+        var count = options.MinLeaks + random.Next(options.MaxLeaks - options.MinLeaks + 1);
         for (var i = 0; i < count; i++)
         {
             var day = options.FirstLeakDay + (random.NextDouble() * (options.Days - 10 - options.FirstLeakDay));
             var start = startMs + (long)(day * dayMs);
             var abrupt = random.NextDouble() < 0.5;
             var ramp = abrupt ? (long)(random.NextDouble() * 1_800_000) : (long)((7 + (random.NextDouble() * 53)) * dayMs);
-            var fraction = 0.02 + (random.NextDouble() * 0.13);
+            var fraction = options.MinLeakFraction + (random.NextDouble() * (options.MaxLeakFraction - options.MinLeakFraction));
             m.Leaks.Add(new LeakTruth(name, abrupt ? LeakKind.Abrupt : LeakKind.Incipient, start, start + Math.Max(ramp, 1), fraction, fraction * m.MeanFlow));
         }
 

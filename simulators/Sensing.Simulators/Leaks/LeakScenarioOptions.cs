@@ -30,6 +30,48 @@ public sealed record LeakScenarioOptions
     /// <summary>A leak counts as detected up to this long after it reached full size (issue 14: 7 days).</summary>
     public TimeSpan Grace { get; init; } = TimeSpan.FromDays(7);
 
-    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>.</summary>
-    public string Family => $"{IntervalSeconds / 60}min-{(WithPressure ? "pressure" : "inlet")}";
+    /// <summary>Fewest leaks a district gets in the year. Default 1.</summary>
+    public int MinLeaks { get; init; } = 1;
+
+    /// <summary>Most leaks a district gets in the year. Default 3.</summary>
+    public int MaxLeaks { get; init; } = 3;
+
+    /// <summary>Smallest leak, as a fraction of the district's mean inflow. Default 0.02.</summary>
+    public double MinLeakFraction { get; init; } = 0.02;
+
+    /// <summary>Largest leak, as a fraction of the district's mean inflow. Default 0.15.</summary>
+    public double MaxLeakFraction { get; init; } = 0.15;
+
+    /// <summary>
+    /// A town fed through one inlet meter, as public benchmark towns are measured: <paramref name="districts"/> such
+    /// towns, each with 8-16 leaks of 2-8 % of its inflow in the year, none repaired, so that by December a town's
+    /// leaks add 30-60 % to its inflow and most leaks start on top of others still running; inlet flow only.
+    /// </summary>
+    public static LeakScenarioOptions Town(int seed, int intervalSeconds, int districts = 3) => new()
+    {
+        Seed = seed,
+        IntervalSeconds = intervalSeconds,
+        Districts = districts,
+        MinLeaks = 8,
+        MaxLeaks = 16,
+        MinLeakFraction = 0.02,
+        MaxLeakFraction = 0.08,
+    };
+
+    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>, <c>15min-town</c>.</summary>
+    public string Family => $"{IntervalSeconds / 60}min-{(MaxLeaks > 3 ? "town" : WithPressure ? "pressure" : "inlet")}";
+
+    /// <summary>Throws when a range is empty or out of bounds.</summary>
+    public void Validate()
+    {
+        if (MinLeaks < 0 || MaxLeaks < MinLeaks)
+        {
+            throw new ArgumentException($"leaks per district: {MinLeaks}-{MaxLeaks} is not a range of counts from 0");
+        }
+
+        if (!(MinLeakFraction > 0) || !(MaxLeakFraction >= MinLeakFraction) || MaxLeakFraction > 1)
+        {
+            throw new ArgumentException($"leak size: {MinLeakFraction}-{MaxLeakFraction} is not a range of fractions of inflow in (0, 1]");
+        }
+    }
 }

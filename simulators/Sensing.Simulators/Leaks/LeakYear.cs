@@ -25,6 +25,7 @@ public sealed record LeakYear(LeakScenarioOptions Options, IReadOnlyList<DeviceI
     public static LeakYear Generate(LeakScenarioOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var random = new Random(options.Seed);
         var startMs = options.Start.ToUnixTimeMilliseconds();
         var stepMs = options.IntervalSeconds * 1000L;

@@ -75,7 +75,11 @@ public sealed partial class InletLeakDetector
         return true;
     }
 
-    private void Raise(int index, long timeMs, double rise, bool abrupt)
+    /// <summary>
+    /// Raises a new alert for the district, or escalates its latest open one. <paramref name="rise"/> is the flow added
+    /// since the meter's reference (m3/h), <paramref name="rate"/> the rate growth added it at (m3/h a day; 0 for a step).
+    /// </summary>
+    private void Raise(int index, long timeMs, double rise, bool abrupt, double rate)
     {
         ref var meter = ref _meters[index];
         var k = meter.District;
@@ -99,9 +103,19 @@ public sealed partial class InletLeakDetector
         var device = _network.Registry[_network.DeviceOf(DeviceKind.WaterFlow, index)].Id;
         var percent = rise / meter.MeanFlow * 100;
         // Growth before the meter's last leak has settled is that leak still growing (or the rest of a step the first
-        // day under-measured): the district's latest open alert is escalated with it, a visible entry in its history,
-        // instead of a second alert for one leak. A step is a new leak and raises a new alert.
-        var escalate = !abrupt && open.Count > 0 && _options[k].GrowthSettleDays > 0 && !meter.Settled;
+        // day under-measured) when it is no more than growthContinuation of what that leak would add by now (its size,
+        // for a step; its growth rate over the days since, for growth) plus one standard deviation of b: the district's
+        // latest open alert is escalated with it, a visible entry in its history. More than that is a new leak on top
+        // (a town of many leaks through one inlet), and raises a new alert. A step is a new leak and raises a new alert.
+        var since = Math.Max(0, (timeMs - meter.LastRaiseMs) / 86_400_000.0);
+        var going = meter.ExpectedRest + (meter.GrowthRate * since);
+        var escalate = !abrupt && open.Count > 0 && _options[k].GrowthSettleDays > 0 && !meter.Settled
+            && rise <= (_options[k].GrowthContinuation * going) + meter.BSpread;
+        // An escalated leak keeps the fastest rate it was seen growing at (one run's slope is noisy); a new one starts
+        // from its own.
+        meter.ExpectedRest = abrupt ? rise : 0;
+        meter.GrowthRate = escalate ? Math.Max(meter.GrowthRate, rate) : rate;
+        meter.LastRaiseMs = timeMs;
         meter.Settled = false;
         meter.QuietDays = 0;
         AlertEventType type;
@@ -259,6 +273,22 @@ public sealed partial class InletLeakDetector
         public int HourSerial;
         public int RecentNext;
         public int RecentCount;
+
+        /// <summary>Days in the trend CUSUM's current run, and sums of (day, excess) over them for the growth rate.</summary>
+        public int RunDays;
+        public double RunSumT;
+        public double RunSumE;
+        public double RunSumTT;
+        public double RunSumTE;
+
+        /// <summary>When the meter last raised or escalated, Unix ms.</summary>
+        public long LastRaiseMs;
+
+        /// <summary>The growth rate of the meter's last leak (m3/h per day; 0 after a step) ...</summary>
+        public double GrowthRate;
+
+        /// <summary>... and the size of its last step (m3/h; 0 after growth): what a leak still going on may add.</summary>
+        public double ExpectedRest;
 
         /// <summary>HourSerial of the first hour of the step CUSUM's current run.</summary>
         public int RunStartSerial;

@@ -229,6 +229,23 @@ public sealed partial class InletLeakDetector
         {
             meter.QuietDays = 0;
         }
+        if (cusum > 0)
+        {
+            // The run's days and their excess: the slope of a least-squares line through them is the rate the leak
+            // grows at, kept with a raise to judge later growth by (Raise).
+            if (meter.TrendCusum == 0)
+            {
+                meter.RunDays = 0;
+                meter.RunSumT = meter.RunSumE = meter.RunSumTT = meter.RunSumTE = 0;
+            }
+
+            var t = (double)meter.RunDays++;
+            meter.RunSumT += t;
+            meter.RunSumE += judged;
+            meter.RunSumTT += t * t;
+            meter.RunSumTE += t * judged;
+        }
+
         meter.TrendCusum = cusum;
         if (cusum == 0 && excess < 0)
         {
@@ -251,11 +268,19 @@ public sealed partial class InletLeakDetector
             return;
         }
 
+        // The growth rate over the run (m3/h a day): the least-squares slope of the day's excess on the day, or the
+        // excess over the run's days while it has fewer than three.
+        var n = meter.RunDays;
+        var denominator = (n * meter.RunSumTT) - (meter.RunSumT * meter.RunSumT);
+        var rate = n >= 3 && denominator > 0
+            ? Math.Max(0, ((n * meter.RunSumTE) - (meter.RunSumT * meter.RunSumE)) / denominator)
+            : excess / Math.Max(1, n);
+
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
         meter.BRef = week;
         meter.BRefLevel = meter.AWeek;
         meter.StepCusum = meter.NightCusum = 0;
-        Raise(index, timeMs, excess, abrupt: false);
+        Raise(index, timeMs, excess, abrupt: false, rate);
     }
 
     /// <summary>The learned slope of the day's b on its demand level (see <see cref="CheckTrend"/>), within [0, lowest slot].</summary>

@@ -286,7 +286,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         meter.TrendCusum = 0;
         meter.Rebase = true;
         meter.AVariance = meter.AWalk * 24;
-        Raise(index, timeMs, rise, abrupt: true);
+        Raise(index, timeMs, rise, abrupt: true, rate: 0);
     }
 
     // Hours since 1970-01-01 00:00 local are a Thursday's midnight at 0; 168-hour slots keep weekdays apart.

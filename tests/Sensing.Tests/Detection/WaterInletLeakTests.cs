@@ -183,6 +183,41 @@ public sealed class WaterInletLeakTests
         });
     }
 
+    [TestCase(1.0, 2)]
+    [TestCase(1000.0, 1)]
+    public void Process_SecondLeakGrowingOnAStillGrowingOne_RaisesANewAlertUnlessContinuationCoversIt(double continuation, int alerts)
+    {
+        // A town's pattern: a leak growing slowly (0 to 20 m3/h over 60 days from day 28), and before it settles a
+        // second one growing fast on top (0 to 45 m3/h over 10 days from day 55). What the trend test finds after the
+        // first raise is far more than the first leak's own rate explains: a new leak, raised, not escalated.
+        var kit = Kit(DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with
+            {
+                InletLeak = DetectionOptions.Default.Water.InletLeak with { GrowthContinuation = continuation },
+            },
+        });
+        var first = 28 * Day;
+        var second = 55 * Day;
+
+        Run(kit, new WaterSeries(43), 0, 80 * Day,
+            t => (t < first ? 0 : 20 * Math.Min(1, (t - first) / (60.0 * Day))) + (t < second ? 0 : 45 * Math.Min(1, (t - second) / (10.0 * Day))));
+
+        var events = kit.Of(AlertCondition.InletLeak).ToList();
+        var raised = events.Where(e => e.Type == AlertEventType.Raised).ToList();
+        var log = string.Join("\n", events.Select(e => $"{(e.EventTimeMs - T0) / (double)Day:0.0} d {e.Type} {e.Message}"));
+        Assert.That(raised, Has.Count.EqualTo(alerts), log);
+        Assert.That(raised[0].RaisedAtMs, Is.LessThan(T0 + second), "the first leak is raised before the second starts: " + log);
+        if (alerts == 2)
+        {
+            Assert.That(raised[1].RaisedAtMs - (T0 + second), Is.InRange(0, 17 * Day), "within the second leak's window: " + log);
+        }
+        else
+        {
+            Assert.That(events.Where(e => e.Type == AlertEventType.Updated).Select(e => e.Id), Is.Not.Empty.And.All.EqualTo(raised[0].Id), log);
+        }
+    }
+
     [Test]
     public void Process_DaytimeDrawOfThreeHours_RaisesNothing()
     {

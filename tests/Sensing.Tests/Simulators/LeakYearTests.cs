@@ -35,6 +35,31 @@ public sealed class LeakYearTests
     }
 
     [Test]
+    public void Generate_Town_ManyLeaksOfTwoToEightPercentThroughOneInlet()
+    {
+        var options = LeakScenarioOptions.Town(seed: 7, intervalSeconds: 900) with { Days = 120 };
+        var year = LeakYear.Generate(options);
+        var perTown = year.Leaks.GroupBy(l => l.District).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Family, Is.EqualTo("15min-town"));
+            Assert.That(year.Devices, Has.Count.EqualTo(options.Districts), "one inlet meter per town, nothing else");
+            Assert.That(perTown, Has.Count.EqualTo(options.Districts));
+            Assert.That(perTown.Select(g => g.Count()), Is.All.InRange(8, 16));
+            Assert.That(year.Leaks.All(l => l.Fraction is >= 0.02 and <= 0.08), Is.True);
+        });
+    }
+
+    [TestCase(4, 2, 0.02, 0.08, "leaks per district")]
+    [TestCase(1, 3, 0.1, 0.05, "leak size")]
+    [TestCase(1, 3, 0, 0.05, "leak size")]
+    public void Generate_BadRanges_Throw(int minLeaks, int maxLeaks, double minFraction, double maxFraction, string named)
+    {
+        var options = Options with { MinLeaks = minLeaks, MaxLeaks = maxLeaks, MinLeakFraction = minFraction, MaxLeakFraction = maxFraction };
+        Assert.That(() => LeakYear.Generate(options), Throws.ArgumentException.With.Message.Contains(named));
+    }
+
+    [Test]
     public void Generate_Meters_HaveGapsAndStuckValues()
     {
         var year = LeakYear.Generate(Options);
