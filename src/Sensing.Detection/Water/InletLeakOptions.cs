@@ -71,15 +71,17 @@ public sealed record InletLeakOptions
     public int GrowthSettleDays { get; init; } = 7;
 
     /// <summary>
-    /// How much of an open leak's own course growth before it settled may hold and still be that leak, as a share of
-    /// what the leak would add by then: its size after a step, its growth rate times the days since after growth.
-    /// Growth within that share plus one standard deviation of b escalates the open alert; more raises a new one (a
-    /// new leak on top, as in a town of many leaks through one inlet meter). Default 0.5.
+    /// How much of an open leak's own course growth found before it settled may hold and still be that leak, as a share
+    /// of what the leak would add by then: its size after a step, its growth rate (the least-squares slope of the days
+    /// that raised it) times the days since, after growth. Growth within that share plus one standard deviation of b
+    /// escalates the open alert; more raises a new one (a new leak on top, as in a town of many leaks through one inlet
+    /// meter). Default 1.
     /// </summary>
-    // A leak growing linearly has often stopped (reached full size) by the next trip of the trend test, so half its
-    // rate is what goes on, on average. On the town scenarios (8-16 leaks through one inlet) escalating every growth
-    // before the settle lost about a third of the leaks, this raises 7-20 more per family for no more false alarms; on
-    // the district scenarios it changes 0-2 alerts per family (bench/README.md, docs/leaks.md).
+    // Escalating every growth before the settle lost about a third of the leaks of the town scenarios (8-16 leaks
+    // through one inlet): a second leak growing on a first one never let it settle. Judged against the first leak's own
+    // rate, 13-20 more leaks per family of 15 town-years are raised for no more false alarms, and the district families
+    // change by 0-3 false alarms (bench/README.md). A smaller share raises more in towns (0.5: 4-10 more) but also
+    // re-raises a single leak that keeps growing at its rate.
     public double GrowthContinuation { get; init; } = 1;
 
     /// <summary>
