@@ -27,7 +27,10 @@ public sealed partial class DeviceMqttClient
     public ValueTask PublishAsync(ReadOnlyMemory<byte> topic, ReadOnlyMemory<byte> payload, MqttQoS qos, bool retain = false, CancellationToken cancellationToken = default)
         => Publish(null, topic, payload, qos, retain, cancellationToken);
 
-    /// <summary>Subscribes to one topic filter; completes with the granted QoS code from SUBACK, faults on a failure code.</summary>
+    /// <summary>
+    /// Subscribes to one topic filter; completes with the granted QoS code from SUBACK, faults on a failure code, and
+    /// closes the connection when no SUBACK comes within <see cref="DeviceMqttConnectOptions.RequestTimeout"/>.
+    /// </summary>
     public async ValueTask<MqttReasonCode> SubscribeAsync(string filter, MqttQoS qos, CancellationToken cancellationToken = default)
         => await RequestAsync(MqttPacketType.Subscribe, Encoding.UTF8.GetBytes(filter), qos, cancellationToken).ConfigureAwait(false);
 
@@ -128,7 +131,17 @@ public sealed partial class DeviceMqttClient
             }
         }
 
-        return await new ValueTask<MqttReasonCode>(operation, operation.Token).ConfigureAwait(false);
+        var acknowledged = new ValueTask<MqttReasonCode>(operation, operation.Token).AsTask();
+        try
+        {
+            return await acknowledged.WaitAsync(_options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Closing fails every pending operation with the close's exception, this one included.
+            Close(DeviceMqttCloseReason.RequestTimeout, MqttReasonCode.Success, null, notifyServer: true);
+            return await acknowledged.ConfigureAwait(false);
+        }
     }
 
     private async ValueTask AcquireSlotAsync(CancellationToken cancellationToken)

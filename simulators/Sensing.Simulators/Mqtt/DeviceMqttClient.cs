@@ -211,6 +211,7 @@ public sealed partial class DeviceMqttClient : IAsyncDisposable
         DeviceMqttCloseReason.KeepAliveTimeout => "no PINGRESP within the keep-alive period",
         DeviceMqttCloseReason.ClientDisconnected => "the client disconnected",
         DeviceMqttCloseReason.HandlerFailed => "a MessageReceived handler threw: " + error?.Message,
+        DeviceMqttCloseReason.RequestTimeout => "no SUBACK or UNSUBACK within the request timeout",
         _ => "the connection was lost" + (error is null ? "" : ": " + error.Message),
     };
 }

@@ -59,4 +59,14 @@ public sealed record DeviceMqttConnectOptions
 
     /// <summary>Time allowed for TCP connect plus CONNACK.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time allowed for the SUBACK of a SUBSCRIBE or the UNSUBACK of an UNSUBSCRIBE; without it the client closes
+    /// the connection (<see cref="DeviceMqttCloseReason.RequestTimeout"/>), as device firmware gives up on a request.
+    /// Publish acknowledgments have no timeout: a gateway holds PUBACK until the reading is stored, which takes as long
+    /// as its broker is away. <see cref="Timeout.InfiniteTimeSpan"/> waits forever.
+    /// </summary>
+    // A device with keep-alive 0 and no such limit waited forever for a SUBACK that never came, and its simulator
+    // shard with it.
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -31,6 +31,9 @@ public enum DeviceMqttCloseReason : byte
 
     /// <summary>A <see cref="DeviceMqttClient.MessageReceived"/> handler threw.</summary>
     HandlerFailed,
+
+    /// <summary>No SUBACK or UNSUBACK within <see cref="DeviceMqttConnectOptions.RequestTimeout"/>.</summary>
+    RequestTimeout,
 }
 
 /// <summary>The server refused or broke the MQTT exchange; the faulted task of every operation that it ended.</summary>

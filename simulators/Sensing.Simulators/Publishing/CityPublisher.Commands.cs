@@ -52,8 +52,9 @@ public sealed partial class CityPublisher
         }
         catch (Exception e) when (e is MqttClientException or InvalidOperationException)
         {
-            // A connection that dropped (its gateway died) took the SUBACK with it; anything else is an error.
-            if (client.IsConnected)
+            // A connection that dropped (its gateway died) took the SUBACK with it; anything else, a SUBACK that never
+            // came included, is an error.
+            if (client.IsConnected || e is MqttClientException { Reason: DeviceMqttCloseReason.RequestTimeout })
             {
                 Counters.AddError();
             }
