@@ -67,8 +67,8 @@ internal sealed class DistrictModel
             m._draws[i] = (at, at + (long)((1 + (random.NextDouble() * 2)) * 3_600_000), m.MeanFlow * (0.1 + (random.NextDouble() * 0.1)));
         }
 
-        // Leaks: 1-3 (options), each 2-15 % of mean inflow (options), half abrupt (a step within 0-30 min), half
-        // growing over 7-60 days.
+        // Leaks: MinLeaks to MaxLeaks (1-3 unless set), each MinLeakFraction to MaxLeakFraction of mean inflow (2-15 %
+        // unless set), half abrupt (a step within 0-30 min), half growing over 7-60 days.
         var count = options.MinLeaks + random.Next(options.MaxLeaks - options.MinLeaks + 1);
         for (var i = 0; i < count; i++)
         {

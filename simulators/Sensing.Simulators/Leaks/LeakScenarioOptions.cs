@@ -58,7 +58,7 @@ public sealed record LeakScenarioOptions
         MaxLeakFraction = 0.08,
     };
 
-    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>, <c>15min-town</c>.</summary>
+    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>, or <c>15min-town</c> when a district may get more than 3 leaks.</summary>
     public string Family => $"{IntervalSeconds / 60}min-{(MaxLeaks > 3 ? "town" : WithPressure ? "pressure" : "inlet")}";
 
     /// <summary>Throws when a range is empty or out of bounds.</summary>
@@ -66,12 +66,12 @@ public sealed record LeakScenarioOptions
     {
         if (MinLeaks < 0 || MaxLeaks < MinLeaks)
         {
-            throw new ArgumentException($"leaks per district: {MinLeaks}-{MaxLeaks} is not a range of counts from 0");
+            throw new ArgumentException($"leaks per district (MinLeaks-MaxLeaks): {MinLeaks}-{MaxLeaks} is not a range of counts from 0");
         }
 
         if (!(MinLeakFraction > 0) || !(MaxLeakFraction >= MinLeakFraction) || MaxLeakFraction > 1)
         {
-            throw new ArgumentException($"leak size: {MinLeakFraction}-{MaxLeakFraction} is not a range of fractions of inflow in (0, 1]");
+            throw new ArgumentException($"leak size (MinLeakFraction-MaxLeakFraction): {MinLeakFraction}-{MaxLeakFraction} is not a range of fractions of inflow in (0, 1]");
         }
     }
 }

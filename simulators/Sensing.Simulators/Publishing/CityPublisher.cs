@@ -22,6 +22,9 @@ public sealed partial class CityPublisher
     // Noise channels of the delivery faults.
     private const int ChDuplicate = 200, ChOutOfOrder = 201;
 
+    // Sessions closed at once at the end of a run.
+    private const int DisconnectConcurrency = 256;
+
     // 0xB1, seq (4), ts (8), count (1), then 5 bytes per metric.
     private const int BinaryReadingMaxLength = 14 + (5 * CityModel.MaxMetrics);
 
@@ -82,7 +85,14 @@ public sealed partial class CityPublisher
             }
 
             _stopping = true;
-            await Task.WhenAll(_clients.Where(c => c is not null).Concat(_links?.Select(l => l.Client) ?? []).Select(DisconnectAsync));
+
+            // A few hundred at a time: every persistent session of a shard closing at once left some DISCONNECTs
+            // unflushed after the client's 2 s, and the gateway took those for lost connections (device-offline alerts
+            // after the end of the run).
+            await Parallel.ForEachAsync(
+                _clients.Where(c => c is not null).Concat(_links?.Select(l => l.Client) ?? []),
+                new ParallelOptions { MaxDegreeOfParallelism = DisconnectConcurrency },
+                async (client, _) => await DisconnectAsync(client));
         }
     }
 
