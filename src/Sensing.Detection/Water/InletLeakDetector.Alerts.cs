@@ -274,11 +274,9 @@ public sealed partial class InletLeakDetector
         public int RecentNext;
         public int RecentCount;
 
-        /// <summary>Days in the trend CUSUM's current run, and sums of (day, excess) over them for the growth rate.</summary>
+        /// <summary>Days in the trend CUSUM's current run, and the sums of excess and day x excess over them for the growth rate.</summary>
         public int RunDays;
-        public double RunSumT;
         public double RunSumE;
-        public double RunSumTT;
         public double RunSumTE;
 
         /// <summary>When the meter last raised or escalated, Unix ms.</summary>

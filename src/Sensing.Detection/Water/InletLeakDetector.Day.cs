@@ -236,14 +236,11 @@ public sealed partial class InletLeakDetector
             if (meter.TrendCusum == 0)
             {
                 meter.RunDays = 0;
-                meter.RunSumT = meter.RunSumE = meter.RunSumTT = meter.RunSumTE = 0;
+                meter.RunSumE = meter.RunSumTE = 0;
             }
 
-            var t = (double)meter.RunDays++;
-            meter.RunSumT += t;
             meter.RunSumE += judged;
-            meter.RunSumTT += t * t;
-            meter.RunSumTE += t * judged;
+            meter.RunSumTE += meter.RunDays++ * judged;
         }
 
         meter.TrendCusum = cusum;
@@ -269,11 +266,14 @@ public sealed partial class InletLeakDetector
         }
 
         // The growth rate over the run (m3/h a day): the least-squares slope of the day's excess on the day, or the
-        // excess over the run's days while it has fewer than three.
-        var n = meter.RunDays;
-        var denominator = (n * meter.RunSumTT) - (meter.RunSumT * meter.RunSumT);
+        // excess over the run's days while it has fewer than three. The days are 0 .. n - 1, so their sum and sum of
+        // squares follow from n.
+        double n = meter.RunDays;
+        var sumT = n * (n - 1) / 2;
+        var sumTT = (n - 1) * n * ((2 * n) - 1) / 6;
+        var denominator = (n * sumTT) - (sumT * sumT);
         var rate = n >= 3 && denominator > 0
-            ? Math.Max(0, ((n * meter.RunSumTE) - (meter.RunSumT * meter.RunSumE)) / denominator)
+            ? Math.Max(0, ((n * meter.RunSumTE) - (sumT * meter.RunSumE)) / denominator)
             : excess / Math.Max(1, n);
 
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
