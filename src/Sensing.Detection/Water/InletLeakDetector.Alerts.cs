@@ -110,7 +110,7 @@ public sealed partial class InletLeakDetector
         var since = Math.Max(0, (timeMs - meter.LastRaiseMs) / 86_400_000.0);
         var going = meter.ExpectedRest + (meter.GrowthRate * since);
         var escalate = !abrupt && open.Count > 0 && _options[k].GrowthSettleDays > 0 && !meter.Settled
-            && rise <= (_options[k].GrowthContinuation * going) + meter.BSpread;
+            && rise <= (_options[k].GrowthContinuation * going) + TrendSpread(meter);
         // An escalated leak keeps the fastest rate it was seen growing at (one run's slope is noisy); a new one starts
         // from its own.
         meter.ExpectedRest = abrupt ? rise : 0;
@@ -267,6 +267,10 @@ public sealed partial class InletLeakDetector
         public double AWalk;
         public double SumB;
         public double SumBB;
+        public double SumAB;
+
+        /// <summary>The demand level a of the calibration days (the level BSpread was measured at).</summary>
+        public double CalibratedLevel;
         public double SumNoise;
 
         /// <summary>Hours remembered since start (valid hours of the running phase), the ring's next slot and fill.</summary>

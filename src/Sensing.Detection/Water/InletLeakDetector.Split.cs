@@ -13,6 +13,13 @@ public sealed partial class InletLeakDetector
     // proportional change are told apart only by hours of different demand.
     private const int SplitHoursEach = 3;
 
+    // A candidate change point has at least this many hours after it: c and d of fewer hours fit them exactly.
+    private const int MinHoursAfter = 3;
+
+    // A candidate whose weighted residual sum of squares is within this many residual variances of the best one's fits
+    // as well: a likelihood ratio of one parameter, the change point, at 3 sigma (chi-square 9).
+    private const double SplitTolerance = 9;
+
     private enum Split : byte
     {
         /// <summary>Not enough hours of each kind in the run yet: judged again next hour.</summary>
@@ -60,11 +67,12 @@ public sealed partial class InletLeakDetector
             return runHours >= meter.RecentCount ? Split.TooOld : Split.Wait;
         }
 
-        // The hours after each candidate change point must hold hours of low and of high demand; the candidates are
-        // the run's hours, latest first, while they do.
+        // Every hour of the run is a candidate change point, latest first.
         var ys = _recentY.AsSpan(index * RecentHours, RecentHours);
         var ps = _recentP.AsSpan(index * RecentHours, RecentHours);
         Span<double> m = stackalloc double[20];
+        Span<double> rssOf = stackalloc double[RecentHours + 1];
+        Span<bool> judged = stackalloc bool[RecentHours + 1];
         int low = 0, high = 0;
         var best = double.PositiveInfinity;
         double bestA = double.NaN, bestC = double.NaN, bestNoise = double.NaN;
@@ -73,12 +81,14 @@ public sealed partial class InletLeakDetector
             var p = ps[(meter.RecentNext - after + RecentHours) % RecentHours];
             low += p <= LowDemand * meter.ProfileMean ? 1 : 0;
             high += p >= meter.ProfileMean ? 1 : 0;
-            if (low < SplitHoursEach || high < SplitHoursEach
-                || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var rss, out var noise))
+            judged[after] = low >= SplitHoursEach && high >= SplitHoursEach;
+            rssOf[after] = double.PositiveInfinity;
+            if (after < MinHoursAfter || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var rss, out var noise))
             {
                 continue;
             }
 
+            rssOf[after] = rss;
             if (rss < best)
             {
                 best = rss;
@@ -91,6 +101,25 @@ public sealed partial class InletLeakDetector
         if (double.IsPositiveInfinity(best))
         {
             return low < SplitHoursEach || high < SplitHoursEach ? Split.Wait : Split.Misfit;
+        }
+
+        // The change is judged only once every candidate that fits about as well as the best (a weighted residual sum
+        // of squares within SplitTolerance residual variances of it) has hours of low and of high demand after it. A
+        // demand level that changed at midnight, judged at 04:00, has only night hours after its change; the evening
+        // before fits the old level and the new one alike, so the run's start fits as well, and from there the
+        // evening peak and the night are one line with a constant rise. The morning's hours tell them apart.
+        var variance = best / Math.Max(1, meter.RecentCount - 4);
+        for (var after = MinHoursAfter; after <= runHours; after++)
+        {
+            if (rssOf[after] - best <= SplitTolerance * variance)
+            {
+                if (!judged[after])
+                {
+                    return Split.Wait;
+                }
+
+                break;
+            }
         }
 
         // The fit's spread relative to demand, as the day's fit judges a day (TryFit): two days the profile does not

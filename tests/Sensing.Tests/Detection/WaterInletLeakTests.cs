@@ -219,6 +219,29 @@ public sealed class WaterInletLeakTests
     }
 
     [Test]
+    public void Process_GrowingLeakUnderDayToDayDemandLevels_RaisedWithinItsWindowAndNothingBefore()
+    {
+        // Weather: each local day's demand up or down at random (sd 6 %). The day's fit moves b against a by about the
+        // profile's lowest slot, so b alone spreads far more than b at the week's level, which is what the trend test
+        // judges. A leak growing to 15 m3/h (4.4 % of inflow) over 7 days from day 30 is raised within 7 days of its
+        // full size (judged at b's own spread it was raised on day 45.7, after its window), and the 30 days before it
+        // raise nothing.
+        var kit = Kit();
+        var weather = new Random(7);
+        var level = Enumerable.Range(0, 60).Select(_ => 0.06 * ((weather.NextDouble() * 2) - 1) * Math.Sqrt(3)).ToArray();
+        var start = 30 * Day;
+        var full = start + (7 * Day);
+
+        Run(kit, new WaterSeries(44), 0, 55 * Day,
+            t => (400 * WaterSeries.Demand(t) * level[(t + (8 * Hour)) / Day]) + (t < start ? 0 : 15 * Math.Min(1, (t - start) / (double)(full - start))));
+
+        var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
+        var log = string.Join("\n", raised.Select(e => $"{(e.RaisedAtMs - T0) / (double)Day:0.0} d {e.Message}"));
+        Assert.That(raised, Is.Not.Empty, "the leak is raised");
+        Assert.That(raised[0].RaisedAtMs - T0, Is.InRange(start, full + (7 * Day)), log);
+    }
+
+    [Test]
     public void Process_DaytimeDrawOfThreeHours_RaisesNothing()
     {
         // Mains flushing at 30 % of the mean inflow from 10:00 to 13:00 local (02:00-05:00 UTC): the hourly CUSUM
