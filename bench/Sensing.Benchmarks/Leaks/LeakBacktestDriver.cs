@@ -105,7 +105,8 @@ public static class LeakBacktestDriver
             {
                 // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_H, LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
                 // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_RERAISE_DAYS (reraiseHold), LEAK_CONTINUATION (growthContinuation),
-                // LEAK_SETTLE_DAYS (growthSettleDays) (unset: the defaults).
+                // LEAK_SETTLE_DAYS (growthSettleDays), LEAK_CALIBRATION_DAYS (calibrationDays), LEAK_TREND_K (trendK) (unset: the
+                // defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
                 StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
@@ -114,6 +115,8 @@ public static class LeakBacktestDriver
                 ReraiseHold = Environment.GetEnvironmentVariable("LEAK_RERAISE_DAYS") is { } hold ? TimeSpan.FromDays(double.Parse(hold, CultureInfo.InvariantCulture)) : options.Water.InletLeak.ReraiseHold,
                 GrowthContinuation = Environment.GetEnvironmentVariable("LEAK_CONTINUATION") is { } going ? double.Parse(going, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthContinuation,
                 GrowthSettleDays = Environment.GetEnvironmentVariable("LEAK_SETTLE_DAYS") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthSettleDays,
+                CalibrationDays = Environment.GetEnvironmentVariable("LEAK_CALIBRATION_DAYS") is { } calibration ? int.Parse(calibration, CultureInfo.InvariantCulture) : options.Water.InletLeak.CalibrationDays,
+                TrendK = Environment.GetEnvironmentVariable("LEAK_TREND_K") is { } trendK ? double.Parse(trendK, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendK,
             },
         },
     };
