@@ -73,7 +73,7 @@ public sealed record InletLeakOptions
     /// <summary>
     /// How much of an open leak's own course growth found before it settled may hold and still be that leak, as a share
     /// of what the leak would add by then: its size after a step, its growth rate (the least-squares slope of the days
-    /// that raised it) times the days since, after growth. Growth within that share plus one standard deviation of b
+    /// that raised it, plus one standard error) times the days since, after growth. Growth within that share plus one standard deviation of b
     /// escalates the open alert; more raises a new one (a new leak on top, as in a town of many leaks through one inlet
     /// meter). Default 1.
     /// </summary>

@@ -112,7 +112,7 @@ internal static class WaterRules
         .WholeNumber("growthSettleDays", o => o.GrowthSettleDays, (o, v) => o with { GrowthSettleDays = v },
             "Days in a row without growth after which a meter's last leak is settled; growth before that escalates the district's latest open alert instead of raising a new one (0: every growth raises); 0 or more.")
         .Number("growthContinuation", o => o.GrowthContinuation, (o, v) => o with { GrowthContinuation = v },
-            "Growth before the last leak settled escalates its alert only up to this share of what that leak would add by then (its step size, or its growth rate times the days since) plus one standard deviation of b; more raises a new alert (a new leak on top); 0 or more.")
+            "Growth before the last leak settled escalates its alert only up to this share of what that leak would add by then (its step size, or its growth rate, one standard error above the slope that raised it, times the days since) plus one standard deviation of b; more raises a new alert (a new leak on top); 0 or more.")
         .Number("trendK", o => o.TrendK, (o, v) => o with { TrendK = v },
             "Slack of the daily CUSUM on b, day-to-day standard deviations of b; above 0.")
         .Number("trendH", o => o.TrendH, (o, v) => o with { TrendH = v },
