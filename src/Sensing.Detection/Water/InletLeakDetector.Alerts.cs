@@ -268,9 +268,6 @@ public sealed partial class InletLeakDetector
         public double SumB;
         public double SumBB;
         public double SumAB;
-
-        /// <summary>The demand level a of the calibration days (the level BSpread was measured at).</summary>
-        public double CalibratedLevel;
         public double SumNoise;
 
         /// <summary>Hours remembered since start (valid hours of the running phase), the ring's next slot and fill.</summary>
@@ -294,5 +291,8 @@ public sealed partial class InletLeakDetector
 
         /// <summary>HourSerial of the first hour of the step CUSUM's current run.</summary>
         public int RunStartSerial;
+
+        /// <summary>The demand level a of the calibration days (the level BSpread was measured at); 0 before calibration ends.</summary>
+        public readonly double CalibratedLevel => Phase == Phase.Running && CalibrationDay > 0 ? SumA / CalibrationDay : 0;
     }
 }

@@ -180,10 +180,10 @@ public sealed partial class InletLeakDetector
         meter.BSpread = Math.Max(Math.Sqrt(variance), o.NoiseFloorFraction * meter.MeanFlow);
 
         // The demand level's day-to-day spread (at least 2 %) as a random walk per hour.
-        var aSpread = Math.Max(0.02 * meter.ARef, Math.Sqrt(Math.Max(0, (meter.SumAA / n) - (meter.ARef * meter.ARef)) * n / (n - 1)));
+        var aSpread = Math.Max(0.02 * meter.ARef, Math.Sqrt(varA));
         meter.AWalk = aSpread * aSpread / 24;
         meter.AVariance = aSpread * aSpread;
-        meter.BRefLevel = meter.AWeek = meter.CalibratedLevel = meter.SumA / n;
+        meter.BRefLevel = meter.AWeek = meter.SumA / n;
         meter.CouplingXX = meter.CouplingXE = 0;
         meter.Phase = Phase.Running;
     }

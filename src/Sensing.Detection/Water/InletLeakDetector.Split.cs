@@ -72,8 +72,8 @@ public sealed partial class InletLeakDetector
         var ps = _recentP.AsSpan(index * RecentHours, RecentHours);
         Span<double> m = stackalloc double[20];
         Span<double> rssOf = stackalloc double[RecentHours + 1];
-        Span<bool> judged = stackalloc bool[RecentHours + 1];
         int low = 0, high = 0;
+        var judgedFrom = int.MaxValue;
         var best = double.PositiveInfinity;
         double bestA = double.NaN, bestC = double.NaN, bestNoise = double.NaN;
         for (var after = 1; after <= runHours; after++)
@@ -81,7 +81,12 @@ public sealed partial class InletLeakDetector
             var p = ps[(meter.RecentNext - after + RecentHours) % RecentHours];
             low += p <= LowDemand * meter.ProfileMean ? 1 : 0;
             high += p >= meter.ProfileMean ? 1 : 0;
-            judged[after] = low >= SplitHoursEach && high >= SplitHoursEach;
+            if (judgedFrom == int.MaxValue && low >= SplitHoursEach && high >= SplitHoursEach)
+            {
+                // The earliest candidate (counting back) with hours of both kinds after it; every one before it has them too.
+                judgedFrom = after;
+            }
+
             rssOf[after] = double.PositiveInfinity;
             if (after < MinHoursAfter || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var rss, out var noise))
             {
@@ -113,7 +118,8 @@ public sealed partial class InletLeakDetector
         {
             if (rssOf[after] - best <= SplitTolerance * variance)
             {
-                if (!judged[after])
+                // The latest candidate that fits as well: the others are earlier and have more hours after them.
+                if (after < judgedFrom)
                 {
                     return Split.Wait;
                 }
