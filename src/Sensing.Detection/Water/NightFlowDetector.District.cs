@@ -36,7 +36,8 @@ public sealed partial class NightFlowDetector
             {
                 district.Active = true;
                 district.RaisedAtMs = timeMs;
-                district.Count = 1;
+                // The nights that confirmed it count: the alert's count is the district's flagged nights.
+                district.Count = meter.FlaggedNights;
                 district.Peak = meter.LastMnf;
                 _ids[k] = AlertId.Create(_network.DistrictName(k), AlertCondition.NightFlowRise, timeMs);
                 ActiveCount++;

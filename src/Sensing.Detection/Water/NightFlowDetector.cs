@@ -141,8 +141,10 @@ public sealed partial class NightFlowDetector : IDeviceDetector
             meter.BaselineNext = (meter.BaselineNext + 1) % night.BaselineDays;
         }
 
+        // A flagged night counts towards the alert once ConfirmNights of them came in a row (NightFlowOptions).
+        meter.FlaggedNights = flagged ? meter.FlaggedNights + 1 : 0;
         meter.LastBaseline = baseline;
-        OnJudged(index, flagged, timeMs);
+        OnJudged(index, flagged && meter.FlaggedNights >= night.ConfirmNights, timeMs);
     }
 
     private struct Meter
@@ -153,6 +155,9 @@ public sealed partial class NightFlowDetector : IDeviceDetector
         /// <summary>The last judged day was flagged.</summary>
         public bool Flagged;
         public int District;
+
+        /// <summary>Flagged nights in a row up to the last judged one.</summary>
+        public int FlaggedNights;
         public int NightReadings;
         public int BaselineOffset;
         public int BaselineCount;
@@ -164,7 +169,7 @@ public sealed partial class NightFlowDetector : IDeviceDetector
     }
 
     /// <summary>The options of one district, resolved to the numbers the hot path uses.</summary>
-    private readonly record struct Night(long StartMs, long EndMs, double Gamma, int BaselineDays, int MinNightReadings, bool DeferToInletLeak)
+    private readonly record struct Night(long StartMs, long EndMs, double Gamma, int BaselineDays, int MinNightReadings, int ConfirmNights, bool DeferToInletLeak)
     {
         public static Night From(NightFlowOptions o) => new(
             (long)o.NightStart.TotalMilliseconds,
@@ -172,6 +177,7 @@ public sealed partial class NightFlowDetector : IDeviceDetector
             o.Gamma,
             o.BaselineDays,
             o.MinNightReadings,
+            o.ConfirmNights,
             o.DeferToInletLeak);
     }
 }

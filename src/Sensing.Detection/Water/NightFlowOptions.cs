@@ -32,6 +32,18 @@ public sealed record NightFlowOptions
     public int MinNightReadings { get; init; } = 2;
 
     /// <summary>
+    /// Flagged nights in a row a meter needs before it raises (or joins) the district's alert; an unflagged night ends
+    /// the run. Every flagged night stays out of the baseline from the first. Default 2.
+    /// </summary>
+    // A leak runs every night until it is repaired; one high night is more often a legitimate draw (mains flushing, fire
+    // fighting, a tank filled at night) or a minimum just past gamma. On the leak-year scenarios (leak-backtest, seeds
+    // 1-5, five district families of 50 district-years) the rule raised 7 alarms per family in the three weeks the
+    // inlet-leak detector learns, none of them a leak: four single nights 20-21 % above the baseline and three single
+    // nights of a draw, 148-208 % above it. Two nights in a row is a persistence test: a leak is there the next night,
+    // a draw is not.
+    public int ConfirmNights { get; init; } = 2;
+
+    /// <summary>
     /// True: a district whose inlet meter is modelled by the inlet-leak detector (<see cref="InletLeakOptions"/>, enabled
     /// and past its learning days) raises no new night-flow alert from that meter; the rule keeps judging nights, and an
     /// alert already open updates and clears as before. False: the rule raises on its own. Default true.
@@ -59,5 +71,6 @@ public sealed record NightFlowOptions
         OptionChecks.Positive(nameof(Gamma), Gamma, "");
         OptionChecks.AtLeast(nameof(BaselineDays), BaselineDays, 1);
         OptionChecks.AtLeast(nameof(MinNightReadings), MinNightReadings, 1);
+        OptionChecks.AtLeast(nameof(ConfirmNights), ConfirmNights, 1);
     }
 }

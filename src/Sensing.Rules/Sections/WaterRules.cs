@@ -79,6 +79,8 @@ internal static class WaterRules
             "The baseline is the lowest minimum of this many last unflagged nights; no night is judged before there are that many; at least 1." + Restart)
         .WholeNumber("minNightReadings", o => o.MinNightReadings, (o, v) => o with { MinNightReadings = v },
             "A night with fewer readings than this inside the window is a gap, not a minimum; at least 1.")
+        .WholeNumber("confirmNights", o => o.ConfirmNights, (o, v) => o with { ConfirmNights = v },
+            "Flagged nights in a row a meter needs before it raises: one high night is more often a draw (mains flushing, fire fighting) than a leak; at least 1.")
         .Boolean("deferToInletLeak", o => o.DeferToInletLeak, (o, v) => o with { DeferToInletLeak = v },
             "true: no new alert from an inlet meter the inlet-leak detector has learned (it judges the same leaks); false: raise on its own.");
 

@@ -34,11 +34,12 @@ public sealed class WaterNightFlowTests
     }
 
     [Test]
-    public void Process_LeakAfterBaseline_DistrictAlertWhenNightIsJudged()
+    public void Process_LeakAfterBaseline_DistrictAlertWhenSecondFlaggedNightIsJudged()
     {
         var kit = Kit();
 
-        // 12 clean nights (10 fill the baseline, 2 are judged normal), then 50 m3/h of new leakage on ~175 m3/h.
+        // 12 clean nights (10 fill the baseline, 2 are judged normal), then 50 m3/h of new leakage on ~175 m3/h: night 12
+        // is flagged, night 13 confirms it (confirmNights 2).
         Run(kit, new WaterSeries(21), 0, 14 * Day, t => t >= 12 * Day ? 50 : 0);
 
         var events = kit.Of(AlertCondition.NightFlowRise);
@@ -51,10 +52,36 @@ public sealed class WaterNightFlowTests
             Assert.That(raised.Condition, Is.EqualTo("water.night-flow-rise"));
             Assert.That(raised.Severity, Is.EqualTo(AlertSeverity.Medium));
             Assert.That(raised.Devices, Is.EqualTo(new[] { Inlet }), "a DMA meter takes no part");
-            Assert.That(raised.RaisedAtMs, Is.EqualTo(T0 + (12 * Day) + JudgedAt));
-            Assert.That(raised.Value, Is.InRange(200, 260), "night 12's MNF: ~180 m3/h of night use plus the 50 m3/h leak");
+            Assert.That(raised.RaisedAtMs, Is.EqualTo(T0 + (13 * Day) + JudgedAt));
+            Assert.That(raised.Value, Is.InRange(200, 260), "night 13's MNF: ~180 m3/h of night use plus the 50 m3/h leak");
             Assert.That(raised.Message, Does.StartWith("Night flow risen in district chengyang-4: MNF"));
             Assert.That(kit.Engine.Water.NightFlow.ActiveCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void Process_DrawOverOneNight_RaisesNothingUnlessConfirmNightsIsOne()
+    {
+        // Mains flushing through night 12's window only (17:00-21:00 UTC, 01:00-05:00 local): 150 m3/h on ~175, one
+        // flagged night and a normal one after it.
+        static double Draw(long t) => t >= (12 * Day) + (17 * Hour) && t < (12 * Day) + (21 * Hour) ? 150 : 0;
+        var confirmed = Kit();
+        var single = Kit(DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with { NightFlow = NightFlowOptions.Default with { ConfirmNights = 1 } },
+        });
+
+        Run(confirmed, new WaterSeries(27), 0, 16 * Day, Draw);
+        Run(single, new WaterSeries(27), 0, 16 * Day, Draw);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmed.Of(AlertCondition.NightFlowRise), Is.Empty, "one high night is not a leak");
+            Assert.That(single.Of(AlertCondition.NightFlowRise).Select(e => (e.Type, e.EventTimeMs)), Is.EqualTo(new[]
+            {
+                (AlertEventType.Raised, T0 + (12 * Day) + JudgedAt),
+                (AlertEventType.Cleared, T0 + (13 * Day) + JudgedAt),
+            }), "the LeakDB rule as published flags the night itself");
         });
     }
 
@@ -98,15 +125,16 @@ public sealed class WaterNightFlowTests
     }
 
     [Test]
-    public void Process_LeakWhileBaselineFills_FlaggedAtFirstJudgedNight()
+    public void Process_LeakWhileBaselineFills_RaisedAtSecondJudgedNight()
     {
         var kit = Kit();
 
-        // Nights 0-4 are clean and stay in the 10-night baseline, so night 10, the first one judged, is flagged.
+        // Nights 0-4 are clean and stay in the 10-night baseline, so night 10, the first one judged, is flagged, and
+        // night 11 confirms it.
         Run(kit, new WaterSeries(24), 0, 12 * Day, t => t >= 5 * Day ? 50 : 0);
 
         var events = kit.Of(AlertCondition.NightFlowRise);
-        Assert.That(events.Select(e => (e.Type, e.RaisedAtMs)), Is.EqualTo(new[] { (AlertEventType.Raised, T0 + (10 * Day) + JudgedAt) }));
+        Assert.That(events.Select(e => (e.Type, e.RaisedAtMs)), Is.EqualTo(new[] { (AlertEventType.Raised, T0 + (11 * Day) + JudgedAt) }));
     }
 
     [Test]

@@ -241,8 +241,9 @@ public sealed class WaterSnapshotTests
                 readings.Add(new($"wp-b{i}", t, Metric.Pressure, low ? 0.11 + (0.1 * (pressure - 0.3)) : pressure));
             }
 
-            // District C: 80 m3/h of new leakage from day 14 to day 16, 12:00 UTC: two flagged nights, then a normal one.
-            readings.Add(new("wf-c1", t, Metric.WaterFlow, c.Flow(t) + (t >= (14 * Day) + (12 * Hour) && t < (16 * Day) + (12 * Hour) ? 80 : 0)));
+            // District C: 80 m3/h of new leakage from day 13 to day 16, 12:00 UTC: three flagged nights (the second
+            // raises, before the cut), then a normal one.
+            readings.Add(new("wf-c1", t, Metric.WaterFlow, c.Flow(t) + (t >= (13 * Day) + (12 * Hour) && t < (16 * Day) + (12 * Hour) ? 80 : 0)));
 
             // The reservoir rises through blue, yellow, orange and red on day 15 and falls back; 15-min reports.
             if (t % (15 * Minute) == 0)

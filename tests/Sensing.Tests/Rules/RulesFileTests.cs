@@ -126,7 +126,7 @@ public sealed class RulesFileTests
     private static IEnumerable<TestCaseData> BadFiles()
     {
         yield return new TestCaseData("districts:\n  d07:\n    water:\n      nightFlow:\n        minRise: 0.3\n",
-            "rules.yaml:5: districts.d07.water.nightFlow.minRise: unknown key (expected one of: nightStart, nightEnd, gamma, baselineDays, minNightReadings, deferToInletLeak)")
+            "rules.yaml:5: districts.d07.water.nightFlow.minRise: unknown key (expected one of: nightStart, nightEnd, gamma, baselineDays, minNightReadings, confirmNights, deferToInletLeak)")
             .SetName("Parse_UnknownKey_NamesFileLineAndKeyPath");
         yield return new TestCaseData("districts:\n  d07:\n    water:\n      nightFlow:\n        gamma: -0.1\n",
             "rules.yaml:5: districts.d07.water.nightFlow.gamma: must be a finite number above 0, was -0.1")
