@@ -293,7 +293,13 @@ public sealed class WaterInletLeakTests
         var first = (28 * Day) + NightStart;
         var second = (31 * Day) + NightStart;
         double Extra(long t) => (t >= first ? LeakM3h : 0) + (t >= second ? LeakM3h : 0);
-        var held = Kit();
+        var held = Kit(DetectionOptions.Default with
+        {
+            Water = DetectionOptions.Default.Water with
+            {
+                InletLeak = DetectionOptions.Default.Water.InletLeak with { ReraiseHold = TimeSpan.FromDays(7) },
+            },
+        });
         var every = Kit(DetectionOptions.Default with
         {
             Water = DetectionOptions.Default.Water with
@@ -310,7 +316,7 @@ public sealed class WaterInletLeakTests
         Assert.Multiple(() =>
         {
             Assert.That(raisedHeld, Has.Count.EqualTo(1), "three days after the first raise: the same incident");
-            Assert.That(raisedEvery, Has.Count.EqualTo(2), "without a hold every step raises");
+            Assert.That(raisedEvery, Has.Count.EqualTo(2), "without a hold (the default) every step raises");
             Assert.That(held.Engine.Water.InletLeak.KnownBaseFlow(held.Number(Inlet)),
                 Is.GreaterThan(every.Engine.Water.InletLeak.KnownBaseFlow(every.Number(Inlet)) - (0.5 * LeakM3h)),
                 "the held step is in the reference all the same");
