@@ -57,9 +57,8 @@ public sealed record InletLeakOptions
     /// </summary>
     // The first full day after a step measures it into the reference (the rebase), so a step's remainder does not
     // raise again, and a hold (a week was the default: the scoring window of a leak that reached full size, issue 14)
-    // mostly hides second leaks. On the leak-year scenarios
-    // (seeds 1-15) no hold found 0-3 more leaks per district family and -1 to 4 per town family, for 0-2 more false
-    // alarms per family (bench/README.md).
+    // mostly hides second leaks. On the leak-year scenarios (seeds 1-20) no hold found 0-3 more leaks per district
+    // family and -1 to 5 per town family, for 0-2 more false alarms per family (bench/README.md).
     public TimeSpan ReraiseHold { get; init; } = TimeSpan.Zero;
 
     /// <summary>
