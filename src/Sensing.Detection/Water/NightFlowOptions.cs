@@ -37,9 +37,9 @@ public sealed record NightFlowOptions
     /// </summary>
     // A leak runs every night until it is repaired; one high night is more often a legitimate draw (mains flushing, fire
     // fighting, a tank filled at night) or a minimum just past gamma. On the leak-year scenarios (leak-backtest, seeds
-    // 1-5, five district families of 50 district-years) the rule raised 7 alarms per family in the three weeks the
-    // inlet-leak detector learns, none of them a leak: four single nights 20-21 % above the baseline and three single
-    // nights of a draw, 148-208 % above it. Two nights in a row is a persistence test: a leak is there the next night,
+    // 1-5: each of the four district families is 50 district-years) the rule raised 7 alarms per family in the three
+    // weeks the inlet-leak detector learns, none of them a leak: four single nights 20-21 % above the baseline and three
+    // single nights of a draw, 148-208 % above it. Two nights in a row is a persistence test: a leak is there the next night,
     // a draw is not.
     public int ConfirmNights { get; init; } = 2;
 
