@@ -21,6 +21,9 @@ done
 if [[ -d "$SENSING_ARTIFACTS" ]]; then
   echo "screenshots: $(find "$SENSING_ARTIFACTS" -name '*.png' | wc -l) in $SENSING_ARTIFACTS"
 fi
+# The failed tests again, each with the start of its message, so that the end of the run's output names them.
+awk '/^ *Failed [^:]/ && !/^ *Failed: / { print; n = 12; next } n > 0 && /^ *(Passed|Skipped|Failed) / { n = 0 } n > 0 { print; n-- }' "$log" |
+  sed 's/^/failed: /'
 # One closing line over both projects, from the runner's own per-project summaries.
 awk '/^ *Total tests:/ { t = 1 } t && /^ *Passed: *[0-9]/ { p += $2 } t && /^ *Failed: *[0-9]/ { f += $2 } t && /^ *Skipped: *[0-9]/ { s += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
