@@ -112,7 +112,7 @@ internal static class WaterRules
         .Duration("reraiseHold", o => o.ReraiseHold, (o, v) => o with { ReraiseHold = v },
             "A step or growth this soon after the district's last open inlet-leak alert is taken into the reference without a new alert; 0 or more.")
         .WholeNumber("growthSettleDays", o => o.GrowthSettleDays, (o, v) => o with { GrowthSettleDays = v },
-            "Days in a row without growth after which a meter's last leak is settled; growth before that escalates the district's latest open alert instead of raising a new one (0: every growth raises); 0 or more.")
+            "Days in a row without growth building (the daily CUSUM on b under a quarter of trendH) after which a meter's last leak is settled; growth before that escalates the district's latest open alert instead of raising a new one (0: every growth raises); 0 or more.")
         .Number("growthContinuation", o => o.GrowthContinuation, (o, v) => o with { GrowthContinuation = v },
             "Growth before the last leak settled escalates its alert only up to this share of what that leak would add by then (its step size, or its growth rate, one standard error above the slope that raised it, times the days since) plus one standard deviation of b; more raises a new alert (a new leak on top); 0 or more.")
         .Number("trendK", o => o.TrendK, (o, v) => o with { TrendK = v },

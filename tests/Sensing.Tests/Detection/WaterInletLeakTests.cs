@@ -183,6 +183,37 @@ public sealed class WaterInletLeakTests
         });
     }
 
+    [Test]
+    public void Process_SecondLeakWeeksAfterTheFirstUnderDayToDayDemand_RaisesANewAlert()
+    {
+        // A town's pattern under weather (each local day's demand up or down at random, sd 6 %): a leak growing to 30
+        // m3/h over 10 days from day 28 and then on slowly (6 m3/h more over 40 days), and a second one growing to 30
+        // m3/h over 10 days from day 60. Days past the trend CUSUM's slack (the weather, the slow tail) keep coming, so
+        // the first leak never had a week in a row within it, and the second was escalated on the first one's alert;
+        // the CUSUM itself stays low through the tail, the first leak settles, and the second is raised apart.
+        var kit = Kit();
+        var weather = new Random(6);
+        var level = Enumerable.Range(0, 100).Select(_ => 0.06 * ((weather.NextDouble() * 2) - 1) * Math.Sqrt(3)).ToArray();
+        var first = 28 * Day;
+        var second = 60 * Day;
+
+        Run(kit, new WaterSeries(45), 0, 95 * Day,
+            t => (400 * WaterSeries.Demand(t) * level[(t + (8 * Hour)) / Day])
+                + (t < first ? 0 : 30 * Math.Min(1, (t - first) / (10.0 * Day)))
+                + (t < first + (10 * Day) ? 0 : 6 * Math.Min(1, (t - first - (10 * Day)) / (40.0 * Day)))
+                + (t < second ? 0 : 30 * Math.Min(1, (t - second) / (10.0 * Day))));
+
+        var events = kit.Of(AlertCondition.InletLeak).ToList();
+        var raised = events.Where(e => e.Type == AlertEventType.Raised).ToList();
+        var log = string.Join("\n", events.Select(e => $"{(e.EventTimeMs - T0) / (double)Day:0.0} d {e.Type} {e.Message}"));
+        Assert.That(raised, Has.Count.EqualTo(2), log);
+        Assert.Multiple(() =>
+        {
+            Assert.That(raised[0].RaisedAtMs - T0, Is.InRange(first, first + (17 * Day)), "the first leak in its window: " + log);
+            Assert.That(raised[1].RaisedAtMs - T0, Is.InRange(second, second + (17 * Day)), "the second leak in its window: " + log);
+        });
+    }
+
     [TestCase(1.0, 2)]
     [TestCase(1000.0, 1)]
     public void Process_SecondLeakGrowingOnAStillGrowingOne_RaisesANewAlertUnlessContinuationCoversIt(double continuation, int alerts)
