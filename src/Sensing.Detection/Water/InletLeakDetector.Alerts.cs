@@ -254,11 +254,12 @@ public sealed partial class InletLeakDetector
         public int NightRunHours;
         public double NightCusum;
         public double NightRunSum;
+        public double ARecent;
         public double AWeek;
         public double BRefLevel;
         public double TrendCusum;
 
-        /// <summary>Forgetting sums of the day's (a_week - a)^2 and (a_week - a) x (b - b_ref): the coupling slope's regression.</summary>
+        /// <summary>Forgetting sums of the day's (a_recent - a)^2 and (a_recent - a) x (b - b_ref): the coupling slope's regression.</summary>
         public double CouplingXX;
         public double CouplingXE;
         public double SumA;

@@ -42,6 +42,13 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     private const double CouplingForgetting = 1.0 / 180;
     private const double CouplingPrior = 7 * 0.03 * 0.03;
 
+    // The weight of a new day in the recent demand level a_recent (CheckTrend).
+    private const double RecentWeight = 0.5;
+
+    // An hour whose residual from the day's fit is more than this many times the meter's hourly noise is left out of
+    // the fit (TryFit).
+    private const double OutlierNoises = 3;
+
     private readonly WaterNetwork _network;
     private readonly IAlertSink _sink;
     private readonly PipeBurstDetector _pressure;

@@ -166,7 +166,10 @@ public sealed class WaterInletLeakTests
     [Test]
     public void Process_GrowthAfterTheLastLeakSettled_RaisesANewAlert()
     {
-        // A step on day 28, flat for three weeks (settled), then a second leak growing over 20 days: a new leak.
+        // A step on day 28, flat for three weeks (settled), then a second leak growing over 20 days: a new leak, raised
+        // in its window, not escalated on the step's alert. (It grows fast, 45 m3/h in 20 days, and its first raise
+        // came after a run of four days: a later run that outgrows that run's rate by more than one sd(b) is raised
+        // again, the price of raising the leaks of a town apart; docs/leaks.md, "A leak still growing".)
         var kit = Kit();
         var step = (28 * Day) + NightStart;
         var growth = 50 * Day;
@@ -175,10 +178,12 @@ public sealed class WaterInletLeakTests
             t => (t >= step ? LeakM3h : 0) + (t < growth ? 0 : 45 * Math.Min(1, (t - growth) / (20.0 * Day))));
 
         var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
-        Assert.That(raised, Has.Count.EqualTo(2), string.Join("\n", raised.Select(e => $"{(e.RaisedAtMs - T0) / (double)Day:0.0} d {e.Message}")));
+        var log = string.Join("\n", raised.Select(e => $"{(e.RaisedAtMs - T0) / (double)Day:0.0} d {e.Message}"));
+        Assert.That(raised, Has.Count.GreaterThanOrEqualTo(2), log);
         Assert.Multiple(() =>
         {
-            Assert.That(raised[1].RaisedAtMs, Is.GreaterThan(T0 + growth));
+            Assert.That(raised[0].RaisedAtMs - T0, Is.InRange(step, step + Day), "the step, within a day: " + log);
+            Assert.That(raised.Skip(1).Select(e => e.RaisedAtMs - T0), Is.All.InRange(growth, growth + (27 * Day)), "nothing else before the growth, all in its window: " + log);
             Assert.That(raised[1].Message, Does.StartWith("Leak growing in district laoshan-2"));
         });
     }
@@ -283,6 +288,24 @@ public sealed class WaterInletLeakTests
         Run(kit, new WaterSeries(37), 0, 32 * Day, t => t >= draw && t < draw + (3 * Hour) ? 100 : 0);
 
         Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty);
+    }
+
+    [Test]
+    public void Process_NightDrawsOfTwoHoursForAWeek_RaiseNothing()
+    {
+        // A flushing programme: 15 m3/h (4.4 % of the mean inflow) from 01:00 to 03:00 local (17:00-19:00 UTC) seven
+        // nights in a row. Two hours a night are too few for the step test's night CUSUM, but in the day's fit, where
+        // the night hours weigh most, they lifted b, and the trend test raised 12.75 m3/h of growth on day 37.7 (larger
+        // draws make the day one the profile does not fit, skipped). The day's fit leaves hours more than 3 times the
+        // hourly noise off it out, so nothing is raised.
+        var kit = Kit();
+        var first = 30 * Day;
+
+        Run(kit, new WaterSeries(46), 0, 45 * Day,
+            t => t >= first + NightStart && t < first + (7 * Day) && (t - NightStart) % Day < 2 * Hour ? 35 : 0);
+
+        var log = string.Join("\n", kit.Of(AlertCondition.InletLeak).Select(e => $"{(e.EventTimeMs - T0) / (double)Day:0.0} d {e.Type} {e.Message}"));
+        Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty, log);
     }
 
     [TestCase(true, 0)]
