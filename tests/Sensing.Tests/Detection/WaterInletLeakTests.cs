@@ -302,7 +302,7 @@ public sealed class WaterInletLeakTests
         var first = 30 * Day;
 
         Run(kit, new WaterSeries(46), 0, 45 * Day,
-            t => t >= first + NightStart && t < first + (7 * Day) && (t - NightStart) % Day < 2 * Hour ? 35 : 0);
+            t => t >= first + NightStart && t < first + (7 * Day) && (t - NightStart) % Day < 2 * Hour ? 15 : 0);
 
         var log = string.Join("\n", kit.Of(AlertCondition.InletLeak).Select(e => $"{(e.EventTimeMs - T0) / (double)Day:0.0} d {e.Type} {e.Message}"));
         Assert.That(kit.Of(AlertCondition.InletLeak), Is.Empty, log);
