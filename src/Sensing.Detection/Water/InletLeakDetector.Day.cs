@@ -48,7 +48,7 @@ public sealed partial class InletLeakDetector
                 // The first full day after a step: its b is the new reference (the run's mean under-measures a step
                 // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
                 meter.Rebase = false;
-                meter.BRef = Math.Max(meter.BRef, b - (Coupling(meter, LowestSlot(index)) * (meter.ARecent > 0 ? meter.ARecent - a : 0)));
+                meter.BRef = Math.Max(meter.BRef, b - (Coupling(meter, LowestSlot(index)) * RecentDistance(meter, a)));
                 meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
             }
             else
@@ -105,7 +105,7 @@ public sealed partial class InletLeakDetector
         {
             var p = profile[(firstSlot + h) % Slots];
             var y = day[h];
-            if (double.IsNaN(y) || !(p > 0) || (double.IsFinite(limit) && Math.Abs(y - (a0 * p) - b0) > limit * a0 * p))
+            if (LeftOut(y, p, a0, b0, limit))
             {
                 continue;
             }
@@ -133,7 +133,7 @@ public sealed partial class InletLeakDetector
         {
             var p = profile[(firstSlot + h) % Slots];
             var y = day[h];
-            if (double.IsNaN(y) || !(p > 0) || (double.IsFinite(limit) && Math.Abs(y - (a0 * p) - b0) > limit * a0 * p))
+            if (LeftOut(y, p, a0, b0, limit))
             {
                 continue;
             }
@@ -145,6 +145,10 @@ public sealed partial class InletLeakDetector
         noise = Math.Sqrt(se / Math.Max(1, hours - 2));
         return a > 0 && double.IsFinite(b);
     }
+
+    /// <summary>True for an hour <see cref="Fit"/> leaves out: no mean, no profile, or off a0 P + b0 by more than limit x a0 P.</summary>
+    private static bool LeftOut(double y, double p, double a0, double b0, double limit) =>
+        double.IsNaN(y) || !(p > 0) || (double.IsFinite(limit) && Math.Abs(y - (a0 * p) - b0) > limit * a0 * p);
 
     /// <summary>Slots never seen (gaps) take the mean of the others; returns that mean (NaN when no slot was seen).</summary>
     private double CloseProfile(int index)
@@ -231,7 +235,7 @@ public sealed partial class InletLeakDetector
         // least squares estimator: Ljung and Soderstrom, Theory and Practice of Recursive Identification, 1983; the
         // linear model of LILA, Daniel et al. 2022, fitted between a sensor's own intercept and level). It starts at,
         // and is held within, the profile's lowest slot.
-        var distance = meter.ARecent > 0 ? meter.ARecent - a : 0;
+        var distance = RecentDistance(meter, a);
         var beta = Coupling(meter, lowest);
         if (!meter.Rebase)
         {
@@ -266,8 +270,8 @@ public sealed partial class InletLeakDetector
         var cusum = Math.Max(0, meter.TrendCusum + Math.Min(3, judged / spread) - o.TrendK);
         // A day that leaves the CUSUM below a quarter of h has no growth building; GrowthSettleDays of them in a row
         // settle the last leak. (Days within the slack k alone settled almost nothing: with no leak at all about 30 % of
-        // days are past k, so a week all within it came about one week in thirteen, and in a town every later leak was escalated
-        // on the first one's alert, a third of the town's leaks raised by no alert; bench/README.md.)
+        // days are past k, so a week all within it came about one week in thirteen, and in a town every later leak was
+        // escalated on the first one's alert, a third of the town's leaks raised by no alert; bench/README.md.)
         if (cusum < SettledCusumShare * o.TrendH)
         {
             if (++meter.QuietDays >= o.GrowthSettleDays)
@@ -351,6 +355,9 @@ public sealed partial class InletLeakDetector
     /// </summary>
     private static double TrendSpread(in Meter meter) =>
         meter.BSpread * (meter.CalibratedLevel > 0 ? Math.Max(1, meter.AWeek / meter.CalibratedLevel) : 1);
+
+    /// <summary>How far the day's demand level <paramref name="a"/> is below the recent one, a_recent - a (0 before there is one).</summary>
+    private static double RecentDistance(in Meter meter, double a) => meter.ARecent > 0 ? meter.ARecent - a : 0;
 
     /// <summary>The learned slope of the day's b on its demand level (see <see cref="CheckTrend"/>), within [0, lowest slot].</summary>
     private static double Coupling(in Meter meter, double lowest) =>

@@ -28,6 +28,15 @@ public sealed class WaterInletLeakTests
     private static WaterTestKit Kit(DetectionOptions? options = null) =>
         new WaterTestKit(options).Add(Inlet, DeviceKind.WaterFlow, District, "role=inlet");
 
+    // Weather: each local day's demand (UTC+8) up or down at random, uniform with sd 6 %, over a demand of 400 m3/h
+    // shaped as WaterSeries'. Returns the flow it adds at a time.
+    private static Func<long, double> Weather(int seed, int days)
+    {
+        var random = new Random(seed);
+        var level = Enumerable.Range(0, days).Select(_ => 0.06 * ((random.NextDouble() * 2) - 1) * Math.Sqrt(3)).ToArray();
+        return t => 400 * WaterSeries.Demand(t) * level[(t + (8 * Hour)) / Day];
+    }
+
     private static void Run(WaterTestKit kit, WaterSeries series, long from, long to, Func<long, double> extra)
     {
         for (var t = from; t < to; t += Step)
@@ -197,13 +206,12 @@ public sealed class WaterInletLeakTests
         // the first leak never had a week in a row within it, and the second was escalated on the first one's alert;
         // the CUSUM itself stays low through the tail, the first leak settles, and the second is raised apart.
         var kit = Kit();
-        var weather = new Random(6);
-        var level = Enumerable.Range(0, 100).Select(_ => 0.06 * ((weather.NextDouble() * 2) - 1) * Math.Sqrt(3)).ToArray();
+        var weather = Weather(6, 100);
         var first = 28 * Day;
         var second = 60 * Day;
 
         Run(kit, new WaterSeries(45), 0, 95 * Day,
-            t => (400 * WaterSeries.Demand(t) * level[(t + (8 * Hour)) / Day])
+            t => weather(t)
                 + (t < first ? 0 : 30 * Math.Min(1, (t - first) / (10.0 * Day)))
                 + (t < first + (10 * Day) ? 0 : 6 * Math.Min(1, (t - first - (10 * Day)) / (40.0 * Day)))
                 + (t < second ? 0 : 30 * Math.Min(1, (t - second) / (10.0 * Day))));
@@ -263,13 +271,12 @@ public sealed class WaterInletLeakTests
         // full size (judged at b's own spread it was raised on day 45.7, after its window), and the 30 days before it
         // raise nothing.
         var kit = Kit();
-        var weather = new Random(7);
-        var level = Enumerable.Range(0, 60).Select(_ => 0.06 * ((weather.NextDouble() * 2) - 1) * Math.Sqrt(3)).ToArray();
+        var weather = Weather(7, 60);
         var start = 30 * Day;
         var full = start + (7 * Day);
 
         Run(kit, new WaterSeries(44), 0, 55 * Day,
-            t => (400 * WaterSeries.Demand(t) * level[(t + (8 * Hour)) / Day]) + (t < start ? 0 : 15 * Math.Min(1, (t - start) / (double)(full - start))));
+            t => weather(t) + (t < start ? 0 : 15 * Math.Min(1, (t - start) / (double)(full - start))));
 
         var raised = kit.Of(AlertCondition.InletLeak).Where(e => e.Type == AlertEventType.Raised).ToList();
         var log = string.Join("\n", raised.Select(e => $"{(e.RaisedAtMs - T0) / (double)Day:0.0} d {e.Message}"));
