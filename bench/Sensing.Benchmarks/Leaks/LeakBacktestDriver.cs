@@ -103,13 +103,13 @@ public static class LeakBacktestDriver
             },
             InletLeak = options.Water.InletLeak with
             {
-                // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_H, LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
+                // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_HOURS (stepNightHours), LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
                 // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_RERAISE_DAYS (reraiseHold), LEAK_CONTINUATION (growthContinuation),
                 // LEAK_SETTLE_DAYS (growthSettleDays), LEAK_CALIBRATION_DAYS (calibrationDays), LEAK_TREND_K (trendK) (unset: the
                 // defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
-                StepNightH = Environment.GetEnvironmentVariable("LEAK_NIGHT_H") is { } night ? double.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightH,
+                StepNightHours = Environment.GetEnvironmentVariable("LEAK_NIGHT_HOURS") is { } night ? int.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightHours,
                 StepSplit = Environment.GetEnvironmentVariable("LEAK_SPLIT") is { } split ? split != "0" : options.Water.InletLeak.StepSplit,
                 StepLevelWalk = Environment.GetEnvironmentVariable("LEAK_LEVEL_WALK") is { } walk ? double.Parse(walk, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepLevelWalk,
                 ReraiseHold = Environment.GetEnvironmentVariable("LEAK_RERAISE_DAYS") is { } hold ? TimeSpan.FromDays(double.Parse(hold, CultureInfo.InvariantCulture)) : options.Water.InletLeak.ReraiseHold,

@@ -202,6 +202,8 @@ public sealed partial class InletLeakDetector
         Array.Resize(ref _dayHours, count * 24);
         Array.Resize(ref _recentY, count * RecentHours);
         Array.Resize(ref _recentP, count * RecentHours);
+        Array.Resize(ref _candidates, count * Onsets);
+        _candidates.AsSpan(firstMeter * Onsets).Fill(new StepCandidate { Onset = int.MinValue });
         _profiles.AsSpan(firstMeter * Slots).Fill(double.NaN);
         _dayHours.AsSpan(firstMeter * 24).Fill(double.NaN);
         for (var index = firstMeter; index < count; index++)
@@ -248,12 +250,6 @@ public sealed partial class InletLeakDetector
         public double BRef;
         public double BSpread;
         public double HourNoise;
-        public double StepCusum;
-        public double StepRunSum;
-        public double StepRunWeight;
-        public int NightRunHours;
-        public double NightCusum;
-        public double NightRunSum;
         public double ARecent;
         public double AWeek;
         public double BRefLevel;
@@ -289,9 +285,6 @@ public sealed partial class InletLeakDetector
 
         /// <summary>... and the size of its last step (m3/h; 0 after growth): what a leak still going on may add.</summary>
         public double ExpectedRest;
-
-        /// <summary>HourSerial of the first hour of the step CUSUM's current run.</summary>
-        public int RunStartSerial;
 
         /// <summary>The demand level a of the calibration days (the level BSpread was measured at); 0 before calibration ends.</summary>
         public readonly double CalibratedLevel => Phase == Phase.Running && CalibrationDay > 0 ? SumA / CalibrationDay : 0;

@@ -32,6 +32,12 @@ public sealed partial class InletLeakDetector
             if (meter.Phase == Phase.Calibration)
             {
                 Calibrate(ref meter, o, a, b, noise, LowestSlot(index));
+                if (meter.Phase == Phase.Running)
+                {
+                    // The step test starts over on the calibrated model.
+                    ClearCandidates(index);
+                }
+
                 LearnProfile(index, day, firstSlot, a, b, o.ProfileSmoothing);
                 return;
             }
@@ -49,7 +55,8 @@ public sealed partial class InletLeakDetector
                 // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
                 meter.Rebase = false;
                 meter.BRef = Math.Max(meter.BRef, b - (Coupling(meter, LowestSlot(index)) * RecentDistance(meter, a)));
-                meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
+                meter.TrendCusum = 0;
+                ClearCandidates(index);
             }
             else
             {
@@ -179,7 +186,7 @@ public sealed partial class InletLeakDetector
         meter.Phase = Phase.Calibration;
         meter.CalibrationDay = 0;
         meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumAB = meter.SumNoise = 0;
-        meter.StepCusum = meter.NightCusum = meter.TrendCusum = 0;
+        meter.TrendCusum = 0;
         meter.Rebase = false;
     }
 
@@ -341,7 +348,7 @@ public sealed partial class InletLeakDetector
         // A growing leak is as large as the last day shows: that is what the next rise is measured from.
         meter.BRef = atRecent;
         meter.BRefLevel = meter.AWeek;
-        meter.StepCusum = meter.NightCusum = 0;
+        ClearCandidates(index);
         Raise(index, timeMs, excess, abrupt: false, rate);
     }
 

@@ -2,10 +2,12 @@ using Sensing.Detection.Internal;
 
 namespace Sensing.Detection.Water;
 
-/// <summary>Per-meter state (profile, today's hours, CUSUMs, b_ref) and the district's open leak alerts for checkpoints.</summary>
+/// <summary>Per-meter state (profile, today's hours, step candidates, CUSUM, b_ref) and the district's open leak alerts for checkpoints.</summary>
 public sealed partial class InletLeakDetector
 {
     internal static int MeterSize => StateWriter.SizeOf<Meter>();
+
+    internal static int CandidateSize => StateWriter.SizeOf<StepCandidate>();
 
     internal void WriteState(int index, StateWriter writer)
     {
@@ -40,6 +42,11 @@ public sealed partial class InletLeakDetector
         foreach (var p in _recentP.AsSpan(index * RecentHours, RecentHours))
         {
             writer.WriteStruct(in p);
+        }
+
+        foreach (var c in _candidates.AsSpan(index * Onsets, Onsets))
+        {
+            writer.WriteStruct(in c);
         }
     }
 
@@ -86,6 +93,13 @@ public sealed partial class InletLeakDetector
         {
             var p = reader.ReadStruct<double>();
             recentP[h] = keep ? p : recentP[h];
+        }
+
+        var candidates = _candidates.AsSpan(index * Onsets, Onsets);
+        for (var j = 0; j < Onsets; j++)
+        {
+            var c = reader.ReadStruct<StepCandidate>();
+            candidates[j] = keep ? c : candidates[j];
         }
 
         if (keep)

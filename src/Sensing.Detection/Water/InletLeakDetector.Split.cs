@@ -3,8 +3,9 @@ namespace Sensing.Detection.Water;
 /// <summary>Telling a new constant flow (a leak) from a new demand level before a step is raised.</summary>
 public sealed partial class InletLeakDetector
 {
-    // Hours of (y, P) each inlet meter keeps for the split: two days, one before a step and one after.
-    internal const int RecentHours = 48;
+    // Hours of (y, P) each inlet meter keeps for the split: three days, the SplitHoursBefore hours before the earliest
+    // onset the step test tries (Onsets hours back) and every hour since.
+    internal const int RecentHours = Onsets + SplitHoursBefore;
 
     // The split needs this many valid hours before the step's run (the demand level it changed from) ...
     private const int SplitHoursBefore = 12;
@@ -28,7 +29,7 @@ public sealed partial class InletLeakDetector
         Fitted,
         /// <summary>The two days do not follow the profile (a holiday, a day of draws): no raise.</summary>
         Misfit,
-        /// <summary>The run is older than the hours kept: the run's own estimate stands.</summary>
+        /// <summary>The onset is older than the hours kept (soon after start): the step test's own estimate stands.</summary>
         TooOld,
     }
 
@@ -46,21 +47,21 @@ public sealed partial class InletLeakDetector
     /// <summary>
     /// Weighted least squares (weights 1/P^2) over the hours kept of y = a P + b + s (c + d P), s = 1 for the hours
     /// from a change point on: c is the new flow that does not scale with demand (a leak), d the change of the demand
-    /// level. The change point is the hour that fits best, searched from the step CUSUM's run start on.
+    /// level. The change point is the hour that fits best, searched from <paramref name="onset"/> (a HourSerial: the onset
+    /// the step test found most likely) on.
     /// </summary>
     // A leak adds the same flow at every hour, a demand level that changed (the end of a holiday month, a heat wave)
     // adds in proportion to demand (the reasoning of minimum night flow analysis, Lambert 2001, and of the day's fit of
     // a and b): one regression with a step in both separates them once the hours after the change have low and high
     // demand (two-phase regression, Quandt 1958). The switch hour is estimated as Quandt does, by maximum likelihood:
-    // the candidate with the least weighted residual sum of squares. A CUSUM's run starts when the statistic leaves
-    // zero, often hours before the change (Page 1954; Montgomery 9.1.3 estimates the change from the run the same
-    // way, as an upper bound), and a step fitted from there under-measures c. The night CUSUM alone cannot separate
-    // them: a demand 15 % higher at night looks like a leak of 15 % of night demand.
-    private Split SplitStep(int index, out double constant)
+    // the candidate with the least weighted residual sum of squares. The step test alone cannot separate them: its
+    // model holds the demand level's change to a slow walk, and a demand 15 % higher at night looks like a leak of
+    // 15 % of night demand.
+    private Split SplitStep(int index, int onset, out double constant)
     {
         ref var meter = ref _meters[index];
         constant = double.NaN;
-        var runHours = meter.HourSerial - meter.RunStartSerial;
+        var runHours = meter.HourSerial - onset;
         var before = meter.RecentCount - runHours;
         if (before < SplitHoursBefore)
         {
@@ -75,7 +76,7 @@ public sealed partial class InletLeakDetector
         int low = 0, high = 0;
         var judgedFrom = int.MaxValue;
         var best = double.PositiveInfinity;
-        double bestA = double.NaN, bestC = double.NaN, bestNoise = double.NaN;
+        double bestA = double.NaN, bestC = double.NaN, bestD = double.NaN, bestNoise = double.NaN;
         for (var after = 1; after <= runHours; after++)
         {
             var p = ps[(meter.RecentNext - after + RecentHours) % RecentHours];
@@ -88,7 +89,7 @@ public sealed partial class InletLeakDetector
             }
 
             rssOf[after] = double.PositiveInfinity;
-            if (after < MinHoursAfter || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var rss, out var noise))
+            if (after < MinHoursAfter || !TryFitSplit(meter, ys, ps, after, m, out var a, out var c, out var d, out var rss, out var noise))
             {
                 continue;
             }
@@ -99,6 +100,7 @@ public sealed partial class InletLeakDetector
                 best = rss;
                 bestA = a;
                 bestC = c;
+                bestD = d;
                 bestNoise = noise;
             }
         }
@@ -135,18 +137,22 @@ public sealed partial class InletLeakDetector
             return Split.Misfit;
         }
 
-        constant = bestC;
+        // The profile learned from inflow holds part of the district's base flow b0 (at most its lowest slot: flow never
+        // falls below its base, Lambert 2001), so a demand level that fell by |d| moves the fitted constant up by
+        // |d| x b0 with no leak at all (residents away for a holiday month): that much is taken off, as the trend test
+        // takes it off a day's b (CheckTrend).
+        constant = bestC - (Math.Max(0, -bestD) * LowestSlot(index));
         return Split.Fitted;
     }
 
     /// <summary>
     /// The fit with the change <paramref name="after"/> hours before the latest: the demand level a, the constant
-    /// step c, the weighted residual sum of squares and the residuals' spread relative to demand.
+    /// step c, the demand level's change d, the weighted residual sum of squares and the residuals' spread relative to demand.
     /// </summary>
     private static bool TryFitSplit(in Meter meter, ReadOnlySpan<double> ys, ReadOnlySpan<double> ps, int after, Span<double> m,
-        out double a, out double c, out double rss, out double noise)
+        out double a, out double c, out double d, out double rss, out double noise)
     {
-        a = c = rss = noise = double.NaN;
+        a = c = d = rss = noise = double.NaN;
 
         // Normal equations of the four unknowns (a, b, c, d) over the regressors (P, 1, s, sP).
         m.Clear();
@@ -209,7 +215,7 @@ public sealed partial class InletLeakDetector
         a = m[4] / m[0];
         var b = m[9] / m[6];
         c = m[14] / m[12];
-        var d = m[19] / m[18];
+        d = m[19] / m[18];
         double se = 0, sw = 0;
         for (var back = 0; back < meter.RecentCount; back++)
         {

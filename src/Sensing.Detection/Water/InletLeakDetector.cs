@@ -15,16 +15,16 @@ namespace Sensing.Detection.Water;
 /// reasoning of MNF analysis, Lambert 2001, fitted over the whole day instead of one night hour; and a linear model of
 /// one sensor against its own learned profile, as LILA, Daniel et al. 2022, fits linear models between sensors).
 /// <list type="bullet">
-/// <item>Abrupt: every hour, a one-sided tabular CUSUM (Page 1954) on the residual from a_ref x P + b_ref, scaled by the
-/// hour's noise (proportional to demand, floored by the meter's resolution), confirmed by a second CUSUM on the
-/// low-demand hours alone: a step is raised once the night has shared it.</item>
+/// <item>Abrupt: every hour, a Kalman filter follows a with b held at b_ref, and a generalised likelihood ratio test for a
+/// step in b (Willsky and Jones 1976) over the onsets of the last 60 hours weighs each innovation by what the step
+/// still shows in it (the filter takes part of a step into a); a step is raised once the night has shared it.</item>
 /// <item>Incipient: every day, the day's a and b by weighted least squares over its hours (weights 1/P^2, as the
 /// noise scales with demand), and a CUSUM on (b - b_ref) / sd(b) over days, less what a demand level below b_ref's
 /// can explain: growth over weeks accumulates.</item>
 /// </list>
 /// Where the district has pressure sensors, a step raised while one of their burst CUSUMs is tripped (pressure down
 /// against its own baseline) is confirmed by pressure: severity High and said in the message.
-/// A raise takes the estimated rise into b_ref (the CUSUM re-arms on top of what is known), so a later step raises a
+/// A raise takes the estimated rise into b_ref (the tests re-arm on top of what is known), so a later step raises a
 /// new alert while the earlier one stays open: each step is a separate leak to find and repair. Alerts clear only when
 /// an operator reports the district repaired (<see cref="Repaired"/>), which also learns b_ref again. Owned by one
 /// <see cref="DetectionEngine"/>; not thread-safe; allocates only when it raises or clears.
@@ -60,6 +60,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     private double[] _dayHours = [];
     private double[] _recentY = [];
     private double[] _recentP = [];
+    private StepCandidate[] _candidates = [];
     private InletLeakOptions[] _options = [];
 
     internal InletLeakDetector(WaterNetwork network, PipeBurstDetector pressure, IAlertSink sink)
@@ -188,112 +189,6 @@ public sealed partial class InletLeakDetector : IDeviceDetector
 
         Remember(index, y, p);
         CheckStep(index, y, p, timeMs);
-    }
-
-    private void CheckStep(int index, double y, double p, long timeMs)
-    {
-        ref var meter = ref _meters[index];
-        var o = _options[meter.District];
-
-        // The demand level a is tracked hour by hour with a scalar Kalman filter (a random walk of the day-to-day
-        // spread learned in calibration); b stays at b_ref, so a change of b shows in the innovations, and a CUSUM on
-        // the standardised innovations detects it (Willsky and Jones 1976: change detection on Kalman innovations).
-        // Demand hours (large P) inform a, night hours (small P) inform b: a step is told from a level change at night.
-        // The walk's variance is the calibrated day-to-day variance times stepLevelWalk, spread over the day's hours:
-        // with all of it the filter followed a leak's step into a within about six hours (gain near
-        // sqrt(Q / R) ~ 0.17 an hour), before the night could confirm it; demand mostly changes from one day to the
-        // next (weather, holidays), which the day's fit and the step split judge.
-        meter.AVariance += meter.AWalk * o.StepLevelWalk;
-        var floor = o.NoiseFloorFraction * meter.MeanFlow;
-        // The profile is itself an estimate (a few weeks of the slot): its error adds half the hour's noise variance.
-        var noise = (1.5 * meter.HourNoise * meter.ARef * p * meter.HourNoise * meter.ARef * p) + (floor * floor);
-        var residual = y - (meter.ARef * p) - meter.BRef;
-        var spread = (p * p * meter.AVariance) + noise;
-        var gain = meter.AVariance * p / spread;
-        meter.ARef += gain * residual;
-        meter.AVariance *= 1 - (gain * p);
-
-        if (meter.Rebase)
-        {
-            // A step was raised: its size is measured by the next full day's fit, before the CUSUM is armed again.
-            return;
-        }
-
-        // Each hour's standardised innovation is clipped at 4: one wild hour (a draw, a glitch) cannot trip h alone.
-        var z = Math.Clamp(residual / Math.Sqrt(spread), -4, 4);
-        var cusum = Math.Max(0, meter.StepCusum + z - o.StepK);
-        if (cusum > 0)
-        {
-            if (meter.StepCusum == 0)
-            {
-                meter.StepRunSum = 0;
-                meter.StepRunWeight = 0;
-                meter.RunStartSerial = meter.HourSerial - 1;
-            }
-
-            // The run's rise is the residual weighted by 1/P^2: low-demand hours tell a constant extra flow from a
-            // demand that scaled, so they dominate the estimate.
-            var w = 1 / (p * p);
-            meter.StepRunSum += w * residual;
-            meter.StepRunWeight += w;
-        }
-
-        meter.StepCusum = Math.Min(cusum, 2 * o.StepH);
-        if (p <= LowDemand * meter.ProfileMean)
-        {
-            // A second CUSUM on the low-demand hours alone (same k): a leak adds the same flow at every hour, so it
-            // must show at night on its own; a demand level that was only higher than the profile at its peaks, or a
-            // legitimate draw of 1-3 hours (mains flushing, fire fighting), does not (the reasoning of minimum night
-            // flow analysis, Lambert 2001, as a persistence test).
-            var night = Math.Max(0, meter.NightCusum + z - o.StepK);
-            if (meter.NightCusum == 0)
-            {
-                meter.NightRunHours = 0;
-                meter.NightRunSum = 0;
-            }
-
-            if (night > 0)
-            {
-                meter.NightRunHours++;
-                meter.NightRunSum += residual;
-            }
-
-            meter.NightCusum = Math.Min(night, 2 * o.StepNightH);
-        }
-
-        if (cusum < o.StepH || meter.NightCusum < o.StepNightH || meter.NightRunHours < o.StepNightHours
-            || meter.NightRunSum / meter.NightRunHours < o.MinRiseFraction * meter.MeanFlow)
-        {
-            // Below h, or past it before enough low-demand hours shared the rise by at least the smallest rise that
-            // raises: judged again next hour.
-            return;
-        }
-
-        var rise = meter.StepRunSum / meter.StepRunWeight;
-        if (o.StepSplit)
-        {
-            var split = SplitStep(index, out var constant);
-            if (split == Split.Wait)
-            {
-                // Both CUSUMs stay past h (capped): judged again next hour, once the run has hours of both kinds.
-                return;
-            }
-
-            // A misfit (a holiday, a day of draws) raises nothing; a leak under it trips the CUSUMs again afterwards.
-            rise = split switch { Split.Fitted => constant, Split.Misfit => 0, _ => rise };
-        }
-
-        meter.StepCusum = meter.NightCusum = 0;
-        if (rise < o.MinRiseFraction * meter.MeanFlow)
-        {
-            return;
-        }
-
-        meter.BRef += rise;
-        meter.TrendCusum = 0;
-        meter.Rebase = true;
-        meter.AVariance = meter.AWalk * 24;
-        Raise(index, timeMs, rise, abrupt: true, rate: 0);
     }
 
     // Hours since 1970-01-01 00:00 local are a Thursday's midnight at 0; 168-hour slots keep weekdays apart.

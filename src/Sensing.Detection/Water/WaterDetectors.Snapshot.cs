@@ -15,12 +15,12 @@ public sealed partial class WaterDetectors
 {
     private readonly WaterNetwork _network;
 
-    /// <summary>Sizes of the per-sensor and per-district structs copied as bytes, part of the snapshot's layout check.</summary>
+    /// <summary>Sizes of the per-sensor and per-district structs copied as bytes, and the inlet-leak rings' lengths, part of the snapshot's layout check.</summary>
     internal static int[] Layout =>
     [
         LowPressureDetector.SensorSize, LowPressureDetector.DistrictSize, PipeBurstDetector.SeriesSize,
         PipeBurstDetector.DistrictSize, PipeBurstDetector.SlotSize, NightFlowDetector.MeterSize, NightFlowDetector.DistrictSize,
-        InletLeakDetector.MeterSize,
+        InletLeakDetector.MeterSize, InletLeakDetector.CandidateSize, InletLeakDetector.Onsets, InletLeakDetector.RecentHours,
     ];
 
     internal void WriteState(int deviceNumber, DeviceKind kind, StateWriter writer)

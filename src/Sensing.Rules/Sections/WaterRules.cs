@@ -87,7 +87,7 @@ internal static class WaterRules
     public static RuleRecord<InletLeakOptions> InletLeak { get; } =
         new RuleRecord<InletLeakOptions>("inletLeak",
             "Leaks and bursts from district inlet flow alone (kind water-flow with role=inlet): hourly means modelled as "
-            + "a x profile(time of week) + b; a step CUSUM every hour, a trend CUSUM on b every day; one alert per leak.",
+            + "a x profile(time of week) + b; a step test every hour, a trend CUSUM on b every day; one alert per leak.",
             static o => o.Validate())
         .Boolean("enabled", o => o.Enabled, (o, v) => o with { Enabled = v },
             "false switches the detector off.")
@@ -97,18 +97,14 @@ internal static class WaterRules
             "Days after the profile, and after a repair, that learn the base flow b, its spread and the hourly noise; at least 2.")
         .Number("profileSmoothing", o => o.ProfileSmoothing, (o, v) => o with { ProfileSmoothing = v },
             "Weight of one new day in a profile slot (memory about 1/weight weeks); above 0, at most 1.")
-        .Number("stepK", o => o.StepK, (o, v) => o with { StepK = v },
-            "Slack of the hourly step CUSUM, standard deviations of the hourly residual (k ~ 0.5: half the shift to detect); above 0.")
         .Number("stepH", o => o.StepH, (o, v) => o with { StepH = v },
-            "Decision interval of the hourly step CUSUM, standard deviations; above 0.")
+            "Threshold of the hourly step test: a step in b raises once its estimate, at the most likely onset of the last 60 hours, is this many standard errors above 0 (the root of the GLR statistic); above 0.")
         .Boolean("stepSplit", o => o.StepSplit, (o, v) => o with { StepSplit = v },
-            "true: a step is judged by a two-day fit that separates new constant flow (a leak) from a new demand level, from the hour that fits best; false: by the CUSUM run alone.")
+            "true: a step is judged by a three-day fit that separates new constant flow (a leak) from a new demand level, from the hour that fits best; false: by the step test's estimate alone.")
         .Number("stepLevelWalk", o => o.StepLevelWalk, (o, v) => o with { StepLevelWalk = v },
             "Fraction of the demand level's day-to-day variance the hourly step test lets it move per day (smaller: a step stays in the residuals longer); above 0, at most 1.")
         .WholeNumber("stepNightHours", o => o.StepNightHours, (o, v) => o with { StepNightHours = v },
-            "Low-demand hours (profile at most 0.7 of its mean) that must share a step before it is judged; at least 1.")
-        .Number("stepNightH", o => o.StepNightH, (o, v) => o with { StepNightH = v },
-            "Decision interval of a second step CUSUM on the low-demand hours alone (slack stepK), standard deviations; a step raises when both are past h; above 0.")
+            "Low-demand hours (profile at most 0.7 of its mean) since a step's onset before it is judged; their own estimate of the step must be at least minRiseFraction of inflow; at least 1.")
         .Duration("reraiseHold", o => o.ReraiseHold, (o, v) => o with { ReraiseHold = v },
             "A step or growth this soon after the district's last open inlet-leak alert is taken into the reference without a new alert; 0 or more.")
         .WholeNumber("growthSettleDays", o => o.GrowthSettleDays, (o, v) => o with { GrowthSettleDays = v },
