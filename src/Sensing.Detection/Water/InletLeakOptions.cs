@@ -32,10 +32,11 @@ public sealed record InletLeakOptions
     /// last 60 hours, is this many standard errors above zero (the square root of the generalised likelihood ratio
     /// statistic, 2 log LR). Default 5.5.
     /// </summary>
-    // The statistic is maximised over 60 onsets each hour, so the chi-square(1) tail of one test (5.5^2: p ~ 4e-8) is
+    // The statistic is maximised over 60 onsets each hour, so the one-sided normal tail of one test (5.5: p ~ 2e-8) is
     // far too optimistic; demand errors are also correlated from hour to hour. Measured on the leak-year scenarios,
-    // seeds 1-20 (bench/README.md): 5.5 gave the best F1 summed over the 24 family rows (19.93), 5 and 6 less (19.73,
-    // 19.87), 4 many more false alarms (19.39).
+    // seeds 1-20, F1 summed over the 24 family rows with the leak rules (bench/README.md): 5 19.98, 5.5 20.10, 6 and
+    // 6.5 20.22, 7 20.14; 6 put the abrupt median 1-12 h later in the districts, so 5.5 (4, while the test was built:
+    // many more false alarms).
     public double StepH { get; init; } = 5.5;
 
     /// <summary>Low-demand hours since a step's onset before it is judged (at least 1). Default 3.</summary>
