@@ -51,8 +51,9 @@ public sealed partial class InletLeakDetector
 
             if (meter.Rebase)
             {
-                // The first full day after a step: its b is the new reference (the run's mean under-measures a step
-                // the CUSUM began to see before it happened), so the remainder raises nothing a second time.
+                // The first full day after a step: its b is the new reference (what the step test and the split
+                // estimated from the hours since the onset can fall short), so the remainder raises nothing a second
+                // time.
                 meter.Rebase = false;
                 meter.BRef = Math.Max(meter.BRef, b - (Coupling(meter, LowestSlot(index)) * RecentDistance(meter, a)));
                 meter.TrendCusum = 0;

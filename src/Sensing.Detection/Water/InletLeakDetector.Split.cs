@@ -27,7 +27,7 @@ public sealed partial class InletLeakDetector
         Wait,
         /// <summary>The fit says how much of the change is constant flow.</summary>
         Fitted,
-        /// <summary>The two days do not follow the profile (a holiday, a day of draws): no raise.</summary>
+        /// <summary>The hours kept do not follow the profile (a holiday, a day of draws): no raise.</summary>
         Misfit,
         /// <summary>The onset is older than the hours kept (soon after start): the step test's own estimate stands.</summary>
         TooOld,
@@ -130,7 +130,7 @@ public sealed partial class InletLeakDetector
             }
         }
 
-        // The fit's spread relative to demand, as the day's fit judges a day (TryFit): two days the profile does not
+        // The fit's spread relative to demand, as the day's fit judges a day (TryFit): hours the profile does not
         // describe say nothing about a step.
         if (!(bestA > 0) || bestNoise > 2.5 * meter.HourNoise)
         {

@@ -95,12 +95,14 @@ public sealed partial class InletLeakDetector
             }
 
             var rho = 1 - (p * c.Beta);
-            c.D += rho * e / spread;
-            c.C += rho * rho / spread;
+            var d = rho * e / spread;
+            var cc = rho * rho / spread;
+            c.D += d;
+            c.C += cc;
             if (low)
             {
-                c.NightD += rho * e / spread;
-                c.NightC += rho * rho / spread;
+                c.NightD += d;
+                c.NightC += cc;
                 c.NightHours++;
             }
 

@@ -75,12 +75,11 @@ public sealed class WaterInletLeakTests
         // (sd 6 %): the filter on the demand level takes part of a daytime step in (more flow looks like more demand),
         // so by the night only part of it is left in the residuals. A leak of 8 % of inflow from 11:00 local is raised
         // as a step, its size measured, by the end of the next morning, and the 28 days before raise nothing.
-        var random = new Random(12);
+        var draws = new WaterSeries(12);
         var noise = new double[40 * 24];
         for (var h = 1; h < noise.Length; h++)
         {
-            noise[h] = (0.37 * noise[h - 1]) + (0.03 * Math.Sqrt(1 - (0.37 * 0.37)) * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
-                * Math.Cos(2 * Math.PI * random.NextDouble()));
+            noise[h] = (0.37 * noise[h - 1]) + (0.03 * Math.Sqrt(1 - (0.37 * 0.37)) * draws.Gaussian());
         }
 
         var weather = Weather(12, 40);
