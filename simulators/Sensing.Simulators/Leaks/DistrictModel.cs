@@ -45,17 +45,17 @@ internal sealed class DistrictModel
         m._demand = m.MeanFlow - m.BackgroundLeakage;
         m._seasonAmplitude = 0.05 + (random.NextDouble() * 0.15);
         m._seasonPhase = 170 + (random.NextDouble() * 40);
-        m._noiseSd = 0.03 + (random.NextDouble() * 0.02);
+        m._noiseSd = (0.03 + (random.NextDouble() * 0.02)) * options.DemandNoiseScale;
         var shift = (random.NextDouble() * 2) - 1;
         var scale = 0.85 + (random.NextDouble() * 0.3);
         Shape(m._weekday, 7.5 + shift, 0.8 * scale, 19.5 + shift, 0.55 * scale);
         Shape(m._weekend, 10 + shift, 0.6 * scale, 19.5 + shift, 0.5 * scale);
 
-        // Weather: each day's demand level, AR(1) over days (rho 0.7, 3 % innovations).
+        // Weather: each day's demand level, AR(1) over days (rho 0.7, 3 % innovations times the weather scale).
         m._weather = new double[options.Days + 1];
         for (var d = 1; d < m._weather.Length; d++)
         {
-            m._weather[d] = (0.7 * m._weather[d - 1]) + (0.03 * LeakYear.Gaussian(random));
+            m._weather[d] = (0.7 * m._weather[d - 1]) + (0.03 * options.WeatherScale * LeakYear.Gaussian(random));
         }
 
         // Legitimate draws: mains flushing or fire fighting, 2 a year, 10-20 % of mean inflow for 1-3 hours.

@@ -43,6 +43,15 @@ public sealed record LeakScenarioOptions
     public double MaxLeakFraction { get; init; } = 0.15;
 
     /// <summary>
+    /// Scales each district's demand noise (hour-to-hour, 3-5 % of demand unless scaled). Default 1; below 1 a quieter
+    /// city, where the profile's own errors and not the demand's noise limit the detectors.
+    /// </summary>
+    public double DemandNoiseScale { get; init; } = 1;
+
+    /// <summary>Scales the weather's day-to-day moves of demand (3 % innovations of an AR(1) over days unless scaled). Default 1.</summary>
+    public double WeatherScale { get; init; } = 1;
+
+    /// <summary>
     /// A town fed through one inlet meter, as public benchmark towns are measured: <paramref name="districts"/> such
     /// towns, each with 8-16 leaks of 2-8 % of its inflow in the year, none repaired, so that by December a town's
     /// leaks add 30-60 % to its inflow and most leaks start on top of others still running; inlet flow only.
@@ -58,8 +67,8 @@ public sealed record LeakScenarioOptions
         MaxLeakFraction = 0.08,
     };
 
-    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>, or <c>15min-town</c> when a district may get more than 3 leaks.</summary>
-    public string Family => $"{IntervalSeconds / 60}min-{(MaxLeaks > 3 ? "town" : WithPressure ? "pressure" : "inlet")}";
+    /// <summary>Short name of the family, e.g. <c>5min-inlet</c>, or <c>15min-town</c> when a district may get more than 3 leaks; <c>-quiet</c> added with less demand noise.</summary>
+    public string Family => $"{IntervalSeconds / 60}min-{(MaxLeaks > 3 ? "town" : WithPressure ? "pressure" : "inlet")}{(DemandNoiseScale < 1 ? "-quiet" : "")}";
 
     /// <summary>Throws when a range is empty or out of bounds.</summary>
     public void Validate()
@@ -67,6 +76,11 @@ public sealed record LeakScenarioOptions
         if (MinLeaks < 0 || MaxLeaks < MinLeaks)
         {
             throw new ArgumentException($"leaks per district (MinLeaks-MaxLeaks): {MinLeaks}-{MaxLeaks} is not a range of counts from 0");
+        }
+
+        if (!(DemandNoiseScale >= 0) || !(WeatherScale >= 0) || double.IsInfinity(DemandNoiseScale) || double.IsInfinity(WeatherScale))
+        {
+            throw new ArgumentException($"noise scales (DemandNoiseScale, WeatherScale): {DemandNoiseScale}, {WeatherScale} must be finite and 0 or more");
         }
 
         if (!(MinLeakFraction > 0) || !(MaxLeakFraction >= MinLeakFraction) || MaxLeakFraction > 1)

@@ -29,13 +29,24 @@ internal static class SimCommand
         var districts = new Option<int>("--districts") { Description = "Districts, each with one inlet meter", DefaultValueFactory = _ => 10 };
         var pressure = new Option<bool>("--pressure") { Description = "Each district also has a pressure sensor" };
         var town = new Option<bool>("--town") { Description = "Each district is a town through one inlet meter: 8-16 leaks of 2-8 % of inflow in the year, none repaired" };
+        var demandNoise = new Option<double>("--demand-noise") { Description = "Scale of the hour-to-hour demand noise (3-5 % of demand at 1; 0.25 for a quiet city)", DefaultValueFactory = _ => 1 };
+        var weather = new Option<double>("--weather") { Description = "Scale of the weather's day-to-day moves of demand (3 % innovations at 1)", DefaultValueFactory = _ => 1 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for readings.csv, registry.csv and leaks.csv", Required = true };
         var command = new Command("leaks", "Write a year of district inlet flow with leaks that accumulate unrepaired, and its ground truth, for sensing backtest")
         {
-            seed, interval, days, districts, pressure, town, output,
+            seed, interval, days, districts, pressure, town, demandNoise, weather, output,
         };
         command.SetAction(result =>
         {
+            foreach (var (name, value) in new[] { ("--demand-noise", result.GetValue(demandNoise)), ("--weather", result.GetValue(weather)) })
+            {
+                if (!(value >= 0) || double.IsInfinity(value))
+                {
+                    Console.Error.WriteLine($"sim leaks: {name} must be a finite scale of 0 or more, was {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                    return 2;
+                }
+            }
+
             var options = (result.GetValue(town) ? Sensing.Simulators.Leaks.LeakScenarioOptions.Town(result.GetValue(seed), result.GetValue(interval)) : new())
                 with
                 {
@@ -44,6 +55,8 @@ internal static class SimCommand
                     Days = result.GetValue(days),
                     Districts = result.GetValue(districts),
                     WithPressure = result.GetValue(pressure),
+                    DemandNoiseScale = result.GetValue(demandNoise),
+                    WeatherScale = result.GetValue(weather),
                 };
             var year = Sensing.Simulators.Leaks.LeakYear.Generate(options);
             var dir = result.GetValue(output)!.FullName;

@@ -60,6 +60,36 @@ public sealed class LeakYearTests
     }
 
     [Test]
+    public void Generate_QuietCity_SameLeaksUnderLessDemandNoise()
+    {
+        var normal = LeakYear.Generate(Options);
+        var quietOptions = Options with { DemandNoiseScale = 0.25, WeatherScale = 0.5 };
+        var quiet = LeakYear.Generate(quietOptions);
+        var still = LeakYear.Generate(Options with { DemandNoiseScale = 0, WeatherScale = 0 });
+
+        // The same seed draws the same readings (times, gaps, leaks, the meter's own noise): how far a year's readings
+        // are from those of a city with no demand noise and no weather is what its noise adds.
+        static double Off(LeakYear year, LeakYear still) =>
+            year.Readings.Zip(still.Readings, (a, b) => Math.Abs(a.Metrics[0].Value - b.Metrics[0].Value)).Average();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(quiet.Leaks, Is.EqualTo(normal.Leaks), "the same seed draws the same leaks");
+            Assert.That(quiet.Readings, Has.Count.EqualTo(normal.Readings.Count));
+            Assert.That(quietOptions.Family, Is.EqualTo("15min-inlet-quiet"));
+            Assert.That(Off(quiet, still), Is.GreaterThan(0).And.LessThan(0.5 * Off(normal, still)), "a quarter of the demand noise, half the weather");
+        });
+    }
+
+    [TestCase(-0.5, 1)]
+    [TestCase(1, double.PositiveInfinity)]
+    public void Generate_BadNoiseScale_Throws(double noise, double weather)
+    {
+        var options = Options with { DemandNoiseScale = noise, WeatherScale = weather };
+        Assert.That(() => LeakYear.Generate(options), Throws.ArgumentException.With.Message.Contains("noise scales"));
+    }
+
+    [Test]
     public void Generate_Meters_HaveGapsAndStuckValues()
     {
         var year = LeakYear.Generate(Options);
