@@ -38,27 +38,37 @@ internal static class SimCommand
         };
         command.SetAction(result =>
         {
-            foreach (var (name, value) in new[] { ("--demand-noise", result.GetValue(demandNoise)), ("--weather", result.GetValue(weather)) })
+            Sensing.Simulators.Leaks.LeakScenarioOptions options;
+            Sensing.Simulators.Leaks.LeakYear year;
+            try
             {
-                if (!(value >= 0) || double.IsInfinity(value))
+                foreach (var (name, value) in new[] { ("--demand-noise", result.GetValue(demandNoise)), ("--weather", result.GetValue(weather)) })
                 {
-                    Console.Error.WriteLine($"sim leaks: {name} must be a finite scale of 0 or more, was {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-                    return 2;
+                    if (!(value >= 0) || double.IsInfinity(value))
+                    {
+                        throw new ArgumentException($"{name}: must be a finite scale of 0 or more, was {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                    }
                 }
+
+                options = (result.GetValue(town) ? Sensing.Simulators.Leaks.LeakScenarioOptions.Town(result.GetValue(seed), result.GetValue(interval)) : new())
+                    with
+                    {
+                        Seed = result.GetValue(seed),
+                        IntervalSeconds = result.GetValue(interval),
+                        Days = result.GetValue(days),
+                        Districts = result.GetValue(districts),
+                        WithPressure = result.GetValue(pressure),
+                        DemandNoiseScale = result.GetValue(demandNoise),
+                        WeatherScale = result.GetValue(weather),
+                    };
+                year = Sensing.Simulators.Leaks.LeakYear.Generate(options);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("sensing sim leaks: " + e.Message);
+                return 2;
             }
 
-            var options = (result.GetValue(town) ? Sensing.Simulators.Leaks.LeakScenarioOptions.Town(result.GetValue(seed), result.GetValue(interval)) : new())
-                with
-                {
-                    Seed = result.GetValue(seed),
-                    IntervalSeconds = result.GetValue(interval),
-                    Days = result.GetValue(days),
-                    Districts = result.GetValue(districts),
-                    WithPressure = result.GetValue(pressure),
-                    DemandNoiseScale = result.GetValue(demandNoise),
-                    WeatherScale = result.GetValue(weather),
-                };
-            var year = Sensing.Simulators.Leaks.LeakYear.Generate(options);
             var dir = result.GetValue(output)!.FullName;
             Sensing.Simulators.Leaks.LeakFiles.Write(year, dir);
             Console.WriteLine($"sim leaks: {options.Family}, seed {options.Seed}: {year.Readings.Count:N0} readings of {year.Devices.Count} devices, {year.Leaks.Count} leaks -> {dir} (timeZone {options.TimeZone.Id})");
