@@ -23,7 +23,7 @@ public static class Program
             return Processor.CheckpointSizeDriver.Run(Console.Out, args[1..]);
         }
 
-        if (args is ["leak-debug", _, _, _])
+        if (args is ["leak-debug", _, _, _] or ["leak-debug", _, _, _, "quiet"])
         {
             return Leaks.LeakDebug.Run(Console.Out, args[1..]);
         }

@@ -8,7 +8,8 @@ using Sensing.Simulators.Replay;
 namespace Sensing.Benchmarks.Leaks;
 
 /// <summary>
-/// <c>leak-debug seed interval pressure|town</c> (pressure: true or false; town: a town family's scenario): every raise of one scenario with its message, marked true or false (a
+/// <c>leak-debug seed interval pressure|town [quiet]</c> (pressure: true or false; town: a town family's scenario; quiet:
+/// the quieter city of <c>leak-backtest ... quiet</c>): every raise of one scenario with its message, marked true or false (a
 /// false one with the district's latest leak before it), and the leaks. <c>LEAK_RULES=1</c> runs the leak rules of
 /// <c>leak-backtest</c> (and its trial variables) instead of the defaults.
 /// </summary>
@@ -23,6 +24,11 @@ public static class LeakDebug
         var scenario = (args[2] == "town"
             ? LeakScenarioOptions.Town(seed, interval)
             : new LeakScenarioOptions { Seed = seed, IntervalSeconds = interval, WithPressure = args[2] == "true" }) with { TimeZone = zone };
+        if (args.Length > 3 && args[3] == "quiet")
+        {
+            scenario = scenario with { DemandNoiseScale = LeakBacktestDriver.QuietDemandNoise, WeatherScale = LeakBacktestDriver.QuietWeather };
+        }
+
         var year = LeakYear.Generate(scenario);
         foreach (var leak in year.Leaks)
         {

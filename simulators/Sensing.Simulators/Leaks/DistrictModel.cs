@@ -6,7 +6,7 @@ namespace Sensing.Simulators.Leaks;
 internal sealed class DistrictModel
 {
     // Public holidays as days of the year (a Greek calendar of fixed days plus Easter and Whit Monday 2025); they take
-    // the weekend shape. The summer holiday month (August) runs at 85 % of demand, its residents away.
+    // the weekend shape. The summer holiday month (August) runs at 85 % of demand, its residents away (Away).
     private static readonly int[] Holidays = [1, 6, 62, 84, 108, 109, 110, 111, 121, 160, 227, 301, 359, 360];
 
     private readonly double[] _weekday = new double[24];
@@ -51,7 +51,8 @@ internal sealed class DistrictModel
         Shape(m._weekday, 7.5 + shift, 0.8 * scale, 19.5 + shift, 0.55 * scale);
         Shape(m._weekend, 10 + shift, 0.6 * scale, 19.5 + shift, 0.5 * scale);
 
-        // Weather: each day's demand level, AR(1) over days (rho 0.7, 3 % innovations times the weather scale).
+        // Weather: each day's demand level, AR(1) over days (rho 0.7, 3 % innovations times the weather scale), linear
+        // between the days' centres (Weather).
         m._weather = new double[options.Days + 1];
         for (var d = 1; d < m._weather.Length; d++)
         {
@@ -95,12 +96,12 @@ internal sealed class DistrictModel
         var weekend = holiday || local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
         var shape = Interpolate(weekend ? _weekend : _weekday, hour);
         var season = 1 + (_seasonAmplitude * Math.Cos(2 * Math.PI * (dayOfYear - _seasonPhase) / 365));
-        var away = local.Month == 8 ? 0.85 : 1;
+        var away = 1 - (0.15 * Away(local));
 
         // Demand noise, AR(1) with a correlation time of an hour.
         var rho = Math.Exp(-stepMs / 3_600_000.0);
         _noise = (rho * _noise) + (Math.Sqrt(1 - (rho * rho)) * _noiseSd * LeakYear.Gaussian(random));
-        var demand = _demand * shape * season * away * (1 + _weather[step * stepMs / 86_400_000 % _weather.Length]) * (1 + _noise);
+        var demand = _demand * shape * season * away * (1 + Weather(step * stepMs)) * (1 + _noise);
         var flow = Math.Max(0, demand) + BackgroundLeakage;
         foreach (var (start, end, extra) in _draws)
         {
@@ -113,6 +114,30 @@ internal sealed class DistrictModel
         }
 
         return flow;
+    }
+
+    // The day's weather level, linear between the centres of the days: weather moves demand gradually, not at midnight.
+    private double Weather(long sinceStartMs)
+    {
+        var x = (sinceStartMs / 86_400_000.0) - 0.5;
+        var day = (int)Math.Floor(x);
+        var f = x - day;
+        var n = _weather.Length;
+        return (_weather[Math.Clamp(day, 0, n - 1)] * (1 - f)) + (_weather[Math.Clamp(day + 1, 0, n - 1)] * f);
+    }
+
+    // How far into the summer holiday month the district is (0 to 1): residents leave over August's first day and come
+    // back over September's first, not at the stroke of midnight.
+    private static double Away(DateTime local)
+    {
+        var day = local.TimeOfDay.TotalDays;
+        return local.Month switch
+        {
+            8 when local.Day == 1 => day,
+            8 => 1,
+            9 when local.Day == 1 => 1 - day,
+            _ => 0,
+        };
     }
 
     // A day's demand shape, mean 1: a night floor, a morning and an evening peak (Gaussian bumps of 1.5-2 h).
