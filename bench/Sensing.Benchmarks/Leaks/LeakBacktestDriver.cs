@@ -29,8 +29,12 @@ public static class LeakBacktestDriver
         seed => LeakScenarioOptions.Town(seed, 900),
     ];
 
+    /// <summary>The quieter city's scale of the demand noise and of the weather's moves.</summary>
+    internal const double QuietDemandNoise = 0.25;
+    internal const double QuietWeather = 0.5;
+
     private static LeakScenarioOptions Quiet(LeakScenarioOptions scenario, bool quiet) =>
-        quiet ? scenario with { DemandNoiseScale = 0.25, WeatherScale = 0.5 } : scenario;
+        quiet ? scenario with { DemandNoiseScale = QuietDemandNoise, WeatherScale = QuietWeather } : scenario;
 
     /// <summary>Runs; <paramref name="args"/>: seeds (e.g. 1-5), days, families (comma-separated, or all), quiet.</summary>
     public static int Run(TextWriter output, string[] args)
@@ -128,6 +132,8 @@ public static class LeakBacktestDriver
                 GrowthContinuation = Environment.GetEnvironmentVariable("LEAK_CONTINUATION") is { } going ? double.Parse(going, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthContinuation,
                 GrowthSettleDays = Environment.GetEnvironmentVariable("LEAK_SETTLE_DAYS") is { } settle ? int.Parse(settle, CultureInfo.InvariantCulture) : options.Water.InletLeak.GrowthSettleDays,
                 CalibrationDays = Environment.GetEnvironmentVariable("LEAK_CALIBRATION_DAYS") is { } calibration ? int.Parse(calibration, CultureInfo.InvariantCulture) : options.Water.InletLeak.CalibrationDays,
+                JumpZ = Environment.GetEnvironmentVariable("LEAK_JUMP_Z") is { } jumpZ ? double.Parse(jumpZ, CultureInfo.InvariantCulture) : options.Water.InletLeak.JumpZ,
+                JumpHold = Environment.GetEnvironmentVariable("LEAK_JUMP_HOLD_H") is { } jumpHold ? TimeSpan.FromHours(double.Parse(jumpHold, CultureInfo.InvariantCulture)) : options.Water.InletLeak.JumpHold,
                 TrendK = Environment.GetEnvironmentVariable("LEAK_TREND_K") is { } trendK ? double.Parse(trendK, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendK,
             },
         },

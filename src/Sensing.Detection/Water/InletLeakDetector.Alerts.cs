@@ -286,6 +286,9 @@ public sealed partial class InletLeakDetector
         /// <summary>... and the size of its last step (m3/h; 0 after growth): what a leak still going on may add.</summary>
         public double ExpectedRest;
 
+        /// <summary>The sub-hourly jump test's readings, noise and candidate.</summary>
+        public JumpState Jump;
+
         /// <summary>The demand level a of the calibration days (the level BSpread was measured at); 0 before calibration ends.</summary>
         public readonly double CalibratedLevel => Phase == Phase.Running && CalibrationDay > 0 ? SumA / CalibrationDay : 0;
     }

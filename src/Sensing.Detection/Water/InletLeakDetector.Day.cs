@@ -189,6 +189,7 @@ public sealed partial class InletLeakDetector
         meter.SumA = meter.SumAA = meter.SumB = meter.SumBB = meter.SumAB = meter.SumNoise = 0;
         meter.TrendCusum = 0;
         meter.Rebase = false;
+        meter.Jump.FromMs = 0;
     }
 
     private void Calibrate(ref Meter meter, InletLeakOptions o, double a, double b, double noise, double lowest)

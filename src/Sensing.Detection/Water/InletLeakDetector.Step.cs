@@ -154,8 +154,16 @@ public sealed partial class InletLeakDetector
             rise = split switch { Split.Fitted => constant, Split.Misfit => 0, _ => rise };
         }
 
+        RaiseStep(index, timeMs, rise);
+    }
+
+    /// <summary>A step of <paramref name="rise"/> m3/h found (by the hourly or the jump test): raised when at least the smallest rise, taken into b_ref, and both tests start over.</summary>
+    private void RaiseStep(int index, long timeMs, double rise)
+    {
+        ref var meter = ref _meters[index];
         ClearCandidates(index);
-        if (rise < minRise)
+        meter.Jump.FromMs = 0;
+        if (rise < _options[meter.District].MinRiseFraction * meter.MeanFlow)
         {
             return;
         }

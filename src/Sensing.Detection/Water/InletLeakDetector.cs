@@ -128,7 +128,8 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         }
 
         var timeMs = reading.EventTimeMs;
-        var hour = TimeMath.FloorDiv(_network.Clock.LocalMs(timeMs), HourMs);
+        var localMs = _network.Clock.LocalMs(timeMs);
+        var hour = TimeMath.FloorDiv(localMs, HourMs);
         if (hour < meter.Hour)
         {
             // A late reading of an hour already closed changes nothing.
@@ -155,6 +156,10 @@ public sealed partial class InletLeakDetector : IDeviceDetector
         {
             meter.HourSum += flow;
             meter.HourCount++;
+            if (meter.Phase == Phase.Running)
+            {
+                CheckJump(index, flow, timeMs, localMs);
+            }
         }
     }
 

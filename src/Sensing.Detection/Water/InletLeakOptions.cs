@@ -39,6 +39,18 @@ public sealed record InletLeakOptions
     // many more false alarms).
     public double StepH { get; init; } = 5.5;
 
+    /// <summary>
+    /// Threshold of the sub-hourly jump test, in standard deviations of the change the meter's own noise makes between
+    /// two readings at most 35 minutes apart (less what the profile predicts); 0 switches the test off. Default 6.
+    /// </summary>
+    public double JumpZ { get; init; } = 6;
+
+    /// <summary>
+    /// How long a jump is held before it raises: a fall of half its size in that time drops it (a legitimate draw of 1-3
+    /// hours ending), and the flow over its last hour must still be half the jump above the model of before. Default 3.5 h.
+    /// </summary>
+    public TimeSpan JumpHold { get; init; } = TimeSpan.FromHours(3.5);
+
     /// <summary>Low-demand hours since a step's onset before it is judged (at least 1). Default 3.</summary>
     // A leak adds the same flow at every hour; a demand level that was only higher than the profile at its peaks, or a
     // legitimate draw of 1-3 hours (mains flushing, fire fighting), is gone by the night (minimum night flow reasoning,
@@ -143,6 +155,12 @@ public sealed record InletLeakOptions
         if (!(StepLevelWalk > 0 && StepLevelWalk <= 1))
         {
             ThrowHelper.ThrowBadOption(nameof(StepLevelWalk), $"must be in (0, 1], was {StepLevelWalk}");
+        }
+
+        OptionChecks.NonNegative(nameof(JumpZ), JumpZ, "");
+        if (JumpHold < TimeSpan.FromHours(1))
+        {
+            ThrowHelper.ThrowBadOption(nameof(JumpHold), $"must be at least 1 hour (its last hour is what is judged), was {JumpHold}");
         }
 
         if (ReraiseHold < TimeSpan.Zero)

@@ -105,6 +105,10 @@ internal static class WaterRules
             "Fraction of the demand level's day-to-day variance the hourly step test lets it move per day (smaller: a step stays in the residuals longer); above 0, at most 1.")
         .WholeNumber("stepNightHours", o => o.StepNightHours, (o, v) => o with { StepNightHours = v },
             "Low-demand hours (profile at most 0.7 of its mean) since a step's onset before it is judged; their own estimate of the step must be at least minRiseFraction of inflow; at least 1.")
+        .Number("jumpZ", o => o.JumpZ, (o, v) => o with { JumpZ = v },
+            "Threshold of the sub-hourly jump test: a rise between two readings at most 35 minutes apart, less what the profile predicts, of this many of the meter's own standard deviations for as many readings back at that hour of the day (and at least minRiseFraction of inflow) is held for jumpHold; 0 switches the test off; 0 or more.")
+        .Duration("jumpHold", o => o.JumpHold, (o, v) => o with { JumpHold = v },
+            "How long a jump is held before it raises: a fall of half its size in that time drops it (a legitimate draw of 1-3 hours ending), and the flow over its last hour must still be half the jump above the model of before; at least 1 h.")
         .Duration("reraiseHold", o => o.ReraiseHold, (o, v) => o with { ReraiseHold = v },
             "A step or growth this soon after the district's last open inlet-leak alert is taken into the reference without a new alert; 0 or more.")
         .WholeNumber("growthSettleDays", o => o.GrowthSettleDays, (o, v) => o with { GrowthSettleDays = v },
