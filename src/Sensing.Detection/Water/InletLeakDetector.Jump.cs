@@ -84,8 +84,8 @@ public sealed partial class InletLeakDetector
     /// jumpZ of those standard deviations and at least minRiseFraction of inflow, out of two hours that the demand model
     /// fitted, is held for jumpHold: a fall of half its size in that time (a draw of 1-3 hours ending, a glitch) drops
     /// it, and the flow over the hold's last hour must still be at least half the jump above the model of before the
-    /// jump. Then it raises as a step, of the mean of the jump and of what held. The hourly test needs the night to
-    /// share a step; this one sees a step against the noise of minutes, before demand has had time to move (a change in
+    /// jump. Then it raises as a step of what held (that hour's mean). The hourly test needs the night to share a step;
+    /// this one sees a step against the noise of minutes, before demand has had time to move (a change in
     /// the mean of an autocorrelated series tested on its innovations, Basseville and Nikiforov, Detection of Abrupt
     /// Changes, 1993, section 2.2: the differences of readings are nearly those innovations when the correlation time
     /// is long against the reading interval; the hold is the persistence window with which burst detection on DMA
@@ -200,7 +200,7 @@ public sealed partial class InletLeakDetector
             j.FromMs = 0;
             if (level >= Math.Max(minRise, size / 2))
             {
-                RaiseStep(index, timeMs, (level + size) / 2);
+                RaiseStep(index, timeMs, level);
             }
 
             return;

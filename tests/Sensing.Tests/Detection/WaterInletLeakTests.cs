@@ -350,7 +350,7 @@ public sealed class WaterInletLeakTests
         {
             Assert.That(raised[0].RaisedAtMs - (T0 + start), Is.InRange(3 * Hour, 4 * Hour), "when the hold is over: " + log);
             Assert.That(raised[0].Message, Does.StartWith("Leak or burst (abrupt step)"), log);
-            Assert.That(raised[0].Value, Is.InRange(0.7 * LeakM3h, 1.3 * LeakM3h), "the jump's size and what held: " + log);
+            Assert.That(raised[0].Value, Is.InRange(0.7 * LeakM3h, 1.3 * LeakM3h), "the size of what held: " + log);
         });
     }
 
