@@ -110,8 +110,14 @@ public sealed partial class InletLeakDetector
             return;
         }
 
+        if (j.Count > 0 && timeMs - j.Times[last] > JumpWindowMs)
+        {
+            // A gap: the windows start again from this reading.
+            j.Count = 0;
+        }
+
         var p = ProfileAt(index, localMs);
-        var hourOfDay = (int)(TimeMath.FloorDiv(localMs, HourMs) - (TimeMath.FloorDiv(localMs, 24 * HourMs) * 24));
+        var hourOfDay = (int)TimeMath.FloorMod(meter.Hour, 24L);
         var armed = true;
         var floor = o.NoiseFloorFraction * meter.MeanFlow;
         double up = 0, upJump = 0, down = 0, downJump = 0;
@@ -148,12 +154,6 @@ public sealed partial class InletLeakDetector
             {
                 (down, downJump) = (z, jump);
             }
-        }
-
-        if (j.Count > 0 && timeMs - j.Times[last] > JumpWindowMs)
-        {
-            // A gap: the windows start again from this reading.
-            j.Count = 0;
         }
 
         var from = upFrom >= 0 ? (Y: j.Y[upFrom], P: j.P[upFrom], Ms: j.Times[upFrom]) : default;

@@ -166,7 +166,7 @@ public sealed partial class InletLeakDetector : IDeviceDetector
     private void CloseHour(int index, long timeMs)
     {
         ref var meter = ref _meters[index];
-        var hourOfDay = (int)(meter.Hour - (TimeMath.FloorDiv(meter.Hour, 24) * 24));
+        var hourOfDay = (int)TimeMath.FloorMod(meter.Hour, 24L);
         var day = _dayHours.AsSpan(index * 24, 24);
         if (meter.HourCount == 0)
         {
