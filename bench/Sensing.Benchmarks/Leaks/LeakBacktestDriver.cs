@@ -10,12 +10,15 @@ namespace Sensing.Benchmarks.Leaks;
 /// <c>leak-backtest [seeds] [days] [families]</c>: year-long leak scenarios in six families (5- and 15-minute data,
 /// districts with an inlet meter only or with a pressure sensor, and towns of many leaks through one inlet meter), each
 /// over the given seeds (families: a comma-separated list of names such as <c>5min-town</c>, default all); the project's detection engine (as <c>sensing
-/// backtest</c> runs it, rules for Europe/Athens) and the two reference detectors score on the same readings. Prints
-/// one markdown table.
+/// backtest</c> runs it, rules for Europe/Athens) and the two reference detectors score on the same readings, next to
+/// the bound of <see cref="TruthBound"/> (the ground truth raised at the leak rules' minRiseFraction). Prints one markdown table.
 /// </summary>
 public static class LeakBacktestDriver
 {
-    private static readonly string[] Detectors = ["sensing (defaults)", "sensing (leak rules)", "leakdb-mnf", "hourly-cusum"];
+    private static readonly string[] Detectors = ["sensing (defaults)", "sensing (leak rules)", "leakdb-mnf", "hourly-cusum", TruthRow];
+
+    // The bound of TruthBound: each leak raised from the ground truth when it reaches the leak rules' minRiseFraction.
+    private const string TruthRow = "truth at min rise (bound)";
 
     // The four district families (5- and 15-minute data, inlet meter only or with a pressure sensor: 10 districts of
     // 1-3 leaks each), then the towns (3 towns through one inlet meter each, 8-16 leaks each, 5- and 15-minute data).
@@ -87,6 +90,7 @@ public static class LeakBacktestDriver
 
                 totals["leakdb-mnf"].Add(LeakScore.Compute(year.Leaks, MnfBaseline.Run(year.Readings, zone), scenario.Grace));
                 totals["hourly-cusum"].Add(LeakScore.Compute(year.Leaks, HourlyCusumBaseline.Run(year.Readings, zone), scenario.Grace));
+                totals[TruthRow].Add(LeakScore.Compute(year.Leaks, TruthBound.Run(year.Leaks, leakRules.Water.InletLeak.MinRiseFraction), scenario.Grace));
                 Console.Error.WriteLine($"{family} seed {seed}: {year.Readings.Count:N0} readings, {year.Leaks.Count} leaks, {clock.Elapsed.TotalSeconds:0} s");
             }
 
@@ -121,8 +125,8 @@ public static class LeakBacktestDriver
             {
                 // For trials without a rebuild: LEAK_STEP_H, LEAK_TREND_H, LEAK_NIGHT_HOURS (stepNightHours), LEAK_NIGHT_GAMMA, LEAK_SPLIT=0|1 (stepSplit),
                 // LEAK_LEVEL_WALK (stepLevelWalk), LEAK_RERAISE_DAYS (reraiseHold), LEAK_CONTINUATION (growthContinuation),
-                // LEAK_SETTLE_DAYS (growthSettleDays), LEAK_CALIBRATION_DAYS (calibrationDays), LEAK_TREND_K (trendK) (unset: the
-                // defaults).
+                // LEAK_SETTLE_DAYS (growthSettleDays), LEAK_CALIBRATION_DAYS (calibrationDays), LEAK_TREND_K (trendK),
+                // LEAK_MIN_RISE (minRiseFraction; the truth bound's row follows it) (unset: the defaults).
                 StepH = Environment.GetEnvironmentVariable("LEAK_STEP_H") is { } step ? double.Parse(step, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepH,
                 TrendH = Environment.GetEnvironmentVariable("LEAK_TREND_H") is { } trend ? double.Parse(trend, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendH,
                 StepNightHours = Environment.GetEnvironmentVariable("LEAK_NIGHT_HOURS") is { } night ? int.Parse(night, CultureInfo.InvariantCulture) : options.Water.InletLeak.StepNightHours,
@@ -135,6 +139,7 @@ public static class LeakBacktestDriver
                 JumpZ = Environment.GetEnvironmentVariable("LEAK_JUMP_Z") is { } jumpZ ? double.Parse(jumpZ, CultureInfo.InvariantCulture) : options.Water.InletLeak.JumpZ,
                 JumpHold = Environment.GetEnvironmentVariable("LEAK_JUMP_HOLD_H") is { } jumpHold ? TimeSpan.FromHours(double.Parse(jumpHold, CultureInfo.InvariantCulture)) : options.Water.InletLeak.JumpHold,
                 TrendK = Environment.GetEnvironmentVariable("LEAK_TREND_K") is { } trendK ? double.Parse(trendK, CultureInfo.InvariantCulture) : options.Water.InletLeak.TrendK,
+                MinRiseFraction = Environment.GetEnvironmentVariable("LEAK_MIN_RISE") is { } minRise ? double.Parse(minRise, CultureInfo.InvariantCulture) : options.Water.InletLeak.MinRiseFraction,
             },
         },
     };
