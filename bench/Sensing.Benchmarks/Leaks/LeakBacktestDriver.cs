@@ -48,8 +48,8 @@ public static class LeakBacktestDriver
         var options = DetectionOptions.Default with { TimeZone = zone };
         var leakRules = LeakRules(options);
         var clock = Stopwatch.StartNew();
-        output.WriteLine("| family | detector | leaks | detected / false / missed | precision | recall | recall >= 3 % | F1 | median TTD abrupt | median TTD incipient |");
-        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        output.WriteLine("| family | detector | leaks | detected / false / missed | precision | recall | recall >= 3 % | F1 | median TTD abrupt | median TTD incipient | incipient size at detection |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var only = args.Length > 2 && args[2] != "all" ? args[2].Split(',') : null;
         // "quiet": a quarter of the demand noise and half the weather's moves, the regime where the profile's own errors
         // and the structure of the tests, not the demand's noise, limit what is found and how soon.
@@ -156,8 +156,26 @@ public static class LeakBacktestDriver
         var recallBig = big.Count == 0 ? 0 : big.Count(o => o.TimeToDetection is not null) / (double)big.Count;
         var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {family} | {detector} | {outcomes.Count} | {detected} / {falseAlarms} / {missed} | {precision:0.00} | {recall:0.00} | {recallBig:0.00} | {f1:0.00} | {Median(outcomes, LeakKind.Abrupt)} | {Median(outcomes, LeakKind.Incipient)} |");
+            $"| {family} | {detector} | {outcomes.Count} | {detected} / {falseAlarms} / {missed} | {precision:0.00} | {recall:0.00} | {recallBig:0.00} | {f1:0.00} | {Median(outcomes, LeakKind.Abrupt)} | {Median(outcomes, LeakKind.Incipient)} | {SizeAtDetection(outcomes)} |");
     }
+
+    // The median size an incipient leak had grown to when it was detected, in % of its district's mean inflow: how far
+    // past the smallest rise a detector waits for its evidence.
+    private static string SizeAtDetection(List<(LeakTruth Leak, TimeSpan? TimeToDetection)> outcomes)
+    {
+        var sizes = outcomes.Where(o => o.Leak.Kind == LeakKind.Incipient && o.TimeToDetection is not null)
+            .Select(o => o.Leak.Fraction * Math.Min(1, o.TimeToDetection!.Value.TotalMilliseconds / (o.Leak.FullMs - o.Leak.StartMs)) * 100)
+            .Order().ToArray();
+        if (sizes.Length == 0)
+        {
+            return "-";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{MedianOf(sizes):0.0} %");
+    }
+
+    private static double MedianOf(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 
     private static string Median(List<(LeakTruth Leak, TimeSpan? TimeToDetection)> outcomes, LeakKind kind)
     {
@@ -167,7 +185,7 @@ public static class LeakBacktestDriver
             return "-";
         }
 
-        var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
+        var median = MedianOf(times);
         return median < 48 ? string.Create(CultureInfo.InvariantCulture, $"{median:0.0} h") : string.Create(CultureInfo.InvariantCulture, $"{median / 24:0.0} d");
     }
 
