@@ -5,8 +5,8 @@ namespace Sensing.Benchmarks.Leaks;
 /// <summary>
 /// A bound, not a detector: it reads the scenario's ground truth and raises each leak the instant its true flow first
 /// reaches <c>minRiseFraction</c> of its district's mean inflow (a leak smaller than that is never raised). It sees no
-/// reading, so no noise, no draw and no demand level; no detector that raises nothing under <c>minRiseFraction</c> can
-/// find a leak sooner. Scored as the detectors are, it shows how much of their time to detection is the growth of the
+/// reading, so no noise, no draw and no demand level; a detector that raises a leak only once it has grown to
+/// <c>minRiseFraction</c> cannot find it sooner (one can by chance: on noise, or in a town on another leak's flow). Scored as the detectors are, it shows how much of their time to detection is the growth of the
 /// leak itself (an incipient leak of 8 % growing over 30 days reaches 2.5 % after 9 days) and how much is theirs.
 /// </summary>
 public static class TruthBound
