@@ -33,10 +33,11 @@ public static class LeakBacktestDriver
     ];
 
     /// <summary>The quieter city's scale of the demand noise and of the weather's moves.</summary>
-    internal const double QuietDemandNoise = 0.25;
-    internal const double QuietWeather = 0.5;
+    private const double QuietDemandNoise = 0.25;
+    private const double QuietWeather = 0.5;
 
-    private static LeakScenarioOptions Quiet(LeakScenarioOptions scenario, bool quiet) =>
+    /// <summary>The scenario in the quieter city when <paramref name="quiet"/>, else as it is.</summary>
+    internal static LeakScenarioOptions Quiet(LeakScenarioOptions scenario, bool quiet) =>
         quiet ? scenario with { DemandNoiseScale = QuietDemandNoise, WeatherScale = QuietWeather } : scenario;
 
     /// <summary>Runs; <paramref name="args"/>: seeds (e.g. 1-5), days, families (comma-separated, or all), quiet.</summary>

@@ -24,10 +24,7 @@ public static class LeakDebug
         var scenario = (args[2] == "town"
             ? LeakScenarioOptions.Town(seed, interval)
             : new LeakScenarioOptions { Seed = seed, IntervalSeconds = interval, WithPressure = args[2] == "true" }) with { TimeZone = zone };
-        if (args.Length > 3 && args[3] == "quiet")
-        {
-            scenario = scenario with { DemandNoiseScale = LeakBacktestDriver.QuietDemandNoise, WeatherScale = LeakBacktestDriver.QuietWeather };
-        }
+        scenario = LeakBacktestDriver.Quiet(scenario, args.Length > 3 && args[3] == "quiet");
 
         var year = LeakYear.Generate(scenario);
         foreach (var leak in year.Leaks)
